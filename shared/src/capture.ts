@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { assetTypeSchema } from "./enums.js";
+
+/**
+ * One generation found on an AI site by the extension, before it is filed into a scene.
+ * `externalId` is the site's own id (gen_…, mediaGenerationId, creation id) and de-duplicates captures.
+ */
+export const captureSchema = z.object({
+  platformKey: z.string().min(1),
+  externalId: z.string().min(1),
+  assetType: assetTypeSchema,
+  prompt: z.string(),
+  negativePrompt: z.string().optional(),
+  model: z.string().optional(),
+  aspectRatio: z.string().optional(),
+  durationSec: z.number().optional(),
+  seed: z.number().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+  outputUrl: z.string().optional(),
+  thumbnailUrl: z.string().optional(),
+  pageUrl: z.string(),
+  title: z.string().optional(),
+  source: z.enum(["network", "dom", "context-menu"]),
+});
+export type Capture = z.infer<typeof captureSchema>;

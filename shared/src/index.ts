@@ -1,0 +1,6 @@
+export * from "./capture.js";
+export * from "./common.js";
+export * from "./enums.js";
+export * from "./errors.js";
+export * from "./extension.js";
+export * from "./management.js";
