@@ -4,3 +4,4 @@ export * from "./enums.js";
 export * from "./errors.js";
 export * from "./extension.js";
 export * from "./management.js";
+export * from "./editing.js";

@@ -1,0 +1,13 @@
+import { render } from "preact";
+import { App } from "./App";
+import "./style.css";
+
+/** The tab to work on: `?tabId=` (tests, or the popup opened in its own tab), else the active tab. */
+async function targetTabId(): Promise<number | null> {
+  const fromQuery = Number(new URLSearchParams(location.search).get("tabId"));
+  if (Number.isInteger(fromQuery) && fromQuery > 0) return fromQuery;
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  return tab?.id ?? null;
+}
+
+void targetTabId().then((tabId) => render(<App tabId={tabId} />, document.getElementById("app")!));

@@ -1,0 +1,171 @@
+/**
+ * The one message protocol between the popup, the options page, the content scripts and the
+ * background service worker. Every request is a `{ type, ...payload }` object checked with zod by
+ * the receiver; every answer is a `Reply` so that a server error (401, 404, unreachable) reaches the
+ * popup with its status instead of as a thrown exception that messaging would flatten.
+ *
+ * Content scripts import only the types from this file (`import type`), so zod stays out of their
+ * bundles; the background parses everything it receives with `parseBackgroundRequest`.
+ */
+import {
+  type AssetVersion,
+  assetTypeSchema,
+  type Capture,
+  captureSchema,
+  type extensionProjectSchema,
+  type extensionSceneSchema,
+  ingestRequestSchema,
+  type Preferences,
+  profileUpdateSchema,
+  type shotSchema,
+} from "@dailies/shared";
+import { z } from "zod";
+import type { OutboxItem } from "./outbox.js";
+
+export type ExtensionProject = z.infer<typeof extensionProjectSchema>;
+export type ExtensionScene = z.infer<typeof extensionSceneSchema>;
+export type Shot = z.infer<typeof shotSchema>;
+
+export const settingsSchema = z.object({
+  serverUrl: z.url({ protocol: /^https?$/, error: "Enter an http(s) URL" }),
+  token: z.string().trim(),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** A capture ready for the outbox: the ingest body the popup built from a Capture and the user's edits. */
+export const outboxEntrySchema = z.object({
+  captureKey: z.string().min(1),
+  label: z.string(),
+  body: ingestRequestSchema,
+});
+
+const tabIdSchema = z.number().int().nonnegative();
+
+/** Requests handled by the background service worker, keyed by `type`. */
+export const backgroundRequestSchemas = {
+  /** Content script → background: the full, de-duplicated list of captures on the sender's tab. */
+  "tab/report": z.object({ pageUrl: z.string(), captures: z.array(captureSchema).max(1000) }),
+  "tab/captures": z.object({ tabId: tabIdSchema }),
+  "settings/get": z.object({}),
+  "settings/save": settingsSchema,
+  "connection/status": z.object({}),
+  "projects/list": z.object({}),
+  "scenes/list": z.object({ projectId: z.string().min(1) }),
+  "shots/list": z.object({ sceneDbId: z.string().min(1) }),
+  "scene-assets/list": z.object({
+    projectId: z.string().min(1),
+    sceneId: z.string().min(1),
+    assetType: assetTypeSchema.optional(),
+    limit: z.number().int().min(1).max(100).optional(),
+  }),
+  "profile/get": z.object({}),
+  "profile/update": profileUpdateSchema.shape.preferences,
+  /** Remember the popup's target so the context menu files into the same project/scene/shot. */
+  "target/set": z.object({
+    projectId: z.string().min(1),
+    sceneDbId: z.string().min(1),
+    sceneId: z.string().min(1),
+    shotId: z.string().min(1).nullable(),
+  }),
+  "outbox/send": z.object({ entries: z.array(outboxEntrySchema).min(1).max(200) }),
+  "outbox/list": z.object({}),
+  "outbox/retry": z.object({ id: z.string().min(1).optional() }),
+  "outbox/discard": z.object({ id: z.string().min(1) }),
+} as const;
+
+type Schemas = typeof backgroundRequestSchemas;
+export type BackgroundRequestType = keyof Schemas;
+export type BackgroundPayload<T extends BackgroundRequestType> = z.input<Schemas[T]>;
+export type BackgroundRequest = {
+  [T in BackgroundRequestType]: { type: T } & z.output<Schemas[T]>;
+}[BackgroundRequestType];
+
+export interface TabCaptures {
+  pageUrl: string | null;
+  captures: Capture[];
+}
+
+export type Target = z.infer<Schemas["target/set"]>;
+
+export interface ConnectionStatus {
+  serverUrl: string;
+  /** /api/health answered. */
+  reachable: boolean;
+  /** /api/me accepted the token (null when not checked: no token or server unreachable). */
+  tokenValid: boolean | null;
+  userName: string | null;
+  serverVersion: string | null;
+  error: string | null;
+}
+
+/** What became of one capture handed to the outbox. */
+export type SendOutcome =
+  | { captureKey: string; outcome: "filed"; versionNumber: number; assetId: string }
+  | { captureKey: string; outcome: "waiting"; error: string; nextAttemptAt: number }
+  | { captureKey: string; outcome: "failed"; error: string; status: number };
+
+export interface FiledRecord {
+  versionNumber: number;
+  assetId: string;
+  projectId: string;
+  sceneId: string;
+  at: number;
+}
+
+export interface OutboxState {
+  items: OutboxItem[];
+  /** Latest server acknowledgement per capture key. */
+  filed: Record<string, FiledRecord>;
+}
+
+/** The answer type of each background request. */
+export interface BackgroundResponses {
+  "tab/report": { count: number };
+  "tab/captures": TabCaptures;
+  "settings/get": Settings;
+  "settings/save": Settings;
+  "connection/status": ConnectionStatus;
+  "projects/list": ExtensionProject[];
+  "scenes/list": ExtensionScene[];
+  "shots/list": Shot[];
+  "scene-assets/list": AssetVersion[];
+  "profile/get": Preferences;
+  "profile/update": Preferences;
+  "target/set": Target;
+  "outbox/send": SendOutcome[];
+  "outbox/list": OutboxState;
+  "outbox/retry": SendOutcome[];
+  "outbox/discard": OutboxState;
+}
+
+/** Requests handled by the site content script on a tab. */
+export interface ContentRequests {
+  "prompt/fill": { prompt: string };
+  "page/rescan": Record<string, never>;
+}
+export interface ContentResponses {
+  "prompt/fill": { filled: boolean; selector: string | null };
+  "page/rescan": TabCaptures;
+}
+export type ContentRequest = {
+  [T in keyof ContentRequests]: { type: T } & ContentRequests[T];
+}[keyof ContentRequests];
+
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: string; status: number };
+
+/** Checks a message received by the background; the error text lists the offending fields. */
+export function parseBackgroundRequest(raw: unknown): { ok: true; request: BackgroundRequest } | { ok: false; error: string } {
+  if (!raw || typeof raw !== "object" || typeof (raw as { type?: unknown }).type !== "string") {
+    return { ok: false, error: "Message without a type" };
+  }
+  const type = (raw as { type: string }).type;
+  if (!Object.hasOwn(backgroundRequestSchemas, type)) return { ok: false, error: `Unknown message type "${type}"` };
+  const schema = backgroundRequestSchemas[type as BackgroundRequestType] as z.ZodType;
+  const { type: _type, ...payload } = raw as Record<string, unknown>;
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    return { ok: false, error: `Invalid "${type}" message (${fields})` };
+  }
+  return { ok: true, request: { type, ...(parsed.data as object) } as BackgroundRequest };
+}

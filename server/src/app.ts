@@ -1,0 +1,104 @@
+import cors from "@fastify/cors";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import type { Config } from "./config.js";
+import type { AppDeps } from "./context.js";
+import { databasePath, openDatabase } from "./db/client.js";
+import { JobQueue } from "./jobs/queue.js";
+import { JobWorker } from "./jobs/worker.js";
+import { installAuth } from "./plugins/auth.js";
+import { installErrorHandling } from "./plugins/errors.js";
+import { registerRoutes } from "./routes/index.js";
+import { createJobHandlers } from "./jobs/handlers.js";
+import { seedPlatforms } from "./services/platforms.js";
+import { FileStore } from "./storage/files.js";
+import { loadSigningSecret, UrlSigner } from "./storage/signing.js";
+import { API_DESCRIPTION, VERSION } from "./version.js";
+import "./context.js";
+
+export interface BuildOptions {
+  /** Start the background job worker (tests may drive jobs by hand). Default true. */
+  startWorker?: boolean;
+  logger?: boolean;
+}
+
+/** Builds the whole app without listening: main.ts listens, tests use app.inject. */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: config.DAILIES_LOG_LEVEL },
+    bodyLimit: config.DAILIES_BODY_LIMIT_BYTES,
+    // A log line per request costs more than an ingest; keep them for debug runs.
+    logController: new LogController({
+      disableRequestLogging: config.DAILIES_LOG_LEVEL !== "debug" && config.DAILIES_LOG_LEVEL !== "trace",
+    }),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  const db = openDatabase(databasePath(config.dataDir));
+  seedPlatforms(db);
+  const queue = new JobQueue(db);
+  const deps: AppDeps = {
+    config,
+    db,
+    files: new FileStore(config.dataDir),
+    signer: new UrlSigner(loadSigningSecret(config.dataDir, config.DAILIES_SIGNING_SECRET), config.DAILIES_SIGNED_URL_TTL_SECONDS),
+    queue,
+    worker: undefined as never,
+    ffmpegInfo: () => ({ found: false, version: null, path: null }),
+    publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
+  };
+  deps.worker = new JobWorker(queue, {
+    concurrency: config.DAILIES_JOB_CONCURRENCY,
+    handlers: createJobHandlers(deps, app.log),
+    logger: app.log,
+  });
+  app.decorate("deps", deps);
+
+  installErrorHandling(app);
+  await app.register(cors, {
+    // The extension calls from its service worker (chrome-extension:// origin); other origins only when configured.
+    origin: (origin, cb) => {
+      if (!origin || origin.startsWith("chrome-extension://") || config.corsOrigins.includes(origin)) cb(null, true);
+      else cb(null, false);
+    },
+    allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-workspace-id"],
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "Dailies API", version: VERSION, description: API_DESCRIPTION },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+  app.addHook("onRoute", (route) => {
+    if (route.url.startsWith("/docs")) route.config = { ...(route.config as object), public: true };
+  });
+  installAuth(app);
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(registerRoutes);
+
+  queue.recoverInterrupted();
+  app.addHook("onReady", async () => {
+    if (options.startWorker !== false) deps.worker.start();
+  });
+  app.addHook("onClose", async () => {
+    await deps.worker.stop();
+    db.$client.close();
+  });
+  return app;
+}
+
+function hostForUrl(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function boundPort(app: FastifyInstance, config: Config): number {
+  const address = app.server.address();
+  return address && typeof address === "object" ? address.port : config.DAILIES_PORT;
+}

@@ -1,0 +1,81 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+const flag = z
+  .enum(["0", "1", "true", "false", "yes", "no", ""])
+  .default("0")
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+const int = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+const optionalText = z
+  .string()
+  .optional()
+  .transform((s) => (s?.trim() ? s.trim() : undefined));
+
+/**
+ * Every setting, from environment variables. The README's configuration table lists the same names;
+ * keep them in step. AI provider settings live in providers/ (PROVIDER_ENV) and are read from the same env.
+ */
+export const configSchema = z.object({
+  DAILIES_HOST: z.string().min(1).default("127.0.0.1"),
+  DAILIES_PORT: int(0, 65535, 4650),
+  DAILIES_DATA_DIR: z.string().min(1).default("./data"),
+  DAILIES_PUBLIC_URL: optionalText.describe("Base URL used in signed links, when the server sits behind a proxy"),
+  DAILIES_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DAILIES_CORS_ORIGINS: z.string().default(""),
+  DAILIES_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
+  DAILIES_UPLOAD_LIMIT_BYTES: int(1024, 1024 ** 4, 2 * 1024 ** 3),
+  DAILIES_SIGNED_URL_TTL_SECONDS: int(10, 30 * 24 * 3600, 24 * 3600),
+  DAILIES_SIGNING_SECRET: optionalText,
+  DAILIES_JOB_CONCURRENCY: int(1, 64, 2),
+  DAILIES_MIRROR_ALLOW_PRIVATE: flag,
+  DAILIES_MIRROR_MAX_BYTES: int(1024, 1024 ** 4, 1024 ** 3),
+  DAILIES_MIRROR_TIMEOUT_SECONDS: int(1, 24 * 3600, 300),
+  DAILIES_MIRROR_MAX_ATTEMPTS: int(1, 50, 5),
+  DAILIES_EXPORT_WIDTH: int(0, 7680, 0),
+  DAILIES_EXPORT_HEIGHT: int(0, 4320, 0),
+  DAILIES_AI_VARIANTS: int(1, 8, 2),
+  DAILIES_DEFAULT_LLM: z.string().default("local"),
+  DAILIES_DEFAULT_IMAGE_PROVIDER: z.string().default("local"),
+  FFMPEG_PATH: optionalText,
+  FFPROBE_PATH: optionalText,
+});
+
+export type ConfigEnv = z.infer<typeof configSchema>;
+export interface Config extends ConfigEnv {
+  dataDir: string;
+  corsOrigins: string[];
+  /** The raw environment, for provider settings. */
+  env: Record<string, string | undefined>;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const parsed = result.data;
+  return {
+    ...parsed,
+    // pnpm runs package scripts inside the package folder; INIT_CWD is where the user typed the command, so
+    // `pnpm start` and `pnpm dailies` at the repo root share ./data.
+    dataDir: resolve(env.INIT_CWD ?? process.cwd(), parsed.DAILIES_DATA_DIR),
+    corsOrigins: parsed.DAILIES_CORS_ORIGINS.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    env,
+  };
+}

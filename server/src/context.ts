@@ -1,0 +1,47 @@
+import type { Config } from "./config.js";
+import type { DbHandle } from "./db/client.js";
+import type { JobQueue } from "./jobs/queue.js";
+import type { JobWorker } from "./jobs/worker.js";
+import type { FileStore } from "./storage/files.js";
+import type { UrlSigner } from "./storage/signing.js";
+import type { AuthContext } from "./auth/authenticate.js";
+
+export interface MediaProbe {
+  kind: "video" | "audio" | "image";
+  durationSec: number | null;
+  width: number | null;
+  height: number | null;
+  fps: number | null;
+  videoCodec: string | null;
+  audioCodec: string | null;
+  hasAudio: boolean;
+}
+
+/** Everything routes and services need, built once per app (tests build one per file). */
+export interface AppDeps {
+  config: Config;
+  db: DbHandle;
+  files: FileStore;
+  signer: UrlSigner;
+  queue: JobQueue;
+  worker: JobWorker;
+  /** The ffmpeg found at start (health reports it; media routes answer 503 without it). */
+  ffmpegInfo: () => { found: boolean; version: string | null; path: string | null };
+  /** Probes a stored file with ffprobe; absent when no ffmpeg was found. */
+  probeMedia?: (file: string) => Promise<MediaProbe>;
+  /** Absolute base URL for links handed to clients (signed media URLs). */
+  publicUrl: () => string;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+  interface FastifyRequest {
+    auth: AuthContext;
+  }
+  interface FastifyContextConfig {
+    /** Routes that need no bearer token (health, docs, signed media). */
+    public?: boolean;
+  }
+}

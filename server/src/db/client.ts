@@ -1,0 +1,35 @@
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import type { RunResult } from "better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema.js";
+
+/** The database or a transaction on it: services take either, so they compose inside transactions. */
+export type Db = BaseSQLiteDatabase<"sync", RunResult, typeof schema>;
+/** The opened database with its driver handle (to close it). */
+export type DbHandle = Db & { $client: Database.Database };
+
+const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), "migrations");
+
+/** Opens (creating if needed) the SQLite file, applies pending migrations, and tunes it for one busy writer. */
+export function openDatabase(file: string): DbHandle {
+  mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = drizzle(sqlite, { schema });
+  migrate(db, { migrationsFolder });
+  return db;
+}
+
+export function databasePath(dataDir: string): string {
+  return join(dataDir, "dailies.sqlite");
+}
+
+export { schema };

@@ -1,0 +1,13 @@
+export { buildApp, type BuildOptions } from "./app.js";
+export { type Config, ConfigError, loadConfig } from "./config.js";
+export { databasePath, openDatabase } from "./db/client.js";
+export {
+  createToken,
+  createUser,
+  issueTokenFor,
+  listAllTokens,
+  listTokens,
+  revokeToken,
+  revokeTokenById,
+  tokenView,
+} from "./services/users.js";

@@ -1,0 +1,13 @@
+import type { FastifyBaseLogger } from "fastify";
+import type { AppDeps } from "../context.js";
+import { MIRROR_JOB, mirrorAssetJob } from "../services/mirror.js";
+import { IMPORT_VIDEO_JOB, importVideoJob } from "../services/projectMedia.js";
+import type { JobHandler } from "./worker.js";
+
+/** One handler per job kind; each later area (editing, AI, pipeline) adds its kinds here. */
+export function createJobHandlers(deps: AppDeps, _log: FastifyBaseLogger): Record<string, JobHandler> {
+  return {
+    [MIRROR_JOB]: (ctx) => mirrorAssetJob(deps, ctx),
+    [IMPORT_VIDEO_JOB]: (ctx) => importVideoJob(deps, ctx),
+  };
+}

@@ -1,0 +1,211 @@
+import {
+  assetUpdateResponseSchema,
+  assetUpdateSchema,
+  charactersResponseSchema,
+  DEFAULT_PREFERENCES,
+  errorSchema,
+  extensionProjectsResponseSchema,
+  extensionScenesResponseSchema,
+  ingestRequestSchema,
+  ingestResponseSchema,
+  platformsResponseSchema,
+  type Preferences,
+  profileResponseSchema,
+  profileUpdateSchema,
+  projectIdQuerySchema,
+  sceneAssetsQuerySchema,
+  sceneAssetsResponseSchema,
+  shotsQuerySchema,
+  shotsResponseSchema,
+} from "@dailies/shared";
+import { asc, eq } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { assetVersions, characters, scenes, shots, userPreferences } from "../db/schema.js";
+import { badRequest } from "../errors.js";
+import { nowIso } from "../ids.js";
+import { requireAsset, requireProject, requireSceneByCode, requireSceneById } from "../services/access.js";
+import { assetViews, listSceneAssets } from "../services/assets.js";
+import { ingestAssetVersion, unselectSiblings } from "../services/ingest.js";
+import { listPlatforms, platformView } from "../services/platforms.js";
+import { characterView, listProjects, shotView } from "../services/projects.js";
+
+const tags = ["extension"];
+const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
+
+/** The capture API of extension-api.md, mounted at /api/extension. */
+export async function extensionRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const deps = app.deps;
+  const { db } = deps;
+
+  r.get(
+    "/projects",
+    { schema: { tags, summary: "Projects of the active workspace", response: { 200: extensionProjectsResponseSchema, 401: errorSchema } } },
+    async (request) => ({
+      projects: listProjects(db, request.auth.workspaceId).map(({ project, sceneCount }) => ({
+        id: project.id,
+        name: project.name,
+        status: project.status as z.infer<typeof extensionProjectsResponseSchema>["projects"][number]["status"],
+        genre: project.genre,
+        updatedAt: project.updatedAt,
+        sceneCount,
+      })),
+    }),
+  );
+
+  r.get(
+    "/scenes",
+    { schema: { tags, summary: "Scenes of a project in story order", querystring: projectIdQuerySchema, response: { 200: extensionScenesResponseSchema, ...errors } } },
+    async (request) => {
+      const project = requireProject(db, request.auth, request.query.projectId);
+      const rows = db.select().from(scenes).where(eq(scenes.projectId, project.id)).orderBy(asc(scenes.sortOrder), asc(scenes.sceneCode)).all();
+      return {
+        scenes: rows.map((s) => ({ id: s.id, sceneId: s.sceneCode, storyBeat: s.storyBeat, act: s.act, macroScene: s.macroScene })),
+      };
+    },
+  );
+
+  r.get(
+    "/scene-assets",
+    {
+      schema: {
+        tags,
+        summary: "Asset versions of a scene, newest first (limit default 30, max 100)",
+        querystring: sceneAssetsQuerySchema,
+        response: { 200: sceneAssetsResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const project = requireProject(db, request.auth, q.projectId);
+      const scene = requireSceneByCode(db, project.id, q.sceneId);
+      return {
+        scene: { id: scene.id, sceneId: scene.sceneCode, storyBeat: scene.storyBeat },
+        assets: listSceneAssets(deps, scene.id, q.assetType, q.limit),
+      };
+    },
+  );
+
+  r.get(
+    "/platforms",
+    { schema: { tags, summary: "Known AI platforms (seeded and custom)", response: { 200: platformsResponseSchema, 401: errorSchema } } },
+    async () => ({ platforms: listPlatforms(db).map(platformView) }),
+  );
+
+  r.post(
+    "/ingest",
+    {
+      schema: {
+        tags,
+        summary: "File a capture as the next version of (scene, asset type, platform)",
+        description:
+          "Version numbers count within (scene, asset type, platform). Send an `Idempotency-Key` header to make retries safe: a repeated key answers the first response without creating a version (409 when the same key comes with a different body). outputUrl and thumbnailUrl are mirrored by a background job; see mirrorStatus/mirrorUrl on scene-assets.",
+        headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+        body: ingestRequestSchema,
+        response: { 200: ingestResponseSchema, 409: errorSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const result = ingestAssetVersion(db, deps.queue, request.auth, request.body, request.headers["idempotency-key"], {
+        mirrorAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
+      });
+      return reply.code(result.statusCode).send(result.body);
+    },
+  );
+
+  const readPreferences = (userId: string): Preferences => {
+    const row = db.select().from(userPreferences).where(eq(userPreferences.userId, userId)).get();
+    return { ...DEFAULT_PREFERENCES, ...(row?.preferences as Partial<Preferences> | undefined) };
+  };
+
+  r.get(
+    "/profile",
+    { schema: { tags, summary: "Extension preferences (defaults filled in)", response: { 200: profileResponseSchema, 401: errorSchema } } },
+    async (request) => ({ preferences: readPreferences(request.auth.user.id) }),
+  );
+
+  r.put(
+    "/profile",
+    {
+      schema: {
+        tags,
+        summary: "Merge a partial preferences update; unknown keys are refused",
+        body: profileUpdateSchema,
+        response: { 200: profileResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const userId = request.auth.user.id;
+      const merged = { ...readPreferences(userId), ...stripUndefined(request.body.preferences) };
+      db.insert(userPreferences)
+        .values({ userId, preferences: merged, updatedAt: nowIso() })
+        .onConflictDoUpdate({ target: userPreferences.userId, set: { preferences: merged, updatedAt: nowIso() } })
+        .run();
+      return { preferences: merged };
+    },
+  );
+
+  r.get(
+    "/shots",
+    { schema: { tags, summary: "Shots of a scene, by the scene's database id", querystring: shotsQuerySchema, response: { 200: shotsResponseSchema, ...errors } } },
+    async (request) => {
+      const { scene } = requireSceneById(db, request.auth, request.query.sceneDbId);
+      const rows = db.select().from(shots).where(eq(shots.sceneId, scene.id)).orderBy(asc(shots.sortOrder), asc(shots.shotCode)).all();
+      return { shots: rows.map((s) => { const { sceneDbId: _, ...rest } = shotView(s); return rest; }) };
+    },
+  );
+
+  r.get(
+    "/characters",
+    { schema: { tags, summary: "Characters of a project", querystring: projectIdQuerySchema, response: { 200: charactersResponseSchema, ...errors } } },
+    async (request) => {
+      const project = requireProject(db, request.auth, request.query.projectId);
+      const rows = db.select().from(characters).where(eq(characters.projectId, project.id)).orderBy(asc(characters.createdAt)).all();
+      return { characters: rows.map(characterView) };
+    },
+  );
+
+  r.patch(
+    "/asset-update",
+    {
+      schema: {
+        tags,
+        summary: "Select/unselect a version or set its compare group",
+        description:
+          "selected:true sets status SELECTED and unselects the other versions of the same scene and asset type (a SELECTED status returns to GENERATED); selected:false on a SELECTED version sets GENERATED. compareGroup null clears it. At least one of selected/compareGroup is required.",
+        body: assetUpdateSchema,
+        response: { 200: assetUpdateResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      if (b.selected === undefined && b.compareGroup === undefined) {
+        throw badRequest("Invalid payload", { fieldErrors: { selected: ["Provide selected or compareGroup"] } });
+      }
+      const asset = requireAsset(db, request.auth, b.assetId);
+      const updated = db.transaction((tx) => {
+        if (b.selected) unselectSiblings(tx, asset.sceneId, asset.assetType, asset.id);
+        return tx
+          .update(assetVersions)
+          .set({
+            ...(b.selected !== undefined && {
+              selected: b.selected,
+              status: b.selected ? "SELECTED" : asset.status === "SELECTED" ? "GENERATED" : asset.status,
+            }),
+            ...(b.compareGroup !== undefined && { compareGroup: b.compareGroup }),
+            updatedAt: nowIso(),
+          })
+          .where(eq(assetVersions.id, asset.id))
+          .returning()
+          .get();
+      });
+      return { ok: true as const, asset: assetViews(deps, [updated])[0]! };
+    },
+  );
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,113 @@
+import {
+  deletedSchema,
+  errorSchema,
+  idParamsSchema,
+  scenePatchSchema,
+  sceneSchema,
+  shotCreateSchema,
+  shotFullSchema,
+} from "@dailies/shared";
+import { and, eq, ne } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { scenes, shots } from "../db/schema.js";
+import { conflict } from "../errors.js";
+import { newId, nowIso } from "../ids.js";
+import { requireSceneById } from "../services/access.js";
+import { nextSortOrder, sceneView, shotView, touchProject } from "../services/projects.js";
+
+export async function sceneRoutes(app: FastifyInstance): Promise<void> {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps;
+  const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
+
+  r.patch(
+    "/api/scene/:id",
+    {
+      schema: {
+        tags: ["scenes"],
+        summary: "Update a scene (by database id); a new scene code must stay unique in the project",
+        params: idParamsSchema,
+        body: scenePatchSchema,
+        response: { 200: sceneSchema, 409: errorSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { scene } = requireSceneById(db, request.auth, request.params.id);
+      const b = request.body;
+      if (b.sceneId && b.sceneId !== scene.sceneCode) {
+        const taken = db
+          .select({ id: scenes.id })
+          .from(scenes)
+          .where(and(eq(scenes.projectId, scene.projectId), eq(scenes.sceneCode, b.sceneId), ne(scenes.id, scene.id)))
+          .get();
+        if (taken) throw conflict(`Scene ${b.sceneId} already exists`, { sceneDbId: taken.id });
+      }
+      const row = db
+        .update(scenes)
+        .set({
+          ...(b.sceneId !== undefined && { sceneCode: b.sceneId }),
+          ...(b.storyBeat !== undefined && { storyBeat: b.storyBeat }),
+          ...(b.act !== undefined && { act: b.act }),
+          ...(b.macroScene !== undefined && { macroScene: b.macroScene }),
+          ...(b.title !== undefined && { title: b.title }),
+          ...(b.sortOrder !== undefined && { sortOrder: b.sortOrder }),
+          ...(b.durationSec !== undefined && { durationSec: b.durationSec }),
+          ...(b.imagePrompt !== undefined && { imagePrompt: b.imagePrompt }),
+          ...(b.videoPrompt !== undefined && { videoPrompt: b.videoPrompt }),
+          updatedAt: nowIso(),
+        })
+        .where(eq(scenes.id, scene.id))
+        .returning()
+        .get();
+      touchProject(db, scene.projectId);
+      return sceneView(row);
+    },
+  );
+
+  r.delete(
+    "/api/scene/:id",
+    { schema: { tags: ["scenes"], summary: "Delete a scene with its shots and asset versions", params: idParamsSchema, response: { 200: deletedSchema, ...errors } } },
+    async (request) => {
+      const { scene } = requireSceneById(db, request.auth, request.params.id);
+      db.delete(scenes).where(eq(scenes.id, scene.id)).run();
+      touchProject(db, scene.projectId);
+      return { deleted: true as const };
+    },
+  );
+
+  r.post(
+    "/api/scene/:id/shots",
+    {
+      schema: {
+        tags: ["shots"],
+        summary: "Add a shot to a scene; shot codes are unique within the scene (409 when taken)",
+        params: idParamsSchema,
+        body: shotCreateSchema,
+        response: { 201: shotFullSchema, 409: errorSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { scene } = requireSceneById(db, request.auth, request.params.id);
+      const b = request.body;
+      const taken = db
+        .select({ id: shots.id })
+        .from(shots)
+        .where(and(eq(shots.sceneId, scene.id), eq(shots.shotCode, b.shotCode)))
+        .get();
+      if (taken) throw conflict(`Shot ${b.shotCode} already exists in this scene`, { shotId: taken.id });
+      const row = db
+        .insert(shots)
+        .values({
+          id: newId("shot"),
+          sceneId: scene.id,
+          shotCode: b.shotCode,
+          description: b.description ?? null,
+          sortOrder: b.sortOrder ?? nextSortOrder(db, "shots", scene.id),
+        })
+        .returning()
+        .get();
+      return reply.code(201).send(shotView(row));
+    },
+  );
+}

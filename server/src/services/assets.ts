@@ -1,0 +1,82 @@
+import type { AssetVersion } from "@dailies/shared";
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { AppDeps } from "../context.js";
+import { assetVersions, media, platforms, scenes } from "../db/schema.js";
+import type { AssetRow } from "./access.js";
+import { mediaUrl } from "./projectMedia.js";
+
+/** Versions of a scene, newest first, with platform, scene code and signed mirror links filled in. */
+export function listSceneAssets(deps: AppDeps, sceneId: string, assetType: string | undefined, limit: number): AssetVersion[] {
+  const rows = deps.db
+    .select()
+    .from(assetVersions)
+    .where(and(eq(assetVersions.sceneId, sceneId), assetType ? eq(assetVersions.assetType, assetType) : undefined))
+    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
+    .limit(limit)
+    .all();
+  return assetViews(deps, rows);
+}
+
+export function assetViews(deps: AppDeps, rows: AssetRow[]): AssetVersion[] {
+  if (rows.length === 0) return [];
+  const { db } = deps;
+  const platformRows = db
+    .select()
+    .from(platforms)
+    .where(inArray(platforms.id, [...new Set(rows.map((r) => r.platformId))]))
+    .all();
+  const sceneRows = db
+    .select({ id: scenes.id, code: scenes.sceneCode })
+    .from(scenes)
+    .where(inArray(scenes.id, [...new Set(rows.map((r) => r.sceneId))]))
+    .all();
+  const mediaIds = rows.flatMap((r) => [r.mediaId, r.thumbnailMediaId]).filter((id): id is string => !!id);
+  const mediaRows = mediaIds.length ? db.select().from(media).where(inArray(media.id, mediaIds)).all() : [];
+  const platformById = new Map(platformRows.map((p) => [p.id, p]));
+  const sceneById = new Map(sceneRows.map((s) => [s.id, s.code]));
+  const mediaById = new Map(mediaRows.map((m) => [m.id, m]));
+  const link = (id: string | null) => {
+    const row = id ? mediaById.get(id) : undefined;
+    return row ? mediaUrl(deps, row) : null;
+  };
+  return rows.map((r) => {
+    const platform = platformById.get(r.platformId);
+    return {
+      id: r.id,
+      projectId: r.projectId,
+      sceneDbId: r.sceneId,
+      sceneId: sceneById.get(r.sceneId) ?? "",
+      shotId: r.shotId,
+      assetType: r.assetType as AssetVersion["assetType"],
+      platformKey: platform?.slug ?? "",
+      platformLabel: r.platformLabel ?? platform?.name ?? "",
+      prompt: r.prompt,
+      negativePrompt: r.negativePrompt,
+      title: r.title,
+      modelName: r.modelName,
+      outputUrl: r.outputUrl,
+      thumbnailUrl: r.thumbnailUrl,
+      sourceUrl: r.sourceUrl,
+      status: r.status as AssetVersion["status"],
+      selected: r.selected,
+      rightsState: r.rightsState as AssetVersion["rightsState"],
+      versionNumber: r.versionNumber,
+      metadata: r.metadata,
+      tags: r.tags,
+      notes: r.notes,
+      externalAssetId: r.externalAssetId,
+      promptPackageId: r.promptPackageId,
+      compareGroup: r.compareGroup,
+      parentVersionId: r.parentVersionId,
+      provenance: r.provenance,
+      costEstimateUsd: r.costEstimateUsd,
+      generationSeconds: r.generationSeconds,
+      queueWaitSeconds: r.queueWaitSeconds,
+      mirrorStatus: r.mirrorStatus,
+      mirrorUrl: link(r.mediaId),
+      thumbnailMirrorUrl: link(r.thumbnailMediaId),
+      mirrorError: r.mirrorError,
+      createdAt: r.createdAt,
+    };
+  });
+}

@@ -1,0 +1,100 @@
+import type { AssetType } from "@dailies/shared";
+import { eq } from "drizzle-orm";
+import type { AppDeps } from "../context.js";
+import { assetVersions, media } from "../db/schema.js";
+import { newId, nowIso } from "../ids.js";
+import { RetryableJobError } from "../jobs/worker.js";
+import type { JobContext } from "../jobs/worker.js";
+import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
+
+export const MIRROR_JOB = "mirror-asset";
+
+type MediaKind = "video" | "audio" | "image" | "other";
+const kindOfMime = (mime: string): MediaKind =>
+  mime.startsWith("video/") ? "video" : mime.startsWith("audio/") ? "audio" : mime.startsWith("image/") ? "image" : "other";
+
+/**
+ * Downloads a URL through the address guard into the content-addressed store and records a media row.
+ * Shared by capture mirroring and project `video_url` imports.
+ */
+export async function mirrorUrl(
+  deps: AppDeps,
+  url: string,
+  options: { projectId: string | null; accept: (mime: string) => boolean; signal?: AbortSignal },
+): Promise<typeof media.$inferSelect> {
+  const { config, files, db } = deps;
+  const tmp = await files.dir("tmp");
+  const download = await downloadToFile(url, tmp, {
+    maxBytes: config.DAILIES_MIRROR_MAX_BYTES,
+    timeoutMs: config.DAILIES_MIRROR_TIMEOUT_SECONDS * 1000,
+    allowPrivate: config.DAILIES_MIRROR_ALLOW_PRIVATE,
+    acceptMime: options.accept,
+  });
+  const rel = await files.adopt(download.path, download.sha256, download.mime);
+  const probe = deps.probeMedia ? await deps.probeMedia(files.absolute(rel)).catch(() => undefined) : undefined;
+  return db
+    .insert(media)
+    .values({
+      id: newId("media"),
+      projectId: options.projectId,
+      origin: "mirror",
+      status: "ready",
+      sha256: download.sha256,
+      path: rel,
+      bytes: download.bytes,
+      mime: download.mime,
+      kind: probe?.kind ?? kindOfMime(download.mime),
+      durationSec: probe?.durationSec ?? null,
+      width: probe?.width ?? null,
+      height: probe?.height ?? null,
+      fps: probe?.fps ?? null,
+      videoCodec: probe?.videoCodec ?? null,
+      audioCodec: probe?.audioCodec ?? null,
+      hasAudio: probe?.hasAudio ?? null,
+    })
+    .returning()
+    .get();
+}
+
+/**
+ * Job handler: mirrors a captured version's output and thumbnail. Network trouble and 5xx retry with backoff
+ * up to DAILIES_MIRROR_MAX_ATTEMPTS; a refusal (404, wrong type, too large, private address) fails at once.
+ * The version keeps its original URLs whatever happens.
+ */
+export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
+  const { db, config } = deps;
+  const assetId = String(ctx.job.input.assetVersionId);
+  const asset = db.select().from(assetVersions).where(eq(assetVersions.id, assetId)).get();
+  if (!asset) return { skipped: "asset version no longer exists" };
+
+  const problems: string[] = [];
+  let retry = false;
+  const attempt = async (url: string | null, already: string | null, accept: (mime: string) => boolean) => {
+    if (!url || already) return already;
+    try {
+      const row = await mirrorUrl(deps, url, { projectId: asset.projectId, accept, signal: ctx.signal });
+      return row.id;
+    } catch (error) {
+      if (isDownloadError(error) && error.retryable) retry = true;
+      problems.push(error instanceof Error ? error.message : String(error));
+      return null;
+    }
+  };
+
+  const mediaId = await attempt(asset.outputUrl, asset.mediaId, (mime) => mimeMatchesAssetType(mime, asset.assetType as AssetType));
+  ctx.progress(0.5);
+  const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, (mime) => mime.startsWith("image/"));
+  const complete = (!asset.outputUrl || mediaId) && (!asset.thumbnailUrl || thumbnailMediaId);
+  const canRetry = retry && ctx.job.attempts < config.DAILIES_MIRROR_MAX_ATTEMPTS;
+  const outputDone = !asset.outputUrl || !!mediaId;
+  const mirrorStatus = complete || (outputDone && !canRetry) ? "mirrored" : canRetry ? "pending" : "failed";
+
+  db.update(assetVersions)
+    .set({ mediaId, thumbnailMediaId, mirrorStatus, mirrorError: problems.join("; ") || null, updatedAt: nowIso() })
+    .where(eq(assetVersions.id, asset.id))
+    .run();
+
+  if (!complete && canRetry) throw new RetryableJobError(problems.join("; "));
+  if (mirrorStatus === "failed") throw new Error(problems.join("; "));
+  return { mediaId, thumbnailMediaId, problems };
+}

@@ -1,0 +1,136 @@
+import { type Media, projectDetailsSchema, type ProjectDetails, type Segment } from "@dailies/shared";
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { AppDeps } from "../context.js";
+import type { Db } from "../db/client.js";
+import { media, segments } from "../db/schema.js";
+import { newId } from "../ids.js";
+import type { JobContext } from "../jobs/worker.js";
+import { isDownloadError } from "../net/index.js";
+import { RetryableJobError } from "../jobs/worker.js";
+import type { ProjectRow } from "./access.js";
+import { mirrorUrl } from "./mirror.js";
+import { projectView } from "./projects.js";
+
+export { projectDetailsSchema };
+export const IMPORT_VIDEO_JOB = "import-video";
+
+export type MediaRow = typeof media.$inferSelect;
+export type SegmentRow = typeof segments.$inferSelect;
+
+/** A signed link to a stored file, served by routes/media.ts. */
+export function mediaUrl(deps: AppDeps, row: Pick<MediaRow, "id" | "path" | "status">): string | null {
+  if (row.status !== "ready" || !row.path) return null;
+  const { exp, sig } = deps.signer.sign("media", row.id);
+  return `${deps.publicUrl()}/media/${row.id}?exp=${exp}&sig=${sig}`;
+}
+
+export const mediaView = (deps: AppDeps, m: MediaRow): Media => ({
+  id: m.id,
+  origin: m.origin,
+  status: m.status,
+  kind: m.kind,
+  mime: m.mime,
+  bytes: m.bytes,
+  duration: m.durationSec,
+  width: m.width,
+  height: m.height,
+  fps: m.fps,
+  video_codec: m.videoCodec,
+  audio_codec: m.audioCodec,
+  has_audio: m.hasAudio,
+  file_name: m.fileName,
+  url: mediaUrl(deps, m),
+  error: m.error,
+  created_at: m.createdAt,
+});
+
+export function segmentView(deps: AppDeps, s: SegmentRow, timelineStart: number | null, source?: MediaRow): Segment {
+  const mediaRow = source ?? deps.db.select().from(media).where(eq(media.id, s.mediaId)).get();
+  return {
+    id: s.id,
+    project_id: s.projectId,
+    media_id: s.mediaId,
+    start_ts: s.startTs,
+    end_ts: s.endTs,
+    source: s.source,
+    url: mediaRow ? mediaUrl(deps, mediaRow) : null,
+    variant_id: s.variantId,
+    order_index: s.orderIndex,
+    active: s.active,
+    timeline_start: timelineStart,
+  };
+}
+
+export function activeSegments(db: Db, projectId: string): SegmentRow[] {
+  return db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.projectId, projectId), eq(segments.active, true)))
+    .orderBy(asc(segments.orderIndex), asc(segments.createdAt))
+    .all();
+}
+
+export function projectDetails(deps: AppDeps, project: ProjectRow, sceneCount: number): ProjectDetails {
+  const { db } = deps;
+  const mediaRows = db
+    .select()
+    .from(media)
+    .where(and(eq(media.projectId, project.id), sql`${media.origin} in ('upload', 'mirror')`))
+    .orderBy(asc(media.createdAt))
+    .all();
+  const byId = new Map(mediaRows.map((m) => [m.id, m]));
+  let cursor = 0;
+  const timeline = activeSegments(db, project.id).map((s) => {
+    const view = segmentView(deps, s, cursor, byId.get(s.mediaId));
+    cursor += s.endTs - s.startTs;
+    return view;
+  });
+  return {
+    ...projectView(project, sceneCount),
+    media: mediaRows.map((m) => mediaView(deps, m)),
+    segments: timeline,
+    duration: cursor,
+  };
+}
+
+/** The first video of a project with no timeline becomes one active segment covering all of it. */
+export function addFirstSegmentIfEmpty(db: Db, projectId: string, row: MediaRow): SegmentRow | undefined {
+  if (row.kind !== "video" || !row.durationSec) return undefined;
+  return db.transaction((tx) => {
+    if (tx.select({ id: segments.id }).from(segments).where(eq(segments.projectId, projectId)).get()) return undefined;
+    return tx
+      .insert(segments)
+      .values({ id: newId("seg"), projectId, mediaId: row.id, startTs: 0, endTs: row.durationSec!, orderIndex: 0, source: "original" })
+      .returning()
+      .get();
+  });
+}
+
+export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {
+  deps.queue.enqueue({
+    kind: IMPORT_VIDEO_JOB,
+    input: { url },
+    userId: auth.user.id,
+    workspaceId: auth.workspaceId,
+    projectId,
+    maxAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
+  });
+}
+
+/** Job handler: downloads a project's `video_url` and puts it on the empty timeline. */
+export async function importVideoJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
+  const projectId = ctx.job.projectId!;
+  try {
+    const row = await mirrorUrl(deps, String(ctx.job.input.url), {
+      projectId,
+      accept: (mime) => mime.startsWith("video/"),
+      signal: ctx.signal,
+    });
+    const segment = addFirstSegmentIfEmpty(deps.db, projectId, row);
+    return { mediaId: row.id, segmentId: segment?.id ?? null };
+  } catch (error) {
+    if (isDownloadError(error) && error.retryable) throw new RetryableJobError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * The typed REST client of the Dailies server: the only one used by the CLI, the extension and
+ * the end-to-end tests. zod-only (no Node built-ins), so it also runs in the extension's service worker.
+ *
+ * Every response is parsed with its shared schema; every failure is a DailiesApiError
+ * (status 0 when the server could not be reached).
+ */
+import { z } from "zod";
+import type { AssetType } from "./enums.js";
+import { errorSchema, toFieldErrors } from "./errors.js";
+import {
+  assetUpdateResponseSchema,
+  type assetUpdateSchema,
+  characterSchema,
+  charactersResponseSchema,
+  extensionProjectsResponseSchema,
+  extensionScenesResponseSchema,
+  type IngestRequest,
+  ingestResponseSchema,
+  platformsResponseSchema,
+  profileResponseSchema,
+  type profileUpdateSchema,
+  sceneAssetsResponseSchema,
+  shotsResponseSchema,
+} from "./extension.js";
+import {
+  type characterCreateSchema,
+  deletedSchema,
+  healthSchema,
+  meSchema,
+  type projectCreateSchema,
+  projectListResponseSchema,
+  type projectPatchSchema,
+  projectSchema,
+  type sceneCreateSchema,
+  type scenePatchSchema,
+  sceneSchema,
+  type shotCreateSchema,
+  shotFullSchema,
+  tokenCreateResponseSchema,
+  type tokenCreateSchema,
+  tokenListResponseSchema,
+} from "./management.js";
+
+export class DailiesApiError extends Error {
+  override name = "DailiesApiError";
+  /** HTTP status; 0 when the server could not be reached. */
+  status: number;
+  /** The server's `error` text (or the client's own description of the failure). */
+  error: string;
+  details?: Record<string, unknown>;
+
+  constructor(status: number, error: string, details?: Record<string, unknown>) {
+    super(summarise(error, details));
+    this.status = status;
+    this.error = error;
+    if (details) this.details = details;
+  }
+}
+
+/** "Invalid payload (prompt: Required; outputUrl: Invalid URL)" */
+function summarise(error: string, details?: Record<string, unknown>): string {
+  const fieldErrors = details?.fieldErrors;
+  if (!fieldErrors || typeof fieldErrors !== "object") return error;
+  const parts = Object.entries(fieldErrors).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
+  return parts.length > 0 ? `${error} (${parts.join("; ")})` : error;
+}
+
+export interface ClientOptions {
+  baseUrl: string;
+  token?: string;
+  workspaceId?: string;
+  fetch?: typeof fetch;
+  /** Per-request timeout for API calls (default 30 s; 0 disables). Uploads via `put` have none. */
+  timeoutMs?: number;
+}
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface RequestOptions<T = unknown> {
+  /** Undefined and null values are left out; the rest are URL-encoded. */
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON (with content-type) when defined. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Parses the JSON response; without it the JSON is returned unchecked. */
+  schema?: z.ZodType<T>;
+  /** Return the Response itself (after the status check), e.g. to stream a download. */
+  raw?: boolean;
+  /** false leaves out the Authorization header (default true). */
+  auth?: boolean;
+}
+
+export interface RequestFn {
+  (method: HttpMethod, path: string, opts: RequestOptions & { raw: true }): Promise<Response>;
+  <T = unknown>(method: HttpMethod, path: string, opts?: RequestOptions<T>): Promise<T>;
+}
+
+export type UploadBody = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array>;
+
+type In<S extends z.ZodType> = z.input<S>;
+export type SceneAssetsQuery = { projectId: string; sceneId: string; assetType?: AssetType; limit?: number };
+
+const revokedSchema = z.object({ revoked: z.literal(true) });
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+const enc = encodeURIComponent;
+
+export function createClient(opts: ClientOptions) {
+  const base = opts.baseUrl.replace(/\/+$/, "");
+  // Called as a plain function: a browser's fetch throws "Illegal invocation" when `this` is not the global.
+  const doFetch: typeof fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  /** fetch, turning network failures and timeouts into status-0 errors and non-2xx into API errors. */
+  async function send(url: string, init: RequestInit, timeout: number): Promise<Response> {
+    let res: Response;
+    try {
+      res = await doFetch(url, timeout > 0 ? { ...init, signal: AbortSignal.timeout(timeout) } : init);
+    } catch (err) {
+      throw new DailiesApiError(0, `Server unreachable: ${networkReason(err, timeout)}`);
+    }
+    if (!res.ok) throw await errorFrom(res);
+    return res;
+  }
+
+  const request = (async (method: HttpMethod, path: string, o: RequestOptions = {}) => {
+    const headers = new Headers({ accept: "application/json" });
+    if (o.auth !== false && opts.token) headers.set("authorization", `Bearer ${opts.token}`);
+    if (opts.workspaceId) headers.set("x-workspace-id", opts.workspaceId);
+    if (o.body !== undefined) headers.set("content-type", "application/json");
+    for (const [k, v] of Object.entries(o.headers ?? {})) headers.set(k, v);
+    const init: RequestInit = { method, headers };
+    if (o.body !== undefined) init.body = JSON.stringify(o.body);
+    const res = await send(`${base}${path}${queryString(o.query)}`, init, timeoutMs);
+    return o.raw ? res : parseBody(res, o.schema);
+  }) as RequestFn;
+
+  /** PUT bytes to a signed upload URL: no Authorization header, no timeout; returns the parsed JSON. */
+  async function put<T = unknown>(url: string, data: UploadBody, contentType: string, schema?: z.ZodType<T>) {
+    const init: RequestInit & { duplex?: "half" } = { method: "PUT", headers: { "content-type": contentType } };
+    init.body = data as BodyInit;
+    if (data instanceof ReadableStream) init.duplex = "half"; // required by fetch to stream a request body
+    return parseBody(await send(url, init, 0), schema) as Promise<T>;
+  }
+
+  /** One route: a schema-checked call. */
+  const call = <T>(method: HttpMethod, path: string, schema: z.ZodType<T>, o: RequestOptions<T> = {}): Promise<T> =>
+    request(method, path, { ...o, schema, raw: false });
+  const get = <T>(path: string, schema: z.ZodType<T>, query?: Record<string, QueryValue>) =>
+    call("GET", path, schema, { query });
+
+  return {
+    request,
+    put,
+
+    health: () => call("GET", "/api/health", healthSchema, { auth: false }),
+    me: () => get("/api/me", meSchema),
+
+    tokens: {
+      list: () => get("/api/tokens", tokenListResponseSchema),
+      create: (body: In<typeof tokenCreateSchema>) => call("POST", "/api/tokens", tokenCreateResponseSchema, { body }),
+      revoke: (id: string) => call("DELETE", `/api/tokens/${enc(id)}`, revokedSchema),
+    },
+
+    extension: {
+      projects: () => get("/api/extension/projects", extensionProjectsResponseSchema),
+      scenes: (q: { projectId: string }) => get("/api/extension/scenes", extensionScenesResponseSchema, q),
+      sceneAssets: (q: SceneAssetsQuery) => get("/api/extension/scene-assets", sceneAssetsResponseSchema, q),
+      platforms: () => get("/api/extension/platforms", platformsResponseSchema),
+      ingest: (body: IngestRequest, o: { idempotencyKey?: string } = {}) =>
+        call("POST", "/api/extension/ingest", ingestResponseSchema, {
+          body,
+          headers: o.idempotencyKey ? { "Idempotency-Key": o.idempotencyKey } : {},
+        }),
+      profile: () => get("/api/extension/profile", profileResponseSchema),
+      updateProfile: (body: In<typeof profileUpdateSchema>) =>
+        call("PUT", "/api/extension/profile", profileResponseSchema, { body }),
+      shots: (q: { sceneDbId: string }) => get("/api/extension/shots", shotsResponseSchema, q),
+      characters: (q: { projectId: string }) => get("/api/extension/characters", charactersResponseSchema, q),
+      assetUpdate: (body: In<typeof assetUpdateSchema>) =>
+        call("PATCH", "/api/extension/asset-update", assetUpdateResponseSchema, { body }),
+    },
+
+    projects: {
+      list: () => get("/api/project", projectListResponseSchema),
+      create: (body: In<typeof projectCreateSchema>) => call("POST", "/api/project", projectSchema, { body }),
+      get: (id: string) => get(`/api/project/${enc(id)}`, projectSchema),
+      update: (id: string, body: In<typeof projectPatchSchema>) =>
+        call("PATCH", `/api/project/${enc(id)}`, projectSchema, { body }),
+      delete: (id: string) => call("DELETE", `/api/project/${enc(id)}`, deletedSchema),
+      createScene: (projectId: string, body: In<typeof sceneCreateSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/scenes`, sceneSchema, { body }),
+      createCharacter: (projectId: string, body: In<typeof characterCreateSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/characters`, characterSchema, { body }),
+    },
+
+    scenes: {
+      update: (id: string, body: In<typeof scenePatchSchema>) =>
+        call("PATCH", `/api/scene/${enc(id)}`, sceneSchema, { body }),
+      delete: (id: string) => call("DELETE", `/api/scene/${enc(id)}`, deletedSchema),
+      createShot: (sceneId: string, body: In<typeof shotCreateSchema>) =>
+        call("POST", `/api/scene/${enc(sceneId)}/shots`, shotFullSchema, { body }),
+    },
+  };
+}
+
+export type DailiesClient = ReturnType<typeof createClient>;
+
+function queryString(query?: Record<string, QueryValue>): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null) params.append(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `?${qs}` : "";
+}
+
+function networkReason(err: unknown, timeout: number): string {
+  if (err instanceof Error) {
+    if (err.name === "TimeoutError") return `timed out after ${timeout} ms`;
+    // Node's fetch says only "fetch failed"; the cause holds ECONNREFUSED, ENOTFOUND, ...
+    const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const detail = cause?.code ?? cause?.message;
+    return detail ? `${err.message} (${String(detail)})` : err.message;
+  }
+  return String(err);
+}
+
+async function readJson(res: Response): Promise<{ json: unknown; text: string; ok: boolean }> {
+  const text = await res.text();
+  if (text.trim() === "") return { json: undefined, text, ok: true };
+  try {
+    return { json: JSON.parse(text), text, ok: true };
+  } catch {
+    return { json: undefined, text, ok: false };
+  }
+}
+
+async function errorFrom(res: Response): Promise<DailiesApiError> {
+  const { json, text } = await readJson(res).catch(() => ({ json: undefined, text: "" }));
+  const parsed = errorSchema.safeParse(json);
+  if (parsed.success) return new DailiesApiError(res.status, parsed.data.error, parsed.data.details);
+  const statusText = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
+  if (json !== undefined) return new DailiesApiError(res.status, statusText, { body: json });
+  const snippet = text.trim().slice(0, 200);
+  return new DailiesApiError(res.status, snippet ? `${statusText}: ${snippet}` : statusText);
+}
+
+async function parseBody<T>(res: Response, schema?: z.ZodType<T>): Promise<T> {
+  const { json, text, ok } = await readJson(res);
+  if (!ok) {
+    throw new DailiesApiError(res.status, `Invalid JSON response from ${res.url || "server"}: ${text.slice(0, 200)}`);
+  }
+  if (!schema) return json as T;
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new DailiesApiError(res.status, "Unexpected response from server", {
+      fieldErrors: toFieldErrors(parsed.error, json),
+    });
+  }
+  return parsed.data;
+}
