@@ -1,11 +1,51 @@
 import preact from "@preact/preset-vite";
 import { defineConfig } from "wxt";
 
+/** The AI sites' pages (content scripts) and the hosts their media is served from. */
+const SITE_HOSTS = [
+  "https://sora.com/*",
+  "https://www.sora.com/*",
+  "https://sora.chatgpt.com/*",
+  "https://labs.google/*",
+  "https://gemini.google.com/*",
+  "https://*.freepik.com/*",
+  "https://videos.openai.com/*",
+  "https://storage.googleapis.com/*",
+  "https://pikaso.cdnpk.net/*",
+];
+
+/** A Dailies server on this machine works without a prompt; any other server is granted at run time. */
+const LOCAL_SERVER_HOSTS = ["http://127.0.0.1/*", "http://localhost/*"];
+
 export default defineConfig({
-  vite: () => ({ plugins: [preact()] }),
+  vite: () => ({
+    plugins: [preact()],
+    build: {
+      rolldownOptions: {
+        // @dailies/shared is schemas only: a content script that needs captureSchema must not carry
+        // every other schema of the API with it.
+        treeshake: { moduleSideEffects: (id: string) => !/\/shared\/src\//.test(id) },
+      },
+    },
+  }),
   manifest: {
     name: "Dailies capture",
     description: "Send AI generations from Sora, Veo and Freepik to your Dailies server",
     permissions: ["storage", "alarms", "contextMenus", "activeTab"],
+    host_permissions: [...SITE_HOSTS, ...LOCAL_SERVER_HOSTS],
+    optional_host_permissions: ["http://*/*", "https://*/*"],
+    action: { default_title: "Dailies" },
+  },
+  hooks: {
+    // The MAIN-world hook (entrypoints/capture-hook.content.ts) runs on every page a site script runs
+    // on. Its matches are filled in here rather than imported from the adapters, which would put all
+    // of their parsing code into the page's world.
+    "build:manifestGenerated": (_wxt, manifest) => {
+      const scripts = manifest.content_scripts ?? [];
+      const hook = scripts.find((script) => script.js?.includes("content-scripts/capture-hook.js"));
+      if (!hook) throw new Error("capture-hook content script missing from the manifest");
+      const siteMatches = scripts.filter((script) => script !== hook).flatMap((script) => script.matches ?? []);
+      hook.matches = [...new Set(siteMatches)].sort();
+    },
   },
 });

@@ -6,7 +6,7 @@
  */
 import type { Capture, Platform } from "@dailies/shared";
 import { createClient, DailiesApiError } from "@dailies/shared/client";
-import { browser } from "wxt/browser";
+import { type Browser, browser } from "wxt/browser";
 import { CaptureSet } from "./capture-set.js";
 import { CONTEXT_MENU_ID, handleContextMenuClick } from "./context-menu.js";
 import type { IngestStatus, IngestTarget } from "./ingest-body.js";

@@ -1,28 +1,33 @@
 /**
  * The MAIN-world half of the capture: runs in the page's own JavaScript world at document_start and
- * wraps `fetch`, `XMLHttpRequest` and `history.pushState/replaceState`. Responses the site adapter
- * finds interesting are read from a clone (the page still gets the untouched original) and posted with
- * `window.postMessage` to the extension's ISOLATED content script (chrome.runtime is not available here).
+ * wraps `fetch`, `XMLHttpRequest` and `history.pushState/replaceState`.
  *
- * Nothing in this file may throw into the page: every step is guarded, and the page's own calls go on
- * exactly as before.
+ * It talks to the extension's ISOLATED content script (chrome.runtime is not available here) with DOM
+ * events on `window`, which both worlds share:
+ * - `dailies:probe` (detail: the response URL, cancelable) asks the site adapter, synchronously,
+ *   whether a response is worth reading: the isolated script cancels the event to say yes. So this
+ *   script carries no adapter code (it stays tiny), and only interesting responses are ever cloned.
+ * - `dailies:response` (detail: JSON text of a HookResponse) hands over an interesting response body.
+ * - `dailies:navigate` tells it that the SPA changed its URL.
+ * Event details are strings because objects do not cross the world boundary.
+ *
+ * Nothing here may throw into the page, and the page's own calls go on exactly as before: bodies are
+ * read from clones.
  */
 
-export const HOOK_CHANNEL = "dailies-capture-hook";
+export const PROBE_EVENT = "dailies:probe";
+export const RESPONSE_EVENT = "dailies:response";
+export const NAVIGATE_EVENT = "dailies:navigate";
 
-export type HookMessage =
-  | { channel: typeof HOOK_CHANNEL; kind: "response"; url: string; body: unknown; pageUrl: string }
-  | { channel: typeof HOOK_CHANNEL; kind: "navigate"; pageUrl: string };
-
-/** Bodies larger than this are not forwarded (a media file mislabelled as JSON, a huge feed). */
-const MAX_BODY_CHARS = 8_000_000;
-
-export function isHookMessage(data: unknown): data is HookMessage {
-  if (!data || typeof data !== "object") return false;
-  const m = data as Record<string, unknown>;
-  if (m.channel !== HOOK_CHANNEL || typeof m.pageUrl !== "string") return false;
-  return m.kind === "navigate" || (m.kind === "response" && typeof m.url === "string");
+export interface HookResponse {
+  url: string;
+  /** The raw body text; `decodeBody` turns it into what the adapter's parseResponse takes. */
+  text: string;
+  pageUrl: string;
 }
+
+/** Bodies larger than this are not forwarded (a media file mislabelled as text, a huge feed). */
+const MAX_BODY_CHARS = 8_000_000;
 
 /** JSON when the text is JSON; otherwise the text itself (Gemini's `)]}'`-prefixed frames). */
 export function decodeBody(text: string): unknown {
@@ -37,28 +42,42 @@ export function decodeBody(text: string): unknown {
   return text;
 }
 
-export function installPageHook(win: Window & typeof globalThis, isInteresting: (url: string) => boolean): void {
+/** Reads a `dailies:response` detail; null for anything malformed (the page can dispatch it too). */
+export function parseHookResponse(detail: unknown): HookResponse | null {
+  if (typeof detail !== "string") return null;
+  try {
+    const value = JSON.parse(detail) as Partial<HookResponse>;
+    if (typeof value.url === "string" && typeof value.text === "string" && typeof value.pageUrl === "string") {
+      return { url: value.url, text: value.text, pageUrl: value.pageUrl };
+    }
+  } catch {
+    // fall through
+  }
+  return null;
+}
+
+export function installPageHook(win: Window & typeof globalThis): void {
   const marker = "__dailiesCaptureHook";
   const flagged = win as unknown as Record<string, unknown>;
   if (flagged[marker]) return;
   flagged[marker] = true;
 
-  const post = (message: Omit<HookMessage, "channel" | "pageUrl">) => {
-    try {
-      win.postMessage({ ...message, channel: HOOK_CHANNEL, pageUrl: win.location.href }, win.location.origin);
-    } catch {
-      // A body that cannot be structured-cloned: nothing to forward.
-    }
-  };
+  const emit = (type: string, detail?: string) => win.dispatchEvent(new CustomEvent(type, { detail, cancelable: true }));
+  /** Cancelled by the isolated script when the adapter wants this response. */
   const interesting = (url: string) => {
     try {
-      return isInteresting(url);
+      return !emit(PROBE_EVENT, url);
     } catch {
       return false;
     }
   };
   const forward = (url: string, text: string) => {
-    if (text.length > 0 && text.length <= MAX_BODY_CHARS) post({ kind: "response", url, body: decodeBody(text) });
+    if (text.length === 0 || text.length > MAX_BODY_CHARS) return;
+    try {
+      emit(RESPONSE_EVENT, JSON.stringify({ url, text, pageUrl: win.location.href } satisfies HookResponse));
+    } catch {
+      // ignore
+    }
   };
   const absolute = (url: string | URL) => {
     try {
@@ -76,11 +95,9 @@ export function installPageHook(win: Window & typeof globalThis, isInteresting: 
         const input = args[0];
         const requestUrl = absolute(input instanceof Request ? input.url : input);
         if (interesting(requestUrl)) {
+          // Registered before the caller's own `then`, so the clone is taken before the page reads the body.
           pending
-            .then((response) => {
-              const url = response.url || requestUrl;
-              return interesting(url) ? response.clone().text().then((text) => forward(url, text)) : undefined;
-            })
+            .then((response) => response.clone().text().then((text) => forward(response.url || requestUrl, text)))
             .catch(() => undefined);
         }
       } catch {
@@ -104,18 +121,22 @@ export function installPageHook(win: Window & typeof globalThis, isInteresting: 
       return (originalOpen as (...a: unknown[]) => void).apply(this, args);
     } as typeof xhrProto.open;
     xhrProto.send = function (this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
-      const url = urls.get(this);
-      if (url && interesting(url)) {
-        this.addEventListener("load", () => {
-          try {
-            const finalUrl = this.responseURL || url;
-            if (this.responseType === "" || this.responseType === "text") forward(finalUrl, this.responseText);
-            else if (this.responseType === "json" && this.response != null)
-              post({ kind: "response", url: finalUrl, body: this.response });
-          } catch {
-            // ignore
-          }
-        });
+      try {
+        const url = urls.get(this);
+        if (url && interesting(url)) {
+          this.addEventListener("load", () => {
+            try {
+              const finalUrl = this.responseURL || url;
+              if (this.responseType === "" || this.responseType === "text") forward(finalUrl, this.responseText);
+              else if (this.responseType === "json" && this.response != null)
+                forward(finalUrl, JSON.stringify(this.response));
+            } catch {
+              // ignore
+            }
+          });
+        }
+      } catch {
+        // ignore
       }
       return originalSend.call(this, body);
     };
@@ -126,7 +147,11 @@ export function installPageHook(win: Window & typeof globalThis, isInteresting: 
     const original = win.history[method];
     win.history[method] = function (this: History, ...args: Parameters<History["pushState"]>) {
       const result = original.apply(this, args);
-      post({ kind: "navigate" });
+      try {
+        emit(NAVIGATE_EVENT);
+      } catch {
+        // ignore
+      }
       return result;
     };
   }

@@ -7,14 +7,21 @@
  * listener, observer and timer stops when the extension is reloaded or updated.
  */
 import type { Capture } from "@dailies/shared";
+import { type Browser, browser } from "wxt/browser";
 import type { ContentScriptContext } from "wxt/utils/content-script-context";
 import { CaptureSet } from "./capture-set.js";
+import type { ContentResponses, Reply } from "./messages.js";
 import { askBackground, parseContentRequest } from "./messaging.js";
-import { isHookMessage } from "./page-hook.js";
+import {
+  decodeBody,
+  type HookResponse,
+  NAVIGATE_EVENT,
+  PROBE_EVENT,
+  parseHookResponse,
+  RESPONSE_EVENT,
+} from "./page-hook.js";
 import type { SiteAdapter } from "./platforms/types.js";
 import { fillPromptBox } from "./prompt-box.js";
-import { browser } from "wxt/browser";
-import type { ContentResponses, Reply } from "./messages.js";
 
 export interface Timers {
   setTimeout(handler: () => void, ms: number): number;
@@ -46,15 +53,19 @@ export class SiteCapture {
     this.o = { scanDelayMs: 400, scanMaxWaitMs: 2_000, reportDelayMs: 150, ...options };
   }
 
-  /** A `message` event's data from the MAIN-world hook (anything else is ignored). */
-  handleHookMessage(data: unknown): void {
-    if (!isHookMessage(data)) return;
-    if (data.kind === "navigate") {
-      this.scheduleScan();
-      return;
+  /** The hook's question: should this fetch/XHR response be read? */
+  isInteresting(url: string): boolean {
+    try {
+      return this.o.adapter.isInterestingResponse(url);
+    } catch {
+      return false;
     }
-    if (!this.o.adapter.isInterestingResponse(data.url)) return;
-    this.add(this.o.adapter.parseResponse(data.url, data.body, data.pageUrl));
+  }
+
+  /** A response body handed over by the MAIN-world hook. */
+  handleResponse(response: HookResponse): void {
+    if (!this.isInteresting(response.url)) return;
+    this.add(this.o.adapter.parseResponse(response.url, decodeBody(response.text), response.pageUrl));
   }
 
   /** Debounced DOM read: at most one scan per quiet period, yet never postponed past the max wait. */
@@ -109,9 +120,16 @@ export function startSiteCapture(ctx: ContentScriptContext, adapter: SiteAdapter
     timers: { setTimeout: (fn, ms) => ctx.setTimeout(fn, ms), clearTimeout: (id) => clearTimeout(id) },
   });
 
-  ctx.addEventListener(window, "message", (event: MessageEvent) => {
-    if (event.source === window) capture.handleHookMessage(event.data);
+  // The MAIN-world hook's events (page-hook.ts). Cancelling the probe answers "yes, read it".
+  ctx.addEventListener(window, PROBE_EVENT, (event: Event) => {
+    const url = (event as CustomEvent<unknown>).detail;
+    if (typeof url === "string" && capture.isInteresting(url)) event.preventDefault();
   });
+  ctx.addEventListener(window, RESPONSE_EVENT, (event: Event) => {
+    const response = parseHookResponse((event as CustomEvent<unknown>).detail);
+    if (response) capture.handleResponse(response);
+  });
+  ctx.addEventListener(window, NAVIGATE_EVENT, () => capture.scheduleScan());
   ctx.addEventListener(window, "popstate", () => capture.scheduleScan());
   ctx.addEventListener(window, "wxt:locationchange", () => capture.scheduleScan());
 

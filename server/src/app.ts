@@ -52,6 +52,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   deps.worker = new JobWorker(queue, {
     concurrency: config.DAILIES_JOB_CONCURRENCY,
     handlers: createJobHandlers(deps, app.log),
+    retryBaseMs: config.DAILIES_JOB_RETRY_BASE_MS,
     logger: app.log,
   });
   app.decorate("deps", deps);
@@ -74,10 +75,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+  // Swagger UI pages are public, like the health check.
   app.addHook("onRoute", (route) => {
     if (route.url.startsWith("/docs")) route.config = { ...(route.config as object), public: true };
   });
+  await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
   installAuth(app);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await app.register(registerRoutes);

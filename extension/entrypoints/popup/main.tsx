@@ -1,4 +1,5 @@
 import { render } from "preact";
+import { browser } from "wxt/browser";
 import { App } from "./App";
 import "./style.css";
 
@@ -10,4 +11,5 @@ async function targetTabId(): Promise<number | null> {
   return tab?.id ?? null;
 }
 
-void targetTabId().then((tabId) => render(<App tabId={tabId} />, document.getElementById("app")!));
+const root = document.getElementById("app");
+if (root) void targetTabId().then((tabId) => render(<App tabId={tabId} />, root));

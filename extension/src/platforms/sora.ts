@@ -1,13 +1,14 @@
 import type { AssetType, Capture } from "@dailies/shared";
 import type { SiteAdapter } from "./types";
 import {
+  absoluteUrl,
   aspectRatioFromSize,
   type CaptureDraft,
   firstHttpsUrl,
   isFailedStatus,
   isHiddenElement,
-  isRecord,
   isHttpsUrl,
+  isRecord,
   type JsonRecord,
   jsonBody,
   list,
@@ -19,7 +20,6 @@ import {
   rec,
   text,
   textContentOf,
-  absoluteUrl,
   urlFingerprint,
   urlMatchesAny,
   validCaptures,

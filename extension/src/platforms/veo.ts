@@ -289,7 +289,9 @@ const GEMINI_IMAGE_PATH = /^\/gg(-dl)?\//;
 
 function parseDocument(doc: Document, pageUrl: string): Capture[] {
   const host = parseUrl(pageUrl)?.hostname;
-  return validCaptures(host === GEMINI_HOST ? geminiDocumentCaptures(doc, pageUrl) : flowDocumentCaptures(doc, pageUrl));
+  return validCaptures(
+    host === GEMINI_HOST ? geminiDocumentCaptures(doc, pageUrl) : flowDocumentCaptures(doc, pageUrl),
+  );
 }
 
 /** Each `model-response` takes its prompt from the `user-query` before it, in document order. */

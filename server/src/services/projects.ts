@@ -4,7 +4,8 @@ import type { Db } from "../db/client.js";
 import { characters, projects, scenes, shots } from "../db/schema.js";
 import type { ProjectRow, SceneRow, ShotRow } from "./access.js";
 
-const sceneCount = sql<number>`(select count(*) from ${scenes} where ${scenes.projectId} = ${projects.id})`;
+// Written out: drizzle drops table names inside a subquery, which would compare scenes.id with itself.
+const sceneCount = sql<number>`(select count(*) from "scenes" where "scenes"."project_id" = "projects"."id")`;
 
 export function listProjects(db: Db, workspaceId: string): { project: ProjectRow; sceneCount: number }[] {
   return db

@@ -3,8 +3,17 @@ import { createClaudeProvider } from "../../src/providers/claude.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
 import { FAST_RETRY, type FakeServer, type Handler, sequence, startFakeServer } from "./fakeServer.js";
 
-const SCHEMA = { type: "object", properties: { beats: { type: "array", items: { type: "string" } } }, required: ["beats"] };
-const REQUEST = { system: "You plan stories.", prompt: "Three beats about a lighthouse", schema: SCHEMA, schemaName: "beats" };
+const SCHEMA = {
+  type: "object",
+  properties: { beats: { type: "array", items: { type: "string" } } },
+  required: ["beats"],
+};
+const REQUEST = {
+  system: "You plan stories.",
+  prompt: "Three beats about a lighthouse",
+  schema: SCHEMA,
+  schemaName: "beats",
+};
 
 function message(text: string, stop_reason = "end_turn") {
   return {
@@ -101,7 +110,10 @@ describe("claude llm", () => {
   it("retries a 429 and then succeeds", async () => {
     const { llm, server } = await setup(
       sequence(
-        { ...anthropicError(429, "rate_limit_error", "Number of requests has exceeded your rate limit"), headers: { "retry-after": "0" } },
+        {
+          ...anthropicError(429, "rate_limit_error", "Number of requests has exceeded your rate limit"),
+          headers: { "retry-after": "0" },
+        },
         message('{"beats":["one"]}'),
       ),
     );

@@ -69,9 +69,9 @@ describe("gemini llm", () => {
       },
     });
     // "$schema" is not part of what Gemini accepts.
-    expect((req?.json as { generationConfig: { responseJsonSchema: object } }).generationConfig.responseJsonSchema).not.toHaveProperty(
-      "$schema",
-    );
+    expect(
+      (req!.json as { generationConfig: { responseJsonSchema: object } }).generationConfig.responseJsonSchema,
+    ).not.toHaveProperty("$schema");
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({
       provider: "gemini",
@@ -88,7 +88,10 @@ describe("gemini llm", () => {
 
   it("maps 401 to an auth error and records the failed call", async () => {
     const { llm, calls, server } = await setup(
-      sequence({ status: 401, json: { error: { code: 401, message: "Request had invalid credentials.", status: "UNAUTHENTICATED" } } }),
+      sequence({
+        status: 401,
+        json: { error: { code: 401, message: "Request had invalid credentials.", status: "UNAUTHENTICATED" } },
+      }),
     );
     const error = await failure(llm.completeJson(REQUEST));
     expect(error.kind).toBe("auth");
@@ -140,7 +143,9 @@ describe("gemini llm", () => {
   });
 
   it("reports a body that is not JSON as malformed", async () => {
-    const { llm } = await setup(sequence({ body: "<html>proxy error</html>", headers: { "content-type": "text/html" } }));
+    const { llm } = await setup(
+      sequence({ body: "<html>proxy error</html>", headers: { "content-type": "text/html" } }),
+    );
     const error = await failure(llm.completeJson(REQUEST));
     expect(error.kind).toBe("malformed");
     expect(error.message).toContain("gemini returned a malformed response: not JSON");
@@ -189,7 +194,12 @@ describe("gemini image", () => {
       contents: [{ parts: [{ text: "a red door" }] }],
       generationConfig: { responseModalities: ["TEXT", "IMAGE"], imageConfig: { aspectRatio: "16:9" } },
     });
-    expect(calls[0]).toMatchObject({ kind: "image", model: "gemini-2.5-flash-image", status: "ok", outputTokens: 1290 });
+    expect(calls[0]).toMatchObject({
+      kind: "image",
+      model: "gemini-2.5-flash-image",
+      status: "ok",
+      outputTokens: 1290,
+    });
     expect(calls[0]?.costUsd).toBeCloseTo(0.0387, 3);
   });
 
@@ -203,7 +213,12 @@ describe("gemini image", () => {
 
 describe("gemini scorer", () => {
   it("sends result and original frames as inline images and returns the four score fields", async () => {
-    const score = { overall_rating: "7/10", details: "Clean blur.", fidelity_to_prompt: "8/10", visual_quality: "6/10" };
+    const score = {
+      overall_rating: "7/10",
+      details: "Clean blur.",
+      fidelity_to_prompt: "8/10",
+      visual_quality: "6/10",
+    };
     const { scorer, calls, server } = await setup(sequence(answer(JSON.stringify(score))));
     const frame = { bytes: PNG_BYTES, mime: "image/png" };
     const result = await scorer.scoreFrames({

@@ -83,7 +83,9 @@ describe("createHttpClient", () => {
       provider: "acme",
       retry: { maxTries: 3, baseDelayMs: 1 },
       classifyError: (status, body) =>
-        status === 429 && (body as { error?: { code?: string } }).error?.code === "insufficient_quota" ? "auth" : undefined,
+        status === 429 && (body as { error?: { code?: string } }).error?.code === "insufficient_quota"
+          ? "auth"
+          : undefined,
     });
     const error = await failure(http.getJson(`${server.url}/x`));
     expect(error.kind).toBe("auth");
@@ -102,7 +104,9 @@ describe("createHttpClient", () => {
     });
     const error = await failure(http.getJson("http://127.0.0.1:9/x"));
     expect(error.kind).toBe("upstream");
-    expect(error.message).toBe("acme could not be reached after 3 tries: fetch failed (connect ECONNREFUSED 127.0.0.1:9)");
+    expect(error.message).toBe(
+      "acme could not be reached after 3 tries: fetch failed (connect ECONNREFUSED 127.0.0.1:9)",
+    );
     expect(attempts).toBe(3);
   });
 
@@ -121,10 +125,9 @@ describe("createHttpClient", () => {
   });
 
   it("times out a slow answer without retrying it", async () => {
-    const { http, server } = await setup(
-      () => new Promise((resolve) => setTimeout(() => resolve({ json: {} }), 500)),
-      { timeoutMs: 30 },
-    );
+    const { http, server } = await setup(() => new Promise((resolve) => setTimeout(() => resolve({ json: {} }), 500)), {
+      timeoutMs: 30,
+    });
     const error = await failure(http.getJson(`${server.url}/slow`));
     expect(error.kind).toBe("timeout");
     expect(error.message).toBe("acme did not answer within 0.03 s");

@@ -23,7 +23,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(handler: Handler, options: { apiKey?: string; imageModel?: string; jsonMode?: "json_schema" } = {}) {
+async function setup(
+  handler: Handler,
+  options: { apiKey?: string; imageModel?: string; jsonMode?: "json_schema" } = {},
+) {
   server = await startFakeServer(handler);
   const calls: ProviderCall[] = [];
   const openai = createOpenAiProvider({
@@ -58,7 +61,11 @@ describe("openai llm", () => {
     expect(req?.method).toBe("POST");
     expect(req?.path).toBe("/v1/chat/completions");
     expect(req?.headers.authorization).toBe("Bearer sk-test");
-    const body = req?.json as { model: string; messages: { role: string; content: string }[]; response_format: unknown };
+    const body = req?.json as {
+      model: string;
+      messages: { role: string; content: string }[];
+      response_format: unknown;
+    };
     expect(body.model).toBe("gpt-4o-mini");
     expect(body.response_format).toEqual({ type: "json_object" });
     expect(body.messages[0]?.role).toBe("system");
@@ -72,14 +79,16 @@ describe("openai llm", () => {
   it("sends the schema in json_schema mode with an API-safe name", async () => {
     const { llm, server } = await setup(sequence(completion('{"scenes": 3}')), { jsonMode: "json_schema" });
     await llm.completeJson(REQUEST);
-    expect((server.requests[0]?.json as { response_format: unknown }).response_format).toEqual({
+    expect((server.requests[0]!.json as { response_format: unknown }).response_format).toEqual({
       type: "json_schema",
       json_schema: { name: "scene_count", schema: SCHEMA },
     });
   });
 
   it("sends no Authorization header to a self-hosted server without a key", async () => {
-    const { llm, server, calls } = await setup(sequence(completion('```json\n{"scenes": 4}\n```')), { apiKey: undefined });
+    const { llm, server, calls } = await setup(sequence(completion('```json\n{"scenes": 4}\n```')), {
+      apiKey: undefined,
+    });
     await expect(llm.completeJson(REQUEST)).resolves.toMatchObject({ value: { scenes: 4 } });
     expect(server.requests[0]?.headers.authorization).toBeUndefined();
     expect(calls[0]?.status).toBe("ok");
@@ -87,7 +96,10 @@ describe("openai llm", () => {
 
   it("maps 401 to an auth error", async () => {
     const { llm } = await setup(
-      sequence({ status: 401, json: { error: { message: "Incorrect API key provided", type: "invalid_request_error" } } }),
+      sequence({
+        status: 401,
+        json: { error: { message: "Incorrect API key provided", type: "invalid_request_error" } },
+      }),
     );
     const error = await failure(llm.completeJson(REQUEST));
     expect(error.kind).toBe("auth");
@@ -96,7 +108,10 @@ describe("openai llm", () => {
 
   it("retries a 429 and then succeeds", async () => {
     const { llm, server } = await setup(
-      sequence({ status: 429, headers: { "retry-after-ms": "1" }, json: { error: { message: "Rate limit" } } }, completion('{"scenes":1}')),
+      sequence(
+        { status: 429, headers: { "retry-after-ms": "1" }, json: { error: { message: "Rate limit" } } },
+        completion('{"scenes":1}'),
+      ),
     );
     await expect(llm.completeJson(REQUEST)).resolves.toMatchObject({ value: { scenes: 1 } });
     expect(server.requests).toHaveLength(2);
@@ -138,7 +153,12 @@ describe("openai image", () => {
         },
       }),
     );
-    const result = await image.generateImage({ prompt: "a lighthouse", aspectRatio: "16:9", width: 1920, height: 1080 });
+    const result = await image.generateImage({
+      prompt: "a lighthouse",
+      aspectRatio: "16:9",
+      width: 1920,
+      height: 1080,
+    });
     expect(result.mime).toBe("image/png");
     expect(Buffer.from(result.bytes).equals(Buffer.from(PNG_BYTES))).toBe(true);
     const [req] = server.requests;
@@ -150,9 +170,12 @@ describe("openai image", () => {
   });
 
   it("asks other models for b64_json at the requested size", async () => {
-    const { image, server } = await setup(sequence({ json: { data: [{ b64_json: Buffer.from(PNG_BYTES).toString("base64") }] } }), {
-      imageModel: "sdxl",
-    });
+    const { image, server } = await setup(
+      sequence({ json: { data: [{ b64_json: Buffer.from(PNG_BYTES).toString("base64") }] } }),
+      {
+        imageModel: "sdxl",
+      },
+    );
     await image.generateImage({ prompt: "p", aspectRatio: "9:16", width: 768, height: 1344 });
     expect(server.requests[0]?.json).toMatchObject({ model: "sdxl", size: "768x1344", response_format: "b64_json" });
   });

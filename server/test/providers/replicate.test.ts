@@ -85,7 +85,12 @@ describe("replicate image", () => {
     });
     expect(poll?.headers.authorization).toBe("Bearer r8_test");
     expect(calls).toEqual([
-      expect.objectContaining({ provider: "replicate", model: "black-forest-labs/flux-dev", kind: "image", status: "ok" }),
+      expect.objectContaining({
+        provider: "replicate",
+        model: "black-forest-labs/flux-dev",
+        kind: "image",
+        status: "ok",
+      }),
     ]);
     expect(calls[0]?.costUsd).toBeCloseTo(0.025, 6);
   });
@@ -98,7 +103,10 @@ describe("replicate image", () => {
     );
     const result = await image.generateImage(IMAGE_REQUEST);
     expect(result.mime).toBe("image/png");
-    expect(server.requests.map((r) => r.path)).toEqual(["/v1/models/black-forest-labs/flux-schnell/predictions", "/o.webp"]);
+    expect(server.requests.map((r) => r.path)).toEqual([
+      "/v1/models/black-forest-labs/flux-schnell/predictions",
+      "/o.webp",
+    ]);
   });
 
   it("runs a pinned version through /v1/predictions", async () => {
@@ -131,9 +139,13 @@ describe("replicate image", () => {
   });
 
   it("retries a 429 on create and then succeeds", async () => {
-    const inner = lifecycle(() => ({ status: "succeeded", output: [here("/o.png")] }), { "/o.png": [PNG_BYTES, "image/png"] });
+    const inner = lifecycle(() => ({ status: "succeeded", output: [here("/o.png")] }), {
+      "/o.png": [PNG_BYTES, "image/png"],
+    });
     const { image, server } = await setup((req, i) =>
-      i === 0 ? { status: 429, headers: { "retry-after": "0" }, json: { detail: "Request was throttled." } } : inner(req, i),
+      i === 0
+        ? { status: 429, headers: { "retry-after": "0" }, json: { detail: "Request was throttled." } }
+        : inner(req, i),
     );
     await expect(image.generateImage(IMAGE_REQUEST)).resolves.toMatchObject({ mime: "image/png" });
     expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(2);
@@ -149,7 +161,9 @@ describe("replicate image", () => {
 
   it("reports a poll answer that is not JSON as malformed", async () => {
     const { image } = await setup((req) =>
-      req.method === "POST" ? { status: 201, json: { id: "p1", status: "starting" } } : { body: "upstream connect error" },
+      req.method === "POST"
+        ? { status: 201, json: { id: "p1", status: "starting" } }
+        : { body: "upstream connect error" },
     );
     const error = await failure(image.generateImage(IMAGE_REQUEST));
     expect(error.kind).toBe("malformed");

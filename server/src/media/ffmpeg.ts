@@ -1,0 +1,285 @@
+/**
+ * The one place that starts ffmpeg and ffprobe (DESIGN.md, Media). Binaries are resolved once at start
+ * (`resolveFfmpegBinaries`), checked by `detectFfmpeg` for /api/health, and every run goes through a
+ * `FfmpegRunner`, so tests can swap it, count renders (`onRun`) and cancel work (`signal`).
+ *
+ * Never a shell: execa with argument arrays. Argument lists come from the pure builders in `args.ts`.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { execa } from "execa";
+import { type ProbeResult, parseProbe, probeArgs } from "./probe.js";
+
+/** Thrown when the ffmpeg or ffprobe binary cannot be started. Routes answer 503 for it. */
+export class FfmpegMissingError extends Error {
+  readonly statusCode = 503;
+  readonly binary: string;
+  constructor(binary: string, options?: { cause?: unknown }) {
+    super(
+      `ffmpeg is not available: could not start "${binary}". Install ffmpeg (Debian: apt-get install ffmpeg) ` +
+        "or set FFMPEG_PATH / FFPROBE_PATH.",
+      options,
+    );
+    this.name = "FfmpegMissingError";
+    this.binary = binary;
+  }
+}
+
+/** ffmpeg or ffprobe ran and failed (bad input, unsupported filter…). `stderr` holds ffmpeg's own message. */
+export class FfmpegError extends Error {
+  readonly args: readonly string[];
+  readonly exitCode: number | undefined;
+  readonly stderr: string;
+  constructor(message: string, details: { args: readonly string[]; exitCode?: number; stderr?: string; cause?: unknown }) {
+    super(message, { cause: details.cause });
+    this.name = "FfmpegError";
+    this.args = details.args;
+    this.exitCode = details.exitCode;
+    this.stderr = details.stderr ?? "";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Binary resolution
+// ---------------------------------------------------------------------------------------------------------
+
+export interface FfmpegBinaryOptions {
+  /** `FFMPEG_PATH` from config. The media module never reads process.env itself. */
+  ffmpegPath?: string | undefined;
+  /** `FFPROBE_PATH` from config. */
+  ffprobePath?: string | undefined;
+}
+
+export interface FfmpegBinaries {
+  ffmpegPath: string;
+  ffprobePath: string;
+}
+
+/**
+ * Resolution order (TOOLCHAIN.md, ffmpeg): configured path → ffmpeg-static's binary when the file exists
+ * (its postinstall download fails offline, leaving a path to nothing) → `ffmpeg` on PATH.
+ * ffprobe: configured path → next to the resolved ffmpeg → `ffprobe` on PATH.
+ */
+export function chooseBinaries(input: {
+  ffmpegPath?: string | undefined;
+  ffprobePath?: string | undefined;
+  staticFfmpegPath: string | null;
+  fileExists: (file: string) => boolean;
+}): FfmpegBinaries {
+  const { staticFfmpegPath, fileExists } = input;
+  const ffmpegPath =
+    nonEmpty(input.ffmpegPath) ?? (staticFfmpegPath && fileExists(staticFfmpegPath) ? staticFfmpegPath : "ffmpeg");
+
+  let ffprobePath = nonEmpty(input.ffprobePath);
+  if (!ffprobePath && hasDirectory(ffmpegPath)) {
+    const sibling = path.join(path.dirname(ffmpegPath), ffmpegPath.endsWith(".exe") ? "ffprobe.exe" : "ffprobe");
+    if (fileExists(sibling)) ffprobePath = sibling;
+  }
+  return { ffmpegPath, ffprobePath: ffprobePath ?? "ffprobe" };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() !== "" ? value : undefined;
+}
+
+function hasDirectory(file: string): boolean {
+  return file.includes("/") || file.includes("\\");
+}
+
+/** ffmpeg-static's default export is the binary path (or null on unsupported platforms); it may be absent. */
+async function loadFfmpegStaticPath(): Promise<string | null> {
+  try {
+    const mod = (await import("ffmpeg-static")) as { default?: unknown };
+    return typeof mod.default === "string" ? mod.default : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function resolveFfmpegBinaries(options: FfmpegBinaryOptions = {}): Promise<FfmpegBinaries> {
+  const needsStatic = !nonEmpty(options.ffmpegPath);
+  return chooseBinaries({
+    ...options,
+    staticFfmpegPath: needsStatic ? await loadFfmpegStaticPath() : null,
+    fileExists: existsSync,
+  });
+}
+
+export interface FfmpegDetection {
+  found: boolean;
+  ffmpegPath: string;
+  ffprobePath: string;
+  /** e.g. "5.1.9-0+deb12u1"; null when not found. */
+  version: string | null;
+  /** Why it was not found, for the start-up error and /api/health. */
+  error?: string;
+}
+
+/** "ffmpeg version 5.1.9-0+deb12u1 Copyright …" → "5.1.9-0+deb12u1". */
+export function parseFfmpegVersion(output: string): string | null {
+  const match = /^ff(?:mpeg|probe) version (\S+)/m.exec(output);
+  return match?.[1] ?? null;
+}
+
+/** Resolves the binaries and checks that both start. Never throws. */
+export async function detectFfmpeg(options: FfmpegBinaryOptions & { timeoutMs?: number } = {}): Promise<FfmpegDetection> {
+  const { ffmpegPath, ffprobePath } = await resolveFfmpegBinaries(options);
+  const timeout = options.timeoutMs ?? 10_000;
+  try {
+    const [ffmpeg] = await Promise.all([
+      execa(ffmpegPath, ["-hide_banner", "-version"], { timeout, stdin: "ignore" }),
+      execa(ffprobePath, ["-hide_banner", "-version"], { timeout, stdin: "ignore" }),
+    ]);
+    const version = parseFfmpegVersion(ffmpeg.stdout);
+    return { found: true, ffmpegPath, ffprobePath, version };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    return { found: false, ffmpegPath, ffprobePath, version: null, error: message };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Progress (`-progress pipe:1`)
+// ---------------------------------------------------------------------------------------------------------
+
+export interface ProgressChunkResult {
+  /** The last `out_time` seen in the complete lines of this chunk, in seconds; null when none. */
+  outTimeSec: number | null;
+  /** A `progress=end` line was seen. */
+  ended: boolean;
+  /** The incomplete last line, to pass back in with the next chunk. */
+  carry: string;
+}
+
+/**
+ * `-progress pipe:1` writes blocks of `key=value` lines ending with `progress=continue|end`. Chunks from the
+ * pipe can cut a line in two, so the unfinished tail is carried over. `out_time_us` is preferred
+ * (`out_time_ms` is also microseconds, a long-standing ffmpeg quirk); values are "N/A" before the first frame.
+ */
+export function parseProgressChunk(carry: string, chunk: string): ProgressChunkResult {
+  const text = carry + chunk;
+  const lines = text.split(/\r?\n/);
+  const rest = lines.pop() ?? "";
+  let outTimeSec: number | null = null;
+  let ended = false;
+  for (const line of lines) {
+    const eq = line.indexOf("=");
+    if (eq < 0) continue;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (key === "out_time_us" || key === "out_time_ms") {
+      const us = Number(value);
+      if (value !== "" && Number.isFinite(us)) outTimeSec = Math.max(0, us / 1e6);
+    } else if (key === "out_time") {
+      const sec = parseClock(value);
+      if (sec !== null) outTimeSec = sec;
+    } else if (key === "progress" && value === "end") {
+      ended = true;
+    }
+  }
+  return { outTimeSec, ended, carry: rest };
+}
+
+/** "00:01:02.500000" → 62.5; "-00:00:00.023220" (before the first frame) → 0. */
+function parseClock(value: string): number | null {
+  const match = /^(-?)(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec(value);
+  if (!match) return null;
+  if (match[1] === "-") return 0;
+  return Number(match[2]) * 3600 + Number(match[3]) * 60 + Number(match[4]);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Runner
+// ---------------------------------------------------------------------------------------------------------
+
+export interface RunOptions {
+  /** Called with ffmpeg's output position in seconds; only when the args contain `-progress pipe:1`. */
+  onProgress?(outTimeSec: number): void;
+  /** Aborting kills ffmpeg (SIGTERM, then SIGKILL) and rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface FfmpegRunner {
+  readonly binaries: FfmpegBinaries;
+  run(args: readonly string[], options?: RunOptions): Promise<void>;
+  probe(file: string): Promise<ProbeResult>;
+}
+
+export interface FfmpegRunnerOptions extends FfmpegBinaries {
+  /** Called before every ffmpeg run with its arguments (tests count renders with it). Not called for probes. */
+  onRun?(args: readonly string[]): void;
+  /** Kill a run after this long. Default: no limit (exports can be long; jobs cancel through `signal`). */
+  timeoutMs?: number;
+}
+
+/**
+ * Prepended to every run: no banner, never read stdin (a job runner has none), overwrite (outputs are
+ * fresh temporary names, see operations.ts), and only errors on stderr so a failure's message is short.
+ */
+export const COMMON_FFMPEG_ARGS = ["-hide_banner", "-nostdin", "-y", "-loglevel", "error"] as const;
+
+const STDERR_TAIL_CHARS = 2000;
+
+export function createFfmpegRunner(options: FfmpegRunnerOptions): FfmpegRunner {
+  const binaries = { ffmpegPath: options.ffmpegPath, ffprobePath: options.ffprobePath };
+
+  async function run(args: readonly string[], runOptions: RunOptions = {}): Promise<void> {
+    options.onRun?.(args);
+    const { signal, onProgress } = runOptions;
+    signal?.throwIfAborted();
+    const subprocess = execa(binaries.ffmpegPath, [...COMMON_FFMPEG_ARGS, ...args], {
+      stdin: "ignore",
+      buffer: { stdout: false, stderr: true },
+      ...(signal ? { cancelSignal: signal } : {}),
+      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+      forceKillAfterDelay: 2000,
+      reject: false,
+    });
+    let carry = "";
+    subprocess.stdout?.setEncoding("utf8");
+    subprocess.stdout?.on("data", (chunk: string) => {
+      const parsed = parseProgressChunk(carry, chunk);
+      carry = parsed.carry;
+      if (parsed.outTimeSec !== null) onProgress?.(parsed.outTimeSec);
+    });
+    const result = await subprocess;
+    if (result.failed) {
+      if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffmpegPath, { cause: result });
+      if (result.isCanceled && signal?.aborted) throw signal.reason;
+      const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
+      const why = result.timedOut ? `timed out after ${options.timeoutMs} ms` : `exited with code ${result.exitCode}`;
+      throw new FfmpegError(`ffmpeg ${why}: ${firstLine(stderr) || result.shortMessage}`, {
+        args,
+        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+        stderr,
+      });
+    }
+  }
+
+  async function probe(file: string): Promise<ProbeResult> {
+    const args = probeArgs(file);
+    const result = await execa(binaries.ffprobePath, args, { stdin: "ignore", reject: false });
+    if (result.failed) {
+      if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
+      const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
+      throw new FfmpegError(`ffprobe could not read ${path.basename(file)}: ${firstLine(stderr) || result.shortMessage}`, {
+        args,
+        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+        stderr,
+      });
+    }
+    return parseProbe(result.stdout);
+  }
+
+  return { binaries, run, probe };
+}
+
+/** The binary could not be started at all (missing, not executable). */
+function isSpawnFailure(result: { code?: string; exitCode?: number | undefined }): boolean {
+  return result.code === "ENOENT" || result.code === "EACCES" || result.code === "ENOTDIR";
+}
+
+/** ffmpeg's first error line is the specific one ("Logo area is outside of the frame."); later ones are generic. */
+function firstLine(text: string): string {
+  return (text.trim().split("\n")[0] ?? "").trim();
+}
