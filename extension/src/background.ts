@@ -20,14 +20,7 @@ import {
   type SendOutcome,
 } from "./messages.js";
 import { Outbox, type OutboxResult } from "./outbox.js";
-import {
-  filedItem,
-  outboxItems,
-  platformsCache,
-  settingsItem,
-  tabCapturesItem,
-  targetItem,
-} from "./storage-items.js";
+import { filedItem, outboxItems, platformsCache, settingsItem, tabCapturesItem, targetItem } from "./storage-items.js";
 
 const RETRY_ALARM = "outbox-retry";
 const PLATFORMS_TTL_MS = 10 * 60_000;

@@ -141,7 +141,7 @@ export interface BackgroundResponses {
 /** Requests handled by the site content script on a tab. */
 export interface ContentRequests {
   "prompt/fill": { prompt: string };
-  "page/rescan": Record<string, never>;
+  "page/rescan": Record<never, never>;
 }
 export interface ContentResponses {
   "prompt/fill": { filled: boolean; selector: string | null };
@@ -154,7 +154,9 @@ export type ContentRequest = {
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: string; status: number };
 
 /** Checks a message received by the background; the error text lists the offending fields. */
-export function parseBackgroundRequest(raw: unknown): { ok: true; request: BackgroundRequest } | { ok: false; error: string } {
+export function parseBackgroundRequest(
+  raw: unknown,
+): { ok: true; request: BackgroundRequest } | { ok: false; error: string } {
   if (!raw || typeof raw !== "object" || typeof (raw as { type?: unknown }).type !== "string") {
     return { ok: false, error: "Message without a type" };
   }

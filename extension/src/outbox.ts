@@ -142,8 +142,7 @@ export class Outbox {
     const wanted = opts.ids ? new Set(opts.ids) : null;
     const now = this.now();
     const batch = (await this.list()).filter(
-      (i) =>
-        i.state === "pending" && !this.inFlight.has(i.id) && (wanted ? wanted.has(i.id) : i.nextAttemptAt <= now),
+      (i) => i.state === "pending" && !this.inFlight.has(i.id) && (wanted ? wanted.has(i.id) : i.nextAttemptAt <= now),
     );
     // Claimed synchronously after the read, so a concurrent flush (alarm, startup) skips them.
     for (const item of batch) this.inFlight.add(item.id);
@@ -166,9 +165,7 @@ export class Outbox {
     const ids = await this.update((items) => {
       const chosen = items.filter((i) => (id ? i.id === id : true));
       const now = this.now();
-      const next = items.map((i) =>
-        chosen.includes(i) ? { ...i, state: "pending" as const, nextAttemptAt: now } : i,
-      );
+      const next = items.map((i) => (chosen.includes(i) ? { ...i, state: "pending" as const, nextAttemptAt: now } : i));
       return { items: next, result: chosen.map((i) => i.id) };
     });
     return this.flush({ ids });

@@ -62,7 +62,8 @@ export function installPageHook(win: Window & typeof globalThis): void {
   if (flagged[marker]) return;
   flagged[marker] = true;
 
-  const emit = (type: string, detail?: string) => win.dispatchEvent(new CustomEvent(type, { detail, cancelable: true }));
+  const emit = (type: string, detail?: string) =>
+    win.dispatchEvent(new CustomEvent(type, { detail, cancelable: true }));
   /** Cancelled by the isolated script when the adapter wants this response. */
   const interesting = (url: string) => {
     try {
@@ -97,7 +98,12 @@ export function installPageHook(win: Window & typeof globalThis): void {
         if (interesting(requestUrl)) {
           // Registered before the caller's own `then`, so the clone is taken before the page reads the body.
           pending
-            .then((response) => response.clone().text().then((text) => forward(response.url || requestUrl, text)))
+            .then((response) =>
+              response
+                .clone()
+                .text()
+                .then((text) => forward(response.url || requestUrl, text)),
+            )
             .catch(() => undefined);
         }
       } catch {

@@ -6,12 +6,13 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { Config } from "./config.js";
 import type { AppDeps } from "./context.js";
 import { databasePath, openDatabase } from "./db/client.js";
+import { createJobHandlers } from "./jobs/handlers.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandling } from "./plugins/errors.js";
 import { registerRoutes } from "./routes/index.js";
-import { createJobHandlers } from "./jobs/handlers.js";
+import { buildProviders } from "./services/aiCalls.js";
 import { seedPlatforms } from "./services/platforms.js";
 import { FileStore } from "./storage/files.js";
 import { loadSigningSecret, UrlSigner } from "./storage/signing.js";
@@ -43,10 +44,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config,
     db,
     files: new FileStore(config.dataDir),
-    signer: new UrlSigner(loadSigningSecret(config.dataDir, config.DAILIES_SIGNING_SECRET), config.DAILIES_SIGNED_URL_TTL_SECONDS),
+    signer: new UrlSigner(
+      loadSigningSecret(config.dataDir, config.DAILIES_SIGNING_SECRET),
+      config.DAILIES_SIGNED_URL_TTL_SECONDS,
+    ),
     queue,
     worker: undefined as never,
     ffmpegInfo: () => ({ found: false, version: null, path: null }),
+    providers: buildProviders(config, { db, files: new FileStore(config.dataDir) }),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.worker = new JobWorker(queue, {

@@ -1,10 +1,11 @@
+import type { AuthContext } from "./auth/authenticate.js";
 import type { Config } from "./config.js";
 import type { DbHandle } from "./db/client.js";
 import type { JobQueue } from "./jobs/queue.js";
 import type { JobWorker } from "./jobs/worker.js";
+import type { Providers } from "./providers/config.js";
 import type { FileStore } from "./storage/files.js";
 import type { UrlSigner } from "./storage/signing.js";
-import type { AuthContext } from "./auth/authenticate.js";
 
 export interface MediaProbe {
   kind: "video" | "audio" | "image";
@@ -31,6 +32,8 @@ export interface AppDeps {
   probeMedia?: (file: string) => Promise<MediaProbe>;
   /** Absolute base URL for links handed to clients (signed media URLs). */
   publicUrl: () => string;
+  /** AI providers by name (env settings + `local`); every call is recorded in ai_calls. */
+  providers: Providers;
 }
 
 declare module "fastify" {

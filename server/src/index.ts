@@ -1,4 +1,4 @@
-export { buildApp, type BuildOptions } from "./app.js";
+export { type BuildOptions, buildApp } from "./app.js";
 export { type Config, ConfigError, loadConfig } from "./config.js";
 export { databasePath, openDatabase } from "./db/client.js";
 export {

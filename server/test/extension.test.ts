@@ -7,7 +7,13 @@ let scenes: Record<string, string>;
 
 const ingest = (payload: Record<string, unknown>, headers: Record<string, string> = {}, token?: string) =>
   t.call({ method: "POST", url: "/api/extension/ingest", payload, headers, token });
-const base = () => ({ projectId, sceneId: "001", platformKey: "openai-sora", assetType: "VIDEO", prompt: "A ship bridge" });
+const base = () => ({
+  projectId,
+  sceneId: "001",
+  platformKey: "openai-sora",
+  assetType: "VIDEO",
+  prompt: "A ship bridge",
+});
 
 beforeAll(async () => {
   t = await buildTestApp({}, { startWorker: false });
@@ -35,14 +41,26 @@ describe("GET /api/extension/scenes", () => {
     const res = await t.call({ method: "GET", url: `/api/extension/scenes?projectId=${projectId}` });
     expect(res.status).toBe(200);
     expect(res.json.scenes.map((s: { sceneId: string }) => s.sceneId)).toEqual(["001", "002A"]);
-    expect(res.json.scenes[0]).toEqual({ id: scenes["001"], sceneId: "001", storyBeat: null, act: null, macroScene: null });
+    expect(res.json.scenes[0]).toEqual({
+      id: scenes["001"],
+      sceneId: "001",
+      storyBeat: null,
+      act: null,
+      macroScene: null,
+    });
   });
   it("400 without projectId, 404 for unknown and foreign projects", async () => {
     const missing = await t.call({ method: "GET", url: "/api/extension/scenes" });
     expect(missing.status).toBe(400);
     expect(missing.json).toEqual({ error: "Invalid payload", details: { fieldErrors: { projectId: ["Required"] } } });
-    expect((await t.call({ method: "GET", url: "/api/extension/scenes?projectId=proj_nope" })).json).toEqual({ error: "Project not found" });
-    const foreign = await t.call({ method: "GET", url: `/api/extension/scenes?projectId=${projectId}`, token: t.other.token });
+    expect((await t.call({ method: "GET", url: "/api/extension/scenes?projectId=proj_nope" })).json).toEqual({
+      error: "Project not found",
+    });
+    const foreign = await t.call({
+      method: "GET",
+      url: `/api/extension/scenes?projectId=${projectId}`,
+      token: t.other.token,
+    });
     expect(foreign.status).toBe(404);
   });
 });
@@ -85,7 +103,10 @@ describe("POST /api/extension/ingest", () => {
         mirrorStatus: "pending",
       }),
     });
-    const list = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=002a` });
+    const list = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=002a`,
+    });
     expect(list.status).toBe(200);
     expect(list.json.scene).toEqual({ id: scenes["002A"], sceneId: "002A", storyBeat: null });
     expect(list.json.assets[0]).toMatchObject({
@@ -132,7 +153,10 @@ describe("POST /api/extension/ingest", () => {
     const again = await ingest({ ...base(), assetType: "MUSIC" }, headers);
     expect(again.status).toBe(200);
     expect(again.json).toEqual(first.json);
-    const list = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=MUSIC` });
+    const list = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=MUSIC`,
+    });
     expect(list.json.assets).toHaveLength(1);
     const different = await ingest({ ...base(), assetType: "MUSIC", prompt: "other" }, headers);
     expect(different.status).toBe(409);
@@ -145,9 +169,18 @@ describe("POST /api/extension/ingest", () => {
   it("selected:true sets SELECTED and unselects the scene's other versions of that type", async () => {
     const first = await ingest({ ...base(), assetType: "STORYBOARD", selected: true });
     expect(first.json.asset.status).toBe("SELECTED");
-    const second = await ingest({ ...base(), assetType: "STORYBOARD", platformKey: "runway", status: "GENERATED", selected: true });
+    const second = await ingest({
+      ...base(),
+      assetType: "STORYBOARD",
+      platformKey: "runway",
+      status: "GENERATED",
+      selected: true,
+    });
     expect(second.json.asset.status).toBe("SELECTED");
-    const list = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=STORYBOARD` });
+    const list = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=STORYBOARD`,
+    });
     const byId = Object.fromEntries(list.json.assets.map((a: { id: string }) => [a.id, a]));
     expect(byId[first.json.asset.id]).toMatchObject({ selected: false, status: "GENERATED" });
     expect(byId[second.json.asset.id]).toMatchObject({ selected: true, status: "SELECTED" });
@@ -161,7 +194,10 @@ describe("POST /api/extension/ingest", () => {
     const custom = await ingest({ ...base(), platformKey: "My-Studio", platformLabel: "My Studio" });
     expect(custom.json.asset).toMatchObject({ platformKey: "my-studio", platformLabel: "My Studio", versionNumber: 1 });
     const after = await t.call({ method: "GET", url: "/api/extension/platforms" });
-    expect(after.json.platforms.find((p: { slug: string }) => p.slug === "my-studio")).toMatchObject({ name: "My Studio", custom: true });
+    expect(after.json.platforms.find((p: { slug: string }) => p.slug === "my-studio")).toMatchObject({
+      name: "My Studio",
+      custom: true,
+    });
     const badId = await ingest({ ...base(), platformKey: undefined, platformId: "platform_nope" });
     expect(badId).toMatchObject({ status: 404, json: { error: "Platform not found" } });
   });
@@ -169,27 +205,50 @@ describe("POST /api/extension/ingest", () => {
   it("creates a prompt package on request", async () => {
     const res = await ingest({ ...base(), createPromptPackage: true, metadata: { aspectRatio: "9:16" } });
     expect(res.json.asset.promptPackageId).toMatch(/^pp_/);
-    const custom = await ingest({ ...base(), promptPackage: { name: "Hero look", prompt: "hero", targetDurationSec: 8 } });
+    const custom = await ingest({
+      ...base(),
+      promptPackage: { name: "Hero look", prompt: "hero", targetDurationSec: 8 },
+    });
     expect(custom.json.asset.promptPackageId).toMatch(/^pp_/);
     const reuse = await ingest({ ...base(), promptPackageId: custom.json.asset.promptPackageId });
     expect(reuse.json.asset.promptPackageId).toBe(custom.json.asset.promptPackageId);
   });
 
   it("checks shot, parent version and prompt package ownership", async () => {
-    const shot = await t.call({ method: "POST", url: `/api/scene/${scenes["001"]}/shots`, payload: { shotCode: "001A" } });
+    const shot = await t.call({
+      method: "POST",
+      url: `/api/scene/${scenes["001"]}/shots`,
+      payload: { shotCode: "001A" },
+    });
     const ok = await ingest({ ...base(), shotId: shot.json.id });
     expect(ok.json.asset.shotId).toBe(shot.json.id);
-    const otherShot = await t.call({ method: "POST", url: `/api/scene/${scenes["002A"]}/shots`, payload: { shotCode: "002A-1" } });
-    expect(await ingest({ ...base(), shotId: otherShot.json.id })).toMatchObject({ status: 404, json: { error: "Shot not found" } });
+    const otherShot = await t.call({
+      method: "POST",
+      url: `/api/scene/${scenes["002A"]}/shots`,
+      payload: { shotCode: "002A-1" },
+    });
+    expect(await ingest({ ...base(), shotId: otherShot.json.id })).toMatchObject({
+      status: 404,
+      json: { error: "Shot not found" },
+    });
     const parent = await ingest({ ...base(), parentVersionId: ok.json.asset.id });
     expect(parent.status).toBe(200);
-    expect(await ingest({ ...base(), parentVersionId: "asset_nope" })).toMatchObject({ status: 404, json: { error: "Parent version not found" } });
+    expect(await ingest({ ...base(), parentVersionId: "asset_nope" })).toMatchObject({
+      status: 404,
+      json: { error: "Parent version not found" },
+    });
     expect(await ingest({ ...base(), promptPackageId: "pp_nope" })).toMatchObject({ status: 404 });
   });
 
   it("answers 404 for unknown scene, unknown or foreign project", async () => {
-    expect(await ingest({ ...base(), sceneId: "999" })).toMatchObject({ status: 404, json: { error: "Scene not found" } });
-    expect(await ingest({ ...base(), projectId: "proj_x" })).toMatchObject({ status: 404, json: { error: "Project not found" } });
+    expect(await ingest({ ...base(), sceneId: "999" })).toMatchObject({
+      status: 404,
+      json: { error: "Scene not found" },
+    });
+    expect(await ingest({ ...base(), projectId: "proj_x" })).toMatchObject({
+      status: 404,
+      json: { error: "Project not found" },
+    });
     expect((await ingest(base(), {}, t.other.token)).status).toBe(404);
   });
 
@@ -206,7 +265,10 @@ describe("POST /api/extension/ingest", () => {
     [{ status: "APPROVED" }, { status: [expect.any(String)] }],
     [{ rightsState: "MINE" }, { rightsState: [expect.any(String)] }],
     [{ tags: "hero" }, { tags: [expect.any(String)] }],
-    [{ projectId: undefined, sceneId: undefined }, { projectId: ["Required"], sceneId: ["Required"] }],
+    [
+      { projectId: undefined, sceneId: undefined },
+      { projectId: ["Required"], sceneId: ["Required"] },
+    ],
     [{ platformKey: undefined }, { platformKey: ["Required"] }],
   ])("rejects %j with fieldErrors", async (change, fieldErrors) => {
     const res = await ingest({ ...base(), ...change });
@@ -219,24 +281,43 @@ describe("GET /api/extension/scene-assets", () => {
   it("defaults to 30, caps at 100, filters by type, newest first", async () => {
     const all = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001` });
     expect(all.json.assets).toHaveLength(30);
-    const many = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=100` });
+    const many = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=100`,
+    });
     expect(many.json.assets).toHaveLength(100);
     const audio = many.json.assets.filter((a: { assetType: string }) => a.assetType === "AUDIO");
     expect(audio[0].versionNumber).toBeGreaterThan(audio[audio.length - 1].versionNumber);
-    const over = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=101` });
+    const over = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=101`,
+    });
     expect(over.status).toBe(400);
     expect(over.json.details.fieldErrors.limit).toBeDefined();
-    const typed = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=MUSIC` });
+    const typed = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=MUSIC`,
+    });
     expect(typed.json.assets.every((a: { assetType: string }) => a.assetType === "MUSIC")).toBe(true);
-    const badType = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=FILM` });
+    const badType = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=FILM`,
+    });
     expect(badType.status).toBe(400);
   });
   it("400 for missing params, 404 for unknown scene or foreign project", async () => {
     const missing = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}` });
     expect(missing.json).toEqual({ error: "Invalid payload", details: { fieldErrors: { sceneId: ["Required"] } } });
-    const unknown = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=777` });
+    const unknown = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=777`,
+    });
     expect(unknown).toMatchObject({ status: 404, json: { error: "Scene not found" } });
-    const foreign = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001`, token: t.other.token });
+    const foreign = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001`,
+      token: t.other.token,
+    });
     expect(foreign.status).toBe(404);
   });
 });
@@ -245,7 +326,23 @@ describe("GET /api/extension/platforms", () => {
   it("has the seeded platforms", async () => {
     const res = await t.call({ method: "GET", url: "/api/extension/platforms" });
     const slugs = res.json.platforms.map((p: { slug: string }) => p.slug);
-    for (const slug of ["openai-sora", "google-veo", "freepik-ai", "runway", "kling", "luma", "pika", "midjourney", "ideogram", "leonardo", "adobe-firefly", "flux", "elevenlabs", "suno", "udio"]) {
+    for (const slug of [
+      "openai-sora",
+      "google-veo",
+      "freepik-ai",
+      "runway",
+      "kling",
+      "luma",
+      "pika",
+      "midjourney",
+      "ideogram",
+      "leonardo",
+      "adobe-firefly",
+      "flux",
+      "elevenlabs",
+      "suno",
+      "udio",
+    ]) {
       expect(slugs).toContain(slug);
     }
     expect(res.json.platforms.find((p: { slug: string }) => p.slug === "google-veo")).toMatchObject({
@@ -273,38 +370,89 @@ describe("profile", () => {
     const put = await t.call({
       method: "PUT",
       url: "/api/extension/profile",
-      payload: { preferences: { lastActiveProjectId: projectId, lastActiveSceneId: scenes["001"], defaultAssetType: "IMAGE" } },
+      payload: {
+        preferences: { lastActiveProjectId: projectId, lastActiveSceneId: scenes["001"], defaultAssetType: "IMAGE" },
+      },
     });
     expect(put.status).toBe(200);
-    expect(put.json.preferences).toMatchObject({ lastActiveProjectId: projectId, defaultAssetType: "IMAGE", autoFillEnabled: true });
-    const again = await t.call({ method: "PUT", url: "/api/extension/profile", payload: { preferences: { autoFillEnabled: false } } });
-    expect(again.json.preferences).toMatchObject({ lastActiveSceneId: scenes["001"], defaultAssetType: "IMAGE", autoFillEnabled: false });
+    expect(put.json.preferences).toMatchObject({
+      lastActiveProjectId: projectId,
+      defaultAssetType: "IMAGE",
+      autoFillEnabled: true,
+    });
+    const again = await t.call({
+      method: "PUT",
+      url: "/api/extension/profile",
+      payload: { preferences: { autoFillEnabled: false } },
+    });
+    expect(again.json.preferences).toMatchObject({
+      lastActiveSceneId: scenes["001"],
+      defaultAssetType: "IMAGE",
+      autoFillEnabled: false,
+    });
     expect((await t.call({ method: "GET", url: "/api/extension/profile" })).json).toEqual(again.json);
     const other = await t.call({ method: "GET", url: "/api/extension/profile", token: t.other.token });
     expect(other.json.preferences.lastActiveProjectId).toBeNull();
-    expect((await t.call({ method: "PUT", url: "/api/extension/profile", payload: { preferences: { theme: "dark" } } })).status).toBe(400);
-    expect((await t.call({ method: "PUT", url: "/api/extension/profile", payload: { preferences: { defaultAssetType: "FILM" } } })).status).toBe(400);
-    expect((await t.call({ method: "PUT", url: "/api/extension/profile", payload: {} })).json.details.fieldErrors).toEqual({ preferences: ["Required"] });
+    expect(
+      (await t.call({ method: "PUT", url: "/api/extension/profile", payload: { preferences: { theme: "dark" } } }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await t.call({
+          method: "PUT",
+          url: "/api/extension/profile",
+          payload: { preferences: { defaultAssetType: "FILM" } },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await t.call({ method: "PUT", url: "/api/extension/profile", payload: {} })).json.details.fieldErrors,
+    ).toEqual({ preferences: ["Required"] });
   });
 });
 
 describe("shots and characters", () => {
   it("lists shots by scene db id in sort order", async () => {
     const sceneDbId = scenes["002A"];
-    await t.call({ method: "POST", url: `/api/scene/${sceneDbId}/shots`, payload: { shotCode: "002A-3", sortOrder: 9, description: "Close-up" } });
+    await t.call({
+      method: "POST",
+      url: `/api/scene/${sceneDbId}/shots`,
+      payload: { shotCode: "002A-3", sortOrder: 9, description: "Close-up" },
+    });
     const res = await t.call({ method: "GET", url: `/api/extension/shots?sceneDbId=${sceneDbId}` });
     expect(res.status).toBe(200);
-    expect(res.json.shots.at(-1)).toEqual({ id: expect.any(String), shotCode: "002A-3", description: "Close-up", sortOrder: 9 });
-    expect((await t.call({ method: "GET", url: "/api/extension/shots" })).json.details.fieldErrors).toEqual({ sceneDbId: ["Required"] });
-    expect((await t.call({ method: "GET", url: "/api/extension/shots?sceneDbId=scene_x" })).json).toEqual({ error: "Scene not found" });
-    expect((await t.call({ method: "GET", url: `/api/extension/shots?sceneDbId=${sceneDbId}`, token: t.other.token })).status).toBe(404);
+    expect(res.json.shots.at(-1)).toEqual({
+      id: expect.any(String),
+      shotCode: "002A-3",
+      description: "Close-up",
+      sortOrder: 9,
+    });
+    expect((await t.call({ method: "GET", url: "/api/extension/shots" })).json.details.fieldErrors).toEqual({
+      sceneDbId: ["Required"],
+    });
+    expect((await t.call({ method: "GET", url: "/api/extension/shots?sceneDbId=scene_x" })).json).toEqual({
+      error: "Scene not found",
+    });
+    expect(
+      (await t.call({ method: "GET", url: `/api/extension/shots?sceneDbId=${sceneDbId}`, token: t.other.token }))
+        .status,
+    ).toBe(404);
   });
   it("lists characters", async () => {
-    await t.call({ method: "POST", url: `/api/project/${projectId}/characters`, payload: { name: "Sarah Chen", role: "Protagonist", description: "Commander" } });
+    await t.call({
+      method: "POST",
+      url: `/api/project/${projectId}/characters`,
+      payload: { name: "Sarah Chen", role: "Protagonist", description: "Commander" },
+    });
     const res = await t.call({ method: "GET", url: `/api/extension/characters?projectId=${projectId}` });
-    expect(res.json.characters).toEqual([{ id: expect.any(String), name: "Sarah Chen", role: "Protagonist", description: "Commander" }]);
+    expect(res.json.characters).toEqual([
+      { id: expect.any(String), name: "Sarah Chen", role: "Protagonist", description: "Commander" },
+    ]);
     expect((await t.call({ method: "GET", url: "/api/extension/characters" })).status).toBe(400);
-    expect((await t.call({ method: "GET", url: "/api/extension/characters?projectId=proj_x" })).json).toEqual({ error: "Project not found" });
+    expect((await t.call({ method: "GET", url: "/api/extension/characters?projectId=proj_x" })).json).toEqual({
+      error: "Project not found",
+    });
   });
 });
 
@@ -312,21 +460,58 @@ describe("PATCH /api/extension/asset-update", () => {
   it("selects one version and sets compare groups", async () => {
     const a = await ingest({ ...base(), assetType: "VOICE" });
     const b = await ingest({ ...base(), assetType: "VOICE" });
-    const sel = await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { assetId: a.json.asset.id, selected: true } });
+    const sel = await t.call({
+      method: "PATCH",
+      url: "/api/extension/asset-update",
+      payload: { assetId: a.json.asset.id, selected: true },
+    });
     expect(sel.json.asset).toMatchObject({ selected: true, status: "SELECTED" });
-    const selB = await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { assetId: b.json.asset.id, selected: true, compareGroup: "g1" } });
+    const selB = await t.call({
+      method: "PATCH",
+      url: "/api/extension/asset-update",
+      payload: { assetId: b.json.asset.id, selected: true, compareGroup: "g1" },
+    });
     expect(selB.json.asset).toMatchObject({ selected: true, status: "SELECTED", compareGroup: "g1" });
-    const list = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=VOICE` });
-    expect(list.json.assets.find((x: { id: string }) => x.id === a.json.asset.id)).toMatchObject({ selected: false, status: "GENERATED" });
-    const unsel = await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { assetId: b.json.asset.id, selected: false, compareGroup: null } });
+    const list = await t.call({
+      method: "GET",
+      url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&assetType=VOICE`,
+    });
+    expect(list.json.assets.find((x: { id: string }) => x.id === a.json.asset.id)).toMatchObject({
+      selected: false,
+      status: "GENERATED",
+    });
+    const unsel = await t.call({
+      method: "PATCH",
+      url: "/api/extension/asset-update",
+      payload: { assetId: b.json.asset.id, selected: false, compareGroup: null },
+    });
     expect(unsel.json.asset).toMatchObject({ selected: false, status: "GENERATED", compareGroup: null });
   });
   it("validates and hides other users' assets", async () => {
     const a = await ingest(base());
-    expect((await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { selected: true } })).json.details.fieldErrors).toEqual({ assetId: ["Required"] });
-    expect((await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { assetId: a.json.asset.id, selected: "yes" } })).status).toBe(400);
-    expect((await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { assetId: a.json.asset.id } })).status).toBe(400);
-    const foreign = await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { assetId: a.json.asset.id, selected: true }, token: t.other.token });
+    expect(
+      (await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { selected: true } })).json.details
+        .fieldErrors,
+    ).toEqual({ assetId: ["Required"] });
+    expect(
+      (
+        await t.call({
+          method: "PATCH",
+          url: "/api/extension/asset-update",
+          payload: { assetId: a.json.asset.id, selected: "yes" },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await t.call({ method: "PATCH", url: "/api/extension/asset-update", payload: { assetId: a.json.asset.id } }))
+        .status,
+    ).toBe(400);
+    const foreign = await t.call({
+      method: "PATCH",
+      url: "/api/extension/asset-update",
+      payload: { assetId: a.json.asset.id, selected: true },
+      token: t.other.token,
+    });
     expect(foreign).toMatchObject({ status: 404, json: { error: "Asset not found" } });
   });
 });

@@ -1,7 +1,7 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,7 +43,10 @@ async function ingestAndWait(t: TestApp, projectId: string, fields: Record<strin
   });
   expect(res.status, res.body).toBe(200);
   await t.app.deps.worker.idle();
-  const list = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=100` });
+  const list = await t.call({
+    method: "GET",
+    url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=100`,
+  });
   return list.json.assets.find((a: { id: string }) => a.id === res.json.asset.id);
 }
 
@@ -51,7 +54,11 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
   let t: TestApp;
   let projectId: string;
   beforeAll(async () => {
-    t = await buildTestApp({ DAILIES_MIRROR_ALLOW_PRIVATE: "1", DAILIES_MIRROR_MAX_BYTES: "100000", DAILIES_JOB_RETRY_BASE_MS: "10" });
+    t = await buildTestApp({
+      DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+      DAILIES_MIRROR_MAX_BYTES: "100000",
+      DAILIES_JOB_RETRY_BASE_MS: "10",
+    });
     ({ projectId } = await seedProject(t));
   });
   afterAll(() => t.close());
@@ -60,13 +67,19 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
     const asset = await ingestAndWait(t, projectId, { outputUrl: `${cdnUrl}/v.mp4`, thumbnailUrl: `${cdnUrl}/t.jpg` });
     expect(asset).toMatchObject({ mirrorStatus: "mirrored", mirrorError: null, outputUrl: `${cdnUrl}/v.mp4` });
     expect(asset.mirrorUrl).toMatch(/\/media\/media_\w+\?exp=\d+&sig=/);
-    const row = t.app.deps.db.$client.prepare("select * from media where id = (select media_id from asset_versions where id = ?)").get(asset.id) as {
+    const row = t.app.deps.db.$client
+      .prepare("select * from media where id = (select media_id from asset_versions where id = ?)")
+      .get(asset.id) as {
       sha256: string;
       bytes: number;
       mime: string;
       path: string;
     };
-    expect(row).toMatchObject({ sha256: createHash("sha256").update(VIDEO).digest("hex"), bytes: VIDEO.length, mime: "video/mp4" });
+    expect(row).toMatchObject({
+      sha256: createHash("sha256").update(VIDEO).digest("hex"),
+      bytes: VIDEO.length,
+      mime: "video/mp4",
+    });
     expect(readFileSync(join(t.dataDir, row.path)).equals(VIDEO)).toBe(true);
     const path = new URL(asset.mirrorUrl).pathname + new URL(asset.mirrorUrl).search;
     const file = await t.call({ method: "GET", url: path, token: null });
@@ -77,7 +90,11 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
     expect(ranged.headers["content-range"]).toBe(`bytes 0-11/${VIDEO.length}`);
     const forged = await t.call({ method: "GET", url: path.replace(/sig=[^&]+/, "sig=forged"), token: null });
     expect(forged.status).toBe(403);
-    const thumb = await t.call({ method: "GET", url: new URL(asset.thumbnailMirrorUrl).pathname + new URL(asset.thumbnailMirrorUrl).search, token: null });
+    const thumb = await t.call({
+      method: "GET",
+      url: new URL(asset.thumbnailMirrorUrl).pathname + new URL(asset.thumbnailMirrorUrl).search,
+      token: null,
+    });
     expect(thumb.headers["content-type"]).toBe("image/jpeg");
   });
 
@@ -91,7 +108,9 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
     const html = await ingestAndWait(t, projectId, { outputUrl: `${cdnUrl}/page.mp4` });
     expect(html.mirrorStatus).toBe("failed");
     expect(html.mirrorError).toMatch(/text\/html/);
-    const jobs = t.app.deps.db.$client.prepare("select attempts from jobs where kind = ? and status = 'failed'").all(MIRROR_JOB) as { attempts: number }[];
+    const jobs = t.app.deps.db.$client
+      .prepare("select attempts from jobs where kind = ? and status = 'failed'")
+      .all(MIRROR_JOB) as { attempts: number }[];
     expect(jobs.length).toBeGreaterThanOrEqual(3);
     expect(jobs.every((j) => j.attempts === 1)).toBe(true);
   });
@@ -101,13 +120,23 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
     const res = await t.call({
       method: "POST",
       url: "/api/extension/ingest",
-      payload: { projectId, sceneId: "001", platformKey: "openai-sora", assetType: "VIDEO", prompt: "p", outputUrl: `${cdnUrl}/flaky.mp4` },
+      payload: {
+        projectId,
+        sceneId: "001",
+        platformKey: "openai-sora",
+        assetType: "VIDEO",
+        prompt: "p",
+        outputUrl: `${cdnUrl}/flaky.mp4`,
+      },
     });
     const deadline = Date.now() + 10_000;
     let asset: { mirrorStatus: string } | undefined;
     while (Date.now() < deadline) {
       await t.app.deps.worker.idle();
-      const list = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=100` });
+      const list = await t.call({
+        method: "GET",
+        url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001&limit=100`,
+      });
       asset = list.json.assets.find((a: { id: string }) => a.id === res.json.asset.id);
       if (asset?.mirrorStatus === "mirrored") break;
       await new Promise((r) => setTimeout(r, 50));
@@ -132,21 +161,42 @@ describe("media mirroring (default: private addresses refused)", () => {
 describe("job queue crash recovery", () => {
   it("puts jobs left running back to pending on start and runs them", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "dailies-crash-"));
-    const config = loadConfig({ DAILIES_DATA_DIR: dataDir, DAILIES_LOG_LEVEL: "silent", DAILIES_MIRROR_ALLOW_PRIVATE: "1" });
+    const config = loadConfig({
+      DAILIES_DATA_DIR: dataDir,
+      DAILIES_LOG_LEVEL: "silent",
+      DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+    });
     const first = await buildApp(config, { logger: false, startWorker: false });
     await first.ready();
     const t1 = { app: first };
     const { createUser, createToken } = await import("../src/services/users.js");
     const user = createUser(first.deps.db, { name: "Crash" });
     const token = createToken(first.deps.db, user.id, "t").token;
-    const project = await first.inject({ method: "POST", url: "/api/project", headers: { authorization: `Bearer ${token}` }, payload: { name: "P" } });
+    const project = await first.inject({
+      method: "POST",
+      url: "/api/project",
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name: "P" },
+    });
     const projectId = project.json().id;
-    await first.inject({ method: "POST", url: `/api/project/${projectId}/scenes`, headers: { authorization: `Bearer ${token}` }, payload: { sceneId: "001" } });
+    await first.inject({
+      method: "POST",
+      url: `/api/project/${projectId}/scenes`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { sceneId: "001" },
+    });
     const ingest = await first.inject({
       method: "POST",
       url: "/api/extension/ingest",
       headers: { authorization: `Bearer ${token}` },
-      payload: { projectId, sceneId: "001", platformKey: "x", assetType: "VIDEO", prompt: "p", outputUrl: `${cdnUrl}/v.mp4` },
+      payload: {
+        projectId,
+        sceneId: "001",
+        platformKey: "x",
+        assetType: "VIDEO",
+        prompt: "p",
+        outputUrl: `${cdnUrl}/v.mp4`,
+      },
     });
     expect(ingest.statusCode).toBe(200);
     // Simulate a crash mid-job: the worker claimed it, then the process died.
@@ -160,7 +210,9 @@ describe("job queue crash recovery", () => {
     second.deps.worker.start();
     await second.deps.worker.idle();
     expect(second.deps.queue.get(claimed!.id)).toMatchObject({ status: "completed", attempts: 2 });
-    const asset = second.deps.db.$client.prepare("select mirror_status from asset_versions").get() as { mirror_status: string };
+    const asset = second.deps.db.$client.prepare("select mirror_status from asset_versions").get() as {
+      mirror_status: string;
+    };
     expect(asset.mirror_status).toBe("mirrored");
     await second.close();
     rmSync(dataDir, { recursive: true, force: true });

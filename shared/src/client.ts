@@ -6,6 +6,7 @@
  * (status 0 when the server could not be reached).
  */
 import { z } from "zod";
+import { projectDetailsSchema } from "./editing.js";
 import type { AssetType } from "./enums.js";
 import { errorSchema, toFieldErrors } from "./errors.js";
 import {
@@ -41,6 +42,19 @@ import {
   type tokenCreateSchema,
   tokenListResponseSchema,
 } from "./management.js";
+import {
+  aiHealthResponseSchema,
+  aiTimelineResponseSchema,
+  type imageGenerateRequestSchema,
+  jobAcceptedSchema,
+  jobViewSchema,
+  type scenePlanRequestSchema,
+  sessionListResponseSchema,
+  sessionSchema,
+  type storyRequestSchema,
+  videoModelsResponseSchema,
+  workspaceListResponseSchema,
+} from "./pipeline.js";
 
 export class DailiesApiError extends Error {
   override name = "DailiesApiError";
@@ -140,9 +154,18 @@ export function createClient(opts: ClientOptions) {
   /** PUT bytes to a signed upload URL: no Authorization header, no timeout; returns the parsed JSON. */
   async function put<T = unknown>(url: string, data: UploadBody, contentType: string, schema?: z.ZodType<T>) {
     const init: RequestInit & { duplex?: "half" } = { method: "PUT", headers: { "content-type": contentType } };
-    init.body = data as BodyInit;
+    init.body = data as RequestInit["body"];
     if (data instanceof ReadableStream) init.duplex = "half"; // required by fetch to stream a request body
     return parseBody(await send(url, init, 0), schema) as Promise<T>;
+  }
+
+  /**
+   * GET a signed link (download_url, media url): absolute, or relative to the server; no Authorization
+   * header and no timeout. Returns the Response to stream; non-2xx answers throw DailiesApiError.
+   */
+  async function download(url: string): Promise<Response> {
+    const absolute = /^https?:\/\//i.test(url) ? url : `${base}${url.startsWith("/") ? "" : "/"}${url}`;
+    return send(absolute, { method: "GET" }, 0);
   }
 
   /** One route: a schema-checked call. */
@@ -154,6 +177,7 @@ export function createClient(opts: ClientOptions) {
   return {
     request,
     put,
+    download,
 
     health: () => call("GET", "/api/health", healthSchema, { auth: false }),
     me: () => get("/api/me", meSchema),
@@ -186,7 +210,8 @@ export function createClient(opts: ClientOptions) {
     projects: {
       list: () => get("/api/project", projectListResponseSchema),
       create: (body: In<typeof projectCreateSchema>) => call("POST", "/api/project", projectSchema, { body }),
-      get: (id: string) => get(`/api/project/${enc(id)}`, projectSchema),
+      /** The project with its media and active timeline segments. */
+      get: (id: string) => get(`/api/project/${enc(id)}`, projectDetailsSchema),
       update: (id: string, body: In<typeof projectPatchSchema>) =>
         call("PATCH", `/api/project/${enc(id)}`, projectSchema, { body }),
       delete: (id: string) => call("DELETE", `/api/project/${enc(id)}`, deletedSchema),
@@ -202,6 +227,35 @@ export function createClient(opts: ClientOptions) {
       delete: (id: string) => call("DELETE", `/api/scene/${enc(id)}`, deletedSchema),
       createShot: (sceneId: string, body: In<typeof shotCreateSchema>) =>
         call("POST", `/api/scene/${enc(sceneId)}/shots`, shotFullSchema, { body }),
+    },
+
+    /** The story → scene plan → images pipeline (pipeline-api.md); each call starts a job. */
+    pipeline: {
+      story: (body: In<typeof storyRequestSchema>) => call("POST", "/api/claude/stories", jobAcceptedSchema, { body }),
+      scenePlan: (body: In<typeof scenePlanRequestSchema>) =>
+        call("POST", "/api/claude/scene-planning", jobAcceptedSchema, { body }),
+      image: (body: In<typeof imageGenerateRequestSchema>) =>
+        call("POST", "/api/images/generate", jobAcceptedSchema, { body }),
+    },
+
+    /** Jobs of the pipeline (and any other background job): status, progress 0..1, result or error. */
+    jobs: {
+      get: (jobId: string) => get(`/api/jobs/${enc(jobId)}`, jobViewSchema),
+    },
+
+    sessions: {
+      list: () => get("/api/session/list", sessionListResponseSchema),
+      get: (id: string) => get(`/api/session/${enc(id)}`, sessionSchema),
+    },
+
+    workspaces: {
+      list: () => get("/api/workspaces", workspaceListResponseSchema),
+    },
+
+    ai: {
+      health: () => get("/api/ai/health", aiHealthResponseSchema),
+      timeline: (q: { limit?: number; cursor?: string } = {}) => get("/api/ai/timeline", aiTimelineResponseSchema, q),
+      videoModels: () => get("/api/ai/video-models", videoModelsResponseSchema),
     },
   };
 }

@@ -35,7 +35,10 @@ export const segmentSchema = z.object({
   variant_id: z.string().nullable(),
   order_index: z.number().int(),
   active: z.boolean(),
-  timeline_start: z.number().nullable().describe("Where the segment starts on the project timeline (active segments only)"),
+  timeline_start: z
+    .number()
+    .nullable()
+    .describe("Where the segment starts on the project timeline (active segments only)"),
 });
 export type Segment = z.infer<typeof segmentSchema>;
 

@@ -23,7 +23,9 @@ export const projectCreateSchema = z.object({
   description: z.string().max(10_000).optional(),
   status: projectStatusSchema.default("DEVELOPMENT"),
   genre: z.string().max(100).optional(),
-  video_url: httpUrlSchema.optional().describe("Downloaded by the server (mirroring job) and used as the first segment"),
+  video_url: httpUrlSchema
+    .optional()
+    .describe("Downloaded by the server (mirroring job) and used as the first segment"),
 });
 export const projectPatchSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),

@@ -51,18 +51,15 @@ export function App({ tabId }: { tabId: number | null }) {
     if (tabId !== null) void askBackground("tab/captures", { tabId }).then(setTab, () => undefined);
   }, [tabId]);
 
-  const remember = useCallback(
-    (project: string, sceneRow: ExtensionScene | null, shot: string) => {
-      if (!project || !sceneRow) return;
-      void askBackground("target/set", {
-        projectId: project,
-        sceneDbId: sceneRow.id,
-        sceneId: sceneRow.sceneId,
-        shotId: shot || null,
-      }).catch(() => undefined);
-    },
-    [],
-  );
+  const remember = useCallback((project: string, sceneRow: ExtensionScene | null, shot: string) => {
+    if (!project || !sceneRow) return;
+    void askBackground("target/set", {
+      projectId: project,
+      sceneDbId: sceneRow.id,
+      sceneId: sceneRow.sceneId,
+      shotId: shot || null,
+    }).catch(() => undefined);
+  }, []);
 
   const loadShots = useCallback(async (sceneRow: ExtensionScene | null) => {
     setShots(sceneRow ? await askBackground("shots/list", { sceneDbId: sceneRow.id }) : []);
@@ -148,7 +145,8 @@ export function App({ tabId }: { tabId: number | null }) {
   }, [projectId, scene, outbox.filed]);
 
   const draftOf = useCallback(
-    (capture: Capture): Draft => drafts[captureKey(capture)] ?? { selected: !outbox.filed[captureKey(capture)], edits: {} },
+    (capture: Capture): Draft =>
+      drafts[captureKey(capture)] ?? { selected: !outbox.filed[captureKey(capture)], edits: {} },
     [drafts, outbox.filed],
   );
   const setDraft = (capture: Capture, draft: Draft) => setDrafts((d) => ({ ...d, [captureKey(capture)]: draft }));
@@ -208,7 +206,8 @@ export function App({ tabId }: { tabId: number | null }) {
       setResults((r) => ({ ...r, ...Object.fromEntries(outcomes.map((o) => [o.captureKey, o])) }));
       setDrafts((d) => {
         const next = { ...d };
-        for (const o of outcomes) if (o.outcome === "filed") next[o.captureKey] = { ...next[o.captureKey]!, selected: false };
+        for (const o of outcomes)
+          if (o.outcome === "filed") next[o.captureKey] = { ...next[o.captureKey]!, selected: false };
         return next;
       });
     } catch (err) {
@@ -310,9 +309,7 @@ export function App({ tabId }: { tabId: number | null }) {
                 name="default-status"
                 value={prefs?.defaultStatus ?? "DRAFT"}
                 disabled={!prefs}
-                onChange={(e) =>
-                  savePrefs({ defaultStatus: e.currentTarget.value as Preferences["defaultStatus"] })
-                }
+                onChange={(e) => savePrefs({ defaultStatus: e.currentTarget.value as Preferences["defaultStatus"] })}
               >
                 <option>DRAFT</option>
                 <option>GENERATED</option>
@@ -402,8 +399,7 @@ function ConnectionBadge({ status }: { status: ConnectionStatus | null }) {
   const tokenProblem = status.reachable;
   return (
     <span class="conn" data-state={tokenProblem ? "token" : "offline"} title={status.serverUrl}>
-      <i class="dot" />{" "}
-      {tokenProblem ? (status.error ?? "token rejected — open settings") : `server unreachable`}
+      <i class="dot" /> {tokenProblem ? (status.error ?? "token rejected — open settings") : `server unreachable`}
     </span>
   );
 }

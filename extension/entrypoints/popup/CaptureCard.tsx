@@ -43,7 +43,11 @@ export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
           onChange={(e) => onChange({ ...draft, selected: e.currentTarget.checked })}
         />
         <label for={id} class="thumb" data-type={capture.assetType}>
-          {thumb ? <img src={thumb} alt="" loading="lazy" referrerpolicy="no-referrer" /> : <span>{capture.assetType}</span>}
+          {thumb ? (
+            <img src={thumb} alt="" loading="lazy" referrerpolicy="no-referrer" />
+          ) : (
+            <span>{capture.assetType}</span>
+          )}
         </label>
         <div class="capture-body">
           <textarea
@@ -88,7 +92,12 @@ export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
           </label>
           <label class="wide">
             Notes
-            <textarea name="notes" rows={2} value={edits.notes ?? ""} onInput={(e) => edit({ notes: e.currentTarget.value })} />
+            <textarea
+              name="notes"
+              rows={2}
+              value={edits.notes ?? ""}
+              onInput={(e) => edit({ notes: e.currentTarget.value })}
+            />
           </label>
           <label>
             Status

@@ -21,7 +21,10 @@ export function OutboxPanel({ items, onRetry, onDiscard }: Props) {
     <section class="panel outbox" aria-label="Outbox">
       <div class="section-head">
         <h2>
-          Outbox <span class="count">{pending} waiting{failed > 0 ? ` · ${failed} failed` : ""}</span>
+          Outbox{" "}
+          <span class="count">
+            {pending} waiting{failed > 0 ? ` · ${failed} failed` : ""}
+          </span>
         </h2>
         <button type="button" name="retry-all" onClick={() => onRetry()}>
           Retry now

@@ -11,7 +11,10 @@ export function ReusePanel({ sceneCode, assets, onReuse }: Props) {
   return (
     <details class="panel reuse">
       <summary>
-        Reuse prompt <span class="count">scene {sceneCode} · {assets.length}</span>
+        Reuse prompt{" "}
+        <span class="count">
+          scene {sceneCode} · {assets.length}
+        </span>
       </summary>
       {assets.length === 0 ? (
         <p class="empty">No versions in this scene yet.</p>
@@ -19,7 +22,12 @@ export function ReusePanel({ sceneCode, assets, onReuse }: Props) {
         <ul>
           {assets.map((a) => (
             <li key={a.id}>
-              <button type="button" class="reuse-item" title="Put this prompt into the page" onClick={() => onReuse(a.prompt)}>
+              <button
+                type="button"
+                class="reuse-item"
+                title="Put this prompt into the page"
+                onClick={() => onReuse(a.prompt)}
+              >
                 <span class="version">
                   v{a.versionNumber} · {a.platformKey} · {a.assetType.toLowerCase()}
                 </span>

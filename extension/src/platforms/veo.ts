@@ -42,7 +42,7 @@ const SANDBOX_PATH =
   /^\/v1\/(video:batch(AsyncGenerateVideo\w*|CheckAsyncVideoGenerationStatus)|projects\/[^/]+\/flowMedia:batchGenerateImages)$/;
 /** tRPC procedures that list a project's media; a batch URL joins several names with commas. */
 const TRPC_PROCEDURE = /\/api\/trpc\/[^?]*\bflow\.projectInitialData\b/;
-const GEMINI_STREAM_PATH = /\/BardFrontendService\/StreamGenerate$/;
+const GEMINI_STREAM_PATH = /\.BardFrontendService\/StreamGenerate$/;
 
 const SUCCESSFUL = "MEDIA_GENERATION_STATUS_SUCCESSFUL";
 /**
@@ -373,9 +373,9 @@ function flowDocumentCaptures(doc: Document, pageUrl: string): CaptureDraft[] {
   return captures;
 }
 
-/** The label is localized; English "Retry" is the documented one. */
+/** The label is localized; English "Retry" is the documented one. It may follow an icon's ligature text ("refreshRetry"). */
 function hasRetryButton(tile: Element): boolean {
-  return [...tile.querySelectorAll("button")].some((button) => /\bretry\b/i.test(textContentOf(button)));
+  return [...tile.querySelectorAll("button")].some((button) => /retry/i.test(textContentOf(button)));
 }
 
 const PROMPT_BOX_SELECTORS = [

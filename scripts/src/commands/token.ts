@@ -1,51 +1,95 @@
-import { databasePath, issueTokenFor, listAllTokens, loadConfig, openDatabase, revokeTokenById, tokenView } from "@dailies/server";
+import {
+  databasePath,
+  issueTokenFor,
+  listAllTokens,
+  loadConfig,
+  openDatabase,
+  revokeTokenById,
+  tokenView,
+} from "@dailies/server";
+import { CliError, type Command, type Context } from "../lib/command.js";
 
 /**
  * `dailies token …` works on the database file directly (same DAILIES_DATA_DIR as the server), so the first
  * token can be made with the server stopped. `create` prints only the token on stdout, for scripts.
  */
-export function tokenCommand(args: { sub: string; name?: string; email?: string; id?: string; json: boolean }): number {
-  const config = loadConfig();
+function withDatabase<T>(ctx: Context, fn: (db: ReturnType<typeof openDatabase>) => T): T {
+  const config = loadConfig(ctx.io.env);
   const db = openDatabase(databasePath(config.dataDir));
   try {
-    switch (args.sub) {
-      case "create": {
-        if (!args.name) throw new UsageError("token create needs --name NAME");
-        const { token, user, row } = issueTokenFor(db, { name: args.name, email: args.email });
-        if (args.json) print({ ...tokenView(row), token, userId: user.id });
-        else process.stdout.write(`${token}\n`);
-        return 0;
-      }
-      case "list": {
-        const rows = listAllTokens(db).map((t) => ({ ...tokenView(t), user: t.user }));
-        if (args.json) print(rows);
-        else {
-          for (const t of rows) {
-            const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.lastUsedAt ? `last used ${t.lastUsedAt}` : "never used";
-            process.stdout.write(`${t.id}  ${t.prefix}…  ${t.name}  (${t.user}, ${state})\n`);
-          }
-          if (rows.length === 0) process.stdout.write("no tokens\n");
-        }
-        return 0;
-      }
-      case "revoke": {
-        if (!args.id) throw new UsageError("token revoke needs the token id (see token list)");
-        if (!revokeTokenById(db, args.id)) {
-          process.stderr.write(`error: no live token ${args.id}\n`);
-          return 1;
-        }
-        if (args.json) print({ revoked: true, id: args.id });
-        else process.stdout.write(`revoked ${args.id}\n`);
-        return 0;
-      }
-      default:
-        throw new UsageError(`unknown token command "${args.sub}" (create, list, revoke)`);
-    }
+    return fn(db);
   } finally {
     db.$client.close();
   }
 }
 
-export class UsageError extends Error {}
+const DB_NOTE =
+  "Works on the database in DAILIES_DATA_DIR (default ./data) directly, so it needs no running server and no token.";
 
-const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+export const tokenCommands: Command[] = [
+  {
+    name: "token create",
+    summary: "create an API token (prints only the token)",
+    local: true,
+    options: {
+      name: { type: "string", value: "NAME", description: "what the token is for (e.g. laptop, ci)", required: true },
+      email: {
+        type: "string",
+        value: "EMAIL",
+        description: "the user's email (created when new; default: the first user)",
+      },
+    },
+    details: DB_NOTE,
+    examples: ["export DAILIES_TOKEN=$(pnpm --silent dailies token create --name ci)"],
+    run: (ctx) =>
+      withDatabase(ctx, (db) => {
+        const { token, user, row } = issueTokenFor(db, { name: ctx.string("name") ?? "", email: ctx.string("email") });
+        ctx.out.result({ ...tokenView(row), token, userId: user.id }, () => ctx.out.line(token));
+        return 0;
+      }),
+  },
+  {
+    name: "token list",
+    summary: "list tokens of every user",
+    local: true,
+    details: DB_NOTE,
+    examples: ["dailies token list"],
+    run: (ctx) =>
+      withDatabase(ctx, (db) => {
+        const rows = listAllTokens(db).map((t) => ({ ...tokenView(t), user: t.user }));
+        ctx.out.result(rows, () =>
+          ctx.out.table(
+            rows,
+            [
+              { header: "ID", value: (t) => t.id },
+              { header: "PREFIX", value: (t) => `${t.prefix}…` },
+              { header: "NAME", value: (t) => t.name },
+              { header: "USER", value: (t) => t.user },
+              {
+                header: "STATE",
+                value: (t) =>
+                  t.revokedAt ? `revoked ${t.revokedAt}` : t.lastUsedAt ? `last used ${t.lastUsedAt}` : "never used",
+              },
+            ],
+            "no tokens",
+          ),
+        );
+        return 0;
+      }),
+  },
+  {
+    name: "token revoke",
+    summary: "revoke a token by id",
+    args: ["ID"],
+    local: true,
+    details: DB_NOTE,
+    examples: ["dailies token revoke tok_01hv3k…"],
+    run: (ctx) =>
+      withDatabase(ctx, (db) => {
+        const id = ctx.args[0] as string;
+        if (!revokeTokenById(db, id)) throw new CliError(`no live token ${id} (see dailies token list)`);
+        ctx.out.result({ revoked: true, id }, () => ctx.out.line(`revoked ${id}`));
+        return 0;
+      }),
+  },
+];

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import type { DailiesClient } from "@dailies/shared";
+import type { DailiesClient } from "@dailies/shared/client";
 import type { Output } from "./output.js";
 
 /** A wrong command line: exit code 2, with the command's help on stderr. */

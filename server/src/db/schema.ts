@@ -163,7 +163,9 @@ export const media = sqliteTable(
     id: text("id").primaryKey(),
     projectId: text("project_id").references(() => projects.id, { onDelete: "cascade" }),
     origin: text("origin", { enum: ["upload", "mirror", "render", "generated", "export"] }).notNull(),
-    status: text("status", { enum: ["pending", "ready", "failed"] }).notNull().default("ready"),
+    status: text("status", { enum: ["pending", "ready", "failed"] })
+      .notNull()
+      .default("ready"),
     sha256: text("sha256"),
     path: text("path"), // relative to the data folder
     bytes: integer("bytes"),

@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppDeps } from "../context.js";
+import { IMAGE_JOB, imageJob } from "../services/images.js";
 import { MIRROR_JOB, mirrorAssetJob } from "../services/mirror.js";
 import { IMPORT_VIDEO_JOB, importVideoJob } from "../services/projectMedia.js";
+import { SCENE_PLAN_JOB, scenePlanJob } from "../services/scenePlanning.js";
+import { STORY_JOB, storyJob } from "../services/story.js";
 import type { JobHandler } from "./worker.js";
 
 /** One handler per job kind; each later area (editing, AI, pipeline) adds its kinds here. */
@@ -9,5 +12,8 @@ export function createJobHandlers(deps: AppDeps, _log: FastifyBaseLogger): Recor
   return {
     [MIRROR_JOB]: (ctx) => mirrorAssetJob(deps, ctx),
     [IMPORT_VIDEO_JOB]: (ctx) => importVideoJob(deps, ctx),
+    [STORY_JOB]: (ctx) => storyJob(deps, ctx),
+    [SCENE_PLAN_JOB]: (ctx) => scenePlanJob(deps, ctx),
+    [IMAGE_JOB]: (ctx) => imageJob(deps, ctx),
   };
 }

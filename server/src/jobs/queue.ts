@@ -55,9 +55,7 @@ export class JobQueue {
     const candidate = this.db
       .select({ id: jobs.id })
       .from(jobs)
-      .where(
-        and(eq(jobs.status, "pending"), lte(jobs.runAfter, now), kinds ? inArray(jobs.kind, kinds) : undefined),
-      )
+      .where(and(eq(jobs.status, "pending"), lte(jobs.runAfter, now), kinds ? inArray(jobs.kind, kinds) : undefined))
       .orderBy(asc(jobs.runAfter), asc(jobs.createdAt))
       .get();
     if (!candidate) return undefined;
@@ -109,11 +107,8 @@ export class JobQueue {
 
   /** Jobs left `running` by a crash or a kill go back to `pending` (called on start). */
   recoverInterrupted(): number {
-    return this.db
-      .update(jobs)
-      .set({ status: "pending", updatedAt: nowIso() })
-      .where(eq(jobs.status, "running"))
-      .run().changes;
+    return this.db.update(jobs).set({ status: "pending", updatedAt: nowIso() }).where(eq(jobs.status, "running")).run()
+      .changes;
   }
 
   counts(): { pending: number; running: number } {

@@ -30,7 +30,10 @@ export class FfmpegError extends Error {
   readonly args: readonly string[];
   readonly exitCode: number | undefined;
   readonly stderr: string;
-  constructor(message: string, details: { args: readonly string[]; exitCode?: number; stderr?: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    details: { args: readonly string[]; exitCode?: number; stderr?: string; cause?: unknown },
+  ) {
     super(message, { cause: details.cause });
     this.name = "FfmpegError";
     this.args = details.args;
@@ -122,7 +125,9 @@ export function parseFfmpegVersion(output: string): string | null {
 }
 
 /** Resolves the binaries and checks that both start. Never throws. */
-export async function detectFfmpeg(options: FfmpegBinaryOptions & { timeoutMs?: number } = {}): Promise<FfmpegDetection> {
+export async function detectFfmpeg(
+  options: FfmpegBinaryOptions & { timeoutMs?: number } = {},
+): Promise<FfmpegDetection> {
   const { ffmpegPath, ffprobePath } = await resolveFfmpegBinaries(options);
   const timeout = options.timeoutMs ?? 10_000;
   try {
@@ -262,11 +267,14 @@ export function createFfmpegRunner(options: FfmpegRunnerOptions): FfmpegRunner {
     if (result.failed) {
       if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
       const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
-      throw new FfmpegError(`ffprobe could not read ${path.basename(file)}: ${firstLine(stderr) || result.shortMessage}`, {
-        args,
-        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-        stderr,
-      });
+      throw new FfmpegError(
+        `ffprobe could not read ${path.basename(file)}: ${firstLine(stderr) || result.shortMessage}`,
+        {
+          args,
+          ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+          stderr,
+        },
+      );
     }
     return parseProbe(result.stdout);
   }

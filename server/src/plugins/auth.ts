@@ -10,8 +10,13 @@ export function installAuth(app: FastifyInstance): void {
     const found = authenticateToken(app.deps.db, request.headers.authorization);
     if (!found) throw new HttpError(401, "Unauthorized");
     const header = request.headers["x-workspace-id"];
-    const workspaceId = resolveWorkspace(app.deps.db, found.user.id, typeof header === "string" ? header : undefined);
+    const workspaceId = resolveWorkspace(
+      app.deps.db,
+      found.user.id,
+      typeof header === "string" ? header : undefined,
+      found.personalWorkspaceId,
+    );
     if (!workspaceId) throw new HttpError(404, "Workspace not found");
-    request.auth = { ...found, workspaceId };
+    request.auth = { user: found.user, tokenId: found.tokenId, workspaceId };
   });
 }

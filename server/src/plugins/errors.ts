@@ -28,7 +28,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(400).send({ error: "Invalid payload", details: { fieldErrors: err.fieldErrors } });
     }
     if (err instanceof HttpError) {
-      return reply.code(err.statusCode).send(err.details ? { error: err.message, details: err.details } : { error: err.message });
+      return reply
+        .code(err.statusCode)
+        .send(err.details ? { error: err.message, details: err.details } : { error: err.message });
     }
     const code = (err as FastifyError).code;
     const status = (err as FastifyError).statusCode ?? 500;
@@ -39,7 +41,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       });
     }
     if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply.code(413).send({ error: "Request body too large", details: { limitBytes: app.initialConfig.bodyLimit } });
+      return reply
+        .code(413)
+        .send({ error: "Request body too large", details: { limitBytes: app.initialConfig.bodyLimit } });
     }
     if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") {
       return reply.code(400).send({ error: "Empty JSON body" });
@@ -55,6 +59,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: "Route not found", details: { method: request.method, url: request.url.split("?")[0] } });
+    reply
+      .code(404)
+      .send({ error: "Route not found", details: { method: request.method, url: request.url.split("?")[0] } });
   });
 }

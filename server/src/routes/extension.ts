@@ -8,8 +8,8 @@ import {
   extensionScenesResponseSchema,
   ingestRequestSchema,
   ingestResponseSchema,
-  platformsResponseSchema,
   type Preferences,
+  platformsResponseSchema,
   profileResponseSchema,
   profileUpdateSchema,
   projectIdQuerySchema,
@@ -42,7 +42,13 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     "/projects",
-    { schema: { tags, summary: "Projects of the active workspace", response: { 200: extensionProjectsResponseSchema, 401: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: "Projects of the active workspace",
+        response: { 200: extensionProjectsResponseSchema, 401: errorSchema },
+      },
+    },
     async (request) => ({
       projects: listProjects(db, request.auth.workspaceId).map(({ project, sceneCount }) => ({
         id: project.id,
@@ -57,12 +63,30 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     "/scenes",
-    { schema: { tags, summary: "Scenes of a project in story order", querystring: projectIdQuerySchema, response: { 200: extensionScenesResponseSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Scenes of a project in story order",
+        querystring: projectIdQuerySchema,
+        response: { 200: extensionScenesResponseSchema, ...errors },
+      },
+    },
     async (request) => {
       const project = requireProject(db, request.auth, request.query.projectId);
-      const rows = db.select().from(scenes).where(eq(scenes.projectId, project.id)).orderBy(asc(scenes.sortOrder), asc(scenes.sceneCode)).all();
+      const rows = db
+        .select()
+        .from(scenes)
+        .where(eq(scenes.projectId, project.id))
+        .orderBy(asc(scenes.sortOrder), asc(scenes.sceneCode))
+        .all();
       return {
-        scenes: rows.map((s) => ({ id: s.id, sceneId: s.sceneCode, storyBeat: s.storyBeat, act: s.act, macroScene: s.macroScene })),
+        scenes: rows.map((s) => ({
+          id: s.id,
+          sceneId: s.sceneCode,
+          storyBeat: s.storyBeat,
+          act: s.act,
+          macroScene: s.macroScene,
+        })),
       };
     },
   );
@@ -90,7 +114,13 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     "/platforms",
-    { schema: { tags, summary: "Known AI platforms (seeded and custom)", response: { 200: platformsResponseSchema, 401: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: "Known AI platforms (seeded and custom)",
+        response: { 200: platformsResponseSchema, 401: errorSchema },
+      },
+    },
     async () => ({ platforms: listPlatforms(db).map(platformView) }),
   );
 
@@ -108,9 +138,16 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const result = ingestAssetVersion(db, deps.queue, request.auth, request.body, request.headers["idempotency-key"], {
-        mirrorAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
-      });
+      const result = ingestAssetVersion(
+        db,
+        deps.queue,
+        request.auth,
+        request.body,
+        request.headers["idempotency-key"],
+        {
+          mirrorAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
+        },
+      );
       return reply.code(result.statusCode).send(result.body);
     },
   );
@@ -122,7 +159,13 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     "/profile",
-    { schema: { tags, summary: "Extension preferences (defaults filled in)", response: { 200: profileResponseSchema, 401: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: "Extension preferences (defaults filled in)",
+        response: { 200: profileResponseSchema, 401: errorSchema },
+      },
+    },
     async (request) => ({ preferences: readPreferences(request.auth.user.id) }),
   );
 
@@ -149,20 +192,49 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     "/shots",
-    { schema: { tags, summary: "Shots of a scene, by the scene's database id", querystring: shotsQuerySchema, response: { 200: shotsResponseSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Shots of a scene, by the scene's database id",
+        querystring: shotsQuerySchema,
+        response: { 200: shotsResponseSchema, ...errors },
+      },
+    },
     async (request) => {
       const { scene } = requireSceneById(db, request.auth, request.query.sceneDbId);
-      const rows = db.select().from(shots).where(eq(shots.sceneId, scene.id)).orderBy(asc(shots.sortOrder), asc(shots.shotCode)).all();
-      return { shots: rows.map((s) => { const { sceneDbId: _, ...rest } = shotView(s); return rest; }) };
+      const rows = db
+        .select()
+        .from(shots)
+        .where(eq(shots.sceneId, scene.id))
+        .orderBy(asc(shots.sortOrder), asc(shots.shotCode))
+        .all();
+      return {
+        shots: rows.map((s) => {
+          const { sceneDbId: _, ...rest } = shotView(s);
+          return rest;
+        }),
+      };
     },
   );
 
   r.get(
     "/characters",
-    { schema: { tags, summary: "Characters of a project", querystring: projectIdQuerySchema, response: { 200: charactersResponseSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Characters of a project",
+        querystring: projectIdQuerySchema,
+        response: { 200: charactersResponseSchema, ...errors },
+      },
+    },
     async (request) => {
       const project = requireProject(db, request.auth, request.query.projectId);
-      const rows = db.select().from(characters).where(eq(characters.projectId, project.id)).orderBy(asc(characters.createdAt)).all();
+      const rows = db
+        .select()
+        .from(characters)
+        .where(eq(characters.projectId, project.id))
+        .orderBy(asc(characters.createdAt))
+        .all();
       return { characters: rows.map(characterView) };
     },
   );

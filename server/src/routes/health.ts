@@ -10,7 +10,12 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     "/api/health",
     {
       config: { public: true },
-      schema: { tags: ["health"], summary: "Liveness: database, ffmpeg, job queue (public)", security: [], response: { 200: healthSchema } },
+      schema: {
+        tags: ["health"],
+        summary: "Liveness: database, ffmpeg, job queue (public)",
+        security: [],
+        response: { 200: healthSchema },
+      },
     },
     async () => {
       const { db, queue, ffmpegInfo } = app.deps;

@@ -10,7 +10,10 @@ import { HttpError, notFound } from "../errors.js";
 import { extensionForMime } from "../storage/files.js";
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n` → inclusive range; null when absent; "invalid" when unsatisfiable. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | "invalid" {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | "invalid" {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === "")) return "invalid";
@@ -38,8 +41,12 @@ export async function sendFile(
   const info = await stat(file).catch(() => null);
   if (!info) throw notFound("File");
   const range = parseRange(options.range, info.size);
-  reply.header("accept-ranges", "bytes").header("content-type", options.mime).header("cache-control", "private, max-age=3600");
-  if (options.downloadName) reply.header("content-disposition", `attachment; filename="${options.downloadName.replace(/[^\w.-]/g, "_")}"`);
+  reply
+    .header("accept-ranges", "bytes")
+    .header("content-type", options.mime)
+    .header("cache-control", "private, max-age=3600");
+  if (options.downloadName)
+    reply.header("content-disposition", `attachment; filename="${options.downloadName.replace(/[^\w.-]/g, "_")}"`);
   if (range === "invalid") {
     return reply.code(416).header("content-range", `bytes */${info.size}`).send({ error: "Range not satisfiable" });
   }
@@ -76,14 +83,18 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { id } = request.params;
       const q = request.query;
-      if (!app.deps.signer.verify("media", id, q.exp, q.sig)) throw new HttpError(403, "Link expired or invalid signature");
+      if (!app.deps.signer.verify("media", id, q.exp, q.sig))
+        throw new HttpError(403, "Link expired or invalid signature");
       const row = app.deps.db.select().from(media).where(eq(media.id, id)).get();
       if (!row?.path || row.status !== "ready") throw notFound("Media");
       const mime = row.mime ?? "application/octet-stream";
       return sendFile(reply, app.deps.files.absolute(row.path), {
         mime,
         range: request.headers.range,
-        downloadName: q.download === "1" ? `${row.fileName?.replace(/\.[^.]*$/, "") ?? row.id}.${extensionForMime(mime)}` : undefined,
+        downloadName:
+          q.download === "1"
+            ? `${row.fileName?.replace(/\.[^.]*$/, "") ?? row.id}.${extensionForMime(mime)}`
+            : undefined,
       });
     },
   );

@@ -18,6 +18,7 @@ import { characters, projects, scenes } from "../db/schema.js";
 import { conflict } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
 import { requireProject } from "../services/access.js";
+import { projectDetails, projectDetailsSchema, startProjectVideoImport } from "../services/projectMedia.js";
 import {
   characterView,
   countScenes,
@@ -27,7 +28,6 @@ import {
   sceneView,
   touchProject,
 } from "../services/projects.js";
-import { projectDetailsSchema, projectDetails, startProjectVideoImport } from "../services/projectMedia.js";
 
 export async function projectRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -37,7 +37,13 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
 
   r.get(
     "/api/project",
-    { schema: { tags, summary: "Projects of the active workspace, recently updated first", response: { 200: projectListResponseSchema, 401: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: "Projects of the active workspace, recently updated first",
+        response: { 200: projectListResponseSchema, 401: errorSchema },
+      },
+    },
     async (request) => ({
       projects: listProjects(db, request.auth.workspaceId).map((p) => projectView(p.project, p.sceneCount)),
     }),
@@ -49,7 +55,8 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: "Create a project in the active workspace",
-        description: "With `video_url`, the server downloads the video in the background (same address guard and limits as capture mirroring) and makes it the first timeline segment.",
+        description:
+          "With `video_url`, the server downloads the video in the background (same address guard and limits as capture mirroring) and makes it the first timeline segment.",
         body: projectCreateSchema,
         response: { 201: projectSchema, ...errors },
       },
@@ -96,7 +103,15 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
 
   r.patch(
     "/api/project/:id",
-    { schema: { tags, summary: "Update name, description, status or genre", params: idParamsSchema, body: projectPatchSchema, response: { 200: projectSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Update name, description, status or genre",
+        params: idParamsSchema,
+        body: projectPatchSchema,
+        response: { 200: projectSchema, ...errors },
+      },
+    },
     async (request) => {
       const project = requireProject(db, request.auth, request.params.id);
       const b = request.body;
@@ -118,7 +133,14 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
 
   r.delete(
     "/api/project/:id",
-    { schema: { tags, summary: "Delete a project with its scenes, versions and timeline", params: idParamsSchema, response: { 200: deletedSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Delete a project with its scenes, versions and timeline",
+        params: idParamsSchema,
+        response: { 200: deletedSchema, ...errors },
+      },
+    },
     async (request) => {
       const project = requireProject(db, request.auth, request.params.id);
       db.delete(projects).where(eq(projects.id, project.id)).run();
@@ -170,13 +192,27 @@ export async function projectRoutes(app: FastifyInstance): Promise<void> {
 
   r.post(
     "/api/project/:id/characters",
-    { schema: { tags: ["characters"], summary: "Add a character to a project", params: idParamsSchema, body: characterCreateSchema, response: { 201: characterSchema, ...errors } } },
+    {
+      schema: {
+        tags: ["characters"],
+        summary: "Add a character to a project",
+        params: idParamsSchema,
+        body: characterCreateSchema,
+        response: { 201: characterSchema, ...errors },
+      },
+    },
     async (request, reply) => {
       const project = requireProject(db, request.auth, request.params.id);
       const b = request.body;
       const row = db
         .insert(characters)
-        .values({ id: newId("char"), projectId: project.id, name: b.name, role: b.role ?? null, description: b.description ?? null })
+        .values({
+          id: newId("char"),
+          projectId: project.id,
+          name: b.name,
+          role: b.role ?? null,
+          description: b.description ?? null,
+        })
         .returning()
         .get();
       return reply.code(201).send(characterView(row));

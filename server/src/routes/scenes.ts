@@ -67,7 +67,14 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
 
   r.delete(
     "/api/scene/:id",
-    { schema: { tags: ["scenes"], summary: "Delete a scene with its shots and asset versions", params: idParamsSchema, response: { 200: deletedSchema, ...errors } } },
+    {
+      schema: {
+        tags: ["scenes"],
+        summary: "Delete a scene with its shots and asset versions",
+        params: idParamsSchema,
+        response: { 200: deletedSchema, ...errors },
+      },
+    },
     async (request) => {
       const { scene } = requireSceneById(db, request.auth, request.params.id);
       db.delete(scenes).where(eq(scenes.id, scene.id)).run();

@@ -16,7 +16,13 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
   const tags = ["tokens"];
   r.get(
     "/api/tokens",
-    { schema: { tags, summary: "List your API tokens (never their secrets)", response: { 200: tokenListResponseSchema, 401: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: "List your API tokens (never their secrets)",
+        response: { 200: tokenListResponseSchema, 401: errorSchema },
+      },
+    },
     async (request) => ({ tokens: listTokens(app.deps.db, request.auth.user.id).map(tokenView) }),
   );
   r.post(

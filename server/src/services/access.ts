@@ -1,7 +1,8 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { Db } from "../db/client.js";
-import { assetVersions, projects, scenes, shots, workspaceMembers } from "../db/schema.js";
+import { prepared } from "../db/prepared.js";
+import { assetVersions, projects, scenes, type shots, workspaceMembers } from "../db/schema.js";
 import { notFound } from "../errors.js";
 
 export type ProjectRow = typeof projects.$inferSelect;
@@ -9,17 +10,22 @@ export type SceneRow = typeof scenes.$inferSelect;
 export type ShotRow = typeof shots.$inferSelect;
 export type AssetRow = typeof assetVersions.$inferSelect;
 
-/** Workspaces the user belongs to: an id outside them answers 404, as if it did not exist. */
-function memberWorkspaces(db: Db, userId: string) {
-  return db.select({ id: workspaceMembers.workspaceId }).from(workspaceMembers).where(eq(workspaceMembers.userId, userId));
-}
-
+/** A project in a workspace the user belongs to; any other id answers 404, as if it did not exist. */
 export function findProject(db: Db, auth: AuthContext, projectId: string): ProjectRow | undefined {
-  return db
-    .select()
-    .from(projects)
-    .where(and(eq(projects.id, projectId), inArray(projects.workspaceId, memberWorkspaces(db, auth.user.id))))
-    .get();
+  return prepared(db, "access.project", () =>
+    db
+      .select({ project: projects })
+      .from(projects)
+      .innerJoin(
+        workspaceMembers,
+        and(
+          eq(workspaceMembers.workspaceId, projects.workspaceId),
+          eq(workspaceMembers.userId, sql.placeholder("userId")),
+        ),
+      )
+      .where(eq(projects.id, sql.placeholder("projectId")))
+      .prepare(),
+  ).get({ userId: auth.user.id, projectId })?.project;
 }
 
 export function requireProject(db: Db, auth: AuthContext, projectId: string): ProjectRow {
@@ -28,7 +34,11 @@ export function requireProject(db: Db, auth: AuthContext, projectId: string): Pr
   return project;
 }
 
-export function requireSceneById(db: Db, auth: AuthContext, sceneDbId: string): { scene: SceneRow; project: ProjectRow } {
+export function requireSceneById(
+  db: Db,
+  auth: AuthContext,
+  sceneDbId: string,
+): { scene: SceneRow; project: ProjectRow } {
   const scene = db.select().from(scenes).where(eq(scenes.id, sceneDbId)).get();
   const project = scene && findProject(db, auth, scene.projectId);
   if (!scene || !project) throw notFound("Scene");
@@ -36,11 +46,13 @@ export function requireSceneById(db: Db, auth: AuthContext, sceneDbId: string): 
 }
 
 export function requireSceneByCode(db: Db, projectId: string, sceneCode: string): SceneRow {
-  const scene = db
-    .select()
-    .from(scenes)
-    .where(and(eq(scenes.projectId, projectId), eq(scenes.sceneCode, sceneCode.toUpperCase())))
-    .get();
+  const scene = prepared(db, "access.sceneByCode", () =>
+    db
+      .select()
+      .from(scenes)
+      .where(and(eq(scenes.projectId, sql.placeholder("projectId")), eq(scenes.sceneCode, sql.placeholder("code"))))
+      .prepare(),
+  ).get({ projectId, code: sceneCode.toUpperCase() });
   if (!scene) throw notFound("Scene");
   return scene;
 }

@@ -6,7 +6,12 @@ import type { AssetRow } from "./access.js";
 import { mediaUrl } from "./projectMedia.js";
 
 /** Versions of a scene, newest first, with platform, scene code and signed mirror links filled in. */
-export function listSceneAssets(deps: AppDeps, sceneId: string, assetType: string | undefined, limit: number): AssetVersion[] {
+export function listSceneAssets(
+  deps: AppDeps,
+  sceneId: string,
+  assetType: string | undefined,
+  limit: number,
+): AssetVersion[] {
   const rows = deps.db
     .select()
     .from(assetVersions)

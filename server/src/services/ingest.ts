@@ -2,14 +2,14 @@ import { createHash } from "node:crypto";
 import type { IngestInput, IngestResponse } from "@dailies/shared";
 import { and, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
-import type { Db } from "../db/client.js";
+import type { Db, DbHandle } from "../db/client.js";
+import { prepared } from "../db/prepared.js";
 import { assetVersions, idempotencyKeys, promptPackages, shots } from "../db/schema.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
-import { newId } from "../ids.js";
+import { newId, nowIso } from "../ids.js";
 import type { JobQueue } from "../jobs/queue.js";
-import { requireProject, requireSceneByCode } from "./access.js";
-import { ensurePlatform, platformById } from "./platforms.js";
 import { MIRROR_JOB } from "./mirror.js";
+import { ensurePlatform, platformById } from "./platforms.js";
 
 export interface IngestResult {
   statusCode: number;
@@ -22,9 +22,10 @@ const requestHash = (input: unknown) => createHash("sha256").update(JSON.stringi
  * Files one capture as the next version of (scene, asset type, platform). Entirely synchronous on the one
  * SQLite connection, so the version number, the selection change, the prompt package, the idempotency record
  * and the mirror job commit together or not at all, and concurrent ingests never share or skip a number.
+ * This is the hottest write path, so its statements are prepared once (see db/prepared.ts).
  */
 export function ingestAssetVersion(
-  db: Db,
+  db: DbHandle,
   queue: JobQueue,
   auth: AuthContext,
   input: IngestInput,
@@ -33,169 +34,115 @@ export function ingestAssetVersion(
 ): IngestResult {
   const fingerprint = idempotencyKey ? requestHash(input) : "";
   if (idempotencyKey) {
-    const previous = db
-      .select()
-      .from(idempotencyKeys)
-      .where(
-        and(
-          eq(idempotencyKeys.userId, auth.user.id),
-          eq(idempotencyKeys.route, "ingest"),
-          eq(idempotencyKeys.key, idempotencyKey),
-        ),
-      )
-      .get();
+    const previous = findIdempotent(db, auth.user.id, idempotencyKey);
     if (previous) {
-      const stored = previous.response as { fingerprint: string; body: IngestResponse };
-      if (stored.fingerprint !== fingerprint) {
+      if (previous.fingerprint !== fingerprint) {
         throw conflict("Idempotency-Key was already used with a different request", { idempotencyKey });
       }
-      return { statusCode: previous.statusCode, body: stored.body };
+      return { statusCode: previous.statusCode, body: previous.body };
     }
   }
 
   if (!input.platformKey && !input.platformId) throw invalidPayload({ platformKey: ["Required"] });
-  const project = requireProject(db, auth, input.projectId);
-  const scene = requireSceneByCode(db, project.id, input.sceneId);
-  if (input.shotId) {
-    const shot = db.select({ id: shots.id }).from(shots).where(and(eq(shots.id, input.shotId), eq(shots.sceneId, scene.id))).get();
-    if (!shot) throw notFound("Shot");
-  }
-  if (input.parentVersionId) {
-    const parent = db
-      .select({ id: assetVersions.id })
-      .from(assetVersions)
-      .where(and(eq(assetVersions.id, input.parentVersionId), eq(assetVersions.projectId, project.id)))
-      .get();
-    if (!parent) throw notFound("Parent version");
-  }
-  if (input.promptPackageId) {
-    const pkg = db
-      .select({ id: promptPackages.id })
-      .from(promptPackages)
-      .where(and(eq(promptPackages.id, input.promptPackageId), eq(promptPackages.projectId, project.id)))
-      .get();
-    if (!pkg) throw notFound("Prompt package");
-  }
+  const target = findTarget(db, auth.user.id, input.projectId, input.sceneId);
+  if (!target) throw notFound("Project");
+  const { projectId, sceneId } = target;
+  if (!sceneId) throw notFound("Scene");
+  const sceneCode = input.sceneId;
+  checkReferences(db, projectId, sceneId, input);
 
-  return db.transaction(
-    (tx) => {
-      let platform = input.platformId ? platformById(tx, input.platformId) : undefined;
-      if (input.platformId && !platform) throw notFound("Platform");
-      platform ??= ensurePlatform(tx, input.platformKey!, input.platformLabel, input.assetType);
+  return transaction(db)(() => {
+    let platform = input.platformId ? platformById(db, input.platformId) : undefined;
+    if (input.platformId && !platform) throw notFound("Platform");
+    platform ??= ensurePlatform(db, input.platformKey!, input.platformLabel, input.assetType);
 
-      const selected = input.selected ?? input.status === "SELECTED";
-      const status = selected ? "SELECTED" : input.selected === false && input.status === "SELECTED" ? "GENERATED" : input.status;
-      if (selected) unselectSiblings(tx, scene.id, input.assetType);
+    const selected = input.selected ?? input.status === "SELECTED";
+    const status = selected ? "SELECTED" : input.status === "SELECTED" ? "GENERATED" : input.status;
+    if (selected) unselectSiblings(db, sceneId, input.assetType);
 
-      let promptPackageId = input.promptPackageId ?? null;
-      if (input.createPromptPackage || input.promptPackage) {
-        const pkg = input.promptPackage ?? {};
-        promptPackageId = newId("pp");
-        tx.insert(promptPackages)
-          .values({
-            id: promptPackageId,
-            projectId: project.id,
-            name: pkg.name ?? input.title ?? `Scene ${scene.sceneCode} ${input.assetType.toLowerCase()} prompt`,
-            prompt: pkg.prompt ?? input.prompt,
-            negativePrompt: pkg.negativePrompt ?? input.negativePrompt ?? null,
-            constraints: pkg.constraints ?? null,
-            targetAspectRatio: pkg.targetAspectRatio ?? stringField(input.metadata, "aspectRatio"),
-            targetDurationSec: pkg.targetDurationSec ?? numberField(input.metadata, "duration"),
-            styleProfile: pkg.styleProfile ?? null,
-            tags: pkg.tags ?? input.tags ?? [],
-            metadata: pkg.metadata ?? null,
-          })
-          .run();
-      }
+    const promptPackageId =
+      input.createPromptPackage || input.promptPackage
+        ? createPromptPackage(db, projectId, sceneCode, input)
+        : (input.promptPackageId ?? null);
+    const mirrorStatus = input.outputUrl || input.thumbnailUrl ? "pending" : "none";
+    const id = newId("asset");
+    const createdAt = nowIso();
+    const inserted = insertVersion(db).get({
+      id,
+      projectId,
+      sceneId,
+      shotId: input.shotId ?? null,
+      platformId: platform.id,
+      assetType: input.assetType,
+      prompt: input.prompt,
+      negativePrompt: input.negativePrompt ?? null,
+      title: input.title ?? null,
+      modelName: input.modelName ?? null,
+      outputUrl: input.outputUrl ?? null,
+      thumbnailUrl: input.thumbnailUrl ?? null,
+      sourceUrl: input.sourceUrl ?? null,
+      status,
+      selected: selected ? 1 : 0,
+      rightsState: input.rightsState,
+      metadata: input.metadata ? JSON.stringify(input.metadata) : null,
+      tags: JSON.stringify(input.tags ?? []),
+      notes: input.notes ?? null,
+      externalAssetId: input.externalAssetId ?? null,
+      promptPackageId,
+      compareGroup: input.compareGroup ?? null,
+      parentVersionId: input.parentVersionId ?? null,
+      provenance: input.provenance ? JSON.stringify(input.provenance) : null,
+      platformLabel: input.platformLabel ?? null,
+      costEstimateUsd: input.costEstimateUsd ?? null,
+      generationSeconds: input.generationSeconds ?? null,
+      queueWaitSeconds: input.queueWaitSeconds ?? null,
+      mirrorStatus,
+      createdBy: auth.user.id,
+      createdAt,
+    }) as { versionNumber: number };
 
-      const next = tx
-        .select({ n: sql<number>`coalesce(max(${assetVersions.versionNumber}), 0) + 1` })
-        .from(assetVersions)
-        .where(
-          and(
-            eq(assetVersions.sceneId, scene.id),
-            eq(assetVersions.assetType, input.assetType),
-            eq(assetVersions.platformId, platform.id),
-          ),
-        )
-        .get();
-      const mirrorStatus = input.outputUrl || input.thumbnailUrl ? "pending" : "none";
-      const row = tx
-        .insert(assetVersions)
+    if (mirrorStatus === "pending") {
+      queue.enqueue({
+        kind: MIRROR_JOB,
+        input: { assetVersionId: id },
+        userId: auth.user.id,
+        projectId,
+        maxAttempts: options.mirrorAttempts,
+      });
+    }
+
+    const body: IngestResponse = {
+      ok: true,
+      asset: {
+        id,
+        versionNumber: inserted.versionNumber,
+        platformKey: platform.slug,
+        platformLabel: input.platformLabel ?? platform.name,
+        assetType: input.assetType,
+        status,
+        rightsState: input.rightsState,
+        shotId: input.shotId ?? null,
+        sceneId: sceneCode,
+        projectId,
+        promptPackageId,
+        externalAssetId: input.externalAssetId ?? null,
+        mirrorStatus,
+        createdAt,
+      },
+    };
+    if (idempotencyKey) {
+      db.insert(idempotencyKeys)
         .values({
-          id: newId("asset"),
-          projectId: project.id,
-          sceneId: scene.id,
-          shotId: input.shotId ?? null,
-          platformId: platform.id,
-          assetType: input.assetType,
-          versionNumber: Number(next?.n ?? 1),
-          prompt: input.prompt,
-          negativePrompt: input.negativePrompt ?? null,
-          title: input.title ?? null,
-          modelName: input.modelName ?? null,
-          outputUrl: input.outputUrl ?? null,
-          thumbnailUrl: input.thumbnailUrl ?? null,
-          sourceUrl: input.sourceUrl ?? null,
-          status,
-          selected,
-          rightsState: input.rightsState,
-          metadata: input.metadata ?? null,
-          tags: input.tags ?? [],
-          notes: input.notes ?? null,
-          externalAssetId: input.externalAssetId ?? null,
-          promptPackageId,
-          compareGroup: input.compareGroup ?? null,
-          parentVersionId: input.parentVersionId ?? null,
-          provenance: input.provenance ?? null,
-          platformLabel: input.platformLabel ?? null,
-          costEstimateUsd: input.costEstimateUsd ?? null,
-          generationSeconds: input.generationSeconds ?? null,
-          queueWaitSeconds: input.queueWaitSeconds ?? null,
-          mirrorStatus,
-          createdBy: auth.user.id,
-        })
-        .returning()
-        .get();
-
-      if (mirrorStatus === "pending") {
-        queue.enqueue({
-          kind: MIRROR_JOB,
-          input: { assetVersionId: row.id },
           userId: auth.user.id,
-          projectId: project.id,
-          maxAttempts: options.mirrorAttempts,
-        });
-      }
-
-      const body: IngestResponse = {
-        ok: true,
-        asset: {
-          id: row.id,
-          versionNumber: row.versionNumber,
-          platformKey: platform.slug,
-          platformLabel: input.platformLabel ?? platform.name,
-          assetType: input.assetType,
-          status: row.status as IngestResponse["asset"]["status"],
-          rightsState: input.rightsState,
-          shotId: row.shotId,
-          sceneId: scene.sceneCode,
-          projectId: project.id,
-          promptPackageId,
-          externalAssetId: row.externalAssetId,
-          mirrorStatus,
-          createdAt: row.createdAt,
-        },
-      };
-      if (idempotencyKey) {
-        tx.insert(idempotencyKeys)
-          .values({ userId: auth.user.id, route: "ingest", key: idempotencyKey, statusCode: 200, response: { fingerprint, body } })
-          .run();
-      }
-      return { statusCode: 200, body };
-    },
-    { behavior: "immediate" },
-  );
+          route: "ingest",
+          key: idempotencyKey,
+          statusCode: 200,
+          response: { fingerprint, body },
+        })
+        .run();
+    }
+    return { statusCode: 200, body };
+  });
 }
 
 /** Only one version of a scene and asset type is the selected take. */
@@ -204,7 +151,7 @@ export function unselectSiblings(db: Db, sceneId: string, assetType: string, exc
     .set({
       selected: false,
       status: sql`case when ${assetVersions.status} = 'SELECTED' then 'GENERATED' else ${assetVersions.status} end`,
-      updatedAt: new Date().toISOString(),
+      updatedAt: nowIso(),
     })
     .where(
       and(
@@ -217,11 +164,143 @@ export function unselectSiblings(db: Db, sceneId: string, assetType: string, exc
     .run();
 }
 
-function stringField(obj: Record<string, unknown> | undefined, key: string): string | null {
-  const v = obj?.[key];
-  return typeof v === "string" ? v : null;
+/** better-sqlite3's own transaction wrapper, BEGIN IMMEDIATE so the version read and insert never interleave. */
+function transaction(db: DbHandle): <T>(fn: () => T) => T {
+  const tx = prepared(db, "ingest.tx", () => db.$client.transaction((fn: () => unknown) => fn()));
+  return <T>(fn: () => T) => tx.immediate(fn) as T;
 }
-function numberField(obj: Record<string, unknown> | undefined, key: string): number | null {
-  const v = obj?.[key];
-  return typeof v === "number" && Number.isFinite(v) && v > 0 ? v : null;
+
+function findIdempotent(db: DbHandle, userId: string, key: string) {
+  const row = prepared(db, "ingest.idempotency", () =>
+    db.$client.prepare<[string, string], { statusCode: number; response: string }>(
+      "select status_code as statusCode, response from idempotency_keys where user_id = ? and route = 'ingest' and key = ?",
+    ),
+  ).get(userId, key);
+  if (!row) return undefined;
+  const stored = JSON.parse(row.response) as { fingerprint: string; body: IngestResponse };
+  return { statusCode: row.statusCode, ...stored };
+}
+
+interface Target {
+  projectId: string;
+  sceneId?: string | null;
+  sceneCode?: string | null;
+}
+
+/** The project (in one of the user's workspaces) and its scene by code, in one query. */
+function findTarget(db: DbHandle, userId: string, projectId: string, sceneCode: string): Target | undefined {
+  return prepared(db, "ingest.target", () =>
+    db.$client.prepare<[string, string, string], Target>(
+      `select p.id as projectId, s.id as sceneId, s.scene_code as sceneCode
+         from projects p
+         join workspace_members m on m.workspace_id = p.workspace_id and m.user_id = ?
+         left join scenes s on s.project_id = p.id and s.scene_code = ?
+        where p.id = ?`,
+    ),
+  ).get(userId, sceneCode, projectId);
+}
+
+/** Optional references must belong to the same scene (shot) or project (parent version, prompt package). */
+function checkReferences(db: Db, projectId: string, sceneId: string, input: IngestInput): void {
+  if (
+    input.shotId &&
+    !db
+      .select({ id: shots.id })
+      .from(shots)
+      .where(and(eq(shots.id, input.shotId), eq(shots.sceneId, sceneId)))
+      .get()
+  ) {
+    throw notFound("Shot");
+  }
+  if (
+    input.parentVersionId &&
+    !db
+      .select({ id: assetVersions.id })
+      .from(assetVersions)
+      .where(and(eq(assetVersions.id, input.parentVersionId), eq(assetVersions.projectId, projectId)))
+      .get()
+  ) {
+    throw notFound("Parent version");
+  }
+  if (
+    input.promptPackageId &&
+    !db
+      .select({ id: promptPackages.id })
+      .from(promptPackages)
+      .where(and(eq(promptPackages.id, input.promptPackageId), eq(promptPackages.projectId, projectId)))
+      .get()
+  ) {
+    throw notFound("Prompt package");
+  }
+}
+
+function createPromptPackage(db: Db, projectId: string, sceneCode: string, input: IngestInput): string {
+  const pkg = input.promptPackage ?? {};
+  const id = newId("pp");
+  const duration = input.metadata?.duration;
+  const aspect = input.metadata?.aspectRatio;
+  db.insert(promptPackages)
+    .values({
+      id,
+      projectId,
+      name: pkg.name ?? input.title ?? `Scene ${sceneCode} ${input.assetType.toLowerCase()} prompt`,
+      prompt: pkg.prompt ?? input.prompt,
+      negativePrompt: pkg.negativePrompt ?? input.negativePrompt ?? null,
+      constraints: pkg.constraints ?? null,
+      targetAspectRatio: pkg.targetAspectRatio ?? (typeof aspect === "string" ? aspect : null),
+      targetDurationSec: pkg.targetDurationSec ?? (typeof duration === "number" && duration > 0 ? duration : null),
+      styleProfile: pkg.styleProfile ?? null,
+      tags: pkg.tags ?? input.tags ?? [],
+      metadata: pkg.metadata ?? null,
+    })
+    .run();
+  return id;
+}
+
+const VERSION_COLUMNS = [
+  ["id", "id"],
+  ["projectId", "project_id"],
+  ["sceneId", "scene_id"],
+  ["shotId", "shot_id"],
+  ["platformId", "platform_id"],
+  ["assetType", "asset_type"],
+  ["prompt", "prompt"],
+  ["negativePrompt", "negative_prompt"],
+  ["title", "title"],
+  ["modelName", "model_name"],
+  ["outputUrl", "output_url"],
+  ["thumbnailUrl", "thumbnail_url"],
+  ["sourceUrl", "source_url"],
+  ["status", "status"],
+  ["selected", "selected"],
+  ["rightsState", "rights_state"],
+  ["metadata", "metadata"],
+  ["tags", "tags"],
+  ["notes", "notes"],
+  ["externalAssetId", "external_asset_id"],
+  ["promptPackageId", "prompt_package_id"],
+  ["compareGroup", "compare_group"],
+  ["parentVersionId", "parent_version_id"],
+  ["provenance", "provenance"],
+  ["platformLabel", "platform_label"],
+  ["costEstimateUsd", "cost_estimate_usd"],
+  ["generationSeconds", "generation_seconds"],
+  ["queueWaitSeconds", "queue_wait_seconds"],
+  ["mirrorStatus", "mirror_status"],
+  ["createdBy", "created_by"],
+  ["createdAt", "created_at"],
+  ["createdAt", "updated_at"],
+] as const;
+
+/** The insert takes the next number in the same statement, inside the immediate transaction. */
+function insertVersion(db: DbHandle) {
+  return prepared(db, "ingest.insert", () =>
+    db.$client.prepare(
+      `insert into asset_versions (${VERSION_COLUMNS.map(([, c]) => c).join(", ")}, version_number)
+       values (${VERSION_COLUMNS.map(([k]) => `@${k}`).join(", ")},
+         (select coalesce(max(version_number), 0) + 1 from asset_versions
+           where scene_id = @sceneId and asset_type = @assetType and platform_id = @platformId))
+       returning version_number as versionNumber`,
+    ),
+  );
 }

@@ -3,15 +3,21 @@ import { eq } from "drizzle-orm";
 import type { AppDeps } from "../context.js";
 import { assetVersions, media } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
-import { RetryableJobError } from "../jobs/worker.js";
 import type { JobContext } from "../jobs/worker.js";
+import { RetryableJobError } from "../jobs/worker.js";
 import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
 
 export const MIRROR_JOB = "mirror-asset";
 
 type MediaKind = "video" | "audio" | "image" | "other";
 const kindOfMime = (mime: string): MediaKind =>
-  mime.startsWith("video/") ? "video" : mime.startsWith("audio/") ? "audio" : mime.startsWith("image/") ? "image" : "other";
+  mime.startsWith("video/")
+    ? "video"
+    : mime.startsWith("audio/")
+      ? "audio"
+      : mime.startsWith("image/")
+        ? "image"
+        : "other";
 
 /**
  * Downloads a URL through the address guard into the content-addressed store and records a media row.
@@ -81,9 +87,13 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
     }
   };
 
-  const mediaId = await attempt(asset.outputUrl, asset.mediaId, (mime) => mimeMatchesAssetType(mime, asset.assetType as AssetType));
+  const mediaId = await attempt(asset.outputUrl, asset.mediaId, (mime) =>
+    mimeMatchesAssetType(mime, asset.assetType as AssetType),
+  );
   ctx.progress(0.5);
-  const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, (mime) => mime.startsWith("image/"));
+  const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, (mime) =>
+    mime.startsWith("image/"),
+  );
   const complete = (!asset.outputUrl || mediaId) && (!asset.thumbnailUrl || thumbnailMediaId);
   const canRetry = retry && ctx.job.attempts < config.DAILIES_MIRROR_MAX_ATTEMPTS;
   const outputDone = !asset.outputUrl || !!mediaId;

@@ -1,4 +1,4 @@
-import { type Media, projectDetailsSchema, type ProjectDetails, type Segment } from "@dailies/shared";
+import { type Media, type ProjectDetails, projectDetailsSchema, type Segment } from "@dailies/shared";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
@@ -6,8 +6,8 @@ import type { Db } from "../db/client.js";
 import { media, segments } from "../db/schema.js";
 import { newId } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
-import { isDownloadError } from "../net/index.js";
 import { RetryableJobError } from "../jobs/worker.js";
+import { isDownloadError } from "../net/index.js";
 import type { ProjectRow } from "./access.js";
 import { mirrorUrl } from "./mirror.js";
 import { projectView } from "./projects.js";
@@ -101,7 +101,15 @@ export function addFirstSegmentIfEmpty(db: Db, projectId: string, row: MediaRow)
     if (tx.select({ id: segments.id }).from(segments).where(eq(segments.projectId, projectId)).get()) return undefined;
     return tx
       .insert(segments)
-      .values({ id: newId("seg"), projectId, mediaId: row.id, startTs: 0, endTs: row.durationSec!, orderIndex: 0, source: "original" })
+      .values({
+        id: newId("seg"),
+        projectId,
+        mediaId: row.id,
+        startTs: 0,
+        endTs: row.durationSec!,
+        orderIndex: 0,
+        source: "original",
+      })
       .returning()
       .get();
   });

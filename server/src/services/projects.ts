@@ -1,7 +1,7 @@
 import type { Project } from "@dailies/shared";
 import { count, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { characters, projects, scenes, shots } from "../db/schema.js";
+import { type characters, projects, scenes, shots } from "../db/schema.js";
 import type { ProjectRow, SceneRow, ShotRow } from "./access.js";
 
 // Written out: drizzle drops table names inside a subquery, which would compare scenes.id with itself.
@@ -73,7 +73,15 @@ export function touchProject(db: Db, projectId: string): void {
 export function nextSortOrder(db: Db, table: "scenes" | "shots", parentId: string): number {
   const row =
     table === "scenes"
-      ? db.select({ n: sql<number>`coalesce(max(${scenes.sortOrder}), 0) + 1` }).from(scenes).where(eq(scenes.projectId, parentId)).get()
-      : db.select({ n: sql<number>`coalesce(max(${shots.sortOrder}), 0) + 1` }).from(shots).where(eq(shots.sceneId, parentId)).get();
+      ? db
+          .select({ n: sql<number>`coalesce(max(${scenes.sortOrder}), 0) + 1` })
+          .from(scenes)
+          .where(eq(scenes.projectId, parentId))
+          .get()
+      : db
+          .select({ n: sql<number>`coalesce(max(${shots.sortOrder}), 0) + 1` })
+          .from(shots)
+          .where(eq(shots.sceneId, parentId))
+          .get();
   return Number(row?.n ?? 1);
 }

@@ -1,8 +1,8 @@
 import { and, count, eq, isNull } from "drizzle-orm";
+import { generateToken, hashToken, tokenDisplayPrefix } from "../auth/tokens.js";
 import type { Db } from "../db/client.js";
 import { apiTokens, users, workspaceMembers, workspaces } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
-import { generateToken, hashToken, tokenDisplayPrefix } from "../auth/tokens.js";
 
 export type User = typeof users.$inferSelect;
 export type TokenRow = typeof apiTokens.$inferSelect;
@@ -16,7 +16,9 @@ export function createUser(db: Db, input: { name: string; email?: string | null 
       .returning()
       .get();
     const workspaceId = newId("ws");
-    tx.insert(workspaces).values({ id: workspaceId, name: `${input.name}'s workspace`, ownerId: user.id, personal: true }).run();
+    tx.insert(workspaces)
+      .values({ id: workspaceId, name: `${input.name}'s workspace`, ownerId: user.id, personal: true })
+      .run();
     tx.insert(workspaceMembers).values({ workspaceId, userId: user.id, role: "owner" }).run();
     return user;
   });
@@ -68,9 +70,13 @@ export function revokeToken(db: Db, userId: string, tokenId: string): boolean {
  * The CLI's `token create`: finds the user by email (or, with no email, the first owner), creating them
  * when missing, and issues a token.
  */
-export function issueTokenFor(db: Db, input: { name: string; email?: string }): { token: string; user: User; row: TokenRow } {
+export function issueTokenFor(
+  db: Db,
+  input: { name: string; email?: string },
+): { token: string; user: User; row: TokenRow } {
   let user = input.email ? findUserByEmail(db, input.email) : db.select().from(users).orderBy(users.createdAt).get();
-  if (!user) user = createUser(db, { name: input.email ? input.email.split("@")[0]! : "owner", email: input.email ?? null });
+  if (!user)
+    user = createUser(db, { name: input.email ? input.email.split("@")[0]! : "owner", email: input.email ?? null });
   const { token, row } = createToken(db, user.id, input.name);
   return { token, user, row };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, InjectOptions } from "fastify";
-import { buildApp, type BuildOptions } from "../../src/app.js";
+import { type BuildOptions, buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createToken, createUser } from "../../src/services/users.js";
 
@@ -14,7 +14,9 @@ export interface TestApp {
   /** A second user, for isolation tests. */
   other: { token: string; userId: string };
   /** app.inject with the first user's token (pass `token: null` for none). */
-  call: (opts: InjectOptions & { token?: string | null }) => Promise<{ status: number; json: any; headers: Record<string, unknown>; body: string }>;
+  call: (
+    opts: InjectOptions & { token?: string | null },
+  ) => Promise<{ status: number; json: any; headers: Record<string, unknown>; body: string }>;
   close: () => Promise<void>;
 }
 
@@ -59,7 +61,12 @@ export async function seedProject(t: TestApp, sceneCodes: string[] = ["001"], to
   if (project.status !== 201) throw new Error(`project: ${project.body}`);
   const scenes: Record<string, string> = {};
   for (const code of sceneCodes) {
-    const scene = await t.call({ method: "POST", url: `/api/project/${project.json.id}/scenes`, payload: { sceneId: code }, token });
+    const scene = await t.call({
+      method: "POST",
+      url: `/api/project/${project.json.id}/scenes`,
+      payload: { sceneId: code },
+      token,
+    });
     if (scene.status !== 201) throw new Error(`scene: ${scene.body}`);
     scenes[code] = scene.json.id;
   }

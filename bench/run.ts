@@ -1,0 +1,17 @@
+// `pnpm bench [name…]`: runs the named benchmarks (all when none is named) and prints their ratios.
+import { benchIngest } from "./ingest.js";
+
+const benches: Record<string, () => Promise<void>> = {
+  ingest: () => benchIngest(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => a !== "--");
+const names = wanted.length > 0 ? wanted : Object.keys(benches);
+for (const name of names) {
+  const bench = benches[name];
+  if (!bench) {
+    process.stderr.write(`unknown benchmark "${name}"; choose from: ${Object.keys(benches).join(", ")}\n`);
+    process.exit(2);
+  }
+  await bench();
+}

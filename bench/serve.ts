@@ -1,0 +1,40 @@
+// Runs in its own process so the load generator does not share an event loop with the servers it measures.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import Fastify from "fastify";
+
+const dataDir = mkdtempSync(join(tmpdir(), "dailies-bench-"));
+const app = await buildApp(loadConfig({ DAILIES_DATA_DIR: dataDir, DAILIES_LOG_LEVEL: "warn" }), { logger: false });
+await app.listen({ host: "127.0.0.1", port: 0 });
+const user = createUser(app.deps.db, { name: "bench" });
+const token = createToken(app.deps.db, user.id, "bench").token;
+const auth = { authorization: `Bearer ${token}` };
+const project = (
+  await app.inject({ method: "POST", url: "/api/project", headers: auth, payload: { name: "Bench" } })
+).json();
+await app.inject({
+  method: "POST",
+  url: `/api/project/${project.id}/scenes`,
+  headers: auth,
+  payload: { sceneId: "001" },
+});
+
+// The baseline: a bare Fastify JSON route doing no work, measured on the same machine in the same run.
+const bare = Fastify({ logger: false });
+bare.post("/echo", async (request) => ({
+  ok: true,
+  received: (request.body as { prompt?: string }).prompt?.length ?? 0,
+}));
+await bare.listen({ host: "127.0.0.1", port: 0 });
+
+const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;
+process.stdout.write(
+  `${JSON.stringify({ dailies: `http://127.0.0.1:${port(app)}`, bare: `http://127.0.0.1:${port(bare)}`, token, projectId: project.id, dataDir })}\n`,
+);
+process.on("SIGTERM", async () => {
+  await app.close();
+  await bare.close();
+  process.exit(0);
+});

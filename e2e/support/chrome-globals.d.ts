@@ -1,0 +1,20 @@
+/**
+ * The few `chrome.*` calls the tests run inside the extension's service worker (worker.evaluate).
+ * The e2e package does not depend on @types/chrome; these shapes are all it needs.
+ */
+declare namespace chrome {
+  namespace storage {
+    interface Area {
+      get(key: string | string[] | null): Promise<Record<string, unknown>>;
+      set(items: Record<string, unknown>): Promise<void>;
+    }
+    const local: Area;
+    const session: Area;
+  }
+  namespace tabs {
+    function create(props: { url: string; active?: boolean }): Promise<{ id?: number }>;
+  }
+  namespace action {
+    function getBadgeText(details: { tabId: number }): Promise<string>;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Command } from "../lib/command.js";
+import { assetCommands } from "./assets.js";
+import { healthCommand } from "./health.js";
+import { ingestCommand } from "./ingest.js";
+import { projectCommands } from "./projects.js";
+import { sceneCommands } from "./scenes.js";
+import { shotCommands } from "./shots.js";
+import { tokenCommands } from "./token.js";
+
+/** Every command, in the order `dailies --help` lists them. */
+export const commands: Command[] = [
+  healthCommand,
+  ...tokenCommands,
+  ...projectCommands,
+  ...sceneCommands,
+  ...shotCommands,
+  ingestCommand,
+  ...assetCommands,
+];

@@ -1,0 +1,324 @@
+/**
+ * POST /api/images/generate: an image from a prompt, stored as media (content-addressed) and — with a
+ * project and a scene number — filed as the next IMAGE asset version of that scene.
+ *
+ * Provider (default DAILIES_DEFAULT_IMAGE_PROVIDER, itself `local` by default) and the platform its
+ * versions are filed under:
+ *
+ * | provider  | model                                    | platform slug                                   |
+ * | --------- | ---------------------------------------- | ----------------------------------------------- |
+ * | replicate | flux-dev, flux-schnell, flux-1.1-pro, …  | `flux` (seeded) for FLUX models, `ideogram` for |
+ * |           | or any owner/name                        | Ideogram models, else `replicate` (custom)      |
+ * | gemini    | GEMINI_IMAGE_MODEL or the request's      | `google-veo` (seeded "Google Gemini / Veo")     |
+ * | openai    | OPENAI_IMAGE_MODEL or the request's      | `openai-images` (custom: OpenAI or compatible)  |
+ * | local     | local-placeholder (titled still, ffmpeg) | `dailies-local` (custom "Dailies local draft")  |
+ *
+ * Sizes by aspect ratio: 16:9 → 1280×720, 9:16 → 720×1280, 1:1 → 1024×1024, 4:3 → 1024×768. Remote
+ * providers may return another size; the stored size is what ffprobe measures.
+ */
+import { writeFile } from "node:fs/promises";
+import type { AspectRatio, ImageGenerateRequest, ImageResult } from "@dailies/shared";
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { AppDeps } from "../context.js";
+import type { Db } from "../db/client.js";
+import { assetVersions, media, scenes } from "../db/schema.js";
+import { badRequest, HttpError } from "../errors.js";
+import { newId, nowIso } from "../ids.js";
+import type { JobContext } from "../jobs/worker.js";
+import type { ProviderSettings } from "../providers/config.js";
+import { ffmpegRunnerFor } from "../providers/local/ffmpeg.js";
+import { LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
+import type { ImageGenerator } from "../providers/types.js";
+import { sha256File } from "../storage/files.js";
+import { requireProject } from "./access.js";
+import { buildProviders, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
+import { ensurePlatform } from "./platforms.js";
+import { mediaUrl } from "./projectMedia.js";
+import { touchProject } from "./projects.js";
+
+export const IMAGE_JOB = "image-generate";
+
+export const IMAGE_SIZES: Record<AspectRatio, { width: number; height: number }> = {
+  "16:9": { width: 1280, height: 720 },
+  "9:16": { width: 720, height: 1280 },
+  "1:1": { width: 1024, height: 1024 },
+  "4:3": { width: 1024, height: 768 },
+};
+
+export interface ImageJobInput {
+  prompt: string;
+  provider: string;
+  /** The provider's own model id (already mapped from a slug such as flux-dev); absent = configured default. */
+  model?: string;
+  aspectRatio: AspectRatio;
+  projectId?: string;
+  /** The scene's database id, resolved from sceneNumber when the request was accepted. */
+  sceneDbId?: string;
+  sceneNumber?: number;
+}
+
+/** The settings variable that names a provider's image model (a request's `model` overrides it). */
+const MODEL_SETTING: Record<string, keyof ProviderSettings | undefined> = {
+  replicate: "REPLICATE_IMAGE_MODEL",
+  gemini: "GEMINI_IMAGE_MODEL",
+  openai: "OPENAI_IMAGE_MODEL",
+};
+
+/** Replicate wants owner/name: the reference's short FLUX slugs (flux-dev, flux-schnell) are Black Forest Labs'. */
+export function providerModelId(provider: string, model: string | undefined): string | undefined {
+  if (!model || provider === "local") return undefined;
+  if (provider !== "replicate" || model.includes("/")) return model;
+  if (/^flux[-.\w]*$/i.test(model)) return `black-forest-labs/${model.toLowerCase()}`;
+  throw badRequest(
+    `replicate models are owner/name (e.g. black-forest-labs/flux-dev) or a flux-* slug, got "${model}"`,
+    {
+      fieldErrors: { model: ["Expected owner/name or a flux-* slug"] },
+    },
+  );
+}
+
+/** The platform an image from this provider and model is filed under (see the table above). */
+export function imagePlatform(provider: string, model: string): { slug: string; label: string } {
+  switch (provider) {
+    case "replicate":
+      if (/flux/i.test(model)) return { slug: "flux", label: "FLUX" };
+      if (/ideogram/i.test(model)) return { slug: "ideogram", label: "Ideogram" };
+      return { slug: "replicate", label: "Replicate" };
+    case "gemini":
+      return { slug: "google-veo", label: "Google Gemini / Veo" };
+    case "openai":
+      return { slug: "openai-images", label: "OpenAI Images" };
+    case "local":
+      return { slug: "dailies-local", label: "Dailies local draft" };
+    default:
+      return { slug: provider.toLowerCase(), label: provider };
+  }
+}
+
+/** The project's scenes in scene order (sortOrder, then creation). */
+export function scenesInOrder(db: Db, projectId: string) {
+  return db
+    .select()
+    .from(scenes)
+    .where(eq(scenes.projectId, projectId))
+    .orderBy(asc(scenes.sortOrder), asc(scenes.createdAt))
+    .all();
+}
+
+/** Checks the request (project, scene number, provider configured, model) and queues the image job. */
+export function startImageJob(deps: AppDeps, auth: AuthContext, body: ImageGenerateRequest): string {
+  let sceneDbId: string | undefined;
+  if (body.projectId) {
+    const project = requireProject(deps.db, auth, body.projectId);
+    if (body.sceneNumber !== undefined) {
+      const ordered = scenesInOrder(deps.db, project.id);
+      const scene = ordered[body.sceneNumber - 1];
+      if (!scene) {
+        throw new HttpError(404, `Scene ${body.sceneNumber} not found`, {
+          sceneNumber: body.sceneNumber,
+          sceneCount: ordered.length,
+        });
+      }
+      sceneDbId = scene.id;
+    }
+  }
+  const provider = body.provider ?? deps.config.DAILIES_DEFAULT_IMAGE_PROVIDER;
+  requireImageGenerator(deps.providers, provider);
+  const input: ImageJobInput = {
+    prompt: body.prompt,
+    provider,
+    aspectRatio: body.aspectRatio,
+    ...(body.model && provider !== "local" ? { model: providerModelId(provider, body.model) } : {}),
+    ...(body.projectId ? { projectId: body.projectId } : {}),
+    ...(sceneDbId ? { sceneDbId, sceneNumber: body.sceneNumber } : {}),
+  };
+  return deps.queue.enqueue({
+    kind: IMAGE_JOB,
+    input: { ...input },
+    userId: auth.user.id,
+    workspaceId: auth.workspaceId,
+    projectId: body.projectId ?? null,
+  }).id;
+}
+
+/** The generator for a provider, with the request's model when it names another one than configured. */
+function generatorFor(deps: AppDeps, provider: string, model: string | undefined): ImageGenerator {
+  const configured = deps.providers.image(provider);
+  const setting = MODEL_SETTING[provider];
+  if (!model || !setting || model === configured.model) return configured;
+  return buildProviders(deps.config, {
+    db: deps.db,
+    files: deps.files,
+    settings: { [setting]: model },
+  }).image(provider);
+}
+
+export async function imageJob(deps: AppDeps, ctx: JobContext): Promise<ImageResult> {
+  const input = ctx.job.input as unknown as ImageJobInput;
+  return withAiCallScope({ userId: ctx.job.userId, jobId: ctx.job.id }, async () => {
+    const generator = generatorFor(deps, input.provider, input.model);
+    const size = IMAGE_SIZES[input.aspectRatio];
+    ctx.progress(0.1);
+    const started = performance.now();
+    const image = await generator.generateImage({ prompt: input.prompt, aspectRatio: input.aspectRatio, ...size });
+    const generationSeconds = Math.round(performance.now() - started) / 1000;
+    ctx.progress(0.7);
+    const row = await storeGeneratedImage(deps, image, input.projectId ?? null);
+    const width = row.width ?? size.width;
+    const height = row.height ?? size.height;
+    const isLocal = generator.name === LOCAL_PROVIDER_INFO.name;
+
+    let filed: { id: string; versionNumber: number; sceneCode: string; platformKey: string } | undefined;
+    if (input.projectId && input.sceneDbId) {
+      filed = fileImageVersion(deps.db, {
+        projectId: input.projectId,
+        sceneDbId: input.sceneDbId,
+        mediaId: row.id,
+        prompt: input.prompt,
+        provider: generator.name,
+        model: generator.model,
+        userId: ctx.job.userId,
+        jobId: ctx.job.id,
+        metadata: { aspectRatio: input.aspectRatio, width, height },
+        generationSeconds,
+        note: isLocal ? LOCAL_NOTE : undefined,
+      });
+    }
+    return {
+      mediaId: row.id,
+      imageUrl: mediaUrl(deps, row) ?? "",
+      ...(filed
+        ? {
+            assetVersionId: filed.id,
+            versionNumber: filed.versionNumber,
+            sceneId: filed.sceneCode,
+            platformKey: filed.platformKey,
+          }
+        : {}),
+      width,
+      height,
+      provider: generator.name,
+      model: generator.model,
+      ...(isLocal ? { note: LOCAL_NOTE } : {}),
+    };
+  });
+}
+
+/** Writes the bytes into the content-addressed store and records a media row with the measured size. */
+async function storeGeneratedImage(
+  deps: AppDeps,
+  image: { bytes: Uint8Array; mime: string },
+  projectId: string | null,
+) {
+  const { files, db } = deps;
+  const temp = await files.tempPath(".img");
+  await writeFile(temp, image.bytes);
+  const { sha256, bytes } = await sha256File(temp);
+  const rel = await files.adopt(temp, sha256, image.mime);
+  const probe = await probeImage(deps, files.absolute(rel));
+  return db
+    .insert(media)
+    .values({
+      id: newId("media"),
+      projectId,
+      origin: "generated",
+      status: "ready",
+      sha256,
+      path: rel,
+      bytes,
+      mime: image.mime,
+      kind: "image",
+      width: probe?.width ?? null,
+      height: probe?.height ?? null,
+    })
+    .returning()
+    .get();
+}
+
+async function probeImage(
+  deps: AppDeps,
+  file: string,
+): Promise<{ width: number | null; height: number | null } | undefined> {
+  try {
+    if (deps.probeMedia) return await deps.probeMedia(file);
+    return await (await ffmpegRunnerFor(deps.config)).probe(file);
+  } catch {
+    return undefined; // no ffprobe: the requested size stands in
+  }
+}
+
+export interface FileImageInput {
+  projectId: string;
+  sceneDbId: string;
+  mediaId: string;
+  prompt: string;
+  provider: string;
+  model: string;
+  userId: string | null;
+  jobId: string;
+  metadata: Record<string, unknown>;
+  generationSeconds: number;
+  note?: string;
+}
+
+/**
+ * Files the image as the next IMAGE version of (scene, platform) — the ingest's numbering, inside one
+ * immediate transaction so concurrent images never share or skip a number. The server already holds the
+ * file, so the version is born mirrored.
+ */
+export function fileImageVersion(
+  db: Db,
+  input: FileImageInput,
+): { id: string; versionNumber: number; sceneCode: string; platformKey: string } {
+  return db.transaction(
+    (tx) => {
+      const scene = tx
+        .select({ id: scenes.id, code: scenes.sceneCode })
+        .from(scenes)
+        .where(and(eq(scenes.id, input.sceneDbId), eq(scenes.projectId, input.projectId)))
+        .get();
+      if (!scene) throw new Error("the scene no longer exists");
+      const { slug, label } = imagePlatform(input.provider, input.model);
+      const platform = ensurePlatform(tx, slug, label, "IMAGE");
+      const next = tx
+        .select({ n: sql<number>`coalesce(max(${assetVersions.versionNumber}), 0) + 1` })
+        .from(assetVersions)
+        .where(
+          and(
+            eq(assetVersions.sceneId, scene.id),
+            eq(assetVersions.assetType, "IMAGE"),
+            eq(assetVersions.platformId, platform.id),
+          ),
+        )
+        .get();
+      const row = tx
+        .insert(assetVersions)
+        .values({
+          id: newId("asset"),
+          projectId: input.projectId,
+          sceneId: scene.id,
+          platformId: platform.id,
+          assetType: "IMAGE",
+          versionNumber: Number(next?.n ?? 1),
+          prompt: input.prompt,
+          modelName: input.model,
+          status: "GENERATED",
+          metadata: { ...input.metadata, provider: input.provider },
+          tags: input.provider === LOCAL_PROVIDER_INFO.name ? ["local-draft"] : [],
+          notes: input.note ?? null,
+          provenance: { source: "dailies-pipeline", provider: input.provider, model: input.model, jobId: input.jobId },
+          generationSeconds: input.generationSeconds,
+          mediaId: input.mediaId,
+          mirrorStatus: "mirrored",
+          createdBy: input.userId,
+          updatedAt: nowIso(),
+        })
+        .returning({ id: assetVersions.id, versionNumber: assetVersions.versionNumber })
+        .get();
+      touchProject(tx, input.projectId);
+      return { id: row.id, versionNumber: row.versionNumber, sceneCode: scene.code, platformKey: platform.slug };
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * POST /api/claude/stories: a story from a topic, written by an LLM provider (or `local` templates) in a
+ * job, checked against the story schema, and — with a project — stored on it with its characters.
+ */
+import { type Story, type StoryRequest, storyDraftSchema } from "@dailies/shared";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { AppDeps } from "../context.js";
+import type { Db } from "../db/client.js";
+import { characters, projects } from "../db/schema.js";
+import { newId, nowIso } from "../ids.js";
+import type { JobContext } from "../jobs/worker.js";
+import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
+import { requireProject } from "./access.js";
+import { requireLlm, withAiCallScope } from "./aiCalls.js";
+
+export const STORY_JOB = "story";
+
+export interface StoryJobInput {
+  topic: string;
+  maxMinutes: number;
+  provider: string;
+  projectId?: string;
+}
+
+const STORY_SYSTEM = [
+  "You are a story developer for short films made with AI image and video generators.",
+  "Write an original story for the topic in the task input, sized for at most maxMinutes of screen time.",
+  "Structure it in acts (usually three) with concrete, visual beats in order; each beat becomes one scene of",
+  "about 15 to 25 seconds, so plan roughly maxMinutes × 3 beats in all.",
+  "Give every character a name, a role (protagonist, antagonist, mentor, …) and a description that fixes their",
+  "look, so image models can keep them consistent. estimatedMinutes must not exceed maxMinutes.",
+].join(" ");
+
+/** The JSON Schema LLMs are asked to follow (the same schema their answer is checked against). */
+export const STORY_JSON_SCHEMA = z.toJSONSchema(storyDraftSchema);
+
+/** "acts.0.beats: Too small…; title: Required" — the first few problems of a schema check. */
+export function describeIssues(error: z.ZodError, max = 5): string {
+  const lines = error.issues.slice(0, max).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  if (error.issues.length > max) lines.push(`… ${error.issues.length - max} more`);
+  return lines.join("; ");
+}
+
+/** Checks the request (project access, provider configured) and queues the story job. */
+export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryRequest): string {
+  if (body.projectId) requireProject(deps.db, auth, body.projectId);
+  const provider = body.provider ?? deps.config.DAILIES_DEFAULT_LLM;
+  requireLlm(deps.providers, provider);
+  const input: StoryJobInput = { topic: body.topic, maxMinutes: body.maxMinutes, provider, projectId: body.projectId };
+  return deps.queue.enqueue({
+    kind: STORY_JOB,
+    input: { ...input },
+    userId: auth.user.id,
+    workspaceId: auth.workspaceId,
+    projectId: body.projectId ?? null,
+  }).id;
+}
+
+export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
+  const input = ctx.job.input as unknown as StoryJobInput;
+  return withAiCallScope({ userId: ctx.job.userId, jobId: ctx.job.id }, async () => {
+    const llm = deps.providers.llm(input.provider);
+    ctx.progress(0.1);
+    const { value } = await llm.completeJson({
+      system: STORY_SYSTEM,
+      prompt: taskPrompt(`Write the story for this topic, at most ${input.maxMinutes} minutes long.`, {
+        topic: input.topic,
+        maxMinutes: input.maxMinutes,
+      }),
+      schema: STORY_JSON_SCHEMA,
+      schemaName: LOCAL_SCHEMAS.story,
+    });
+    const parsed = storyDraftSchema.safeParse(value);
+    if (!parsed.success) {
+      throw new Error(
+        `provider returned a story that does not match the schema: ${describeIssues(parsed.error)} (${llm.name} ${llm.model})`,
+      );
+    }
+    ctx.progress(0.8);
+    const story: Story = {
+      ...parsed.data,
+      estimatedMinutes: Math.min(parsed.data.estimatedMinutes, input.maxMinutes),
+      provider: llm.name,
+      model: llm.model,
+      ...(llm.name === "local" ? { note: LOCAL_NOTE } : {}),
+      topic: input.topic,
+      ...(input.projectId ? { projectId: input.projectId } : {}),
+    };
+    if (input.projectId) saveStory(deps.db, input.projectId, story);
+    return story;
+  });
+}
+
+/** Stores the story on the project and adds its characters, skipping names the project already has. */
+export function saveStory(db: Db, projectId: string, story: Story): void {
+  db.transaction((tx) => {
+    const updated = tx
+      .update(projects)
+      .set({ story: story as unknown as Record<string, unknown>, updatedAt: nowIso() })
+      .where(eq(projects.id, projectId))
+      .run();
+    if (updated.changes === 0) throw new Error(`project ${projectId} no longer exists`);
+    const known = new Set(
+      tx
+        .select({ name: characters.name })
+        .from(characters)
+        .where(eq(characters.projectId, projectId))
+        .all()
+        .map((c) => c.name.trim().toLowerCase()),
+    );
+    for (const c of story.characters) {
+      const key = c.name.trim().toLowerCase();
+      if (known.has(key)) continue;
+      known.add(key);
+      tx.insert(characters)
+        .values({
+          id: newId("char"),
+          projectId,
+          name: c.name.trim(),
+          role: c.role || null,
+          description: c.description || null,
+        })
+        .run();
+    }
+  });
+}
