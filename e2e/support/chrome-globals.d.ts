@@ -18,3 +18,15 @@ declare namespace chrome {
     function getBadgeText(details: { tabId: number }): Promise<string>;
   }
 }
+
+declare namespace chrome.contextMenus {
+  interface OnClickData {
+    menuItemId: string;
+    mediaType?: string;
+    srcUrl?: string;
+    pageUrl?: string;
+    selectionText?: string;
+  }
+  /** `dispatch` runs the listeners the background registered, as a real click would. */
+  const onClicked: { dispatch(info: OnClickData, tab: { id: number; title?: string; url?: string }): void };
+}

@@ -2,6 +2,7 @@ import type { Command } from "../lib/command.js";
 import { assetCommands } from "./assets.js";
 import { healthCommand } from "./health.js";
 import { ingestCommand } from "./ingest.js";
+import { pipelineCommands } from "./pipeline.js";
 import { projectCommands } from "./projects.js";
 import { sceneCommands } from "./scenes.js";
 import { shotCommands } from "./shots.js";
@@ -16,4 +17,5 @@ export const commands: Command[] = [
   ...shotCommands,
   ingestCommand,
   ...assetCommands,
+  ...pipelineCommands,
 ];

@@ -70,7 +70,10 @@ export const projectCommands: Command[] = [
     async run(ctx) {
       const client = ctx.client();
       const id = await resolveProjectId(client, ctx.args[0] as string);
-      const [project, { scenes }] = await Promise.all([client.projects.get(id), client.extension.scenes({ projectId: id })]);
+      const [project, { scenes }] = await Promise.all([
+        client.projects.get(id),
+        client.extension.scenes({ projectId: id }),
+      ]);
       ctx.out.result({ ...project, scenes }, () => {
         ctx.out.fields([
           ["id", project.id],

@@ -76,7 +76,12 @@ export function parseScenes(text: string, format: "csv" | "json"): ParsedScenes 
     } catch (err) {
       throw new CliError(`invalid JSON: ${(err as Error).message}`);
     }
-    if (data && typeof data === "object" && !Array.isArray(data) && Array.isArray((data as { scenes?: unknown }).scenes)) {
+    if (
+      data &&
+      typeof data === "object" &&
+      !Array.isArray(data) &&
+      Array.isArray((data as { scenes?: unknown }).scenes)
+    ) {
       data = (data as { scenes: unknown[] }).scenes;
     }
     if (!Array.isArray(data)) throw new CliError("the JSON must be an array of scene objects (or { scenes: [...] })");
@@ -94,7 +99,9 @@ export function parseScenes(text: string, format: "csv" | "json"): ParsedScenes 
   const errors: Record<string, string[]> = {};
   const add = (row: number, field: string, message: string) => {
     const key = `row ${row}${field ? ` ${field}` : ""}`;
-    (errors[key] ??= []).push(message);
+    const list = errors[key] ?? [];
+    list.push(message);
+    errors[key] = list;
   };
   const seen = new Map<string, number>();
   const scenes: SceneInput[] = [];
@@ -124,7 +131,8 @@ export function parseScenes(text: string, format: "csv" | "json"): ParsedScenes 
     const act = r.act;
     if (act === undefined || act === null) scene.act = act as undefined | null;
     else {
-      const num = typeof act === "number" ? act : typeof act === "string" && /^\s*\d+\s*$/.test(act) ? Number(act) : Number.NaN;
+      const num =
+        typeof act === "number" ? act : typeof act === "string" && /^\s*\d+\s*$/.test(act) ? Number(act) : Number.NaN;
       if (!Number.isInteger(num) || num < 0 || num > 100) add(n, "act", "must be a whole number from 0 to 100");
       else scene.act = num;
     }
@@ -222,7 +230,11 @@ export const sceneCommands: Command[] = [
     args: ["FILE|-"],
     options: {
       project: { type: "string", value: "PROJECT", description: "project id or name", required: true },
-      format: { type: "string", value: "csv|json", description: "file format (default: from the extension, else sniffed)" },
+      format: {
+        type: "string",
+        value: "csv|json",
+        description: "file format (default: from the extension, else sniffed)",
+      },
       "dry-run": { type: "boolean", description: "report what would change without changing anything" },
     },
     details: `CSV: a header row with the columns sceneId, storyBeat, act, macroScene and optionally title

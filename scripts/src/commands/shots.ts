@@ -13,7 +13,11 @@ export const shotCommands: Command[] = [
     args: ["[CODE]"],
     options: {
       ...where,
-      code: { type: "string", value: "CODE", description: "shot code, unique in the scene (or give it as the argument)" },
+      code: {
+        type: "string",
+        value: "CODE",
+        description: "shot code, unique in the scene (or give it as the argument)",
+      },
       description: { type: "string", value: "TEXT", description: "what the shot shows" },
       order: { type: "string", value: "N", description: "sort order (default: after the last shot)" },
     },
@@ -21,10 +25,12 @@ export const shotCommands: Command[] = [
     async run(ctx) {
       const code = ctx.string("code") ?? ctx.args[0];
       if (!code) throw new UsageError("missing the shot code (--code CODE)");
-      if (ctx.string("code") && ctx.args[0]) throw new UsageError("give the shot code either as --code or as the argument");
+      if (ctx.string("code") && ctx.args[0])
+        throw new UsageError("give the shot code either as --code or as the argument");
       const orderText = ctx.string("order");
       const sortOrder = orderText === undefined ? undefined : Number(orderText);
-      if (sortOrder !== undefined && !Number.isInteger(sortOrder)) throw new UsageError("--order must be a whole number");
+      if (sortOrder !== undefined && !Number.isInteger(sortOrder))
+        throw new UsageError("--order must be a whole number");
       const client = ctx.client();
       const projectId = await resolveProjectId(client, ctx.string("project") as string);
       const scene = await resolveScene(client, projectId, ctx.string("scene") as string);

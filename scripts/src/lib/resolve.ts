@@ -11,7 +11,9 @@ export async function resolveProjectId(client: DailiesClient, ref: string): Prom
   const named = projects.filter((p) => p.name.toLowerCase() === ref.trim().toLowerCase());
   if (named.length === 1) return (named[0] as { id: string }).id;
   if (named.length > 1) {
-    throw new CliError(`${named.length} projects are named "${ref}"; use the id (${named.map((p) => p.id).join(", ")})`);
+    throw new CliError(
+      `${named.length} projects are named "${ref}"; use the id (${named.map((p) => p.id).join(", ")})`,
+    );
   }
   // Let the server answer (a workspace's project may not be in this list).
   return ref;

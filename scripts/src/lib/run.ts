@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { createClient, type DailiesClient, DailiesApiError } from "@dailies/shared/client";
+import { createClient, DailiesApiError, type DailiesClient } from "@dailies/shared/client";
 import {
   arity,
   CliError,
@@ -20,7 +20,8 @@ type ParseOptions = Record<string, { type: "string" | "boolean"; short?: string 
 
 function parseOptions(specs: Record<string, OptionSpec>): ParseOptions {
   const out: ParseOptions = {};
-  for (const [name, o] of Object.entries(specs)) out[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  for (const [name, o] of Object.entries(specs))
+    out[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
   return out;
 }
 
@@ -129,7 +130,8 @@ export async function runCli(argv: string[], io: Io, commands: Command[]): Promi
     baseUrl,
     client: () => {
       if (!client) {
-        if (!/^https?:\/\/[^/]/i.test(baseUrl)) throw new UsageError(`invalid server URL "${baseUrl}" (expected http://host:port)`);
+        if (!/^https?:\/\/[^/]/i.test(baseUrl))
+          throw new UsageError(`invalid server URL "${baseUrl}" (expected http://host:port)`);
         const token = (values.token as string | undefined) ?? io.env.DAILIES_TOKEN;
         const workspaceId = (values.workspace as string | undefined) ?? io.env.DAILIES_WORKSPACE;
         client = createClient({
@@ -167,7 +169,8 @@ export function reportError(out: Output, err: unknown, ctx?: Pick<Context, "base
     const fieldErrors = err.details?.fieldErrors;
     if (fieldErrors && typeof fieldErrors === "object") printFieldErrors(out, fieldErrors as Record<string, unknown>);
     else if (err.details) {
-      for (const [k, v] of Object.entries(err.details)) out.error(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+      for (const [k, v] of Object.entries(err.details))
+        out.error(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     }
     if (err.status === 401) out.error("hint: pass --token or set DAILIES_TOKEN (dailies token create --name NAME)");
     if (err.status === 0 && ctx) out.error(`hint: is the server running at ${ctx.baseUrl}? (--url or DAILIES_URL)`);

@@ -236,7 +236,7 @@ const PROBES: Record<RemoteName, Probe> = {
       const key = get("OPENAI_API_KEY");
       return {
         url: `${trimSlash(get("OPENAI_BASE_URL"))}/models`,
-        headers: key ? { authorization: `Bearer ${key}` } : {},
+        headers: key ? { authorization: `Bearer ${key}` } : ({} as Record<string, string>),
       };
     },
   },

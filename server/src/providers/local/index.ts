@@ -13,7 +13,7 @@ import { readFile, rm } from "node:fs/promises";
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
 import { renderPlaceholderImage } from "../../media/operations.js";
 import { metered } from "../record.js";
-import { type ImageGenerator, type Llm, ProviderError, type RecordCall } from "../types.js";
+import { type ImageGenerator, type Llm, type LlmResult, ProviderError, type RecordCall } from "../types.js";
 import { scenePlanTemplate, storyTemplate } from "./templates.js";
 
 export { LOCAL_NOTE } from "./templates.js";
@@ -70,7 +70,7 @@ export function createLocalProviders(options: LocalProviderOptions): { llm: Llm;
     name: info.name,
     model: info.llmModel,
     completeJson: (req) =>
-      metered(record, { provider: info.name, model: info.llmModel, kind: "llm" }, async () => {
+      metered(record, { provider: info.name, model: info.llmModel, kind: "llm" }, async (): Promise<{ result: LlmResult }> => {
         const input = readTaskInput(req.prompt);
         if (req.schemaName === LOCAL_SCHEMAS.story) {
           const value = storyTemplate({ topic: String(input.topic ?? ""), maxMinutes: Number(input.maxMinutes) || 1 });

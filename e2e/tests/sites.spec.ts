@@ -1,0 +1,102 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  configureExtension,
+  createProjectAndScene,
+  expect,
+  openPopup,
+  openTab,
+  tabCaptureCount,
+  test,
+} from "../support/fixtures";
+import { REPO_ROOT } from "../support/server";
+import { deliver, expectedNetworkCaptures, SITES } from "../support/sites";
+
+for (const site of SITES) {
+  test(`${site.name}: the popup lists the generations and sending files them as versions`, async ({
+    context,
+    worker,
+    extensionId,
+    server,
+    api,
+  }) => {
+    await configureExtension(worker, server.baseUrl, server.token);
+    const { project, scene } = await createProjectAndScene(api, `E2E ${site.name}`);
+
+    const { page, tabId } = await openTab(context, worker, site.pageUrl);
+    await deliver(page, site);
+    const expected = expectedNetworkCaptures(site);
+    expect(expected.length, "the saved responses hold generations").toBeGreaterThan(0);
+    await expect.poll(() => tabCaptureCount(worker, tabId)).toBeGreaterThanOrEqual(expected.length);
+
+    const { popup, readyMs } = await openPopup(context, extensionId, tabId);
+    console.log(`[measure] ${site.name}: popup open → interactive ${readyMs} ms`);
+
+    // Connected, and the remembered project and scene are chosen.
+    await expect(popup.locator('.conn[data-state="ok"]')).toBeVisible();
+    await expect(popup.locator('select[name="project"]')).toHaveValue(project.id);
+    await expect(popup.locator('select[name="scene"]')).toHaveValue(scene.id);
+
+    for (const capture of expected) {
+      const card = popup.locator(`li.capture[data-external-id="${capture.externalId}"]`);
+      await expect(card, `capture ${capture.externalId}`).toHaveCount(1);
+      await expect(card.locator('textarea[name="prompt"]')).toHaveValue(capture.prompt);
+      if (capture.model) await expect(card.locator(".facts")).toContainText(capture.model);
+      if (capture.outputUrl) await expect(card.locator("a.output")).toHaveAttribute("href", capture.outputUrl);
+    }
+
+    const cards = popup.locator("li.capture");
+    const count = await cards.count();
+    const send = popup.locator('button[name="send"]');
+    await expect(send).toHaveText(`Send ${count} to Dailies`);
+    const clicked = Date.now();
+    await send.click();
+    await expect(popup.locator('li.capture .result[data-tone="ok"]')).toHaveCount(count);
+    const ackMs = Date.now() - clicked;
+    console.log(
+      `[measure] ${site.name}: ${count} captures sent → acknowledged in ${ackMs} ms (${Math.round(ackMs / count)} ms each)`,
+    );
+    await expect(popup.locator("li.capture .result").first()).toHaveText(/^v\d+ filed$/);
+
+    // What the server holds.
+    const { assets } = await api.extension.sceneAssets({ projectId: project.id, sceneId: scene.sceneId, limit: 100 });
+    expect(assets).toHaveLength(count);
+    for (const capture of expected) {
+      const matching = assets.filter((a) => a.externalAssetId === capture.externalId);
+      expect(matching, `version for ${capture.externalId}`).toHaveLength(1);
+      const asset = matching[0]!;
+      expect(asset).toMatchObject({
+        platformKey: capture.platformKey,
+        assetType: capture.assetType,
+        prompt: capture.prompt || expect.any(String),
+        modelName: capture.model ?? null,
+        outputUrl: capture.outputUrl ?? null,
+        sourceUrl: site.pageUrl,
+        externalAssetId: capture.externalId,
+      });
+      expect(asset.provenance).toMatchObject({ source: "network" });
+    }
+
+    if (site.name === "Sora library") {
+      mkdirSync(join(REPO_ROOT, "docs"), { recursive: true });
+      await popup.locator("main.popup").screenshot({ path: join(REPO_ROOT, "docs/popup.png") });
+
+      // Reuse prompt: an earlier version's prompt goes into the site's prompt box.
+      const reuse = popup.locator("details.reuse");
+      await reuse.locator("summary").click();
+      const first = reuse.locator(".reuse-item").first();
+      const prompt = (await first.locator(".prompt").textContent()) ?? "";
+      await first.click();
+      await expect(popup.getByRole("status")).toContainText("Prompt placed");
+      await expect(page.locator("textarea").first()).toHaveValue(prompt);
+    }
+  });
+}
+
+test("a rejected token is reported in the popup", async ({ context, worker, extensionId, server }) => {
+  await configureExtension(worker, server.baseUrl, "dly_revoked-or-mistyped");
+  const { tabId } = await openTab(context, worker, SITES[0]!.pageUrl);
+  const { popup } = await openPopup(context, extensionId, tabId);
+  await expect(popup.locator(".conn")).toContainText("token rejected — open settings");
+  await expect(popup.locator('button[name="send"]')).toBeDisabled();
+});
