@@ -12,7 +12,7 @@ declare namespace chrome {
     const session: Area;
   }
   namespace tabs {
-    function create(props: { url: string; active?: boolean }): Promise<{ id?: number }>;
+    function query(filter: Record<string, unknown>): Promise<{ id?: number }[]>;
   }
   namespace action {
     function getBadgeText(details: { tabId: number }): Promise<string>;

@@ -70,14 +70,26 @@ export async function configureExtension(worker: Worker, serverUrl: string, toke
   );
 }
 
-/** Opens a page in a new tab through the extension, so the test knows its tab id. */
+/** All tab ids the extension can see. */
+const tabIds = (worker: Worker) =>
+  worker.evaluate(async () => (await chrome.tabs.query({})).map((t) => t.id).filter((id) => id !== undefined));
+
+/**
+ * Opens `url` in a new tab and finds its tab id: the one tab that appeared. (Tabs that the extension
+ * opens itself escape Playwright's routing, so the page is opened by Playwright.)
+ */
 export async function openTab(context: BrowserContext, worker: Worker, url: string): Promise<{ page: Page; tabId: number }> {
-  const [page, tabId] = await Promise.all([
-    context.waitForEvent("page"),
-    worker.evaluate(async (u) => (await chrome.tabs.create({ url: u, active: true })).id as number, url),
-  ]);
-  await page.waitForLoadState("domcontentloaded");
-  return { page, tabId };
+  const before = new Set(await tabIds(worker));
+  const page = await context.newPage();
+  let tabId: number | undefined;
+  await expect
+    .poll(async () => {
+      tabId = (await tabIds(worker)).find((id) => !before.has(id));
+      return tabId;
+    })
+    .toBeDefined();
+  await page.goto(url);
+  return { page, tabId: tabId! };
 }
 
 /** The captures the background holds for a tab. */

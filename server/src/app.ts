@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import type { AppDeps } from "./context.js";
 import { databasePath, openDatabase } from "./db/client.js";
 import { createJobHandlers } from "./jobs/handlers.js";
+import { WriteBatcher } from "./db/writeBatcher.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
 import { installAuth } from "./plugins/auth.js";
@@ -44,6 +45,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     config,
     db,
     files: new FileStore(config.dataDir),
+    writes: new WriteBatcher(db),
     signer: new UrlSigner(
       loadSigningSecret(config.dataDir, config.DAILIES_SIGNING_SECRET),
       config.DAILIES_SIGNED_URL_TTL_SECONDS,

@@ -1,6 +1,7 @@
 import type { AuthContext } from "./auth/authenticate.js";
 import type { Config } from "./config.js";
 import type { DbHandle } from "./db/client.js";
+import type { WriteBatcher } from "./db/writeBatcher.js";
 import type { JobQueue } from "./jobs/queue.js";
 import type { JobWorker } from "./jobs/worker.js";
 import type { Providers } from "./providers/config.js";
@@ -23,6 +24,8 @@ export interface AppDeps {
   config: Config;
   db: DbHandle;
   files: FileStore;
+  /** Group commit for hot writes (ingest). */
+  writes: WriteBatcher;
   signer: UrlSigner;
   queue: JobQueue;
   worker: JobWorker;

@@ -375,7 +375,11 @@ function statusLine(key: string, result: SendOutcome | undefined, outbox: Outbox
   const queued = outbox.items.find((i) => i.captureKey === key);
   if (queued?.state === "failed")
     return { tone: "error", text: describeFailure(queued.lastStatus ?? 0, queued.lastError ?? "failed") };
-  if (queued) return { tone: "wait", text: `waiting in outbox${queued.lastError ? ` — ${queued.lastError}` : ""}` };
+  if (queued) {
+    return queued.lastError
+      ? { tone: "wait", text: `waiting in outbox — ${describeFailure(queued.lastStatus ?? 0, queued.lastError)}` }
+      : { tone: "wait", text: "sending…" };
+  }
   if (result?.outcome === "filed") return { tone: "ok", text: `v${result.versionNumber} filed` };
   const filed = outbox.filed[key];
   if (filed) return { tone: "ok", text: `v${filed.versionNumber} filed` };

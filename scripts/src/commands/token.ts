@@ -1,23 +1,19 @@
-import {
-  databasePath,
-  issueTokenFor,
-  listAllTokens,
-  loadConfig,
-  openDatabase,
-  revokeTokenById,
-  tokenView,
-} from "@dailies/server";
 import { CliError, type Command, type Context } from "../lib/command.js";
+
+// The server package (database, migrations, fastify) is loaded only by these commands, so the others start fast.
+type Server = typeof import("@dailies/server");
+type Db = ReturnType<Server["openDatabase"]>;
 
 /**
  * `dailies token …` works on the database file directly (same DAILIES_DATA_DIR as the server), so the first
  * token can be made with the server stopped. `create` prints only the token on stdout, for scripts.
  */
-function withDatabase<T>(ctx: Context, fn: (db: ReturnType<typeof openDatabase>) => T): T {
-  const config = loadConfig(ctx.io.env);
-  const db = openDatabase(databasePath(config.dataDir));
+async function withDatabase<T>(ctx: Context, fn: (db: Db, server: Server) => T): Promise<T> {
+  const server = await import("@dailies/server");
+  const config = server.loadConfig(ctx.io.env);
+  const db = server.openDatabase(server.databasePath(config.dataDir));
   try {
-    return fn(db);
+    return fn(db, server);
   } finally {
     db.$client.close();
   }
@@ -42,7 +38,7 @@ export const tokenCommands: Command[] = [
     details: DB_NOTE,
     examples: ["export DAILIES_TOKEN=$(pnpm --silent dailies token create --name ci)"],
     run: (ctx) =>
-      withDatabase(ctx, (db) => {
+      withDatabase(ctx, (db, { issueTokenFor, tokenView }) => {
         const { token, user, row } = issueTokenFor(db, { name: ctx.string("name") ?? "", email: ctx.string("email") });
         ctx.out.result({ ...tokenView(row), token, userId: user.id }, () => ctx.out.line(token));
         return 0;
@@ -55,7 +51,7 @@ export const tokenCommands: Command[] = [
     details: DB_NOTE,
     examples: ["dailies token list"],
     run: (ctx) =>
-      withDatabase(ctx, (db) => {
+      withDatabase(ctx, (db, { listAllTokens, tokenView }) => {
         const rows = listAllTokens(db).map((t) => ({ ...tokenView(t), user: t.user }));
         ctx.out.result(rows, () =>
           ctx.out.table(
@@ -85,7 +81,7 @@ export const tokenCommands: Command[] = [
     details: DB_NOTE,
     examples: ["dailies token revoke tok_01hv3k…"],
     run: (ctx) =>
-      withDatabase(ctx, (db) => {
+      withDatabase(ctx, (db, { revokeTokenById }) => {
         const id = ctx.args[0] as string;
         if (!revokeTokenById(db, id)) throw new CliError(`no live token ${id} (see dailies token list)`);
         ctx.out.result({ revoked: true, id }, () => ctx.out.line(`revoked ${id}`));

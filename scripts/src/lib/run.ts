@@ -41,7 +41,7 @@ function commandWords(argv: string[], commands: Command[]): { words: string[]; i
   }
   const words: string[] = [];
   const indexes: number[] = [];
-  for (let i = 0; i < argv.length && words.length < 2; i++) {
+  for (let i = 0; i < argv.length && words.length < 3; i++) {
     const a = argv[i] as string;
     if (a === "--") break;
     if (a.startsWith("-") && a !== "-") {

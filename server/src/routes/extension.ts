@@ -138,8 +138,9 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const result = ingestAssetVersion(
+      const result = await ingestAssetVersion(
         db,
+        deps.writes,
         deps.queue,
         request.auth,
         request.body,

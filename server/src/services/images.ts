@@ -164,10 +164,11 @@ export async function imageJob(deps: AppDeps, ctx: JobContext): Promise<ImageRes
     const image = await generator.generateImage({ prompt: input.prompt, aspectRatio: input.aspectRatio, ...size });
     const generationSeconds = Math.round(performance.now() - started) / 1000;
     ctx.progress(0.7);
-    const row = await storeGeneratedImage(deps, image, input.projectId ?? null);
+    const isLocal = generator.name === LOCAL_PROVIDER_INFO.name;
+    // `local` renders exactly the size asked for; remote images are measured.
+    const row = await storeGeneratedImage(deps, image, input.projectId ?? null, isLocal ? size : undefined);
     const width = row.width ?? size.width;
     const height = row.height ?? size.height;
-    const isLocal = generator.name === LOCAL_PROVIDER_INFO.name;
 
     let filed: { id: string; versionNumber: number; sceneCode: string; platformKey: string } | undefined;
     if (input.projectId && input.sceneDbId) {
@@ -210,13 +211,14 @@ async function storeGeneratedImage(
   deps: AppDeps,
   image: { bytes: Uint8Array; mime: string },
   projectId: string | null,
+  knownSize?: { width: number; height: number },
 ) {
   const { files, db } = deps;
   const temp = await files.tempPath(".img");
   await writeFile(temp, image.bytes);
   const { sha256, bytes } = await sha256File(temp);
   const rel = await files.adopt(temp, sha256, image.mime);
-  const probe = await probeImage(deps, files.absolute(rel));
+  const probe = knownSize ?? (await probeImage(deps, files.absolute(rel)));
   return db
     .insert(media)
     .values({

@@ -4,6 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
+import type { WriteBatcher } from "../db/writeBatcher.js";
 import { assetVersions, idempotencyKeys, promptPackages, shots } from "../db/schema.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
@@ -19,29 +20,30 @@ export interface IngestResult {
 const requestHash = (input: unknown) => createHash("sha256").update(JSON.stringify(input)).digest("hex");
 
 /**
- * Files one capture as the next version of (scene, asset type, platform). Entirely synchronous on the one
- * SQLite connection, so the version number, the selection change, the prompt package, the idempotency record
- * and the mirror job commit together or not at all, and concurrent ingests never share or skip a number.
- * This is the hottest write path, so its statements are prepared once (see db/prepared.ts).
+ * Files one capture as the next version of (scene, asset type, platform). The write runs synchronously inside
+ * one savepoint of the group-commit transaction (db/writeBatcher.ts), so the version number, the selection
+ * change, the prompt package, the idempotency record and the mirror job commit together or not at all, and
+ * concurrent ingests never share or skip a number. Statements are prepared once (db/prepared.ts).
  */
 export function ingestAssetVersion(
   db: DbHandle,
+  writes: WriteBatcher,
   queue: JobQueue,
   auth: AuthContext,
   input: IngestInput,
   idempotencyKey: string | undefined,
   options: { mirrorAttempts: number },
-): IngestResult {
+): Promise<IngestResult> {
   const fingerprint = idempotencyKey ? requestHash(input) : "";
-  if (idempotencyKey) {
-    const previous = findIdempotent(db, auth.user.id, idempotencyKey);
-    if (previous) {
-      if (previous.fingerprint !== fingerprint) {
-        throw conflict("Idempotency-Key was already used with a different request", { idempotencyKey });
-      }
-      return { statusCode: previous.statusCode, body: previous.body };
+  const replay = () => {
+    const previous = idempotencyKey ? findIdempotent(db, auth.user.id, idempotencyKey) : undefined;
+    if (previous && previous.fingerprint !== fingerprint) {
+      throw conflict("Idempotency-Key was already used with a different request", { idempotencyKey });
     }
-  }
+    return previous && { statusCode: previous.statusCode, body: previous.body };
+  };
+  const early = replay();
+  if (early) return Promise.resolve(early);
 
   if (!input.platformKey && !input.platformId) throw invalidPayload({ platformKey: ["Required"] });
   const target = findTarget(db, auth.user.id, input.projectId, input.sceneId);
@@ -51,7 +53,10 @@ export function ingestAssetVersion(
   const sceneCode = input.sceneId;
   checkReferences(db, projectId, sceneId, input);
 
-  return transaction(db)(() => {
+  return writes.run(() => {
+    // Checked again inside the write: two retries of one capture may arrive in the same batch.
+    const again = replay();
+    if (again) return again;
     let platform = input.platformId ? platformById(db, input.platformId) : undefined;
     if (input.platformId && !platform) throw notFound("Platform");
     platform ??= ensurePlatform(db, input.platformKey!, input.platformLabel, input.assetType);
@@ -162,12 +167,6 @@ export function unselectSiblings(db: Db, sceneId: string, assetType: string, exc
       ),
     )
     .run();
-}
-
-/** better-sqlite3's own transaction wrapper, BEGIN IMMEDIATE so the version read and insert never interleave. */
-function transaction(db: DbHandle): <T>(fn: () => T) => T {
-  const tx = prepared(db, "ingest.tx", () => db.$client.transaction((fn: () => unknown) => fn()));
-  return <T>(fn: () => T) => tx.immediate(fn) as T;
 }
 
 function findIdempotent(db: DbHandle, userId: string, key: string) {

@@ -70,26 +70,33 @@ export function createLocalProviders(options: LocalProviderOptions): { llm: Llm;
     name: info.name,
     model: info.llmModel,
     completeJson: (req) =>
-      metered(record, { provider: info.name, model: info.llmModel, kind: "llm" }, async (): Promise<{ result: LlmResult }> => {
-        const input = readTaskInput(req.prompt);
-        if (req.schemaName === LOCAL_SCHEMAS.story) {
-          const value = storyTemplate({ topic: String(input.topic ?? ""), maxMinutes: Number(input.maxMinutes) || 1 });
-          return { result: { value } };
-        }
-        if (req.schemaName === LOCAL_SCHEMAS.scenePlan) {
-          const value = scenePlanTemplate({
-            story: input.story as Parameters<typeof scenePlanTemplate>[0]["story"],
-            maxMinutes: Number(input.maxMinutes) || 1,
-            maxClipSeconds: Number(input.maxClipSeconds) || 10,
-          });
-          return { result: { value } };
-        }
-        throw new ProviderError(
-          "bad_request",
-          info.name,
-          `local writes only story and scene_plan drafts, not ${req.schemaName}`,
-        );
-      }),
+      metered(
+        record,
+        { provider: info.name, model: info.llmModel, kind: "llm" },
+        async (): Promise<{ result: LlmResult }> => {
+          const input = readTaskInput(req.prompt);
+          if (req.schemaName === LOCAL_SCHEMAS.story) {
+            const value = storyTemplate({
+              topic: String(input.topic ?? ""),
+              maxMinutes: Number(input.maxMinutes) || 1,
+            });
+            return { result: { value } };
+          }
+          if (req.schemaName === LOCAL_SCHEMAS.scenePlan) {
+            const value = scenePlanTemplate({
+              story: input.story as Parameters<typeof scenePlanTemplate>[0]["story"],
+              maxMinutes: Number(input.maxMinutes) || 1,
+              maxClipSeconds: Number(input.maxClipSeconds) || 10,
+            });
+            return { result: { value } };
+          }
+          throw new ProviderError(
+            "bad_request",
+            info.name,
+            `local writes only story and scene_plan drafts, not ${req.schemaName}`,
+          );
+        },
+      ),
   };
 
   const image: ImageGenerator = {
