@@ -13,15 +13,19 @@ export const users = sqliteTable("users", {
   createdAt: createdAt(),
 });
 
-export const workspaces = sqliteTable("workspaces", {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  ownerId: text("owner_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
-  personal: integer("personal", { mode: "boolean" }).notNull().default(false),
-  createdAt: createdAt(),
-});
+export const workspaces = sqliteTable(
+  "workspaces",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    personal: integer("personal", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [index("workspaces_owner").on(t.ownerId, t.personal)],
+);
 
 export const workspaceMembers = sqliteTable(
   "workspace_members",

@@ -1,0 +1,1 @@
+CREATE INDEX `workspaces_owner` ON `workspaces` (`owner_id`,`personal`);
