@@ -64,10 +64,7 @@ export { expect };
 
 /** Points the extension at the test server (what the options page stores). */
 export async function configureExtension(worker: Worker, serverUrl: string, token: string): Promise<void> {
-  await worker.evaluate(
-    (settings) => chrome.storage.local.set({ settings }),
-    { serverUrl, token },
-  );
+  await worker.evaluate((settings) => chrome.storage.local.set({ settings }), { serverUrl, token });
 }
 
 /** All tab ids the extension can see. */
@@ -78,7 +75,11 @@ const tabIds = (worker: Worker) =>
  * Opens `url` in a new tab and finds its tab id: the one tab that appeared. (Tabs that the extension
  * opens itself escape Playwright's routing, so the page is opened by Playwright.)
  */
-export async function openTab(context: BrowserContext, worker: Worker, url: string): Promise<{ page: Page; tabId: number }> {
+export async function openTab(
+  context: BrowserContext,
+  worker: Worker,
+  url: string,
+): Promise<{ page: Page; tabId: number }> {
   const before = new Set(await tabIds(worker));
   const page = await context.newPage();
   let tabId: number | undefined;

@@ -1,7 +1,9 @@
-import { readState, stopServer } from "./server";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
+import { readState, statePath, stopServer } from "./server";
 
 export default async function globalTeardown(): Promise<void> {
   const state = readState();
   await stopServer(state.pid);
-  console.log(`[e2e] server stopped; data and log kept in ${state.dataDir}/..`);
+  rmSync(dirname(statePath()), { recursive: true, force: true });
 }

@@ -41,7 +41,9 @@ export function freePort(): Promise<number> {
     probe.once("error", reject);
     probe.listen(0, "127.0.0.1", () => {
       const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port"))));
+      probe.close(() =>
+        typeof address === "object" && address ? resolvePort(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -75,7 +77,9 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, logFile: stri
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`Dailies server did not answer /api/health within ${timeoutMs} ms; log:\n${readFileSync(logFile, "utf8")}`);
+  throw new Error(
+    `Dailies server did not answer /api/health within ${timeoutMs} ms; log:\n${readFileSync(logFile, "utf8")}`,
+  );
 }
 
 /** Starts the server and resolves once /api/health answers. */
@@ -126,9 +130,14 @@ export function createToken(dataDir: string, logFile: string): { token: string; 
   if (cli.status === 0 && /^dly_\S+$/.test(printed)) return { token: printed, via: "cli" };
   const firstRun = /\b(dly_[A-Za-z0-9_-]+)/.exec(readFileSync(logFile, "utf8"))?.[1];
   if (!firstRun) {
-    throw new Error(`No token: the CLI failed (${cli.status}: ${cli.stderr?.slice(0, 500)}) and the server printed none`);
+    throw new Error(
+      `No token: the CLI failed (${cli.status}: ${cli.stderr?.slice(0, 500)}) and the server printed none`,
+    );
   }
-  return { token: firstRun, via: `first-run token (CLI failed: ${cli.stderr?.split("\n").find((l) => l.trim()) ?? cli.status})` };
+  return {
+    token: firstRun,
+    via: `first-run token (CLI failed: ${cli.stderr?.split("\n").find((l) => l.trim()) ?? cli.status})`,
+  };
 }
 
 export const logFileIn = (dir: string) => join(dir, "server.log");

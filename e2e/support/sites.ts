@@ -168,7 +168,7 @@ export async function routeSites(context: BrowserContext, extraPages: Record<str
   await context.route(
     /^https:\/\/(videos\.openai\.com|storage\.googleapis\.com|pikaso\.cdnpk\.net|lh3\.googleusercontent\.com|contribution\.usercontent\.google\.com|ogimg\.chatgpt\.com)\//,
     (route) => {
-      const isVideo = /\.mp4|video/.test(route.request().url());
+      const isVideo = /\.mp4$/.test(new URL(route.request().url()).pathname);
       return route.fulfill({
         status: 200,
         contentType: isVideo ? "video/mp4" : "image/png",
@@ -181,31 +181,37 @@ export async function routeSites(context: BrowserContext, extraPages: Record<str
   for (const site of SITES) pages.set(site.pageUrl, fixtureText(site.page));
   for (const [pageUrl, html] of pages) {
     const href = new URL(pageUrl).href;
-    await context.route((url) => url.href === href, (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html }));
+    await context.route(
+      (url) => url.href === href,
+      (route) => route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", body: html }),
+    );
   }
   for (const site of SITES) {
     for (const r of site.responses) {
       const href = new URL(r.url).href;
-      await context.route((url) => url.href === href, (route) => {
-        const origin = new URL(site.pageUrl).origin;
-        if (route.request().method() === "OPTIONS") {
+      await context.route(
+        (url) => url.href === href,
+        (route) => {
+          const origin = new URL(site.pageUrl).origin;
+          if (route.request().method() === "OPTIONS") {
+            return route.fulfill({
+              status: 204,
+              headers: {
+                "access-control-allow-origin": origin,
+                "access-control-allow-methods": "GET, POST",
+                "access-control-allow-headers": "content-type",
+                "access-control-allow-credentials": "true",
+              },
+            });
+          }
           return route.fulfill({
-            status: 204,
-            headers: {
-              "access-control-allow-origin": origin,
-              "access-control-allow-methods": "GET, POST",
-              "access-control-allow-headers": "content-type",
-              "access-control-allow-credentials": "true",
-            },
+            status: 200,
+            contentType: r.contentType,
+            body: fixtureText(r.file),
+            headers: { "access-control-allow-origin": origin, "access-control-allow-credentials": "true" },
           });
-        }
-        return route.fulfill({
-          status: 200,
-          contentType: r.contentType,
-          body: fixtureText(r.file),
-          headers: { "access-control-allow-origin": origin, "access-control-allow-credentials": "true" },
-        });
-      });
+        },
+      );
     }
   }
 }

@@ -29,7 +29,9 @@ test("server down while sending: captures wait in the outbox and each arrives ex
   // The server goes away between opening the popup and pressing Send.
   await stopServer(server.pid);
   await popup.locator('button[name="send"]').click();
-  await expect(popup.locator("li.capture .result")).toHaveText(Array(count).fill(/^waiting in outbox — server unreachable/));
+  await expect(popup.locator("li.capture .result")).toHaveText(
+    Array(count).fill(/^waiting in outbox — server unreachable/),
+  );
   await expect(popup.locator("section.outbox")).toContainText(`${count} waiting`);
 
   // Stored with their Idempotency-Keys, retried by chrome.alarms with backoff.

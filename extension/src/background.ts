@@ -14,7 +14,6 @@ import {
   type BackgroundRequest,
   type BackgroundResponses,
   type ConnectionStatus,
-  type OutboxState,
   parseBackgroundRequest,
   type Reply,
   type SendOutcome,
@@ -74,10 +73,6 @@ function toOutcome(r: OutboxResult): SendOutcome {
     };
   }
   return { captureKey: item.captureKey, outcome: "failed", error: item.lastError ?? "", status: item.lastStatus ?? 0 };
-}
-
-async function outboxState(): Promise<OutboxState> {
-  return { items: await outbox.list(), filed: await filedItem.getValue() };
 }
 
 // ---- captures per tab (chrome.storage.session) and the badge
@@ -173,28 +168,31 @@ async function connectionStatus(): Promise<ConnectionStatus> {
     serverVersion: null,
     error: null,
   };
-  try {
-    status.serverVersion = (await client.health()).version;
+  // /api/health, then /api/me; asked at once, read in that order.
+  const [health, me] = await Promise.allSettled([client.health(), token ? client.me() : Promise.resolve(null)]);
+  if (health.status === "fulfilled") {
     status.reachable = true;
-  } catch (err) {
-    status.reachable = err instanceof DailiesApiError && err.status !== 0;
+    status.serverVersion = health.value.version;
+  } else {
+    // An answer that is not the expected health body still proves the server is there.
+    status.reachable = health.reason instanceof DailiesApiError && health.reason.status !== 0;
     if (!status.reachable) {
       status.error = `Dailies is not reachable at ${serverUrl}`;
       return status;
     }
   }
-  if (!token) {
-    status.error = "No token yet — open settings";
+  if (me.status === "fulfilled") {
+    if (me.value === null) {
+      status.error = "No token yet — open settings";
+    } else {
+      status.userName = me.value.name;
+      status.tokenValid = true;
+    }
     return status;
   }
-  try {
-    status.userName = (await client.me()).name;
-    status.tokenValid = true;
-  } catch (err) {
-    const apiErr = err instanceof DailiesApiError ? err : null;
-    status.tokenValid = apiErr?.status === 401 ? false : null;
-    status.error = apiErr?.status === 401 ? "token rejected — open settings" : String(apiErr?.message ?? err);
-  }
+  const apiErr = me.reason instanceof DailiesApiError ? me.reason : null;
+  status.tokenValid = apiErr?.status === 401 ? false : null;
+  status.error = apiErr?.status === 401 ? "token rejected — open settings" : String(apiErr?.message ?? me.reason);
   return status;
 }
 
@@ -209,8 +207,6 @@ async function handle(request: BackgroundRequest, sender: Browser.runtime.Messag
       if (tabId === undefined) throw new DailiesApiError(400, "tab/report must come from a tab");
       return { count: await replaceTabCaptures(tabId, request.pageUrl, request.captures) };
     }
-    case "tab/captures":
-      return tabCapturesItem(request.tabId).getValue();
     case "settings/get":
       return settingsItem.getValue();
     case "settings/save": {
@@ -245,13 +241,10 @@ async function handle(request: BackgroundRequest, sender: Browser.runtime.Messag
     }
     case "outbox/send":
       return (await outbox.submit(request.entries)).map(toOutcome);
-    case "outbox/list":
-      return outboxState();
     case "outbox/retry":
       return (await outbox.retry(request.id)).map(toOutcome);
     case "outbox/discard":
-      await outbox.discard(request.id);
-      return outboxState();
+      return { remaining: (await outbox.discard(request.id)).length };
   }
 }
 

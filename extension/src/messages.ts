@@ -39,13 +39,10 @@ export const outboxEntrySchema = z.object({
   body: ingestRequestSchema,
 });
 
-const tabIdSchema = z.number().int().nonnegative();
-
 /** Requests handled by the background service worker, keyed by `type`. */
 export const backgroundRequestSchemas = {
   /** Content script → background: the full, de-duplicated list of captures on the sender's tab. */
   "tab/report": z.object({ pageUrl: z.string(), captures: z.array(captureSchema).max(1000) }),
-  "tab/captures": z.object({ tabId: tabIdSchema }),
   "settings/get": z.object({}),
   "settings/save": settingsSchema,
   "connection/status": z.object({}),
@@ -68,7 +65,6 @@ export const backgroundRequestSchemas = {
     shotId: z.string().min(1).nullable(),
   }),
   "outbox/send": z.object({ entries: z.array(outboxEntrySchema).min(1).max(200) }),
-  "outbox/list": z.object({}),
   "outbox/retry": z.object({ id: z.string().min(1).optional() }),
   "outbox/discard": z.object({ id: z.string().min(1) }),
 } as const;
@@ -121,7 +117,6 @@ export interface OutboxState {
 /** The answer type of each background request. */
 export interface BackgroundResponses {
   "tab/report": { count: number };
-  "tab/captures": TabCaptures;
   "settings/get": Settings;
   "settings/save": Settings;
   "connection/status": ConnectionStatus;
@@ -133,19 +128,16 @@ export interface BackgroundResponses {
   "profile/update": Preferences;
   "target/set": Target;
   "outbox/send": SendOutcome[];
-  "outbox/list": OutboxState;
   "outbox/retry": SendOutcome[];
-  "outbox/discard": OutboxState;
+  "outbox/discard": { remaining: number };
 }
 
 /** Requests handled by the site content script on a tab. */
 export interface ContentRequests {
   "prompt/fill": { prompt: string };
-  "page/rescan": Record<never, never>;
 }
 export interface ContentResponses {
   "prompt/fill": { filled: boolean; selector: string | null };
-  "page/rescan": TabCaptures;
 }
 export type ContentRequest = {
   [T in keyof ContentRequests]: { type: T } & ContentRequests[T];

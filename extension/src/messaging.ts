@@ -56,6 +56,5 @@ export function parseContentRequest(raw: unknown): ContentRequest | null {
   if (!raw || typeof raw !== "object") return null;
   const msg = raw as Record<string, unknown>;
   if (msg.type === "prompt/fill" && typeof msg.prompt === "string") return { type: "prompt/fill", prompt: msg.prompt };
-  if (msg.type === "page/rescan") return { type: "page/rescan" };
   return null;
 }

@@ -147,16 +147,10 @@ export function startSiteCapture(ctx: ContentScriptContext, adapter: SiteAdapter
     if (sender.id !== browser.runtime.id) return;
     const request = parseContentRequest(raw);
     if (!request) return;
-    let reply: Reply<unknown>;
-    if (request.type === "prompt/fill") {
-      const result = capture.fillPrompt(request.prompt);
-      reply = result.filled
-        ? { ok: true, data: result }
-        : { ok: false, error: `No prompt box found on this ${adapter.name} page`, status: 404 };
-    } else {
-      capture.scanNow();
-      reply = { ok: true, data: { pageUrl: location.href, captures: capture.captures.list() } };
-    }
+    const result = capture.fillPrompt(request.prompt);
+    const reply: Reply<ContentResponses["prompt/fill"]> = result.filled
+      ? { ok: true, data: result }
+      : { ok: false, error: `No prompt box found on this ${adapter.name} page`, status: 404 };
     sendResponse(reply);
   };
   browser.runtime.onMessage.addListener(onMessage);

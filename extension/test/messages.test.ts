@@ -72,7 +72,7 @@ describe("background message validation", () => {
     expect(parseBackgroundRequest({ type: "scenes/list" }).ok).toBe(false);
     expect(parseBackgroundRequest({ type: "profile/update", defaultStatus: "FINAL" }).ok).toBe(false);
     expect(parseBackgroundRequest({ type: "profile/update", lastActiveSceneId: "scene_1" }).ok).toBe(true);
-    expect(parseBackgroundRequest({ type: "tab/captures", tabId: -1 }).ok).toBe(false);
+    expect(parseBackgroundRequest({ type: "outbox/retry", id: "" }).ok).toBe(false);
   });
 });
 
@@ -83,7 +83,6 @@ describe("content message validation", () => {
       prompt: "a fox",
     });
     expect(parseContentRequest({ type: "prompt/fill", prompt: 3 })).toBeNull();
-    expect(parseContentRequest({ type: "page/rescan" })).toEqual({ type: "page/rescan" });
     expect(parseContentRequest({ type: "eval" })).toBeNull();
     expect(parseContentRequest(null)).toBeNull();
   });

@@ -53,7 +53,9 @@ describe("projects", () => {
     expect(project).toMatchObject({ name: "Scratch", description: "temp", status: "DEVELOPMENT", scene_count: 0 });
 
     const list = await s.dailies(["projects", "list", "--json"]);
-    expect(list.json().projects.map((p: { id: string }) => p.id)).toEqual(expect.arrayContaining([project.id, projectId]));
+    expect(list.json().projects.map((p: { id: string }) => p.id)).toEqual(
+      expect.arrayContaining([project.id, projectId]),
+    );
 
     const human = await s.dailies(["projects", "list"]);
     expect(human.stdout.split("\n")[0]).toMatch(/^ID +NAME +STATUS +GENRE +SCENES +UPDATED$/);
@@ -84,7 +86,9 @@ describe("projects", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("error: Unauthorized (HTTP 401)");
     expect(r.stderr).toContain("DAILIES_TOKEN");
-    const flag = await s.dailies(["projects", "list", "--token", s.token, "--json"], { env: { DAILIES_TOKEN: "dly_wrong" } });
+    const flag = await s.dailies(["projects", "list", "--token", s.token, "--json"], {
+      env: { DAILIES_TOKEN: "dly_wrong" },
+    });
     expect(flag.code).toBe(0);
   });
 });
@@ -159,9 +163,9 @@ describe("scenes import", () => {
     expect(r.stderr).toContain("  row 1 act: must be a whole number from 0 to 100");
     expect(r.stderr).toContain("  row 2 sceneId: Required");
     expect(r.stderr).toContain("  row 4 sceneId: duplicate scene 011 (also row 3)");
-    const codes = (await s.dailies(["scenes", "list", "--project", projectId, "--json"])).json().scenes.map(
-      (x: { sceneId: string }) => x.sceneId,
-    );
+    const codes = (await s.dailies(["scenes", "list", "--project", projectId, "--json"]))
+      .json()
+      .scenes.map((x: { sceneId: string }) => x.sceneId);
     expect(codes).not.toContain("011");
 
     const missing = await s.dailies(["scenes", "import", "nope.csv", "--project", projectId]);
@@ -172,7 +176,18 @@ describe("scenes import", () => {
 
 describe("shots, ingest and assets", () => {
   it("shots add and list", async () => {
-    const added = await s.dailies(["shots", "add", "001A", "--project", projectId, "--scene", "001", "--description", "Wide", "--json"]);
+    const added = await s.dailies([
+      "shots",
+      "add",
+      "001A",
+      "--project",
+      projectId,
+      "--scene",
+      "001",
+      "--description",
+      "Wide",
+      "--json",
+    ]);
     expect(added.code, added.stderr).toBe(0);
     expect(added.json()).toMatchObject({ shotCode: "001A", description: "Wide", sortOrder: 1 });
     const taken = await s.dailies(["shots", "add", "--code", "001A", "--project", projectId, "--scene", "001"]);
@@ -259,7 +274,17 @@ describe("shots, ingest and assets", () => {
     const all = await s.dailies(["assets", "list", "--project", projectId, "--scene", "001", "--json"]);
     expect(all.code, all.stderr).toBe(0);
     expect(all.json().assets.length).toBeGreaterThanOrEqual(3);
-    const videos = await s.dailies(["assets", "list", "--project", projectId, "--scene", "001", "--type", "video", "--json"]);
+    const videos = await s.dailies([
+      "assets",
+      "list",
+      "--project",
+      projectId,
+      "--scene",
+      "001",
+      "--type",
+      "video",
+      "--json",
+    ]);
     const types = new Set(videos.json().assets.map((a: { assetType: string }) => a.assetType));
     expect([...types]).toEqual(["VIDEO"]);
     const human = await s.dailies(["assets", "list", "--project", projectId, "--scene", "001", "--type", "VIDEO"]);
@@ -274,7 +299,11 @@ describe.concurrent("usage errors exit 2 with the command's help on stderr", () 
     [["projects"], '"projects" needs a command', "dailies projects list"],
     [["projects", "show"], "missing PROJECT", "Usage: dailies projects show PROJECT"],
     [["projects", "list", "--nope"], "Unknown option '--nope'", "Usage: dailies projects list"],
-    [["scenes", "import", "x.csv"], "missing --project PROJECT", "Usage: dailies scenes import FILE|- --project PROJECT"],
+    [
+      ["scenes", "import", "x.csv"],
+      "missing --project PROJECT",
+      "Usage: dailies scenes import FILE|- --project PROJECT",
+    ],
     [["assets", "list", "--project", "p"], "missing --scene SCENE", "Example"],
     [["jobs", "watch", "j1", "--timeout", "soon"], "--timeout must be a positive number", "dailies jobs watch"],
     [["health", "extra"], 'unexpected argument "extra"', "dailies health"],

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,6 +16,7 @@ export interface RunResult {
   stdout: string;
   stderr: string;
   /** stdout parsed as JSON (throws with the output when it is not JSON). */
+  // biome-ignore lint/suspicious/noExplicitAny: test code reads the CLI's JSON loosely
   json: <T = any>() => T;
 }
 
@@ -40,7 +41,14 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
       cwd,
-      env: { ...process.env, INIT_CWD: undefined, DAILIES_CLI_CWD: cwd, DAILIES_URL: undefined, DAILIES_TOKEN: undefined, ...env },
+      env: {
+        ...process.env,
+        INIT_CWD: undefined,
+        DAILIES_CLI_CWD: cwd,
+        DAILIES_URL: undefined,
+        DAILIES_TOKEN: undefined,
+        ...env,
+      },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -90,7 +98,12 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     dataDir,
     workDir,
     dailies: (args, opts = {}) =>
-      runCli(args, { DAILIES_URL: url, DAILIES_TOKEN: token, DAILIES_POLL_MS: "100", ...opts.env }, opts.input, workDir),
+      runCli(
+        args,
+        { DAILIES_URL: url, DAILIES_TOKEN: token, DAILIES_POLL_MS: "100", ...opts.env },
+        opts.input,
+        workDir,
+      ),
     close: async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -34,8 +34,12 @@ describe("dailies token (server stopped, same data folder)", () => {
     await app.close();
 
     // A second token for the same email reuses the user.
-    const first = JSON.parse((await dailies("token", "create", "--name", "ci-2", "--email", "ci@example.com", "--json")).stdout);
-    const second = JSON.parse((await dailies("token", "create", "--name", "ci-3", "--email", "ci@example.com", "--json")).stdout);
+    const first = JSON.parse(
+      (await dailies("token", "create", "--name", "ci-2", "--email", "ci@example.com", "--json")).stdout,
+    );
+    const second = JSON.parse(
+      (await dailies("token", "create", "--name", "ci-3", "--email", "ci@example.com", "--json")).stdout,
+    );
     expect(second.userId).toBe(first.userId);
 
     expect((await dailies("token", "revoke", tokens[0]!.id)).stdout).toContain("revoked");

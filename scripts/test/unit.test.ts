@@ -57,7 +57,13 @@ describe("parseScenes", () => {
       JSON.stringify({ scenes: [{ sceneId: 7, act: "3" }, { sceneId: "x".repeat(33) }, "nope", { act: 1.5 }] }),
       "json",
     );
-    expect(parsed.scenes[0]).toEqual({ sceneId: "7", act: 3, storyBeat: undefined, macroScene: undefined, title: undefined });
+    expect(parsed.scenes[0]).toEqual({
+      sceneId: "7",
+      act: 3,
+      storyBeat: undefined,
+      macroScene: undefined,
+      title: undefined,
+    });
     expect(parsed.errors).toEqual({
       "row 2 sceneId": ["must be at most 32 characters"],
       "row 3": ["must be an object"],
@@ -145,10 +151,15 @@ describe("Output", () => {
     a.o.result({ a: 1 }, () => a.o.line("human"));
     a.o.note("hidden");
     const b = capture(false, false);
-    b.o.result({ a: 1 }, () => b.o.table([{ id: "x1", text: "a\nb" }], [
-      { header: "ID", value: (r) => r.id },
-      { header: "TEXT", value: (r) => r.text },
-    ]));
+    b.o.result({ a: 1 }, () =>
+      b.o.table(
+        [{ id: "x1", text: "a\nb" }],
+        [
+          { header: "ID", value: (r) => r.id },
+          { header: "TEXT", value: (r) => r.text },
+        ],
+      ),
+    );
     await new Promise((r) => setImmediate(r));
     expect(a.get()).toEqual({ out: '{\n  "a": 1\n}\n', err: "" });
     expect(b.get().out).toBe("ID  TEXT\nx1  a b\n");

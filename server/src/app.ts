@@ -6,10 +6,11 @@ import { jsonSchemaTransform } from "fastify-type-provider-zod";
 import type { Config } from "./config.js";
 import type { AppDeps } from "./context.js";
 import { databasePath, openDatabase } from "./db/client.js";
-import { createJobHandlers } from "./jobs/handlers.js";
 import { WriteBatcher } from "./db/writeBatcher.js";
+import { createJobHandlers } from "./jobs/handlers.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
+import { createFfmpegRunner, detectFfmpeg } from "./media/ffmpeg.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandling } from "./plugins/errors.js";
 import { registerRoutes } from "./routes/index.js";
@@ -38,6 +39,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
   });
 
+  // ffmpeg is found once at start; without it media routes answer 503 and /api/health says why.
+  const ffmpegDetection = await detectFfmpeg({ ffmpegPath: config.FFMPEG_PATH, ffprobePath: config.FFPROBE_PATH });
+  const ffmpeg = ffmpegDetection.found ? createFfmpegRunner(ffmpegDetection) : null;
+  if (!ffmpegDetection.found)
+    app.log.warn({ error: ffmpegDetection.error }, "ffmpeg not found: media routes answer 503");
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
   const queue = new JobQueue(db);
@@ -52,8 +58,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ),
     queue,
     worker: undefined as never,
-    ffmpegInfo: () => ({ found: false, version: null, path: null }),
-    providers: buildProviders(config, { db, files: new FileStore(config.dataDir) }),
+    ffmpegInfo: () => ({
+      found: ffmpegDetection.found,
+      version: ffmpegDetection.version,
+      path: ffmpegDetection.found ? ffmpegDetection.ffmpegPath : null,
+    }),
+    ffmpegDetection,
+    ffmpeg,
+    ...(ffmpeg ? { probeMedia: (file: string) => ffmpeg.probe(file) } : {}),
+    providers: buildProviders(config, { db, files: new FileStore(config.dataDir), ffmpeg }),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.worker = new JobWorker(queue, {

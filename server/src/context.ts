@@ -4,6 +4,7 @@ import type { DbHandle } from "./db/client.js";
 import type { WriteBatcher } from "./db/writeBatcher.js";
 import type { JobQueue } from "./jobs/queue.js";
 import type { JobWorker } from "./jobs/worker.js";
+import type { FfmpegDetection, FfmpegRunner } from "./media/ffmpeg.js";
 import type { Providers } from "./providers/config.js";
 import type { FileStore } from "./storage/files.js";
 import type { UrlSigner } from "./storage/signing.js";
@@ -31,6 +32,10 @@ export interface AppDeps {
   worker: JobWorker;
   /** The ffmpeg found at start (health reports it; media routes answer 503 without it). */
   ffmpegInfo: () => { found: boolean; version: string | null; path: string | null };
+  /** What detectFfmpeg found at start (paths tried, version, why not found). */
+  ffmpegDetection: FfmpegDetection;
+  /** Runs ffmpeg/ffprobe (media/ffmpeg.ts); null when none was found at start. */
+  ffmpeg: FfmpegRunner | null;
   /** Probes a stored file with ffprobe; absent when no ffmpeg was found. */
   probeMedia?: (file: string) => Promise<MediaProbe>;
   /** Absolute base URL for links handed to clients (signed media URLs). */

@@ -6,7 +6,37 @@
  * (status 0 when the server could not be reached).
  */
 import { z } from "zod";
-import { projectDetailsSchema } from "./editing.js";
+import {
+  type aiGenerateRequestSchema,
+  aiGenerateResponseSchema,
+  type assembleRequestSchema,
+  assembleResponseSchema,
+  colorGradeResponseSchema,
+  editingJobSchema,
+  exportAcceptedSchema,
+  type exportRequestSchema,
+  exportStatusSchema,
+  type gradeParamsSchema,
+  type gradePreviewRequestSchema,
+  gradePreviewResponseSchema,
+  type previewFrameRequestSchema,
+  previewFrameSchema,
+  type previewStripRequestSchema,
+  previewStripResponseSchema,
+  projectDetailsSchema,
+  type segmentCreateSchema,
+  segmentDeletedSchema,
+  segmentSchema,
+  type splitRequestSchema,
+  splitResponseSchema,
+  type trimRequestSchema,
+  type uploadRequestSchema,
+  uploadResponseSchema,
+  variantAcceptResponseSchema,
+  variantSchema,
+  type variantScoreQuerySchema,
+  variantScoreSchema,
+} from "./editing.js";
 import type { AssetType } from "./enums.js";
 import { errorSchema, toFieldErrors } from "./errors.js";
 import {
@@ -53,7 +83,11 @@ import {
   sessionSchema,
   type storyRequestSchema,
   videoModelsResponseSchema,
+  type workspaceCreateSchema,
   workspaceListResponseSchema,
+  type workspaceMemberAddSchema,
+  workspaceMemberSchema,
+  workspaceSchema,
 } from "./pipeline.js";
 
 export class DailiesApiError extends Error {
@@ -219,6 +253,37 @@ export function createClient(opts: ClientOptions) {
         call("POST", `/api/project/${enc(projectId)}/scenes`, sceneSchema, { body }),
       createCharacter: (projectId: string, body: In<typeof characterCreateSchema>) =>
         call("POST", `/api/project/${enc(projectId)}/characters`, characterSchema, { body }),
+      /** Step 1 of an upload: a signed URL to PUT the bytes to (see `put`) and the media id they will have. */
+      upload: (projectId: string, body: In<typeof uploadRequestSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/upload`, uploadResponseSchema, { body }),
+      previewFrame: (projectId: string, body: In<typeof previewFrameRequestSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/preview/frame`, previewFrameSchema, { body }),
+      previewStrip: (projectId: string, body: In<typeof previewStripRequestSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/preview/strip`, previewStripResponseSchema, { body }),
+      /** Add a timeline segment from an uploaded media or a captured (mirrored) VIDEO version. */
+      addSegment: (projectId: string, body: In<typeof segmentCreateSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/segments`, segmentSchema, { body }),
+      /** Rebuild the timeline from each scene's selected (else latest) VIDEO version. */
+      assembleTimeline: (projectId: string, body: In<typeof assembleRequestSchema> = {}) =>
+        call("POST", `/api/project/${enc(projectId)}/timeline/assemble`, assembleResponseSchema, { body }),
+    },
+
+    /** Timeline segments (editing-api.md): times are seconds in the segment's source media. */
+    segments: {
+      split: (id: string, body: In<typeof splitRequestSchema>) =>
+        call("POST", `/api/segment/${enc(id)}/split`, splitResponseSchema, { body }),
+      trim: (id: string, body: In<typeof trimRequestSchema>) =>
+        call("POST", `/api/segment/${enc(id)}/trim`, segmentSchema, { body }),
+      delete: (id: string) => call("DELETE", `/api/segment/${enc(id)}`, segmentDeletedSchema),
+      colorGrade: (id: string, body: In<typeof gradeParamsSchema>) =>
+        call("POST", `/api/segment/${enc(id)}/color-grade`, colorGradeResponseSchema, { body }),
+      gradePreview: (id: string, body: In<typeof gradePreviewRequestSchema>) =>
+        call("POST", `/api/segment/${enc(id)}/grade-preview`, gradePreviewResponseSchema, { body }),
+    },
+
+    exports: {
+      start: (body: In<typeof exportRequestSchema>) => call("POST", "/api/export", exportAcceptedSchema, { body }),
+      get: (exportJobId: string) => get(`/api/export/${enc(exportJobId)}`, exportStatusSchema),
     },
 
     scenes: {
@@ -241,6 +306,8 @@ export function createClient(opts: ClientOptions) {
     /** Jobs of the pipeline (and any other background job): status, progress 0..1, result or error. */
     jobs: {
       get: (jobId: string) => get(`/api/jobs/${enc(jobId)}`, jobViewSchema),
+      /** GET /api/job/{id}: the editing API's view of a job, with generated variants. */
+      editing: (id: string) => get(`/api/job/${enc(id)}`, editingJobSchema),
     },
 
     sessions: {
@@ -250,9 +317,23 @@ export function createClient(opts: ClientOptions) {
 
     workspaces: {
       list: () => get("/api/workspaces", workspaceListResponseSchema),
+      create: (body: In<typeof workspaceCreateSchema>) => call("POST", "/api/workspaces", workspaceSchema, { body }),
+      addMember: (id: string, body: In<typeof workspaceMemberAddSchema>) =>
+        call("POST", `/api/workspaces/${enc(id)}/members`, workspaceMemberSchema, { body }),
+    },
+
+    /** AI region variants (editing-api.md): generate for a box and time range, then score and accept one. */
+    variants: {
+      get: (id: string) => get(`/api/variant/${enc(id)}`, variantSchema),
+      accept: (id: string) => call("POST", `/api/variant/${enc(id)}/accept`, variantAcceptResponseSchema),
+      score: (id: string, q: In<typeof variantScoreQuerySchema> = {}) =>
+        get(`/api/variant/${enc(id)}/score`, variantScoreSchema, q),
     },
 
     ai: {
+      /** Start an AI region generation job (poll `jobs.editing(job_id)` for its variants). */
+      generate: (body: In<typeof aiGenerateRequestSchema>) =>
+        call("POST", "/api/ai/generate", aiGenerateResponseSchema, { body }),
       health: () => get("/api/ai/health", aiHealthResponseSchema),
       timeline: (q: { limit?: number; cursor?: string } = {}) => get("/api/ai/timeline", aiTimelineResponseSchema, q),
       videoModels: () => get("/api/ai/video-models", videoModelsResponseSchema),

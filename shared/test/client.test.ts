@@ -53,6 +53,8 @@ const project = {
   created_at: NOW,
   updated_at: NOW,
 };
+/** GET /api/project/:id adds the project's media and timeline. */
+const projectDetails = { ...project, media: [], segments: [], duration: 0 };
 const scene = {
   id: "s1",
   projectId: "p1",
@@ -133,6 +135,77 @@ const ingestResponse = {
     mirrorStatus: "pending",
     createdAt: NOW,
   },
+};
+const job = {
+  id: "job_1",
+  kind: "story",
+  status: "completed",
+  progress: 1,
+  result: { title: "T" },
+  projectId: null,
+  createdAt: NOW,
+  updatedAt: NOW,
+  finishedAt: NOW,
+};
+const segment = {
+  id: "seg1",
+  project_id: "p1",
+  media_id: "m1",
+  start_ts: 0,
+  end_ts: 2,
+  source: "original",
+  url: null,
+  variant_id: null,
+  order_index: 0,
+  active: true,
+  timeline_start: 0,
+};
+const frame = { frame_url: "http://dailies.test/frames/f.jpg", timestamp: 1, segment_id: "seg1", source_ts: 1 };
+const box = { x: 0.1, y: 0.1, width: 0.5, height: 0.5 };
+const exportStatus = {
+  export_job_id: "exp1",
+  project_id: "p1",
+  format: "mp4",
+  status: "completed",
+  progress: 1,
+  export_url: "http://dailies.test/media/m9?exp=1&sig=s",
+  download_url: "http://dailies.test/media/m9?exp=1&sig=s&download=1",
+  error: null,
+  duration: 2,
+  rendered_parts: 1,
+  reused_parts: 0,
+};
+const variant = {
+  id: "v1",
+  job_id: "j1",
+  project_id: "p1",
+  url: null,
+  preview_url: null,
+  prompt: "blur",
+  provider: "local",
+  start_ts: 0,
+  end_ts: 1,
+  bounding_box: box,
+  info: null,
+  accepted_at: null,
+  created_at: NOW,
+};
+const workspace = { id: "w2", name: "Studio", personal: false, role: "owner", memberCount: 1, createdAt: NOW };
+const session = {
+  id: "p1",
+  workspaceId: "w1",
+  name: "The Awakening",
+  description: null,
+  status: "DEVELOPMENT",
+  genre: null,
+  createdAt: NOW,
+  updatedAt: NOW,
+  story: null,
+  scenePlan: null,
+  characters: [],
+  scenes: [{ ...scene, shots: [shot] }],
+  images: [],
+  jobs: [job],
 };
 const preferences = {
   lastActiveProjectId: "p1",
@@ -239,7 +312,7 @@ describe("query strings", () => {
   });
 
   it("encodes ids in paths", async () => {
-    const { client, calls } = setup(project);
+    const { client, calls } = setup(projectDetails);
     await client.projects.get("a/b?c");
     expect(calls[0]?.url).toBe("http://dailies.test/api/project/a%2Fb%3Fc");
   });
@@ -284,7 +357,7 @@ describe("routes", () => {
     ],
     ["projects.list", (c) => c.projects.list(), "GET", "/api/project", undefined, { projects: [project] }],
     ["projects.create", (c) => c.projects.create({ name: "X" }), "POST", "/api/project", { name: "X" }, project],
-    ["projects.get", (c) => c.projects.get("p1"), "GET", "/api/project/p1", undefined, project],
+    ["projects.get", (c) => c.projects.get("p1"), "GET", "/api/project/p1", undefined, projectDetails],
     [
       "projects.update",
       (c) => c.projects.update("p1", { genre: null }),
@@ -319,6 +392,246 @@ describe("routes", () => {
       "/api/scene/s1/shots",
       { shotCode: "001A" },
       shot,
+    ],
+    [
+      "projects.upload",
+      (c) => c.projects.upload("p1", { file_name: "take1.mp4", content_type: "video/mp4" }),
+      "POST",
+      "/api/project/p1/upload",
+      { file_name: "take1.mp4", content_type: "video/mp4" },
+      {
+        upload_url: "http://dailies.test/uploads/m1?exp=1&sig=s",
+        asset_id: "m1",
+        method: "PUT",
+        expires_at: NOW,
+        max_bytes: 1024,
+      },
+    ],
+    [
+      "projects.previewFrame",
+      (c) => c.projects.previewFrame("p1", { ts: 1 }),
+      "POST",
+      "/api/project/p1/preview/frame",
+      { ts: 1 },
+      frame,
+    ],
+    [
+      "projects.previewStrip",
+      (c) => c.projects.previewStrip("p1", { start: 0, end: 2, fps: 1 }),
+      "POST",
+      "/api/project/p1/preview/strip",
+      { start: 0, end: 2, fps: 1 },
+      { frames: [frame] },
+    ],
+    [
+      "projects.addSegment",
+      (c) => c.projects.addSegment("p1", { media_id: "m1" }),
+      "POST",
+      "/api/project/p1/segments",
+      { media_id: "m1" },
+      segment,
+    ],
+    [
+      "projects.assembleTimeline",
+      (c) => c.projects.assembleTimeline("p1"),
+      "POST",
+      "/api/project/p1/timeline/assemble",
+      {},
+      { segments: [segment], skipped: [{ scene_id: "002", reason: "no video" }], duration: 2 },
+    ],
+    [
+      "segments.split",
+      (c) => c.segments.split("seg1", { split_ts: 1 }),
+      "POST",
+      "/api/segment/seg1/split",
+      { split_ts: 1 },
+      { left: segment, right: { ...segment, id: "seg2" } },
+    ],
+    [
+      "segments.trim",
+      (c) => c.segments.trim("seg1", { new_start_ts: 0.5, new_end_ts: 1.5 }),
+      "POST",
+      "/api/segment/seg1/trim",
+      { new_start_ts: 0.5, new_end_ts: 1.5 },
+      segment,
+    ],
+    ["segments.delete", (c) => c.segments.delete("seg1"), "DELETE", "/api/segment/seg1", undefined, { deleted: true }],
+    [
+      "segments.colorGrade",
+      (c) => c.segments.colorGrade("seg1", { contrast: 0.2 }),
+      "POST",
+      "/api/segment/seg1/color-grade",
+      { contrast: 0.2 },
+      { segment_id: "seg3", graded_url: "http://dailies.test/media/g", job_id: "j2" },
+    ],
+    [
+      "segments.gradePreview",
+      (c) => c.segments.gradePreview("seg1", { hue_shift: 10 }),
+      "POST",
+      "/api/segment/seg1/grade-preview",
+      { hue_shift: 10 },
+      { preview_frame_url: "http://dailies.test/frames/g.jpg", source_ts: 1 },
+    ],
+    [
+      "exports.start",
+      (c) => c.exports.start({ project_id: "p1", format: "mp4" }),
+      "POST",
+      "/api/export",
+      { project_id: "p1", format: "mp4" },
+      { export_job_id: "exp1", status: "pending", message: "Export job created" },
+    ],
+    ["exports.get", (c) => c.exports.get("exp1"), "GET", "/api/export/exp1", undefined, exportStatus],
+    [
+      "jobs.editing",
+      (c) => c.jobs.editing("j1"),
+      "GET",
+      "/api/job/j1",
+      undefined,
+      {
+        id: "j1",
+        project_id: "p1",
+        kind: "ai-generate",
+        status: "completed",
+        progress: 1,
+        error: null,
+        result: null,
+        variants: [{ id: "v1", url: null, preview_url: null }],
+        created_at: NOW,
+        updated_at: NOW,
+      },
+    ],
+    [
+      "ai.generate",
+      (c) => c.ai.generate({ project_id: "p1", prompt: "blur", start_ts: 0, end_ts: 1, bounding_box: box }),
+      "POST",
+      "/api/ai/generate",
+      { project_id: "p1", prompt: "blur", start_ts: 0, end_ts: 1, bounding_box: box },
+      { job_id: "j1", project_id: "p1", status: "pending", provider: "local", variant_count: 2 },
+    ],
+    ["variants.get", (c) => c.variants.get("v1"), "GET", "/api/variant/v1", undefined, variant],
+    [
+      "variants.accept",
+      (c) => c.variants.accept("v1"),
+      "POST",
+      "/api/variant/v1/accept",
+      undefined,
+      {
+        variant_id: "v1",
+        accepted_at: NOW,
+        segment,
+        replaced_segment_ids: ["seg0"],
+        segments: [segment],
+        duration: 2,
+      },
+    ],
+    [
+      "variants.score",
+      (c) => c.variants.score("v1", { compare_to: "original" }),
+      "GET",
+      "/api/variant/v1/score?compare_to=original",
+      undefined,
+      {
+        variant_id: "v1",
+        score: { overall_rating: "good", details: "", fidelity_to_prompt: "high", visual_quality: "high" },
+        compare_to: "original",
+        provider: "local",
+      },
+    ],
+    [
+      "pipeline.story",
+      (c) => c.pipeline.story({ topic: "Heist", maxMinutes: 2, provider: "local" }),
+      "POST",
+      "/api/claude/stories",
+      { topic: "Heist", maxMinutes: 2, provider: "local" },
+      { jobId: "job_1" },
+    ],
+    [
+      "pipeline.scenePlan",
+      (c) =>
+        c.pipeline.scenePlan({
+          story: { title: "T", logline: "", synopsis: "", characters: [], acts: [], estimatedMinutes: 1 },
+          maxMinutes: 1,
+          videoModel: "veo-3.1",
+        }),
+      "POST",
+      "/api/claude/scene-planning",
+      {
+        story: { title: "T", logline: "", synopsis: "", characters: [], acts: [], estimatedMinutes: 1 },
+        maxMinutes: 1,
+        videoModel: "veo-3.1",
+      },
+      { jobId: "job_2" },
+    ],
+    [
+      "pipeline.image",
+      (c) => c.pipeline.image({ prompt: "Dusk", aspectRatio: "1:1", projectId: "p1", sceneNumber: 1 }),
+      "POST",
+      "/api/images/generate",
+      { prompt: "Dusk", aspectRatio: "1:1", projectId: "p1", sceneNumber: 1 },
+      { jobId: "job_3" },
+    ],
+    ["jobs.get", (c) => c.jobs.get("job_1"), "GET", "/api/jobs/job_1", undefined, job],
+    [
+      "sessions.list",
+      (c) => c.sessions.list(),
+      "GET",
+      "/api/session/list",
+      undefined,
+      {
+        sessions: [
+          {
+            id: "p1",
+            name: "X",
+            status: "DEVELOPMENT",
+            updatedAt: NOW,
+            sceneCount: 0,
+            hasStory: false,
+            hasScenePlan: false,
+          },
+        ],
+      },
+    ],
+    ["sessions.get", (c) => c.sessions.get("p1"), "GET", "/api/session/p1", undefined, session],
+    ["workspaces.list", (c) => c.workspaces.list(), "GET", "/api/workspaces", undefined, { workspaces: [workspace] }],
+    [
+      "workspaces.create",
+      (c) => c.workspaces.create({ name: "Studio" }),
+      "POST",
+      "/api/workspaces",
+      { name: "Studio" },
+      workspace,
+    ],
+    [
+      "workspaces.addMember",
+      (c) => c.workspaces.addMember("w2", { email: "bob@example.com" }),
+      "POST",
+      "/api/workspaces/w2/members",
+      { email: "bob@example.com" },
+      { workspaceId: "w2", userId: "u2", email: "bob@example.com", name: "Bob", role: "member" },
+    ],
+    [
+      "ai.health",
+      (c) => c.ai.health(),
+      "GET",
+      "/api/ai/health",
+      undefined,
+      { providers: [], defaults: { llm: "local", image: "local" } },
+    ],
+    [
+      "ai.timeline",
+      (c) => c.ai.timeline({ limit: 5 }),
+      "GET",
+      "/api/ai/timeline?limit=5",
+      undefined,
+      { items: [], nextCursor: null },
+    ],
+    [
+      "ai.videoModels",
+      (c) => c.ai.videoModels(),
+      "GET",
+      "/api/ai/video-models",
+      undefined,
+      { models: [{ id: "veo-3.1", name: "Veo 3.1", maxClipSeconds: 8, clipSeconds: [4, 8], default: true }] },
     ],
   ];
 
@@ -390,7 +703,7 @@ describe("errors", () => {
   });
 
   it("rejects a response that does not match the schema", async () => {
-    const { client } = setup({ ...project, scene_count: "many" });
+    const { client } = setup({ ...projectDetails, scene_count: "many" });
     const err = await apiError(client.projects.get("p1"));
     expect(err.status).toBe(200);
     expect(err.error).toBe("Unexpected response from server");
@@ -443,6 +756,28 @@ describe("request()", () => {
     const client = createClient({ baseUrl: "http://dailies.test" });
     expect((await client.health()).version).toBe("0.1.0");
     expect(global).toHaveBeenCalledOnce();
+  });
+});
+
+describe("download()", () => {
+  it("GETs a signed link without Authorization or timeout, absolute or relative to the server", async () => {
+    const { client, calls } = setup(() => new Response("mp4-bytes", { status: 200 }), { timeoutMs: 5 });
+    const res = await client.download("https://cdn.example/exports/e1.mp4?sig=1");
+    expect(await res.text()).toBe("mp4-bytes");
+    await client.download("/media/m1?exp=1&sig=2");
+    expect(calls.map((c) => c.url)).toEqual([
+      "https://cdn.example/exports/e1.mp4?sig=1",
+      "http://dailies.test/media/m1?exp=1&sig=2",
+    ]);
+    expect(calls[0]?.headers.has("authorization")).toBe(false);
+  });
+
+  it("throws DailiesApiError for an expired link", async () => {
+    const { client } = setup(() => json({ error: "Link expired or invalid signature" }, 403));
+    expect(await apiError(client.download("/media/m1"))).toMatchObject({
+      status: 403,
+      error: "Link expired or invalid signature",
+    });
   });
 });
 

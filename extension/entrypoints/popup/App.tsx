@@ -1,6 +1,7 @@
 import type { AssetVersion, Capture, Preferences } from "@dailies/shared";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
+import type { WxtStorageItem } from "wxt/utils/storage";
 import { describeFailure } from "@/src/error-text";
 import { buildIngestBody, type CaptureEdits, captureKey } from "@/src/ingest-body";
 import type {
@@ -13,6 +14,7 @@ import type {
   TabCaptures,
 } from "@/src/messages";
 import { askBackground, askTab, MessageError } from "@/src/messaging";
+import { filedItem, outboxItems, tabCapturesItem } from "@/src/storage-items";
 import { CaptureCard, type CaptureView } from "./CaptureCard";
 import { OutboxPanel } from "./OutboxPanel";
 import { ReusePanel } from "./ReusePanel";
@@ -46,11 +48,6 @@ export function App({ tabId }: { tabId: number | null }) {
   const scene = scenes.find((s) => s.id === sceneDbId) ?? null;
   const connected = connection?.reachable === true && connection.tokenValid === true;
 
-  const refreshOutbox = useCallback(() => askBackground("outbox/list", {}).then(setOutbox, () => undefined), []);
-  const refreshTab = useCallback(() => {
-    if (tabId !== null) void askBackground("tab/captures", { tabId }).then(setTab, () => undefined);
-  }, [tabId]);
-
   const remember = useCallback((project: string, sceneRow: ExtensionScene | null, shot: string) => {
     if (!project || !sceneRow) return;
     void askBackground("target/set", {
@@ -80,11 +77,17 @@ export function App({ tabId }: { tabId: number | null }) {
     [loadShots, remember],
   );
 
-  // Open: connection, the tab's captures and the outbox at once; then the pickers.
+  // Open: the connection check and the pickers' data are asked for at once (the pickers' answers are
+  // used only when the connection is good), then the scenes and shots of the remembered choice.
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const [status] = await Promise.all([
+      const settle = <T,>(p: Promise<T>) =>
+        p.then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+      const [status, projectsAnswer, prefsAnswer] = await Promise.all([
         askBackground("connection/status", {}).catch(
           (err): ConnectionStatus => ({
             serverUrl: "",
@@ -95,17 +98,17 @@ export function App({ tabId }: { tabId: number | null }) {
             error: errorText(err),
           }),
         ),
-        refreshTab(),
-        refreshOutbox(),
+        settle(askBackground("projects/list", {})),
+        settle(askBackground("profile/get", {})),
       ]);
       if (cancelled) return;
       setConnection(status);
       if (status.reachable && status.tokenValid) {
         try {
-          const [projectList, preferences] = await Promise.all([
-            askBackground("projects/list", {}),
-            askBackground("profile/get", {}),
-          ]);
+          if ("error" in projectsAnswer) throw projectsAnswer.error;
+          if ("error" in prefsAnswer) throw prefsAnswer.error;
+          const projectList = projectsAnswer.value;
+          const preferences = prefsAnswer.value;
           setProjects(projectList);
           setPrefs(preferences);
           const project =
@@ -121,17 +124,32 @@ export function App({ tabId }: { tabId: number | null }) {
     return () => {
       cancelled = true;
     };
-  }, [loadScenes, refreshOutbox, refreshTab]);
+  }, [loadScenes]);
 
-  // Live updates: retries finishing in the background, new captures on the page.
+  // The tab's captures and the outbox, live from storage: retries finishing in the background and new
+  // captures on the page show up while the popup is open. Storage events arrive in order, so the
+  // newest state always wins.
   useEffect(() => {
-    const onChanged = (changes: Record<string, unknown>, area: string) => {
-      if (area === "local" && ("outbox" in changes || "filed" in changes)) void refreshOutbox();
-      if (area === "session" && tabId !== null && `tab-${tabId}` in changes) refreshTab();
+    const stops: (() => void)[] = [];
+    const follow = <T,>(item: WxtStorageItem<T, Record<string, unknown>>, apply: (value: T) => void) => {
+      let changed = false;
+      stops.push(
+        item.watch((value) => {
+          changed = true;
+          apply(value);
+        }),
+      );
+      void item.getValue().then((value) => {
+        if (!changed) apply(value);
+      });
     };
-    browser.storage.onChanged.addListener(onChanged);
-    return () => browser.storage.onChanged.removeListener(onChanged);
-  }, [refreshOutbox, refreshTab, tabId]);
+    follow(outboxItems, (items) => setOutbox((o) => ({ ...o, items })));
+    follow(filedItem, (filed) => setOutbox((o) => ({ ...o, filed })));
+    if (tabId !== null) follow(tabCapturesItem(tabId), setTab);
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }, [tabId]);
 
   // Earlier versions of the scene for "Reuse prompt".
   useEffect(() => {
@@ -204,17 +222,18 @@ export function App({ tabId }: { tabId: number | null }) {
     try {
       const outcomes = await askBackground("outbox/send", { entries });
       setResults((r) => ({ ...r, ...Object.fromEntries(outcomes.map((o) => [o.captureKey, o])) }));
+      // Filed captures are unticked, so that the next Send does not file them again.
       setDrafts((d) => {
         const next = { ...d };
-        for (const o of outcomes)
-          if (o.outcome === "filed") next[o.captureKey] = { ...next[o.captureKey]!, selected: false };
+        for (const o of outcomes) {
+          if (o.outcome === "filed") next[o.captureKey] = { edits: d[o.captureKey]?.edits ?? {}, selected: false };
+        }
         return next;
       });
     } catch (err) {
       setNotice(errorText(err));
     } finally {
       setSending(false);
-      void refreshOutbox();
     }
   }
 
@@ -360,12 +379,8 @@ export function App({ tabId }: { tabId: number | null }) {
 
       <OutboxPanel
         items={outbox.items}
-        onRetry={(id) =>
-          void askBackground("outbox/retry", id ? { id } : {})
-            .catch((err) => setNotice(errorText(err)))
-            .finally(() => void refreshOutbox())
-        }
-        onDiscard={(id) => void askBackground("outbox/discard", { id }).then(setOutbox, () => undefined)}
+        onRetry={(id) => void askBackground("outbox/retry", id ? { id } : {}).catch((err) => setNotice(errorText(err)))}
+        onDiscard={(id) => void askBackground("outbox/discard", { id }).catch((err) => setNotice(errorText(err)))}
       />
     </main>
   );

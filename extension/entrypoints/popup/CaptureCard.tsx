@@ -1,4 +1,5 @@
 import { ASSET_TYPES, type Capture, RIGHTS_STATES } from "@dailies/shared";
+import { useState } from "preact/hooks";
 import { type CaptureEdits, type IngestStatus, parseTags } from "@/src/ingest-body";
 
 export interface CaptureView {
@@ -29,7 +30,11 @@ export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
   const { capture, status } = view;
   const edits = draft.edits;
   const edit = (patch: Partial<CaptureEdits>) => onChange({ ...draft, edits: { ...edits, ...patch } });
-  const thumb = capture.thumbnailUrl ?? (capture.assetType === "IMAGE" ? capture.outputUrl : undefined);
+  const [thumbFailed, setThumbFailed] = useState(false);
+  // Site media URLs expire; a thumbnail that no longer loads falls back to the asset type.
+  const thumb = thumbFailed
+    ? undefined
+    : (capture.thumbnailUrl ?? (capture.assetType === "IMAGE" ? capture.outputUrl : undefined));
   const id = `cap-${view.key.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
 
   return (
@@ -44,7 +49,7 @@ export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
         />
         <label for={id} class="thumb" data-type={capture.assetType}>
           {thumb ? (
-            <img src={thumb} alt="" loading="lazy" referrerpolicy="no-referrer" />
+            <img src={thumb} alt="" loading="lazy" referrerpolicy="no-referrer" onError={() => setThumbFailed(true)} />
           ) : (
             <span>{capture.assetType}</span>
           )}

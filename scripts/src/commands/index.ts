@@ -1,5 +1,6 @@
 import type { Command } from "../lib/command.js";
 import { assetCommands } from "./assets.js";
+import { exportCommand } from "./export.js";
 import { healthCommand } from "./health.js";
 import { ingestCommand } from "./ingest.js";
 import { pipelineCommands } from "./pipeline.js";
@@ -7,6 +8,7 @@ import { projectCommands } from "./projects.js";
 import { sceneCommands } from "./scenes.js";
 import { shotCommands } from "./shots.js";
 import { tokenCommands } from "./token.js";
+import { uploadCommand } from "./upload.js";
 
 /** Every command, in the order `dailies --help` lists them. */
 export const commands: Command[] = [
@@ -17,5 +19,7 @@ export const commands: Command[] = [
   ...shotCommands,
   ingestCommand,
   ...assetCommands,
+  uploadCommand,
+  exportCommand,
   ...pipelineCommands,
 ];

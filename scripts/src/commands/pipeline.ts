@@ -104,6 +104,13 @@ async function readStory(ctx: Context, file: string): Promise<Record<string, unk
   return obj;
 }
 
+/** An export job's view also carries its signed links (from GET /api/export/{id}) once it is completed. */
+async function withExportLinks(client: DailiesClient, job: JobView) {
+  if (job.kind !== "export" || job.status !== "completed") return job;
+  const { download_url, export_url } = await client.exports.get(job.id);
+  return { ...job, download_url, export_url };
+}
+
 export const pipelineCommands: Command[] = [
   {
     name: "story",
@@ -243,7 +250,8 @@ export const pipelineCommands: Command[] = [
     args: ["ID"],
     examples: ["dailies jobs show job_abc123", "dailies jobs show job_abc123 --json | jq .result"],
     async run(ctx) {
-      const job = await ctx.client().jobs.get(ctx.args[0] as string);
+      const client = ctx.client();
+      const job = await withExportLinks(client, await client.jobs.get(ctx.args[0] as string));
       ctx.out.result(job, () => {
         ctx.out.fields([
           ["id", job.id],
@@ -254,6 +262,7 @@ export const pipelineCommands: Command[] = [
           ["created", job.createdAt],
           ["finished", job.finishedAt],
           ...(job.error ? ([["error", job.error]] as [string, unknown][]) : []),
+          ...("download_url" in job ? ([["download", job.download_url]] as [string, unknown][]) : []),
         ]);
         if (job.result !== undefined) {
           ctx.out.line();
@@ -268,14 +277,24 @@ export const pipelineCommands: Command[] = [
     summary: "wait for a job to finish, with a progress bar; exit 1 when it fails",
     args: ["ID"],
     options: { timeout: WAIT_OPTIONS.timeout },
-    examples: ["dailies jobs watch job_abc123 && echo done"],
+    details: "For an export job, the JSON also holds download_url and export_url.",
+    examples: [
+      "dailies jobs watch job_abc123 && echo done",
+      'curl -fL -o film.mp4 "$(dailies jobs watch exp_abc123 --json | jq -r .download_url)"',
+    ],
     async run(ctx) {
       const id = ctx.args[0] as string;
       const client = ctx.client();
-      const job = await waitForJob(ctx, "job", id, () => client.jobs.get(id), { timeoutMs: timeoutMs(ctx) });
+      const limit = timeoutMs(ctx);
+      const { kind } = await client.jobs.get(id);
+      const job = await withExportLinks(
+        client,
+        await waitForJob(ctx, kind, id, () => client.jobs.get(id), { timeoutMs: limit }),
+      );
       ctx.out.result(job, () => {
         ctx.out.line(`${job.kind} job ${job.id} completed`);
         if (job.result !== undefined) ctx.out.line(JSON.stringify(job.result, null, 2));
+        if ("download_url" in job) ctx.out.line(`download: ${job.download_url}`);
       });
       return 0;
     },

@@ -1,4 +1,4 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -30,6 +30,13 @@ export async function downloadTo(
       done(null, chunk);
     },
   });
+  // Ctrl-C leaves no partial file behind.
+  const onSignal = () => {
+    rmSync(temp, { force: true });
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     await pipeline(
       Readable.fromWeb(res.body as import("node:stream/web").ReadableStream),
@@ -45,6 +52,8 @@ export async function downloadTo(
     if (code) throw new CliError(`cannot write ${file}: ${describeFsError(err)}`);
     throw new CliError(`download failed: ${(err as Error).message}`);
   } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     bar.stop();
   }
   return { path: target, bytes };

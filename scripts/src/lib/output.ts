@@ -94,7 +94,7 @@ export class Output {
         const finished = total !== undefined && done >= total;
         if (!finished && now - last < 100) return;
         last = now;
-        const width = Math.max(10, Math.min(30, (stderr.columns ?? 80) - label.length - 40));
+        const width = Math.max(10, Math.min(30, (stderr.columns || 80) - label.length - 40));
         const ratio = total ? Math.min(1, Math.max(0, done / total)) : 0;
         const filled = Math.round(ratio * width);
         const bar = total ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}]` : "[…]";

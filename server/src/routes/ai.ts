@@ -8,7 +8,6 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { badRequest } from "../errors.js";
-import { detectFfmpeg } from "../media/ffmpeg.js";
 import { aiCallView, aiTimeline, providerHealth } from "../services/aiCalls.js";
 import { DEFAULT_VIDEO_MODEL, VIDEO_MODELS } from "../services/videoModels.js";
 
@@ -32,13 +31,9 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async () => {
-      const { config, ffmpegInfo } = app.deps;
-      const found =
-        ffmpegInfo().found ||
-        (await detectFfmpeg({ ffmpegPath: config.FFMPEG_PATH, ffprobePath: config.FFPROBE_PATH, timeoutMs: 3000 }))
-          .found;
+      const { config, ffmpeg } = app.deps;
       return {
-        providers: await providerHealth(config, found),
+        providers: await providerHealth(config, ffmpeg !== null),
         defaults: { llm: config.DAILIES_DEFAULT_LLM, image: config.DAILIES_DEFAULT_IMAGE_PROVIDER },
       };
     },

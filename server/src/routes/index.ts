@@ -1,14 +1,22 @@
 import type { FastifyInstance } from "fastify";
 import { aiRoutes } from "./ai.js";
+import { aiGenerateRoutes } from "./aiGenerate.js";
+import { exportRoutes } from "./exports.js";
 import { extensionRoutes } from "./extension.js";
+import { frameRoutes } from "./frames.js";
 import { healthRoutes } from "./health.js";
+import { editingJobRoutes } from "./job.js";
 import { jobRoutes } from "./jobs.js";
 import { mediaRoutes } from "./media.js";
 import { pipelineRoutes } from "./pipeline.js";
+import { projectMediaRoutes } from "./projectMedia.js";
 import { projectRoutes } from "./projects.js";
 import { sceneRoutes } from "./scenes.js";
+import { segmentRoutes } from "./segments.js";
 import { sessionRoutes } from "./sessions.js";
 import { tokenRoutes } from "./tokens.js";
+import { uploadRoutes } from "./uploads.js";
+import { variantRoutes } from "./variants.js";
 import { workspaceRoutes } from "./workspaces.js";
 
 /** Every route area; each file owns the URLs that start with its name. */
@@ -24,4 +32,12 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(jobRoutes);
   await app.register(workspaceRoutes);
   await app.register(aiRoutes);
+  await app.register(aiGenerateRoutes);
+  await app.register(variantRoutes);
+  await app.register(projectMediaRoutes);
+  await app.register(uploadRoutes);
+  await app.register(frameRoutes);
+  await app.register(segmentRoutes);
+  await app.register(exportRoutes);
+  await app.register(editingJobRoutes);
 }

@@ -9,6 +9,7 @@ import type { Db } from "../db/client.js";
 import { aiCalls } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
+import type { FfmpegRunner } from "../media/ffmpeg.js";
 import {
   createProviders,
   PROVIDER_ENV,
@@ -17,8 +18,8 @@ import {
   UnknownProviderError,
 } from "../providers/config.js";
 import type { FetchLike } from "../providers/http.js";
-import { ffmpegRunnerFor } from "../providers/local/ffmpeg.js";
 import { createLocalProviders, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
+import { localRegionProviders } from "../providers/local/regionEdit.js";
 import {
   type ImageGenerator,
   type Llm,
@@ -80,6 +81,8 @@ export function aiCallRecorder(db: Db): RecordCall {
 export interface ProviderDeps {
   db: Db;
   files: FileStore;
+  /** The app's ffmpeg (`local` renders placeholders with it); null when none was found at start. */
+  ffmpeg: FfmpegRunner | null;
   /** Overrides of provider settings (an image request naming its model). */
   settings?: ProviderSettings;
 }
@@ -91,7 +94,7 @@ export interface ProviderDeps {
 export function buildProviders(config: Config, deps: ProviderDeps): Providers {
   const record = aiCallRecorder(deps.db);
   const local = createLocalProviders({
-    ffmpeg: () => ffmpegRunnerFor(config),
+    ffmpeg: deps.ffmpeg,
     tempPath: (suffix) => deps.files.tempPath(suffix),
     record,
   });
@@ -99,7 +102,15 @@ export function buildProviders(config: Config, deps: ProviderDeps): Providers {
     { ...(config.env as ProviderSettings), ...deps.settings },
     {
       record,
-      extra: { llm: { local: local.llm }, image: { local: local.image } },
+      extra: {
+        llm: { local: local.llm },
+        image: { local: local.image },
+        ...localRegionProviders({
+          ffmpeg: deps.ffmpeg,
+          tempPath: (s) => deps.files.tempPath(s),
+          record,
+        }),
+      },
     },
   );
 }

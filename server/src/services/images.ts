@@ -23,12 +23,11 @@ import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { assetVersions, media, scenes } from "../db/schema.js";
-import { badRequest, HttpError } from "../errors.js";
+import { badRequest, HttpError, unavailable } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import type { ProviderSettings } from "../providers/config.js";
-import { ffmpegRunnerFor } from "../providers/local/ffmpeg.js";
-import { LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
+import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
 import { sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
@@ -125,6 +124,9 @@ export function startImageJob(deps: AppDeps, auth: AuthContext, body: ImageGener
   }
   const provider = body.provider ?? deps.config.DAILIES_DEFAULT_IMAGE_PROVIDER;
   requireImageGenerator(deps.providers, provider);
+  if (provider === LOCAL_PROVIDER_INFO.name && !deps.ffmpeg) {
+    throw unavailable(LOCAL_NEEDS_FFMPEG, { provider, setting: "FFMPEG_PATH" });
+  }
   const input: ImageJobInput = {
     prompt: body.prompt,
     provider,
@@ -150,6 +152,7 @@ function generatorFor(deps: AppDeps, provider: string, model: string | undefined
   return buildProviders(deps.config, {
     db: deps.db,
     files: deps.files,
+    ffmpeg: deps.ffmpeg,
     settings: { [setting]: model },
   }).image(provider);
 }
@@ -243,8 +246,7 @@ async function probeImage(
   file: string,
 ): Promise<{ width: number | null; height: number | null } | undefined> {
   try {
-    if (deps.probeMedia) return await deps.probeMedia(file);
-    return await (await ffmpegRunnerFor(deps.config)).probe(file);
+    return await deps.probeMedia?.(file);
   } catch {
     return undefined; // no ffprobe: the requested size stands in
   }

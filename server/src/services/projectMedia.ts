@@ -4,9 +4,13 @@ import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { media, segments } from "../db/schema.js";
+import { HttpError, unavailable } from "../errors.js";
 import { newId } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import { RetryableJobError } from "../jobs/worker.js";
+import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
+import { FrameNotFoundError } from "../media/operations.js";
+import { checkDecodable } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
 import type { ProjectRow } from "./access.js";
 import { mirrorUrl } from "./mirror.js";
@@ -17,6 +21,40 @@ export const IMPORT_VIDEO_JOB = "import-video";
 
 export type MediaRow = typeof media.$inferSelect;
 export type SegmentRow = typeof segments.$inferSelect;
+
+export const FFMPEG_MISSING_MESSAGE = "ffmpeg is not available: install ffmpeg or set FFMPEG_PATH";
+
+function ffmpegMissing(deps: AppDeps, reason?: string): HttpError {
+  const d = deps.ffmpegDetection;
+  return unavailable(FFMPEG_MISSING_MESSAGE, {
+    ffmpegPath: d.ffmpegPath,
+    ffprobePath: d.ffprobePath,
+    reason: reason ?? d.error ?? null,
+    hint: "Debian/Ubuntu: apt-get install ffmpeg; or set FFMPEG_PATH and FFPROBE_PATH, then restart",
+  });
+}
+
+/** The ffmpeg runner, or a 503 in the error shape when none was found at start. */
+export function requireFfmpeg(deps: AppDeps): FfmpegRunner {
+  if (!deps.ffmpeg) throw ffmpegMissing(deps);
+  return deps.ffmpeg;
+}
+
+/** Media errors as HTTP errors: ffmpeg gone → 503, no frame there → 422, ffmpeg refused the file → 422. */
+export function mediaFailure(error: unknown, deps?: AppDeps): unknown {
+  if (error instanceof HttpError) return error;
+  if (error instanceof FfmpegMissingError)
+    return deps
+      ? ffmpegMissing(deps, error.message)
+      : unavailable(FFMPEG_MISSING_MESSAGE, { reason: error.message, binary: error.binary });
+  if (error instanceof FrameNotFoundError) return new HttpError(422, error.message, { at: error.atSec });
+  if (error instanceof FfmpegError)
+    return new HttpError(422, "ffmpeg could not process the media", {
+      reason: error.message,
+      stderr: error.stderr.slice(-500),
+    });
+  return error;
+}
 
 /** A signed link to a stored file, served by routes/media.ts. */
 export function mediaUrl(deps: AppDeps, row: Pick<MediaRow, "id" | "path" | "status">): string | null {
@@ -126,15 +164,37 @@ export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projec
   });
 }
 
-/** Job handler: downloads a project's `video_url` and puts it on the empty timeline. */
+/**
+ * Job handler: downloads a project's `video_url` (mirroring's address guard, size and time limits), checks
+ * with ffprobe and a decode that it is a video, and puts it on the empty timeline. A file that is not a
+ * decodable video fails the job, and its media row is marked failed.
+ */
 export async function importVideoJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
   const projectId = ctx.job.projectId!;
+  if (!deps.ffmpeg) throw new Error(FFMPEG_MISSING_MESSAGE);
+  const runner = deps.ffmpeg;
   try {
     const row = await mirrorUrl(deps, String(ctx.job.input.url), {
       projectId,
       accept: (mime) => mime.startsWith("video/"),
       signal: ctx.signal,
     });
+    const file = deps.files.absolute(row.path as string);
+    const problem =
+      row.kind !== "video" || !row.durationSec
+        ? "ffprobe found no video stream with a duration"
+        : await checkDecodable(runner, file, "video").then(
+            () => null,
+            (error: unknown) => (error instanceof Error ? error.message : String(error)),
+          );
+    if (problem) {
+      deps.db
+        .update(media)
+        .set({ status: "failed", error: `Not a decodable video: ${problem}` })
+        .where(eq(media.id, row.id))
+        .run();
+      throw new Error(`video_url is not a decodable video: ${problem}`);
+    }
     const segment = addFirstSegmentIfEmpty(deps.db, projectId, row);
     return { mediaId: row.id, segmentId: segment?.id ?? null };
   } catch (error) {

@@ -191,3 +191,24 @@ describe("workspaces", () => {
     expect(forbidden.json.error).toBe("Only an owner can add members");
   });
 });
+
+describe("without ffmpeg", () => {
+  it("still drafts stories locally, answers 503 for local images, and health says why", async () => {
+    const bare = await buildTestApp({ FFMPEG_PATH: "/nonexistent/ffmpeg" });
+    try {
+      const story = await runJob(bare, "/api/claude/stories", { topic: "No ffmpeg", maxMinutes: 1 });
+      expect(story.status).toBe("completed");
+      const image = await bare.call({ method: "POST", url: "/api/images/generate", payload: { prompt: "x" } });
+      expect(image.status).toBe(503);
+      expect(image.json).toEqual({
+        error: expect.stringMatching(/^local renders images with ffmpeg, which was not found/),
+        details: { provider: "local", setting: "FFMPEG_PATH" },
+      });
+      const health = (await bare.call({ method: "GET", url: "/api/ai/health" })).json;
+      expect(health.providers[0]).toMatchObject({ name: "local", configured: true, reachable: false });
+      expect(health.providers[0].error).toMatch(/ffmpeg not found/);
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -2,7 +2,6 @@ import { scenePlanSchema, storySchema } from "@dailies/shared";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { characters, media } from "../../src/db/schema.js";
-import { ffmpegRunnerFor } from "../../src/providers/local/ffmpeg.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
 import { createProject, pathOf, runJob } from "./helpers.js";
 
@@ -85,7 +84,7 @@ describe("the local pipeline: topic → story → scene plan → images", () => 
         `images ${Math.round(elapsedMs - storyMs - planMs)} ms)`,
     );
 
-    const runner = await ffmpegRunnerFor(t.app.deps.config);
+    const runner = t.app.deps.ffmpeg!;
     for (const [i, jobId] of jobIds.entries()) {
       const job = (await t.call({ method: "GET", url: `/api/jobs/${jobId}` })).json;
       expect(job.status, job.error).toBe("completed");

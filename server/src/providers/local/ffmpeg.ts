@@ -1,7 +1,7 @@
 /**
- * The ffmpeg runner `local` renders with (and the image pipeline probes with), resolved once per app config
- * on first use (FFMPEG_PATH → ffmpeg-static → PATH, see media/ffmpeg.ts), so an app that never renders a
- * placeholder never looks for ffmpeg.
+ * An ffmpeg runner from config alone, resolved once per config on first use (FFMPEG_PATH → ffmpeg-static →
+ * PATH, see media/ffmpeg.ts), for code that has no `deps.ffmpeg` at hand. The app's own runner (found at
+ * start, app.ts) is `deps.ffmpeg`: prefer it — `local` and the image pipeline use that one.
  */
 import { createFfmpegRunner, type FfmpegRunner, resolveFfmpegBinaries } from "../../media/ffmpeg.js";
 

@@ -25,6 +25,9 @@ export const LOCAL_PROVIDER_INFO = {
   imageSubtitle: "local draft — not AI",
 } as const;
 
+export const LOCAL_NEEDS_FFMPEG =
+  "local renders images with ffmpeg, which was not found at start: install ffmpeg or set FFMPEG_PATH";
+
 /** Where the machine-readable task input starts in a prompt. */
 const INPUT_MARKER = "\n\nTASK INPUT (JSON):\n";
 
@@ -49,8 +52,8 @@ function readTaskInput(prompt: string): Record<string, unknown> {
 export const LOCAL_SCHEMAS = { story: "story", scenePlan: "scene_plan" } as const;
 
 export interface LocalProviderOptions {
-  /** The ffmpeg runner, resolved on first image (story and plan drafts need none). */
-  ffmpeg: () => Promise<FfmpegRunner>;
+  /** The app's ffmpeg runner; null when none was found (story and plan drafts need none, images do). */
+  ffmpeg: FfmpegRunner | null;
   /** A scratch file path ending in `.png`. */
   tempPath: (suffix: string) => Promise<string>;
   record?: RecordCall;
@@ -104,7 +107,8 @@ export function createLocalProviders(options: LocalProviderOptions): { llm: Llm;
     model: info.imageModel,
     generateImage: (req) =>
       metered(record, { provider: info.name, model: info.imageModel, kind: "image" }, async () => {
-        const runner = await options.ffmpeg();
+        const runner = options.ffmpeg;
+        if (!runner) throw new ProviderError("upstream", info.name, LOCAL_NEEDS_FFMPEG);
         const output = await options.tempPath(".png");
         try {
           await renderPlaceholderImage(runner, {

@@ -1,0 +1,377 @@
+/**
+ * Export: the active segments, in order, joined into one MP4 (H.264 + AAC).
+ *
+ * Every segment is rendered ONCE to a common output format (`outputFormat`: the first segment's size and
+ * frame rate unless DAILIES_EXPORT_WIDTH/HEIGHT say otherwise; AAC 48 kHz stereo, silence for a source
+ * without sound) and kept in `renders/` under a key of its content (`partKey`: source hash, in/out times,
+ * grade, variant, output format), recorded in `render_cache`. The parts are then joined by the concat
+ * demuxer without re-encoding. So an export after one edit renders only the segment the edit changed, and a
+ * color grade (which renders the same part) makes the next export reuse its render.
+ *
+ * The timeline is copied into the job when the export is requested: edits made while it runs do not change
+ * it. Progress is the share of timeline seconds rendered, from ffmpeg's `-progress` output. Outputs are
+ * written under temporary names and renamed when complete (media/operations.ts).
+ */
+import { createHash } from "node:crypto";
+import { mkdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { EXPORT_FORMATS, type ExportStatus } from "@dailies/shared";
+import { eq } from "drizzle-orm";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { Config } from "../config.js";
+import type { AppDeps } from "../context.js";
+import { exports, media, projects, renderCache } from "../db/schema.js";
+import { conflict, invalidPayload, notFound } from "../errors.js";
+import { newId } from "../ids.js";
+import type { Job } from "../jobs/queue.js";
+import type { JobContext } from "../jobs/worker.js";
+import type { FfmpegRunner } from "../media/ffmpeg.js";
+import { concatParts, renderSegment } from "../media/operations.js";
+import { findProject, type ProjectRow } from "./access.js";
+import { gradeFilterOf } from "./preview.js";
+import { activeSegments, FFMPEG_MISSING_MESSAGE, type MediaRow, mediaUrl, requireFfmpeg } from "./projectMedia.js";
+import { mediaById } from "./timeline.js";
+
+export const EXPORT_JOB = "export";
+
+// ---------------------------------------------------------------------------------------------------------
+// Output format and part keys (pure)
+// ---------------------------------------------------------------------------------------------------------
+
+export interface OutputFormat {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+const even = (n: number) => Math.max(2, Math.round(n / 2) * 2);
+
+/**
+ * The export's picture format: DAILIES_EXPORT_WIDTH × DAILIES_EXPORT_HEIGHT when both are set; one of them
+ * with the other following the first segment's aspect ratio; else the first segment's size. Sizes are
+ * rounded to even numbers (yuv420p). Frame rate: the first segment's (30 when unknown or above 120).
+ */
+export function outputFormat(
+  config: Pick<Config, "DAILIES_EXPORT_WIDTH" | "DAILIES_EXPORT_HEIGHT">,
+  first: Pick<MediaRow, "width" | "height" | "fps">,
+): OutputFormat {
+  const sw = first.width && first.width > 0 ? first.width : 1280;
+  const sh = first.height && first.height > 0 ? first.height : 720;
+  let w = config.DAILIES_EXPORT_WIDTH;
+  let h = config.DAILIES_EXPORT_HEIGHT;
+  if (w && !h) h = (w * sh) / sw;
+  else if (h && !w) w = (h * sw) / sh;
+  else if (!w && !h) [w, h] = [sw, sh];
+  const fps = first.fps && first.fps > 0 && first.fps <= 120 ? Math.round(first.fps * 1e6) / 1e6 : 30;
+  return { width: even(w), height: even(h), fps };
+}
+
+export interface PartSpec {
+  media: MediaRow;
+  startTs: number;
+  endTs: number;
+  grade: Record<string, number> | null;
+  variantId: string | null;
+}
+
+/** What a rendered part depends on, and nothing else: equal keys are interchangeable files. */
+export function partKey(
+  part: { mediaHash: string; startTs: number; endTs: number; filter: string; variantId: string | null },
+  format: OutputFormat,
+): string {
+  const content = {
+    v: 1,
+    src: part.mediaHash,
+    in: part.startTs.toFixed(6),
+    out: part.endTs.toFixed(6),
+    grade: part.filter,
+    variant: part.variantId,
+    w: format.width,
+    h: format.height,
+    fps: format.fps,
+    codec: "h264+aac",
+  };
+  return createHash("sha256").update(JSON.stringify(content)).digest("hex");
+}
+
+const keyOf = (part: PartSpec, format: OutputFormat) =>
+  partKey(
+    {
+      mediaHash: part.media.sha256 ?? part.media.id,
+      startTs: part.startTs,
+      endTs: part.endTs,
+      filter: gradeFilterOf(part.grade),
+      variantId: part.variantId,
+    },
+    format,
+  );
+
+/** The output format of a project's current timeline (from its first active segment). */
+export function projectOutputFormat(deps: AppDeps, projectId: string): OutputFormat | null {
+  const first = activeSegments(deps.db, projectId)[0];
+  if (!first) return null;
+  const row = mediaById(deps.db, [first.mediaId]).get(first.mediaId);
+  return row ? outputFormat(deps.config, row) : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parts
+// ---------------------------------------------------------------------------------------------------------
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Renders under way by key: an export and a color grade asking for the same part share one render. */
+const rendering = new Map<string, Promise<void>>();
+
+export interface PartResult {
+  key: string;
+  /** Absolute path of the rendered part. */
+  file: string;
+  /** Relative to the data folder. */
+  rel: string;
+  /** True when this call rendered it, false when it came from the cache. */
+  rendered: boolean;
+}
+
+/** The part for `spec` in `format`: from render_cache when its file is there, else rendered now. */
+export async function ensurePart(
+  deps: AppDeps,
+  runner: FfmpegRunner,
+  spec: PartSpec,
+  format: OutputFormat,
+  options: { onProgress?: (fraction: number) => void; signal?: AbortSignal } = {},
+): Promise<PartResult> {
+  const key = keyOf(spec, format);
+  const rel = path.join("renders", key.slice(0, 2), `${key}.mp4`);
+  const file = deps.files.absolute(rel);
+  const cached = deps.db.select().from(renderCache).where(eq(renderCache.key, key)).get();
+  if (cached && (await isFile(deps.files.absolute(cached.path))))
+    return { key, file: deps.files.absolute(cached.path), rel: cached.path, rendered: false };
+  const pending = rendering.get(file);
+  if (pending) {
+    await pending;
+    return { key, file, rel, rendered: false };
+  }
+  const work = (async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    await renderSegment(runner, {
+      input: deps.files.absolute(spec.media.path as string),
+      startSec: spec.startTs,
+      endSec: spec.endTs,
+      hasAudio: spec.media.hasAudio === true,
+      width: format.width,
+      height: format.height,
+      fps: format.fps,
+      filter: gradeFilterOf(spec.grade),
+      output: file,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    deps.db
+      .insert(renderCache)
+      .values({ key, path: rel, durationSec: spec.endTs - spec.startTs })
+      .onConflictDoUpdate({ target: renderCache.key, set: { path: rel, durationSec: spec.endTs - spec.startTs } })
+      .run();
+  })();
+  rendering.set(file, work);
+  try {
+    await work;
+  } finally {
+    rendering.delete(file);
+  }
+  return { key, file, rel, rendered: true };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Export jobs
+// ---------------------------------------------------------------------------------------------------------
+
+interface TimelineSnapshotItem {
+  segmentId: string;
+  mediaId: string;
+  startTs: number;
+  endTs: number;
+  grade: Record<string, number> | null;
+  variantId: string | null;
+}
+
+/** POST /api/export: validates, copies the timeline into a new export job. */
+export function startExport(deps: AppDeps, auth: AuthContext, projectId: string, format: string): { id: string } {
+  const fmt = format.trim().toLowerCase();
+  if (!(EXPORT_FORMATS as readonly string[]).includes(fmt))
+    throw invalidPayload({
+      format: [`Unsupported format "${format}": only ${EXPORT_FORMATS.join(", ")} (H.264 + AAC) is supported`],
+    });
+  const project = findProject(deps.db, auth, projectId);
+  if (!project) throw notFound("Project");
+  requireFfmpeg(deps);
+  const timeline: TimelineSnapshotItem[] = activeSegments(deps.db, project.id).map((s) => ({
+    segmentId: s.id,
+    mediaId: s.mediaId,
+    startTs: s.startTs,
+    endTs: s.endTs,
+    grade: s.grade,
+    variantId: s.variantId,
+  }));
+  if (timeline.length === 0) throw conflict("The timeline is empty: nothing to export", { project_id: project.id });
+  const id = newId("exp");
+  deps.db.transaction((tx) => {
+    tx.insert(exports).values({ id, projectId: project.id, format: fmt }).run();
+    deps.queue.enqueue({
+      id,
+      kind: EXPORT_JOB,
+      input: { format: fmt, timeline },
+      userId: auth.user.id,
+      workspaceId: auth.workspaceId,
+      projectId: project.id,
+    });
+  });
+  return { id };
+}
+
+/** Writes progress at most every 1 % or 500 ms, so a long render does not hammer the database. */
+function throttledProgress(ctx: JobContext): (value: number) => void {
+  let last = -1;
+  let lastAt = 0;
+  return (value) => {
+    const now = Date.now();
+    if (value - last >= 0.01 || now - lastAt >= 500) {
+      last = value;
+      lastAt = now;
+      ctx.progress(value);
+    }
+  };
+}
+
+export interface ExportResult {
+  media_id: string;
+  duration: number;
+  parts: number;
+  rendered_parts: number;
+  reused_parts: number;
+  width: number;
+  height: number;
+  fps: number;
+}
+
+/** Job handler: render the missing parts, join them, register the file. */
+export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportResult> {
+  if (!deps.ffmpeg) throw new Error(FFMPEG_MISSING_MESSAGE);
+  const runner = deps.ffmpeg;
+  const id = ctx.job.id;
+  const timeline = (ctx.job.input.timeline ?? []) as TimelineSnapshotItem[];
+  const rows = mediaById(
+    deps.db,
+    timeline.map((t) => t.mediaId),
+  );
+  const specs: PartSpec[] = timeline.map((t) => {
+    const row = rows.get(t.mediaId);
+    if (!row || row.status !== "ready" || !row.path) throw new Error(`The media of segment ${t.segmentId} is gone`);
+    return { media: row, startTs: t.startTs, endTs: t.endTs, grade: t.grade, variantId: t.variantId };
+  });
+  const first = specs[0];
+  if (!first) throw new Error("The timeline is empty");
+  const format = outputFormat(deps.config, first.media);
+
+  const total = specs.reduce((sum, s) => sum + (s.endTs - s.startTs), 0);
+  const report = throttledProgress(ctx);
+  let done = 0;
+  let rendered = 0;
+  const parts: string[] = [];
+  for (const spec of specs) {
+    const length = spec.endTs - spec.startTs;
+    const part = await ensurePart(deps, runner, spec, format, {
+      signal: ctx.signal,
+      onProgress: (f) => report((0.97 * (done + f * length)) / total),
+    });
+    if (part.rendered) rendered++;
+    parts.push(part.file);
+    done += length;
+    report((0.97 * done) / total);
+  }
+
+  const rel = path.join("exports", `${id}.mp4`);
+  const output = deps.files.absolute(rel);
+  await mkdir(path.dirname(output), { recursive: true });
+  await concatParts(runner, { parts, output, signal: ctx.signal });
+  const probe = await runner.probe(output);
+  const bytes = (await stat(output)).size;
+  const project = deps.db
+    .select()
+    .from(projects)
+    .where(eq(projects.id, ctx.job.projectId ?? ""))
+    .get();
+  const row = deps.db.transaction((tx) => {
+    const created = tx
+      .insert(media)
+      .values({
+        id: newId("media"),
+        projectId: ctx.job.projectId,
+        origin: "export",
+        status: "ready",
+        path: rel,
+        bytes,
+        mime: "video/mp4",
+        kind: "video",
+        durationSec: probe.durationSec,
+        width: probe.width,
+        height: probe.height,
+        fps: probe.fps,
+        videoCodec: probe.videoCodec,
+        audioCodec: probe.audioCodec,
+        hasAudio: probe.hasAudio,
+        fileName: `${project?.name ?? "export"}.mp4`,
+      })
+      .returning()
+      .get();
+    tx.update(exports).set({ mediaId: created.id }).where(eq(exports.id, id)).run();
+    return created;
+  });
+  return {
+    media_id: row.id,
+    duration: probe.durationSec,
+    parts: specs.length,
+    rendered_parts: rendered,
+    reused_parts: specs.length - rendered,
+    ...format,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Status
+// ---------------------------------------------------------------------------------------------------------
+
+/** An export of a project the user can see; anything else is 404. */
+export function requireExport(deps: AppDeps, auth: AuthContext, id: string): { project: ProjectRow; job: Job } {
+  const row = deps.db.select().from(exports).where(eq(exports.id, id)).get();
+  const project = row && findProject(deps.db, auth, row.projectId);
+  const job = row && deps.queue.get(row.id);
+  if (!row || !project || !job) throw notFound("Export");
+  return { project, job };
+}
+
+export function exportStatus(deps: AppDeps, job: Job): ExportStatus {
+  const row = deps.db.select().from(exports).where(eq(exports.id, job.id)).get();
+  const file = row?.mediaId ? deps.db.select().from(media).where(eq(media.id, row.mediaId)).get() : undefined;
+  const url = job.status === "completed" && file ? mediaUrl(deps, file) : null;
+  const result = (job.status === "completed" ? job.result : null) as Partial<ExportResult> | null;
+  return {
+    export_job_id: job.id,
+    project_id: row?.projectId ?? job.projectId ?? "",
+    format: row?.format ?? "mp4",
+    status: job.status,
+    progress: job.progress,
+    export_url: url,
+    download_url: url ? `${url}&download=1` : null,
+    error: job.status === "completed" ? null : job.error,
+    duration: result?.duration ?? null,
+    rendered_parts: result?.rendered_parts ?? null,
+    reused_parts: result?.reused_parts ?? null,
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * Color grading of a segment (editing-api.md: grade-preview, color-grade).
+ *
+ * A grade is six offsets, 0 = unchanged (GRADE_PARAMS in media/args.ts: ranges and ffmpeg mapping). Grades
+ * are not cumulative: a graded segment keeps its ORIGINAL source media and times plus the grade, and a new
+ * grade on it replaces the old one. Previews of a graded segment apply its grade; an export renders it.
+ *
+ * - grade-preview: one frame of the segment with the grade (cached like every frame, by content).
+ * - color-grade: a job renders the segment with the grade in the export format (so the next export reuses
+ *   that render), then one transaction deactivates the segment (kept) and puts a new active segment
+ *   (source "graded") in its place. The route waits for the job and answers {segment_id, graded_url}.
+ */
+import { eq } from "drizzle-orm";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { AppDeps } from "../context.js";
+import { media, segments } from "../db/schema.js";
+import { conflict, invalidPayload } from "../errors.js";
+import { newId } from "../ids.js";
+import type { JobContext } from "../jobs/worker.js";
+import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args.js";
+import { ensurePart, projectOutputFormat } from "./exports.js";
+import { ensureFrames, frameUrl, targetFor } from "./preview.js";
+import { FFMPEG_MISSING_MESSAGE, type MediaRow, mediaFailure, mediaUrl, type SegmentRow } from "./projectMedia.js";
+import { assertActive, mediaById, replaceOnTimeline, roundTime, TIME_EPSILON } from "./timeline.js";
+
+export const COLOR_GRADE_JOB = "color-grade";
+
+/** Only the offsets that change something, in a stable order (the stored grade and cache keys use it). */
+export function normalizeGrade(params: GradeParams): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of GRADE_PARAM_NAMES) {
+    const v = params[name];
+    if (v !== undefined && v !== 0) out[name] = v;
+  }
+  return out;
+}
+
+function sourceOf(deps: AppDeps, segment: SegmentRow): MediaRow {
+  return mediaById(deps.db, [segment.mediaId]).get(segment.mediaId) as MediaRow;
+}
+
+/** POST /api/segment/{id}/grade-preview: one graded frame, at `at` (source time) or the segment's middle. */
+export async function gradePreview(
+  deps: AppDeps,
+  segment: SegmentRow,
+  params: GradeParams,
+  at: number | undefined,
+): Promise<{ preview_frame_url: string; source_ts: number }> {
+  assertActive(segment);
+  if (at !== undefined && (at < segment.startTs - TIME_EPSILON || at > segment.endTs + TIME_EPSILON))
+    throw invalidPayload({ at: [`Must be within the segment ${segment.startTs}..${segment.endTs}`] });
+  const time = at ?? (segment.startTs + segment.endTs) / 2;
+  const target = targetFor(segment, sourceOf(deps, segment), time, gradeFilter(params));
+  const [key] = await ensureFrames(deps, [target]);
+  return { preview_frame_url: frameUrl(deps, key as string), source_ts: roundTime(target.index / target.fps) };
+}
+
+interface GradeOutcome {
+  segment_id: string;
+  graded_media_id: string;
+}
+
+/** Requests waiting for their color-grade job, by job id. */
+const waiting = new Map<string, { resolve: (r: GradeOutcome) => void; reject: (e: unknown) => void }>();
+
+/**
+ * POST /api/segment/{id}/color-grade: queues the render job and resolves when it is done (rejects with the
+ * job's error, e.g. 409 when the segment was edited meanwhile).
+ */
+export function startColorGrade(
+  deps: AppDeps,
+  auth: AuthContext,
+  segment: SegmentRow,
+  params: GradeParams,
+): { jobId: string; done: Promise<{ segment_id: string; graded_url: string; job_id: string }> } {
+  assertActive(segment);
+  const job = deps.queue.enqueue({
+    kind: COLOR_GRADE_JOB,
+    input: { segmentId: segment.id, params: normalizeGrade(params), startTs: segment.startTs, endTs: segment.endTs },
+    userId: auth.user.id,
+    workspaceId: auth.workspaceId,
+    projectId: segment.projectId,
+  });
+  const done = new Promise<GradeOutcome>((resolve, reject) => waiting.set(job.id, { resolve, reject })).then(
+    (outcome) => {
+      const row = deps.db.select().from(media).where(eq(media.id, outcome.graded_media_id)).get();
+      return { segment_id: outcome.segment_id, graded_url: row ? (mediaUrl(deps, row) ?? "") : "", job_id: job.id };
+    },
+  );
+  return { jobId: job.id, done };
+}
+
+/** Job handler: render with the grade, then swap the segment for its graded replacement. */
+export async function colorGradeJob(deps: AppDeps, ctx: JobContext): Promise<GradeOutcome> {
+  const waiter = waiting.get(ctx.job.id);
+  waiting.delete(ctx.job.id);
+  try {
+    const outcome = await runColorGrade(deps, ctx);
+    waiter?.resolve(outcome);
+    return outcome;
+  } catch (error) {
+    const mapped = mediaFailure(error, deps);
+    waiter?.reject(mapped);
+    throw mapped;
+  }
+}
+
+async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutcome> {
+  if (!deps.ffmpeg) throw new Error(FFMPEG_MISSING_MESSAGE);
+  const input = ctx.job.input as { segmentId: string; params: Record<string, number>; startTs: number; endTs: number };
+  const { db } = deps;
+  const stillThere = (): SegmentRow => {
+    const row = db.select().from(segments).where(eq(segments.id, input.segmentId)).get();
+    if (!row) throw conflict("Segment no longer exists", { segment_id: input.segmentId });
+    assertActive(row);
+    if (Math.abs(row.startTs - input.startTs) > TIME_EPSILON || Math.abs(row.endTs - input.endTs) > TIME_EPSILON)
+      throw conflict("Segment was trimmed while it was being graded: grade it again", { segment_id: row.id });
+    return row;
+  };
+  const segment = stillThere();
+  const source = sourceOf(deps, segment);
+  const format = projectOutputFormat(deps, segment.projectId);
+  if (!format) throw conflict("Segment is not on the timeline", { segment_id: segment.id });
+  const part = await ensurePart(
+    deps,
+    deps.ffmpeg,
+    {
+      media: source,
+      startTs: segment.startTs,
+      endTs: segment.endTs,
+      grade: input.params,
+      variantId: segment.variantId,
+    },
+    format,
+    { signal: ctx.signal, onProgress: (f) => ctx.progress(Math.min(0.99, f)) },
+  );
+
+  return db.transaction((tx) => {
+    const current = stillThere();
+    const existing = tx.select().from(media).where(eq(media.path, part.rel)).get();
+    const graded =
+      existing ??
+      tx
+        .insert(media)
+        .values({
+          id: newId("media"),
+          projectId: current.projectId,
+          origin: "render",
+          status: "ready",
+          path: part.rel,
+          mime: "video/mp4",
+          kind: "video",
+          durationSec: current.endTs - current.startTs,
+          width: format.width,
+          height: format.height,
+          fps: format.fps,
+          videoCodec: "h264",
+          audioCodec: "aac",
+          hasAudio: true,
+          fileName: `graded-${current.id}.mp4`,
+        })
+        .returning()
+        .get();
+    const [replacement] = replaceOnTimeline(tx, current.projectId, {
+      replaceId: current.id,
+      replacements: [
+        {
+          mediaId: current.mediaId,
+          startTs: current.startTs,
+          endTs: current.endTs,
+          source: "graded",
+          variantId: current.variantId,
+          assetVersionId: current.assetVersionId,
+          grade: input.params,
+          parentSegmentId: current.id,
+        },
+      ],
+    });
+    return { segment_id: (replacement as SegmentRow).id, graded_media_id: graded.id };
+  });
+}

@@ -1,0 +1,235 @@
+/**
+ * Preview frames and strips of the project timeline (timeline times: see services/timeline.ts).
+ *
+ * A frame is identified by what it shows: (source media hash, frame index at the media's frame rate, grade
+ * filter). Its JPEG is stored under `frames/<ab>/<key>.jpg` in the data folder, so a repeated request, from
+ * any project holding the same file, is answered from disk without starting ffmpeg. Frames are extracted by
+ * seeking before decoding (`-ss` before `-i`); a strip's missing frames are extracted together, choosing
+ * per run between one decoding pass and seeked inputs, over one ffmpeg process per core (media/strips.ts).
+ */
+import { createHash } from "node:crypto";
+import { mkdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { MAX_STRIP_FRAMES, type PreviewFrame } from "@dailies/shared";
+import type { AppDeps } from "../context.js";
+import { invalidPayload } from "../errors.js";
+import { type GradeParams, gradeFilter } from "../media/args.js";
+import { extractFrame } from "../media/operations.js";
+import { extractStripParallel } from "../media/strips.js";
+import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
+import {
+  addFieldError,
+  frameIndex,
+  frameSeekTime,
+  locateTime,
+  mediaById,
+  projectTimeline,
+  roundTime,
+  stripCount,
+  stripTimes,
+  TIME_EPSILON,
+} from "./timeline.js";
+
+/** Frame rate assumed for media whose rate ffprobe did not report. */
+const DEFAULT_FPS = 25;
+
+export interface FrameTarget {
+  media: MediaRow;
+  /** The ffmpeg filter applied before encoding ("null" for none). */
+  filter: string;
+  fps: number;
+  /** Frame index at `fps` in the source. */
+  index: number;
+}
+
+/** The content key of a frame: same source bytes, same frame, same grade → same key. */
+export function frameKey(target: Pick<FrameTarget, "filter" | "fps" | "index"> & { mediaHash: string }): string {
+  return createHash("sha256")
+    .update(`frame:v1|${target.mediaHash}|${target.fps}|${target.index}|${target.filter}`)
+    .digest("hex");
+}
+
+export function framePath(deps: AppDeps, key: string): string {
+  return path.join(deps.config.dataDir, "frames", key.slice(0, 2), `${key}.jpg`);
+}
+
+/** A signed link to a frame, served by routes/frames.ts. */
+export function frameUrl(deps: AppDeps, key: string): string {
+  const { exp, sig } = deps.signer.sign("frame", key);
+  return `${deps.publicUrl()}/frames/${key}.jpg?exp=${exp}&sig=${sig}`;
+}
+
+export const gradeFilterOf = (grade: Record<string, number> | null | undefined): string =>
+  gradeFilter((grade ?? {}) as GradeParams);
+
+const mediaHash = (row: MediaRow) => row.sha256 ?? row.id;
+const fpsOf = (row: MediaRow) => (row.fps && row.fps > 0 ? row.fps : DEFAULT_FPS);
+
+/** The frame shown at source time `sourceTs` of a segment. */
+export function targetFor(segment: SegmentRow, row: MediaRow, sourceTs: number, filter?: string): FrameTarget {
+  const fps = fpsOf(row);
+  return {
+    media: row,
+    filter: filter ?? gradeFilterOf(segment.grade),
+    fps,
+    index: frameIndex(sourceTs, fps, segment.startTs, segment.endTs),
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Extractions under way, by frame file: concurrent requests for the same frame share one ffmpeg run. */
+const inFlight = new Map<string, Promise<void>>();
+
+/**
+ * Makes sure every target's JPEG exists; returns their keys in order. Frames on disk cost one stat each;
+ * the others are extracted grouped by (media, filter).
+ */
+export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[]): Promise<string[]> {
+  const keys = targets.map((t) => frameKey({ ...t, mediaHash: mediaHash(t.media) }));
+  const missing = new Map<string, FrameTarget>();
+  const waits: Promise<void>[] = [];
+  await Promise.all(
+    keys.map(async (key, i) => {
+      const file = framePath(deps, key);
+      const pending = inFlight.get(file);
+      if (pending) waits.push(pending);
+      else if (!missing.has(key) && !(await exists(file))) missing.set(key, targets[i] as FrameTarget);
+    }),
+  );
+  if (missing.size > 0) {
+    const runner = requireFfmpeg(deps);
+    const groups = new Map<string, { key: string; target: FrameTarget }[]>();
+    for (const [key, target] of missing) {
+      const id = `${target.media.id}\n${target.filter}`;
+      groups.set(id, [...(groups.get(id) ?? []), { key, target }]);
+    }
+    const work = (async () => {
+      for (const group of groups.values()) {
+        group.sort((a, b) => a.target.index - b.target.index);
+        const first = group[0]?.target as FrameTarget;
+        const input = deps.files.absolute(first.media.path as string);
+        const outputs = group.map((g) => framePath(deps, g.key));
+        await Promise.all([...new Set(outputs.map((o) => path.dirname(o)))].map((d) => mkdir(d, { recursive: true })));
+        const filter = first.filter !== "null" ? { filter: first.filter } : {};
+        if (group.length === 1) {
+          await extractFrame(runner, {
+            input,
+            atSec: frameSeekTime(first.index, first.fps),
+            output: outputs[0] as string,
+            ...filter,
+          });
+        } else {
+          if (first.filter !== "null") {
+            // Strips of graded segments: one graded frame at a time (the strip builders take no filter).
+            for (const [i, g] of group.entries())
+              await extractFrame(runner, {
+                input,
+                atSec: frameSeekTime(g.target.index, g.target.fps),
+                output: outputs[i] as string,
+                ...filter,
+              });
+          } else {
+            await extractStripParallel(runner, {
+              input,
+              times: group.map((g) => frameSeekTime(g.target.index, g.target.fps)),
+              outputs,
+            });
+          }
+        }
+      }
+    })();
+    const files = [...missing.keys()].map((key) => framePath(deps, key));
+    const shared = work.finally(() => {
+      for (const file of files) if (inFlight.get(file) === shared) inFlight.delete(file);
+    });
+    for (const file of files) inFlight.set(file, shared);
+    waits.push(shared);
+  }
+  try {
+    await Promise.all(waits);
+  } catch (error) {
+    throw mediaFailure(error);
+  }
+  return keys;
+}
+
+function frameView(deps: AppDeps, key: string, timestamp: number, segment: SegmentRow, target: FrameTarget) {
+  return {
+    frame_url: frameUrl(deps, key),
+    timestamp: roundTime(timestamp),
+    segment_id: segment.id,
+    source_ts: roundTime(target.index / target.fps),
+  } satisfies PreviewFrame;
+}
+
+/** POST /api/project/{id}/preview/frame */
+export async function previewFrame(deps: AppDeps, projectId: string, ts: number): Promise<PreviewFrame> {
+  const layout = projectTimeline(deps.db, projectId);
+  const hit = locateTime(layout, ts);
+  if (!hit)
+    throw invalidPayload({
+      ts: [
+        layout.entries.length === 0
+          ? "The timeline is empty"
+          : `Must be within the timeline 0..${roundTime(layout.duration)}`,
+      ],
+    });
+  const row = mediaById(deps.db, [hit.segment.mediaId]).get(hit.segment.mediaId) as MediaRow;
+  const target = targetFor(hit.segment, row, hit.sourceTs);
+  const [key] = await ensureFrames(deps, [target]);
+  return frameView(deps, key as string, ts, hit.segment, target);
+}
+
+/** POST /api/project/{id}/preview/strip */
+export async function previewStrip(
+  deps: AppDeps,
+  projectId: string,
+  input: { start: number; end: number; fps: number },
+): Promise<{ frames: PreviewFrame[] }> {
+  const { start, end, fps } = input;
+  const layout = projectTimeline(deps.db, projectId);
+  const errors: Record<string, string[]> = {};
+  const within = `Must be within the timeline 0..${roundTime(layout.duration)}`;
+  if (layout.entries.length === 0) errors.start = ["The timeline is empty"];
+  else {
+    if (start > layout.duration + TIME_EPSILON) errors.start = [within];
+    if (end > layout.duration + TIME_EPSILON) errors.end = [within];
+  }
+  if (!(end > start)) addFieldError(errors, "end", "Must be greater than start");
+  if (!(fps > 0)) errors.fps = ["Must be greater than 0"];
+  else if (end > start && stripCount(start, end, fps) > MAX_STRIP_FRAMES)
+    errors.fps = [
+      `(end - start) * fps = ${stripCount(start, end, fps)} frames; a strip has at most ${MAX_STRIP_FRAMES}`,
+    ];
+  if (Object.keys(errors).length > 0) throw invalidPayload(errors);
+
+  const times = stripTimes(start, end, fps);
+  const located = times.map((t) => locateTime(layout, t));
+  const rows = mediaById(
+    deps.db,
+    layout.entries.map((e) => e.segment.mediaId),
+  );
+  const targets = located.map((hit) => {
+    if (!hit) throw invalidPayload({ end: [within] });
+    return targetFor(hit.segment, rows.get(hit.segment.mediaId) as MediaRow, hit.sourceTs);
+  });
+  const keys = await ensureFrames(deps, targets);
+  return {
+    frames: keys.map((key, i) =>
+      frameView(
+        deps,
+        key,
+        times[i] as number,
+        (located[i] as { segment: SegmentRow }).segment,
+        targets[i] as FrameTarget,
+      ),
+    ),
+  };
+}

@@ -1,0 +1,455 @@
+/**
+ * POST /api/ai/generate: region generation. A prompt, a range of the project timeline and a box in
+ * fractions of the frame become a job that makes N variants (DAILIES_AI_VARIANTS, default 2) as media
+ * files with a preview frame each; GET /api/job/{id} lists them, /api/variant/{id}/accept puts one on
+ * the timeline (variants.ts).
+ *
+ * The job first renders the range from the timeline into one normalized clip (H.264 + AAC, the export
+ * format; several segments are rendered and joined), stored as the variants' source media. Then each
+ * variant is made from that clip:
+ * - `local` (default): `editRegion`, ffmpeg filters inside the box (providers/local/regionEdit.ts),
+ *   variants from mild to strong.
+ * - a remote `VideoGenerator` (replicate): the box's first frame is animated from the prompt, and the
+ *   generated clip is scaled into the box over the range (`compositeRegionArgs`).
+ */
+import { readFile, rm, writeFile } from "node:fs/promises";
+import type { AiGenerateRequest, AiGenerateResponse } from "@dailies/shared";
+import { eq } from "drizzle-orm";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { AppDeps } from "../context.js";
+import { media, variants } from "../db/schema.js";
+import { badRequest } from "../errors.js";
+import { newId } from "../ids.js";
+import type { JobContext } from "../jobs/worker.js";
+import { boxToPixels, cropFilter, type FractionBox, formatSeconds } from "../media/args.js";
+import type { FfmpegRunner } from "../media/ffmpeg.js";
+import { concatParts, extractFrame, renderSegment } from "../media/operations.js";
+import type { ProbeResult } from "../media/probe.js";
+import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
+import type { VideoGenerator } from "../providers/types.js";
+import { type FileStore, sha256File } from "../storage/files.js";
+import { requireProject } from "./access.js";
+import { providerOr400, withAiCallScope } from "./aiCalls.js";
+import { activeSegments, type MediaRow, requireFfmpeg } from "./projectMedia.js";
+import { rangePieces, TIME_EPSILON, timelineDuration, toStored, type VariantSourcePiece } from "./variants.js";
+
+export const REGION_JOB = "ai-region-generate";
+
+export interface RegionJobInput {
+  prompt: string;
+  provider: string;
+  /** Timeline range, seconds. */
+  startTs: number;
+  endTs: number;
+  box: FractionBox;
+  count: number;
+  /** What the range showed when the request was accepted: the job renders exactly this. */
+  source: VariantSourcePiece[];
+}
+
+/** Checks the request against the project's timeline and the provider, then queues the job. */
+export function startRegionGeneration(deps: AppDeps, auth: AuthContext, body: AiGenerateRequest): AiGenerateResponse {
+  const { db } = deps;
+  const project = requireProject(db, auth, body.project_id);
+  requireFfmpeg(deps);
+  providerOr400(body.provider, () => deps.providers.video(body.provider));
+  const active = activeSegments(db, project.id);
+  if (active.length === 0) throw badRequest("The project has no video on its timeline", { project_id: project.id });
+  const duration = timelineDuration(active);
+  if (body.end_ts > duration + TIME_EPSILON) {
+    throw badRequest("Invalid payload", {
+      fieldErrors: { end_ts: [`Must be at most the timeline's duration (${Number(duration.toFixed(6))} s)`] },
+      duration,
+    });
+  }
+  const endTs = Math.min(body.end_ts, duration);
+  const input: RegionJobInput = {
+    prompt: body.prompt,
+    provider: body.provider,
+    startTs: body.start_ts,
+    endTs,
+    box: body.bounding_box,
+    count: deps.config.DAILIES_AI_VARIANTS,
+    source: rangePieces(active, body.start_ts, endTs).map(toStored),
+  };
+  const job = deps.queue.enqueue({
+    kind: REGION_JOB,
+    input: { ...input },
+    userId: auth.user.id,
+    workspaceId: auth.workspaceId,
+    projectId: project.id,
+  });
+  return {
+    job_id: job.id,
+    project_id: project.id,
+    status: "pending",
+    provider: body.provider,
+    variant_count: input.count,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The job
+// ---------------------------------------------------------------------------------------------------------
+
+/** Progress shares: rendering the range, making the variants, storing. */
+const SOURCE_SHARE = 0.2;
+const VARIANTS_SHARE = 0.75;
+
+/** A finished file waiting to be stored with its media row. */
+interface Made {
+  file: string;
+  mime: string;
+  kind: "video" | "image";
+  origin: "render" | "generated";
+  probe?: ProbeResult;
+}
+
+export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
+  const input = ctx.job.input as unknown as RegionJobInput;
+  const projectId = ctx.job.projectId as string;
+  const temps: string[] = [];
+  const temp = async (suffix: string) => {
+    const file = await deps.files.tempPath(suffix);
+    temps.push(file);
+    return file;
+  };
+  let reported = 0;
+  const progress = (value: number) => {
+    if (value - reported < 0.01 && value < 1) return;
+    reported = value;
+    ctx.progress(value);
+  };
+
+  try {
+    return await withAiCallScope({ userId: ctx.job.userId, jobId: ctx.job.id }, async () => {
+      const generator = deps.providers.video(input.provider);
+      const runner = requireFfmpeg(deps);
+      const signal = ctx.signal;
+      const duration = input.endTs - input.startTs;
+
+      const sourceFile = await renderRange(deps, runner, input.source, await temp(".mp4"), {
+        signal,
+        onProgress: (f) => progress(f * SOURCE_SHARE),
+      });
+      const sourceProbe = await runner.probe(sourceFile);
+      const made: { clip: Made; preview: Made; info: Record<string, unknown> }[] = [];
+      for (let i = 0; i < input.count; i++) {
+        const onProgress = (f: number) => progress(SOURCE_SHARE + ((i + f) / input.count) * VARIANTS_SHARE);
+        const output = await temp(".mp4");
+        let info: Record<string, unknown>;
+        if (isRegionEditor(generator)) {
+          const edit = await generator.editRegion({
+            input: sourceFile,
+            output,
+            prompt: input.prompt,
+            box: input.box,
+            startSec: 0,
+            endSec: sourceProbe.durationSec || duration,
+            variantIndex: i,
+            variantCount: input.count,
+            probe: {
+              width: sourceProbe.width ?? 0,
+              height: sourceProbe.height ?? 0,
+              durationSec: sourceProbe.durationSec || duration,
+            },
+            signal,
+            onProgress,
+          });
+          info = { op: edit.op, params: edit.params, model: edit.model, filter: edit.filter, note: edit.note };
+        } else {
+          info = await remoteRegionVariant(runner, generator, {
+            source: sourceFile,
+            probe: sourceProbe,
+            box: input.box,
+            prompt: input.prompt,
+            durationSec: duration,
+            output,
+            temp,
+            signal,
+          });
+          onProgress(1);
+        }
+        const clipProbe = await runner.probe(output);
+        const preview = await extractFrame(runner, {
+          input: output,
+          atSec: Math.max(0, (clipProbe.durationSec || duration) / 2),
+          output: await temp(".jpg"),
+          signal,
+        });
+        made.push({
+          clip: { file: output, mime: "video/mp4", kind: "video", origin: "generated", probe: clipProbe },
+          preview: { file: preview, mime: "image/jpeg", kind: "image", origin: "generated" },
+          info: { ...info, variant_index: i, variant_count: input.count },
+        });
+      }
+
+      // Files into the store, then every row in one transaction.
+      const source = await stored(deps.files, {
+        file: sourceFile,
+        mime: "video/mp4",
+        kind: "video",
+        origin: "render",
+        probe: sourceProbe,
+      });
+      const files: { clip: StoredFile; preview: StoredFile; info: Record<string, unknown> }[] = [];
+      for (const m of made)
+        files.push({
+          clip: await stored(deps.files, m.clip),
+          preview: await stored(deps.files, m.preview),
+          info: m.info,
+        });
+      const ids = deps.db.transaction((tx) => {
+        const sourceId = insertMedia(tx, projectId, source, sourceProbe);
+        return files.map((f, i) => {
+          const clipId = insertMedia(tx, projectId, f.clip, made[i]?.clip.probe);
+          const previewId = insertMedia(tx, projectId, f.preview, undefined, sourceProbe);
+          const id = newId("var");
+          tx.insert(variants)
+            .values({
+              id,
+              jobId: ctx.job.id,
+              projectId,
+              mediaId: clipId,
+              previewMediaId: previewId,
+              sourceMediaId: sourceId,
+              prompt: input.prompt,
+              provider: generator.name,
+              startTs: input.startTs,
+              endTs: input.endTs,
+              box: input.box,
+              info: { ...f.info, source: input.source },
+            })
+            .run();
+          return { id, params: f.info.params ?? null };
+        });
+      });
+      progress(1);
+      return {
+        provider: generator.name,
+        model: generator.model,
+        variant_ids: ids.map((v) => v.id),
+        variants: ids,
+      };
+    });
+  } finally {
+    await Promise.all(temps.map((file) => rm(file, { force: true })));
+  }
+}
+
+interface StoredFile {
+  rel: string;
+  sha256: string;
+  bytes: number;
+  mime: string;
+  kind: "video" | "image";
+  origin: "render" | "generated";
+}
+
+async function stored(files: FileStore, m: Made): Promise<StoredFile> {
+  const { sha256, bytes } = await sha256File(m.file);
+  const rel = await files.adopt(m.file, sha256, m.mime);
+  return { rel, sha256, bytes, mime: m.mime, kind: m.kind, origin: m.origin };
+}
+
+function insertMedia(
+  tx: Pick<AppDeps["db"], "insert">,
+  projectId: string,
+  f: StoredFile,
+  probe: ProbeResult | undefined,
+  sizeOf?: ProbeResult,
+): string {
+  const id = newId("media");
+  tx.insert(media)
+    .values({
+      id,
+      projectId,
+      origin: f.origin,
+      status: "ready",
+      sha256: f.sha256,
+      path: f.rel,
+      bytes: f.bytes,
+      mime: f.mime,
+      kind: f.kind,
+      durationSec: probe?.durationSec ?? null,
+      width: probe?.width ?? sizeOf?.width ?? null,
+      height: probe?.height ?? sizeOf?.height ?? null,
+      fps: probe?.fps ?? null,
+      videoCodec: probe?.videoCodec ?? null,
+      audioCodec: probe?.audioCodec ?? null,
+      hasAudio: probe?.hasAudio ?? null,
+    })
+    .run();
+  return id;
+}
+
+/** Frame rate of the normalized range when the source does not say (a still, or an odd container). */
+const FALLBACK_FPS = 30;
+
+/**
+ * Renders the timeline pieces into one clip in the export format, sized like the first piece's media (even
+ * dimensions for yuv420p). One piece is one render; several are rendered and joined without re-encoding.
+ */
+export async function renderRange(
+  deps: AppDeps,
+  runner: FfmpegRunner,
+  pieces: readonly VariantSourcePiece[],
+  output: string,
+  options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
+): Promise<string> {
+  if (pieces.length === 0) throw new Error("the range covers no segment");
+  const rows = pieces.map((p) => {
+    const row = deps.db.select().from(media).where(eq(media.id, p.media_id)).get();
+    if (!row?.path || row.status !== "ready") throw new Error(`the media ${p.media_id} of the range is not available`);
+    return row;
+  });
+  const first = rows[0] as MediaRow;
+  const even = (n: number | null) => Math.max(2, (n ?? 2) - ((n ?? 2) % 2));
+  const size = { width: even(first.width), height: even(first.height), fps: first.fps || FALLBACK_FPS };
+  const total = pieces.reduce((sum, p) => sum + (p.source_end - p.source_start), 0);
+  let done = 0;
+  const parts: string[] = [];
+  try {
+    for (const [i, piece] of pieces.entries()) {
+      const row = rows[i] as MediaRow;
+      const length = piece.source_end - piece.source_start;
+      const part = pieces.length === 1 ? output : await deps.files.tempPath(`.part${i}.mp4`);
+      if (pieces.length > 1) parts.push(part);
+      await renderSegment(runner, {
+        input: deps.files.absolute(row.path as string),
+        startSec: piece.source_start,
+        endSec: piece.source_end,
+        hasAudio: Boolean(row.hasAudio),
+        ...size,
+        output: part,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (f) => options.onProgress?.((done + f * length) / total),
+      });
+      done += length;
+    }
+    if (parts.length > 0)
+      await concatParts(runner, { parts, output, ...(options.signal ? { signal: options.signal } : {}) });
+  } finally {
+    await Promise.all(parts.map((part) => rm(part, { force: true })));
+  }
+  options.onProgress?.(1);
+  return output;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Remote generators
+// ---------------------------------------------------------------------------------------------------------
+
+const ASPECTS: readonly [string, number][] = [
+  ["16:9", 16 / 9],
+  ["4:3", 4 / 3],
+  ["1:1", 1],
+  ["9:16", 9 / 16],
+];
+
+/** The aspect ratio a video model is asked for: the closest to the box's (in log scale). */
+export function nearestAspect(width: number, height: number): string {
+  const ratio = Math.log(width / height);
+  let best = ASPECTS[0] as [string, number];
+  for (const a of ASPECTS) if (Math.abs(Math.log(a[1]) - ratio) < Math.abs(Math.log(best[1]) - ratio)) best = a;
+  return best[0];
+}
+
+/**
+ * Puts a generated clip into the box of the source clip: scaled to the box, timed to the source (a short
+ * clip holds its last frame, a long one is cut), everything outside the box and the audio untouched.
+ * Pure: tests compare the list as data.
+ */
+export function compositeRegionArgs(input: {
+  source: string;
+  generated: string;
+  output: string;
+  box: { x: number; y: number; width: number; height: number };
+  durationSec: number;
+  fps: number;
+}): string[] {
+  const { box } = input;
+  const d = formatSeconds(input.durationSec);
+  const graph =
+    `[1:v]scale=${box.width}:${box.height},setsar=1,fps=${Number(input.fps.toFixed(6))},` +
+    `tpad=stop_mode=clone:stop_duration=${d},trim=duration=${d},setpts=PTS-STARTPTS[g];` +
+    `[0:v][g]overlay=x=${box.x}:y=${box.y}:eof_action=repeat[v]`;
+  return [
+    "-i",
+    input.source,
+    "-i",
+    input.generated,
+    "-filter_complex",
+    graph,
+    "-map",
+    "[v]",
+    "-map",
+    "0:a:0?",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "20",
+    "-pix_fmt",
+    "yuv420p",
+    "-c:a",
+    "aac",
+    "-b:a",
+    "160k",
+    "-movflags",
+    "+faststart",
+    "-t",
+    d,
+    input.output,
+  ];
+}
+
+async function remoteRegionVariant(
+  runner: FfmpegRunner,
+  generator: VideoGenerator,
+  input: {
+    source: string;
+    probe: ProbeResult;
+    box: FractionBox;
+    prompt: string;
+    durationSec: number;
+    output: string;
+    temp: (suffix: string) => Promise<string>;
+    signal: AbortSignal;
+  },
+): Promise<Record<string, unknown>> {
+  const width = input.probe.width ?? 0;
+  const height = input.probe.height ?? 0;
+  const px = boxToPixels(input.box, width, height);
+  // The model animates what the box shows at the start of the range.
+  const frameFile = await extractFrame(runner, {
+    input: input.source,
+    atSec: 0,
+    filter: cropFilter(input.box),
+    output: await input.temp(".jpg"),
+    signal: input.signal,
+  });
+  const aspectRatio = nearestAspect(px.width, px.height);
+  const clip = await generator.generateVideo({
+    prompt: input.prompt,
+    sourceFrame: { bytes: new Uint8Array(await readFile(frameFile)), mime: "image/jpeg" },
+    durationSec: input.durationSec,
+    aspectRatio,
+  });
+  const generated = await input.temp(clip.mime === "video/webm" ? ".webm" : ".mp4");
+  await writeFile(generated, clip.bytes);
+  await runner.run(
+    compositeRegionArgs({
+      source: input.source,
+      generated,
+      output: input.output,
+      box: px,
+      durationSec: input.probe.durationSec || input.durationSec,
+      fps: input.probe.fps || FALLBACK_FPS,
+    }),
+    { signal: input.signal },
+  );
+  const params: RegionEditParams = { aspect_ratio: aspectRatio, box_px: `${px.width}x${px.height}+${px.x}+${px.y}` };
+  return { op: "generate", params, model: generator.model, composited: true };
+}

@@ -1,0 +1,183 @@
+/**
+ * Uploads in two steps, so large files never pass through JSON or the API's body limit:
+ *
+ * 1. POST /api/project/{id}/upload {file_name, content_type} creates a `pending` media row and answers a
+ *    signed, expiring upload URL for it (`/uploads/{asset_id}?exp&sig`).
+ * 2. PUT to that URL streams the bytes to a temp file in the data folder (hashing on the way, refusing
+ *    anything past DAILIES_UPLOAD_LIMIT_BYTES with 413), then ffprobe and a one-frame decode check that it
+ *    is a video, audio or image. A good file moves into the content-addressed store and the row becomes
+ *    `ready` with what ffprobe found; anything else is deleted and the row `failed`. Either way the URL is
+ *    spent: a second PUT answers 409.
+ *
+ * The client's file name is kept for display only; paths come from the content hash.
+ */
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { Media, UploadRequest, UploadResponse } from "@dailies/shared";
+import { eq } from "drizzle-orm";
+import type { AppDeps } from "../context.js";
+import { media } from "../db/schema.js";
+import { conflict, HttpError, notFound } from "../errors.js";
+import { newId } from "../ids.js";
+import { FfmpegError } from "../media/ffmpeg.js";
+import type { ProbeResult } from "../media/probe.js";
+import { checkDecodable, mimeForProbe } from "../media/validate.js";
+import type { ProjectRow } from "./access.js";
+import { addFirstSegmentIfEmpty, mediaFailure, mediaView, requireFfmpeg } from "./projectMedia.js";
+
+export const UPLOAD_PURPOSE = "upload";
+
+/** Step 1: a pending media row and its signed PUT URL. */
+export function createUpload(deps: AppDeps, project: ProjectRow, body: UploadRequest): UploadResponse {
+  requireFfmpeg(deps);
+  const row = deps.db
+    .insert(media)
+    .values({
+      id: newId("media"),
+      projectId: project.id,
+      origin: "upload",
+      status: "pending",
+      fileName: body.file_name,
+      mime: body.content_type,
+    })
+    .returning()
+    .get();
+  const { exp, sig } = deps.signer.sign(UPLOAD_PURPOSE, row.id);
+  return {
+    upload_url: `${deps.publicUrl()}/uploads/${row.id}?exp=${exp}&sig=${sig}`,
+    asset_id: row.id,
+    method: "PUT",
+    expires_at: new Date(exp * 1000).toISOString(),
+    max_bytes: deps.config.DAILIES_UPLOAD_LIMIT_BYTES,
+  };
+}
+
+class TooLarge extends Error {}
+
+/** Counts and hashes the bytes going through, failing once more than `limit` have passed. */
+function meter(limit: number) {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      bytes += chunk.length;
+      if (bytes > limit) return done(new TooLarge());
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ bytes, sha256: hash.digest("hex") }) };
+}
+
+/** Upload ids with a PUT under way: the single-use check must hold while the first PUT is still streaming. */
+const receiving = new Set<string>();
+
+const tooLarge = (limit: number) =>
+  new HttpError(413, "Upload too large", { limitBytes: limit, setting: "DAILIES_UPLOAD_LIMIT_BYTES" });
+
+/** Step 2: the PUT. Returns the ready media row's view. */
+export async function receiveUpload(
+  deps: AppDeps,
+  id: string,
+  body: Readable,
+  declaredLength: number | undefined,
+): Promise<Media> {
+  const { db, files, config } = deps;
+  const runner = requireFfmpeg(deps);
+  const row = db.select().from(media).where(eq(media.id, id)).get();
+  if (row?.origin !== "upload") throw notFound("Upload");
+  if (row.status !== "pending" || receiving.has(id))
+    throw conflict("This upload URL was already used: ask for a new one", { asset_id: id, status: row.status });
+
+  const limit = config.DAILIES_UPLOAD_LIMIT_BYTES;
+  const fail = (message: string) =>
+    db.update(media).set({ status: "failed", error: message }).where(eq(media.id, id)).run();
+  if (declaredLength !== undefined && declaredLength > limit) {
+    fail(`Upload too large: ${declaredLength} bytes, the limit is ${limit}`);
+    body.resume();
+    throw tooLarge(limit);
+  }
+
+  receiving.add(id);
+  const temp = await files.tempPath(".upload");
+  try {
+    const counter = meter(limit);
+    try {
+      // The request is piped in rather than put in the pipeline: on 413 the pipeline must not destroy the
+      // request (the client would see a reset instead of the answer); the route drains it and closes.
+      const written = pipeline(counter.stream, createWriteStream(temp));
+      body.on("error", (error) => counter.stream.destroy(error));
+      body.on("close", () => {
+        if (!body.readableEnded) counter.stream.destroy(new Error("the client closed the connection"));
+      });
+      body.pipe(counter.stream);
+      await written;
+    } catch (error) {
+      if (error instanceof TooLarge) {
+        fail(`Upload too large: more than ${limit} bytes`);
+        throw tooLarge(limit);
+      }
+      fail("The upload was interrupted");
+      throw new HttpError(400, "The upload was interrupted", {
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+    const { bytes, sha256 } = counter.result();
+    if (bytes === 0) {
+      fail("Empty upload");
+      throw new HttpError(400, "Empty upload: PUT the file's bytes as the request body");
+    }
+
+    let probe: ProbeResult | undefined;
+    let reason: string | null = null;
+    try {
+      probe = await runner.probe(temp);
+      if (probe.kind === "video" && !(probe.durationSec > 0)) reason = "a video stream without a duration";
+      else await checkDecodable(runner, temp, probe.kind);
+    } catch (error) {
+      if (!(error instanceof FfmpegError)) throw mediaFailure(error, deps);
+      reason = error.stderr.trim().split("\n")[0] || error.message;
+    }
+    if (reason !== null || !probe) {
+      fail(`Not a decodable video, audio or image file: ${reason}`);
+      throw new HttpError(415, "Not a decodable video, audio or image file: it was deleted", {
+        asset_id: id,
+        reason,
+        claimedContentType: row.mime,
+      });
+    }
+
+    const mime = mimeForProbe(probe, row.mime ?? "");
+    const rel = await files.adopt(temp, sha256, mime);
+    const ready = db
+      .update(media)
+      .set({
+        status: "ready",
+        sha256,
+        path: rel,
+        bytes,
+        mime,
+        kind: probe.kind,
+        durationSec: probe.kind === "image" ? null : probe.durationSec,
+        width: probe.width,
+        height: probe.height,
+        fps: probe.fps,
+        videoCodec: probe.videoCodec,
+        audioCodec: probe.audioCodec,
+        hasAudio: probe.hasAudio,
+        error: null,
+      })
+      .where(eq(media.id, id))
+      .returning()
+      .get();
+    if (ready.projectId) addFirstSegmentIfEmpty(db, ready.projectId, ready);
+    return mediaView(deps, ready);
+  } finally {
+    receiving.delete(id);
+    await rm(temp, { force: true });
+  }
+}

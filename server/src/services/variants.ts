@@ -1,0 +1,462 @@
+/**
+ * Variants made by AI region generation (regionGeneration.ts): the view clients get, accepting one onto the
+ * project timeline, and scoring one.
+ *
+ * Timeline times are seconds on the PROJECT TIMELINE (the active segments laid end to end in order); a
+ * segment's start_ts/end_ts are seconds in its SOURCE media. The pure functions at the top do the mapping
+ * and plan an accept as data; `acceptVariant` applies the plan in one transaction.
+ */
+import { readFile, rm } from "node:fs/promises";
+import type { Variant, VariantAcceptResponse, VariantScore } from "@dailies/shared";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { AppDeps } from "../context.js";
+import type { Db } from "../db/client.js";
+import { media, scores, segments, variants } from "../db/schema.js";
+import { conflict, HttpError, notFound } from "../errors.js";
+import { newId, nowIso } from "../ids.js";
+import { extractFrame } from "../media/operations.js";
+import { isRegionScorer } from "../providers/local/scorer.js";
+import type { Media as ProviderMedia, Scorer } from "../providers/types.js";
+import { findProject } from "./access.js";
+import { providerOr400, withAiCallScope } from "./aiCalls.js";
+import { activeSegments, type MediaRow, mediaUrl, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
+import { layoutTimeline, timelineViews } from "./timeline.js";
+
+export type VariantRow = typeof variants.$inferSelect;
+
+/** Two timeline times closer than this are the same time (sums of float durations drift by ~1e-15). */
+export const TIME_EPSILON = 1e-6;
+
+// ---------------------------------------------------------------------------------------------------------
+// Pure timeline math
+// ---------------------------------------------------------------------------------------------------------
+
+export interface TimelineSegment {
+  id: string;
+  mediaId: string;
+  startTs: number;
+  endTs: number;
+}
+
+/** A stretch of one source media that plays inside a timeline range. */
+export interface RangePiece {
+  segmentId: string;
+  mediaId: string;
+  /** Source time where the piece starts in its media. */
+  sourceStart: number;
+  sourceEnd: number;
+  /** Where the piece plays on the timeline. */
+  timelineStart: number;
+  timelineEnd: number;
+}
+
+export function timelineDuration(active: readonly TimelineSegment[]): number {
+  return layoutTimeline(active).duration;
+}
+
+/** The pieces of source media that play between `start` and `end` on the timeline of `active` (in order). */
+export function rangePieces(active: readonly TimelineSegment[], start: number, end: number): RangePiece[] {
+  const pieces: RangePiece[] = [];
+  let cursor = 0;
+  for (const s of active) {
+    const a = cursor;
+    const b = cursor + (s.endTs - s.startTs);
+    cursor = b;
+    const from = Math.max(a, start);
+    const to = Math.min(b, end);
+    if (to - from <= TIME_EPSILON) continue;
+    pieces.push({
+      segmentId: s.id,
+      mediaId: s.mediaId,
+      sourceStart: s.startTs + (from - a),
+      sourceEnd: s.startTs + (to - a),
+      timelineStart: from,
+      timelineEnd: to,
+    });
+  }
+  return pieces;
+}
+
+/**
+ * Whether two ranges show the same source material (same media and source times, in order). A split of a
+ * segment elsewhere changes its id but not what plays, so ids are not compared.
+ */
+export function samePieces(
+  a: readonly Pick<RangePiece, "mediaId" | "sourceStart" | "sourceEnd">[],
+  b: readonly Pick<RangePiece, "mediaId" | "sourceStart" | "sourceEnd">[],
+): boolean {
+  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-4;
+  // Adjacent pieces of the same media that continue each other are one stretch of material.
+  const merge = (list: typeof a) => {
+    const out: { mediaId: string; sourceStart: number; sourceEnd: number }[] = [];
+    for (const p of list) {
+      const last = out[out.length - 1];
+      if (last && last.mediaId === p.mediaId && close(last.sourceEnd, p.sourceStart)) last.sourceEnd = p.sourceEnd;
+      else out.push({ mediaId: p.mediaId, sourceStart: p.sourceStart, sourceEnd: p.sourceEnd });
+    }
+    return out;
+  };
+  const x = merge(a);
+  const y = merge(b);
+  return (
+    x.length === y.length &&
+    x.every(
+      (p, i) =>
+        p.mediaId === y[i]?.mediaId && close(p.sourceStart, y[i].sourceStart) && close(p.sourceEnd, y[i].sourceEnd),
+    )
+  );
+}
+
+/** A new segment row cut from an existing one: same media, grade and source kind, a sub-range of its times. */
+export interface SplicePart {
+  id: string;
+  parentSegmentId: string;
+  startTs: number;
+  endTs: number;
+  /** Left and right remainders stay on the timeline; the covered middle is kept inactive. */
+  active: boolean;
+  role: "left" | "right" | "covered";
+}
+
+export interface SplicePlan {
+  /** Active segments the range touches. They are deactivated and kept. */
+  deactivate: string[];
+  /** Rows cut from them (only for segments the range covers partly). */
+  parts: SplicePart[];
+  /** The variant's segment: 0..range length in the variant clip, which holds exactly the range. */
+  variantSegment: { id: string; startTs: number; endTs: number; parentSegmentId: string };
+  /** Every active segment after the accept, in timeline order; the position is the new order_index. */
+  order: string[];
+}
+
+/**
+ * Plans putting a clip over [start, end] of the timeline: every segment the range touches is deactivated
+ * (kept); one that starts before the range leaves an active left part, one that ends after it an active
+ * right part, and the part the range covers is kept as an inactive row, so what was replaced can be
+ * found and restored. The variant's segment goes where the range starts. Pure: ids come from `makeId`.
+ */
+export function planVariantSplice(
+  active: readonly TimelineSegment[],
+  start: number,
+  end: number,
+  makeId: () => string,
+): SplicePlan {
+  if (!(end - start > TIME_EPSILON)) throw new RangeError("the range is empty");
+  const duration = timelineDuration(active);
+  if (start < -TIME_EPSILON || end > duration + TIME_EPSILON)
+    throw new RangeError(`the range ${start}..${end} is outside the timeline (0..${duration})`);
+
+  const deactivate: string[] = [];
+  const parts: SplicePart[] = [];
+  const order: string[] = [];
+  const variantId = makeId();
+  let variantParent: string | undefined;
+  let cursor = 0;
+  for (const s of active) {
+    const a = cursor;
+    const b = cursor + (s.endTs - s.startTs);
+    cursor = b;
+    const overlaps = Math.min(b, end) - Math.max(a, start) > TIME_EPSILON;
+    if (!overlaps) {
+      // A segment after the range follows the variant; the variant goes in before the first one after it.
+      if (a >= end - TIME_EPSILON && variantParent !== undefined && !order.includes(variantId)) order.push(variantId);
+      order.push(s.id);
+      continue;
+    }
+    deactivate.push(s.id);
+    variantParent ??= s.id;
+    const leftLen = start - a;
+    const rightLen = b - end;
+    const cutFrom = s.startTs + Math.max(0, leftLen);
+    const cutTo = s.endTs - Math.max(0, rightLen);
+    const partial = leftLen > TIME_EPSILON || rightLen > TIME_EPSILON;
+    if (leftLen > TIME_EPSILON) {
+      const id = makeId();
+      parts.push({ id, parentSegmentId: s.id, startTs: s.startTs, endTs: cutFrom, active: true, role: "left" });
+      order.push(id);
+    }
+    if (partial) {
+      parts.push({
+        id: makeId(),
+        parentSegmentId: s.id,
+        startTs: cutFrom,
+        endTs: cutTo,
+        active: false,
+        role: "covered",
+      });
+    }
+    if (rightLen > TIME_EPSILON) {
+      if (!order.includes(variantId)) order.push(variantId);
+      const id = makeId();
+      parts.push({ id, parentSegmentId: s.id, startTs: cutTo, endTs: s.endTs, active: true, role: "right" });
+      order.push(id);
+    }
+  }
+  if (!order.includes(variantId)) order.push(variantId);
+  return {
+    deactivate,
+    parts,
+    variantSegment: { id: variantId, startTs: 0, endTs: end - start, parentSegmentId: variantParent as string },
+    order,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading variants
+// ---------------------------------------------------------------------------------------------------------
+
+/** What a variant's info records about the timeline it was made from (to refuse a stale accept). */
+export interface VariantSourcePiece {
+  media_id: string;
+  source_start: number;
+  source_end: number;
+}
+
+/** A variant of a project the caller can see; anything else answers 404, as if it did not exist. */
+export function requireVariant(db: Db, auth: AuthContext, variantId: string): VariantRow {
+  const row = db.select().from(variants).where(eq(variants.id, variantId)).get();
+  if (!row || !findProject(db, auth, row.projectId)) throw notFound("Variant");
+  return row;
+}
+
+function mediaRow(db: Db, id: string | null): MediaRow | undefined {
+  return id ? db.select().from(media).where(eq(media.id, id)).get() : undefined;
+}
+
+/** `{ id, url, preview_url }` as GET /api/job/{id} lists them, plus what the variant is. */
+export function variantView(deps: AppDeps, row: VariantRow): Variant {
+  const clip = mediaRow(deps.db, row.mediaId);
+  const preview = mediaRow(deps.db, row.previewMediaId);
+  return {
+    id: row.id,
+    job_id: row.jobId,
+    project_id: row.projectId,
+    url: clip ? mediaUrl(deps, clip) : null,
+    preview_url: preview ? mediaUrl(deps, preview) : null,
+    prompt: row.prompt,
+    provider: row.provider,
+    start_ts: row.startTs,
+    end_ts: row.endTs,
+    bounding_box: row.box,
+    info: row.info ?? null,
+    accepted_at: row.acceptedAt,
+    created_at: row.createdAt,
+  };
+}
+
+/** A job's variants in the order they were made. */
+export function jobVariants(db: Db, jobId: string): VariantRow[] {
+  return db.select().from(variants).where(eq(variants.jobId, jobId)).orderBy(asc(variants.createdAt)).all();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Accept
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * Puts the variant on the timeline over exactly its range, in one transaction: covering segments are
+ * split at the range's ends (parts outside stay active, the covered parts are deactivated and kept) and
+ * the variant becomes an active `generated` segment in their place. 409 when it was accepted already, or
+ * when the range no longer shows what the variant was made from (another accept or an edit changed it).
+ */
+export function acceptVariant(deps: AppDeps, auth: AuthContext, variantId: string): VariantAcceptResponse {
+  const { db } = deps;
+  const found = requireVariant(db, auth, variantId);
+  const result = db.transaction(
+    (tx) => {
+      const variant = tx.select().from(variants).where(eq(variants.id, found.id)).get();
+      if (!variant) throw notFound("Variant");
+      if (variant.acceptedAt)
+        throw conflict("Variant already accepted", { variant_id: variant.id, accepted_at: variant.acceptedAt });
+      const active = activeSegments(tx, variant.projectId);
+      const duration = timelineDuration(active);
+      const made = (variant.info?.source as VariantSourcePiece[] | undefined) ?? [];
+      const now = rangePieces(active, variant.startTs, variant.endTs);
+      if (variant.endTs > duration + TIME_EPSILON || !samePieces(made.map(fromStored), now)) {
+        throw conflict("The timeline changed in this range since the variant was made; generate again", {
+          variant_id: variant.id,
+          start_ts: variant.startTs,
+          end_ts: variant.endTs,
+        });
+      }
+      const plan = planVariantSplice(active, variant.startTs, variant.endTs, () => newId("seg"));
+      const byId = new Map(active.map((s) => [s.id, s]));
+      for (const id of plan.deactivate) tx.update(segments).set({ active: false }).where(eq(segments.id, id)).run();
+      const variantIndex = plan.order.indexOf(plan.variantSegment.id);
+      for (const part of plan.parts) {
+        const parent = byId.get(part.parentSegmentId) as SegmentRow;
+        tx.insert(segments)
+          .values({
+            id: part.id,
+            projectId: parent.projectId,
+            mediaId: parent.mediaId,
+            startTs: part.startTs,
+            endTs: part.endTs,
+            orderIndex: part.active ? plan.order.indexOf(part.id) : variantIndex,
+            active: part.active,
+            source: parent.source,
+            variantId: parent.variantId,
+            parentSegmentId: parent.id,
+            assetVersionId: parent.assetVersionId,
+            grade: parent.grade,
+          })
+          .run();
+      }
+      tx.insert(segments)
+        .values({
+          id: plan.variantSegment.id,
+          projectId: variant.projectId,
+          mediaId: variant.mediaId,
+          startTs: plan.variantSegment.startTs,
+          endTs: plan.variantSegment.endTs,
+          orderIndex: variantIndex,
+          active: true,
+          source: "generated",
+          variantId: variant.id,
+          parentSegmentId: plan.variantSegment.parentSegmentId,
+        })
+        .run();
+      // Renumber the untouched segments so the timeline's order_index runs 0..n-1.
+      for (const [index, id] of plan.order.entries()) {
+        const existing = byId.get(id);
+        if (existing && existing.orderIndex !== index)
+          tx.update(segments).set({ orderIndex: index }).where(eq(segments.id, id)).run();
+      }
+      const acceptedAt = nowIso();
+      const marked = tx
+        .update(variants)
+        .set({ acceptedAt })
+        .where(and(eq(variants.id, variant.id), isNull(variants.acceptedAt)))
+        .run();
+      if (marked.changes !== 1) throw conflict("Variant already accepted", { variant_id: variant.id });
+      return { projectId: variant.projectId, acceptedAt, segmentId: plan.variantSegment.id, replaced: plan.deactivate };
+    },
+    { behavior: "immediate" },
+  );
+  const timeline = timelineViews(deps, result.projectId);
+  const segment = timeline.segments.find((s) => s.id === result.segmentId);
+  if (!segment) throw new HttpError(500, "the accepted segment is missing from the timeline");
+  return {
+    variant_id: found.id,
+    accepted_at: result.acceptedAt,
+    segment,
+    replaced_segment_ids: result.replaced,
+    segments: timeline.segments,
+    duration: timeline.duration,
+  };
+}
+
+function fromStored(p: VariantSourcePiece): Pick<RangePiece, "mediaId" | "sourceStart" | "sourceEnd"> {
+  return { mediaId: p.media_id, sourceStart: p.source_start, sourceEnd: p.source_end };
+}
+
+export function toStored(p: RangePiece): VariantSourcePiece {
+  return { media_id: p.mediaId, source_start: p.sourceStart, source_end: p.sourceEnd };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Score
+// ---------------------------------------------------------------------------------------------------------
+
+export type CompareTo = "prompt" | "original";
+
+/** Frames a remote scorer looks at: a sixth, the middle and five sixths into the clip. */
+const SCORE_FRAME_POSITIONS = [1 / 6, 1 / 2, 5 / 6];
+
+/**
+ * Scores a variant against its prompt or the original range. `local` measures (SSIM/PSNR inside and
+ * outside the box, and the edit's expected effect inside it); a remote scorer (gemini) looks at frames.
+ * One stored score per (variant, compare_to, scorer): asking again returns it.
+ */
+export async function scoreVariant(
+  deps: AppDeps,
+  auth: AuthContext,
+  variantId: string,
+  compareTo: CompareTo,
+  provider: string,
+): Promise<VariantScore> {
+  const variant = requireVariant(deps.db, auth, variantId);
+  const scorer: Scorer = providerOr400(provider, () => deps.providers.scorer(provider));
+  const cached = deps.db
+    .select()
+    .from(scores)
+    .where(and(eq(scores.variantId, variant.id), eq(scores.compareTo, compareTo)))
+    .all()
+    .find((s) => s.result.provider === scorer.name);
+  if (cached) return cached.result as unknown as VariantScore;
+
+  const clip = mediaRow(deps.db, variant.mediaId);
+  const original = mediaRow(deps.db, variant.sourceMediaId);
+  if (!clip?.path || !original?.path) throw new HttpError(409, "The variant's files are not available");
+  const clipFile = deps.files.absolute(clip.path);
+  const originalFile = deps.files.absolute(original.path);
+
+  const result = await withAiCallScope({ userId: auth.user.id, jobId: variant.jobId }, async () => {
+    if (isRegionScorer(scorer)) {
+      const measured = await scorer.scoreRegion({
+        prompt: variant.prompt,
+        op: typeof variant.info?.op === "string" ? variant.info.op : undefined,
+        compareTo,
+        original: originalFile,
+        edited: clipFile,
+        box: variant.box,
+      });
+      const { metrics, ...score } = measured;
+      return { score, metrics };
+    }
+    const duration = clip.durationSec ?? variant.endTs - variant.startTs;
+    const frames = await clipFrames(deps, clipFile, duration);
+    const originalFrames = compareTo === "original" ? await clipFrames(deps, originalFile, duration) : undefined;
+    const score = await scorer.scoreFrames({
+      prompt: `${variant.prompt} (inside the box ${describeBox(variant.box)} of the frame)`,
+      frames,
+      compareTo,
+      ...(originalFrames ? { originalFrames } : {}),
+    });
+    return { score };
+  });
+  const view: VariantScore = {
+    variant_id: variant.id,
+    score: {
+      overall_rating: result.score.overall_rating,
+      details: result.score.details,
+      fidelity_to_prompt: result.score.fidelity_to_prompt,
+      visual_quality: result.score.visual_quality,
+    },
+    compare_to: compareTo,
+    provider: scorer.name,
+    ...("metrics" in result && result.metrics ? { metrics: result.metrics } : {}),
+  };
+  deps.db
+    .insert(scores)
+    .values({
+      id: newId("score"),
+      variantId: variant.id,
+      compareTo,
+      result: view as unknown as Record<string, unknown>,
+    })
+    .run();
+  return view;
+}
+
+/** "x 10–50 %, y 20–60 %" for a prompt to a remote scorer. */
+function describeBox(box: VariantRow["box"]): string {
+  const pct = (v: number) => Math.round(v * 100);
+  return `x ${pct(box.x)}–${pct(box.x + box.width)} %, y ${pct(box.y)}–${pct(box.y + box.height)} % (from the top left)`;
+}
+
+async function clipFrames(deps: AppDeps, file: string, durationSec: number): Promise<ProviderMedia[]> {
+  const runner = requireFfmpeg(deps);
+  const frames: ProviderMedia[] = [];
+  for (const position of SCORE_FRAME_POSITIONS) {
+    const output = await deps.files.tempPath(".jpg");
+    try {
+      await extractFrame(runner, { input: file, atSec: durationSec * position, width: 768, output });
+      frames.push({ bytes: new Uint8Array(await readFile(output)), mime: "image/jpeg" });
+    } finally {
+      await rm(output, { force: true });
+    }
+  }
+  return frames;
+}
