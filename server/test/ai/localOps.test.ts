@@ -65,7 +65,10 @@ describe("local region edits, measured", () => {
     expect(byOriginal.overall_rating, byOriginal.visual_quality).toBe("good");
     expect(byOriginal.details).toMatch(/PSNR full [\d.]+ dB \/ inside [\d.]+ dB \/ outside [\d.]+ dB/);
     // The op's own measure moved the right way.
-    const { effect_before: before, effect_after: after } = byPrompt.metrics as Record<string, number>;
+    const { effect_before: before, effect_after: after } = byPrompt.metrics as {
+      effect_before: number;
+      effect_after: number;
+    };
     if (op === "brighten") expect(after).toBeGreaterThan(before + 10);
     else if (op === "darken") expect(after).toBeLessThan(before - 10);
     else expect(after).toBeLessThan(before * 0.85);

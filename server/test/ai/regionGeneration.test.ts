@@ -54,7 +54,7 @@ describe("region generation with local: generate → variants → score → acce
     await uploadClip(t, projectId, clip);
     const before = await timeline(t, projectId);
     expect(before.segments).toHaveLength(1);
-    const original = before.segments[0];
+    const original = before.segments[0] as (typeof before.segments)[number];
     const total = before.duration;
     expect(total).toBeGreaterThan(2.9);
 

@@ -145,8 +145,10 @@ describe("remote region generation", () => {
     expect(gemini.json).toEqual({ variant_id: variant.id, score: SCORE, compare_to: "original", provider: "gemini" });
     const sent = fake.requests.slice(before);
     expect(sent).toHaveLength(1);
-    const parts = (sent[0]?.json as { contents: { parts: { text?: string; inlineData?: { mimeType: string } }[] }[] })
-      .contents[0]?.parts;
+    const body = (sent[0] as FakeRequest).json as {
+      contents: { parts: { text?: string; inlineData?: { mimeType: string } }[] }[];
+    };
+    const parts = body.contents[0]?.parts;
     // Three frames of the variant and the same three of the original, as JPEG images.
     expect(parts?.filter((p) => p.inlineData?.mimeType === "image/jpeg")).toHaveLength(6);
     expect(parts?.[0]?.text).toContain("a red flare bursts in the corner (inside the box x 50–100 %, y 50–100 %");

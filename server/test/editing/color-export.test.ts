@@ -102,13 +102,13 @@ describe("color", () => {
     const dark = await post(`/api/segment/${segment.id}/grade-preview`, { brightness: -0.3, at: 1 });
     expect(bright.status, bright.body).toBe(200);
     expect(bright.json).toMatchObject({ preview_frame_url: expect.stringMatching(/\/frames\//), source_ts: 1 });
-    const [l0, l1, l2] = await Promise.all(
+    const [l0, l1, l2] = (await Promise.all(
       [plain, bright, dark].map(async (r, i) =>
         meanLuma(await download(t, r.json.preview_frame_url, dir, `g${i}.jpg`)),
       ),
-    );
-    expect(l1 - (l0 as number)).toBeGreaterThan(40); // 0.3 of the 0..255 range is about +76
-    expect((l0 as number) - (l2 as number)).toBeGreaterThan(40);
+    )) as [number, number, number];
+    expect(l1 - l0).toBeGreaterThan(40); // 0.3 of the 0..255 range is about +76
+    expect(l0 - l2).toBeGreaterThan(40);
     const f = await probe(path.join(dir, "g1.jpg"));
     expect(f).toMatchObject({ width: 320, height: 240 });
     // The default frame is the segment's middle.
