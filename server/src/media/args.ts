@@ -131,6 +131,12 @@ export interface StripArgsInput {
   /** One output file per time, same order. */
   outputs: readonly string[];
   width?: number;
+  /**
+   * `-threads N` for each seeked input's decoder (stripArgs only). Each seek decodes a few frames, where a
+   * frame-threaded decoder's start-up and pipeline delay cost more than they save: with one process per core
+   * (media/strips.ts), 1 thread per decoder used ~15–30 % less CPU for 10 seeked 1080p frames.
+   */
+  decoderThreads?: number;
 }
 
 function assertStrip({ times, outputs }: StripArgsInput): void {
@@ -146,7 +152,13 @@ export function stripArgs(input: StripArgsInput): string[] {
   assertStrip(input);
   const scale = input.width ? ["-vf", scaleToWidth(input.width)] : [];
   return [
-    ...input.times.flatMap((t) => ["-ss", formatSeconds(t), "-i", input.input]),
+    ...input.times.flatMap((t) => [
+      ...(input.decoderThreads ? ["-threads", String(input.decoderThreads)] : []),
+      "-ss",
+      formatSeconds(t),
+      "-i",
+      input.input,
+    ]),
     ...input.outputs.flatMap((output, i) => [
       "-map",
       `${i}:v:0`,

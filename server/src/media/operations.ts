@@ -156,6 +156,8 @@ export interface ExtractStripInput extends Cancellable {
   outputs: readonly string[];
   width?: number;
   keyframeIntervalSec?: number;
+  /** Passed to `stripArgs` (seeked inputs only). */
+  decoderThreads?: number;
 }
 
 export interface StripResult {
@@ -183,7 +185,8 @@ export async function extractStrip(runner: FfmpegRunner, input: ExtractStripInpu
           times: times.slice(from, from + MAX_SEEK_INPUTS),
           outputs: temps.slice(from, from + MAX_SEEK_INPUTS),
         };
-        await runner.run(stripArgs({ input: input.input, ...chunk, ...width }), { signal: input.signal });
+        const threads = input.decoderThreads ? { decoderThreads: input.decoderThreads } : {};
+        await runner.run(stripArgs({ input: input.input, ...chunk, ...width, ...threads }), { signal: input.signal });
       }
     }
     await fillPastLastFrame(runner, input, times, temps);

@@ -40,8 +40,10 @@ export async function extractStripParallel(
   runner: FfmpegRunner,
   input: ExtractStripInput & { parallelism?: number },
 ): Promise<StripResult> {
-  const { parallelism = defaultStripParallelism(), ...strip } = input;
-  const runs = splitIntoRuns(strip.times.length, parallelism);
+  const { parallelism = defaultStripParallelism(), ...options } = input;
+  const runs = splitIntoRuns(options.times.length, parallelism);
+  // One process per core: each seeked input's decoder on one thread (see StripArgsInput.decoderThreads).
+  const strip = { decoderThreads: 1, ...options };
   if (runs.length <= 1) return extractStrip(runner, strip);
   const results = await Promise.all(
     runs.map(([from, to]) =>

@@ -2,12 +2,13 @@
  * The `local` region editor and scorer on a real clip, one op at a time: the edit changes the box and not
  * the rest (SSIM), and the scorer sees the op's effect (edge energy, saturation, luma).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION_OPS, type RegionOp } from "../../src/media/args.js";
 import type { FfmpegRunner } from "../../src/media/ffmpeg.js";
+import { extractFrame } from "../../src/media/operations.js";
 import { createLocalRegionEditor } from "../../src/providers/local/regionEdit.js";
 import { createLocalScorer } from "../../src/providers/local/scorer.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
@@ -106,6 +107,40 @@ describe("local region edits, measured", () => {
     expect(recorded).toMatchObject([
       { provider: "local", model: "local-ffmpeg-region", kind: "video", status: "error" },
     ]);
+  });
+
+  it("scores whole frames too (the Scorer interface), and needs the originals to measure", async () => {
+    const scorer = createLocalScorer({
+      ffmpeg: runner,
+      tempPath: async (suffix) => path.join(dir, `${Math.random().toString(36).slice(2)}${suffix}`),
+    });
+    const edited = path.join(dir, "blur-full.mp4");
+    await createLocalRegionEditor({ ffmpeg: runner }).editRegion({
+      input: clip,
+      output: edited,
+      prompt: "blur everything",
+      box: { x: 0, y: 0, width: 1, height: 1 },
+      startSec: 0,
+      endSec: 1,
+      variantIndex: 0,
+      variantCount: 1,
+    });
+    const frame = async (file: string, name: string) => {
+      const output = await extractFrame(runner, { input: file, atSec: 0.5, output: path.join(dir, name) });
+      return { bytes: new Uint8Array(await readFile(output)), mime: "image/jpeg" };
+    };
+    const score = await scorer.scoreFrames({
+      prompt: "blur everything",
+      frames: [await frame(edited, "e.jpg")],
+      originalFrames: [await frame(clip, "o.jpg")],
+      compareTo: "prompt",
+    });
+    expect(score.overall_rating).toBe("good");
+    expect(score.fidelity_to_prompt).toMatch(/^as expected: blur should lower edge energy/);
+    expect(score.visual_quality).toMatch(/^no box given; whole frame SSIM 0\.\d{3}$/);
+    await expect(
+      scorer.scoreFrames({ prompt: "blur", frames: [await frame(edited, "e2.jpg")], compareTo: "prompt" }),
+    ).rejects.toThrow(/needs each frame's original/);
   });
 
   it("makes no clip from a prompt alone", async () => {

@@ -266,3 +266,25 @@ describe("OpenAPI", () => {
     }
   });
 });
+
+describe("strip decoder threads", () => {
+  it("puts -threads before each seeked input when asked", async () => {
+    const { stripArgs } = await import("../../src/media/args.js");
+    const args = stripArgs({ input: "/in.mp4", times: [1, 2], outputs: ["/a.jpg", "/b.jpg"], decoderThreads: 1 });
+    expect(args.slice(0, 12)).toEqual([
+      "-threads",
+      "1",
+      "-ss",
+      "1",
+      "-i",
+      "/in.mp4",
+      "-threads",
+      "1",
+      "-ss",
+      "2",
+      "-i",
+      "/in.mp4",
+    ]);
+    expect(stripArgs({ input: "/in.mp4", times: [1], outputs: ["/a.jpg"] })).not.toContain("-threads");
+  });
+});

@@ -112,7 +112,7 @@ function effectVerdict(op: RegionOp, before: number, after: number): { verdict: 
   const e = OP_EFFECTS[op];
   if (e.relative) {
     // Nothing to lower (an already grey or flat box): the op cannot show, which is not the variant's fault.
-    if (before < 0.5) return { verdict: after <= before + 0.5 ? "expected" : "none", change: 0 };
+    if (before < 0.5) return { verdict: after <= before + 0.5 ? "expected" : "none", change: Number.NaN };
     const ratio = after / before;
     return { verdict: ratio <= e.expected ? "expected" : ratio <= e.weak ? "weak" : "none", change: ratio };
   }
@@ -131,6 +131,8 @@ function describeEffect(op: RegionOp, before: number, after: number, verdict: Ve
     ? `a ${e.direction === "lower" ? "drop" : "rise"} of at least ${Math.round(Math.abs(1 - e.expected) * 100)} %`
     : `a ${e.direction === "lower" ? "drop" : "rise"} of at least ${Math.abs(e.expected)} levels`;
   const head = { expected: "as expected", weak: "weaker than expected", none: "not seen", unknown: "unknown" }[verdict];
+  if (Number.isNaN(change))
+    return `${verdict === "expected" ? "nothing to change" : "not seen"}: the box had almost no ${label} to lower (${f1(before)} → ${f1(after)})`;
   return `${head}: ${op} should ${e.direction === "lower" ? "lower" : "raise"} ${label} inside the box; it went ${moved}, expected ${want}`;
 }
 
