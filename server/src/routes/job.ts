@@ -5,8 +5,22 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AppDeps } from "../context.js";
 import { media, variants } from "../db/schema.js";
 import type { Job } from "../jobs/queue.js";
+import { COLOR_GRADE_JOB } from "../services/grading.js";
 import { mediaUrl } from "../services/projectMedia.js";
 import { requireJob } from "../services/sessions.js";
+
+/** A color-grade result gets a fresh signed link to its render on every read. */
+function resultWithLinks(deps: AppDeps, job: Job): unknown {
+  const result = job.result ?? null;
+  if (job.kind !== COLOR_GRADE_JOB || !result || typeof result !== "object" || !("graded_media_id" in result))
+    return result;
+  const row = deps.db
+    .select()
+    .from(media)
+    .where(eq(media.id, String(result.graded_media_id)))
+    .get();
+  return { ...result, graded_url: row ? mediaUrl(deps, row) : null };
+}
 
 /** The editing reference's view of a job, with the variants it produced (empty until it has any). */
 export function editingJobView(deps: AppDeps, job: Job): EditingJob {
@@ -22,7 +36,7 @@ export function editingJobView(deps: AppDeps, job: Job): EditingJob {
     status: job.status,
     progress: job.progress,
     error: job.error,
-    result: job.result ?? null,
+    result: resultWithLinks(deps, job),
     variants: rows.map((v) => ({ id: v.id, url: link(v.mediaId), preview_url: link(v.previewMediaId) })),
     created_at: job.createdAt,
     updated_at: job.updatedAt,

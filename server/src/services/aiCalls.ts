@@ -315,13 +315,13 @@ export async function providerHealth(
 
   const local: ProviderHealth = {
     name: "local",
-    capabilities: ["llm", "image"],
+    capabilities: ["llm", "image", "video", "score"],
     configured: true,
     reachable: ffmpegFound,
     model: LOCAL_PROVIDER_INFO.llmModel,
     latencyMs: null,
     settings: ["FFMPEG_PATH"],
-    ...(ffmpegFound ? {} : { error: "ffmpeg not found: local images cannot be rendered (story and plan drafts work)" }),
+    ...(ffmpegFound ? {} : { error: "ffmpeg not found: local images, region edits and scoring need it (story and plan drafts work)" }),
   };
   return [local, ...(await Promise.all(remote))];
 }

@@ -272,7 +272,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
   );
   const specs: PartSpec[] = timeline.map((t) => {
     const row = rows.get(t.mediaId);
-    if (!row || row.status !== "ready" || !row.path) throw new Error(`The media of segment ${t.segmentId} is gone`);
+    if (row?.status !== "ready" || !row.path) throw new Error(`The media of segment ${t.segmentId} is gone`);
     return { media: row, startTs: t.startTs, endTs: t.endTs, grade: t.grade, variantId: t.variantId };
   });
   const first = specs[0];

@@ -15,7 +15,7 @@ import type { AppDeps } from "../context.js";
 import { invalidPayload } from "../errors.js";
 import { type GradeParams, gradeFilter } from "../media/args.js";
 import { extractFrame } from "../media/operations.js";
-import { extractStripParallel } from "../media/strips.js";
+import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
 import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
 import {
   addFieldError,
@@ -118,30 +118,28 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
         const outputs = group.map((g) => framePath(deps, g.key));
         await Promise.all([...new Set(outputs.map((o) => path.dirname(o)))].map((d) => mkdir(d, { recursive: true })));
         const filter = first.filter !== "null" ? { filter: first.filter } : {};
-        if (group.length === 1) {
-          await extractFrame(runner, {
-            input,
-            atSec: frameSeekTime(first.index, first.fps),
-            output: outputs[0] as string,
-            ...filter,
-          });
+        if (group.length === 1 || first.filter !== "null") {
+          // Single frames, and graded frames (the strip builders take no filter): one run per frame, one run
+          // per core at a time.
+          await Promise.all(
+            splitIntoRuns(group.length, defaultStripParallelism()).map(async ([from, to]) => {
+              for (let i = from; i < to; i++) {
+                const { target } = group[i] as { target: FrameTarget };
+                await extractFrame(runner, {
+                  input,
+                  atSec: frameSeekTime(target.index, target.fps),
+                  output: outputs[i] as string,
+                  ...filter,
+                });
+              }
+            }),
+          );
         } else {
-          if (first.filter !== "null") {
-            // Strips of graded segments: one graded frame at a time (the strip builders take no filter).
-            for (const [i, g] of group.entries())
-              await extractFrame(runner, {
-                input,
-                atSec: frameSeekTime(g.target.index, g.target.fps),
-                output: outputs[i] as string,
-                ...filter,
-              });
-          } else {
-            await extractStripParallel(runner, {
-              input,
-              times: group.map((g) => frameSeekTime(g.target.index, g.target.fps)),
-              outputs,
-            });
-          }
+          await extractStripParallel(runner, {
+            input,
+            times: group.map((g) => frameSeekTime(g.target.index, g.target.fps)),
+            outputs,
+          });
         }
       }
     })();

@@ -441,7 +441,7 @@ export function assembleTimeline(
       continue;
     }
     const row = chosen.mediaId ? db.select().from(media).where(eq(media.id, chosen.mediaId)).get() : undefined;
-    if (!row || row.status !== "ready" || !row.path) {
+    if (row?.status !== "ready" || !row.path) {
       skipped.push({
         scene_id: scene.sceneCode,
         reason: `version ${chosen.versionNumber} is not mirrored (${chosen.mirrorStatus})`,

@@ -196,8 +196,22 @@ describe("color", () => {
       progress: 1,
       error: null,
       variants: [],
-      result: { segment_id: res.json.segment_id },
+      result: { segment_id: res.json.segment_id, graded_url: expect.stringMatching(/\/media\/media_/) },
     });
+    // A strip over the graded segment is graded too (several frames: the graded path of a strip).
+    const strip = await post(`/api/project/${projectId}/preview/strip`, {
+      start: after[1].timeline_start + 0.2,
+      end: after[1].timeline_start + 1.7,
+      fps: 2,
+    });
+    expect(strip.json.frames).toHaveLength(3);
+    for (const [i, f] of strip.json.frames.entries()) {
+      expect(f.segment_id).toBe(res.json.segment_id);
+      const graded = await meanLuma(await download(t, f.frame_url, dir, `strip-${i}.jpg`));
+      const direct = path.join(dir, `strip-direct-${i}.jpg`);
+      await extractFrame(await testFfmpegRunner(), { input: clips.silent, atSec: f.source_ts, output: direct });
+      expect(graded - (await meanLuma(direct))).toBeGreaterThan(30);
+    }
     expect((await t.call({ method: "GET", url: `/api/job/${res.json.job_id}`, token: t.other.token })).status).toBe(
       404,
     );
