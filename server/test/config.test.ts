@@ -4,7 +4,11 @@ import { ConfigError, loadConfig } from "../src/config.js";
 describe("loadConfig", () => {
   it("has the documented defaults", () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ DAILIES_HOST: "127.0.0.1", DAILIES_PORT: 4650, DAILIES_MIRROR_ALLOW_PRIVATE: false });
+    expect(config).toMatchObject({
+      DAILIES_HOST: "127.0.0.1",
+      DAILIES_PORT: 4650,
+      DAILIES_MIRROR_ALLOW_PRIVATE: false,
+    });
     expect(config.dataDir.endsWith("/data")).toBe(true);
   });
   it("names the variable in a bad configuration", () => {

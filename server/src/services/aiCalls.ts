@@ -321,7 +321,9 @@ export async function providerHealth(
     model: LOCAL_PROVIDER_INFO.llmModel,
     latencyMs: null,
     settings: ["FFMPEG_PATH"],
-    ...(ffmpegFound ? {} : { error: "ffmpeg not found: local images, region edits and scoring need it (story and plan drafts work)" }),
+    ...(ffmpegFound
+      ? {}
+      : { error: "ffmpeg not found: local images, region edits and scoring need it (story and plan drafts work)" }),
   };
   return [local, ...(await Promise.all(remote))];
 }
