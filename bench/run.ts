@@ -1,10 +1,12 @@
 // `pnpm bench [name…]`: runs the named benchmarks (all when none is named) and prints their ratios.
+import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
 
 const benches: Record<string, () => Promise<void>> = {
   ingest: () => benchIngest(),
   media: () => benchMedia(),
+  ai: () => benchAi(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

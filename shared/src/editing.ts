@@ -145,7 +145,7 @@ export const assembleResponseSchema = z.object({
 export type AssembleResponse = z.infer<typeof assembleResponseSchema>;
 
 // ---- color
-/** Ranges of the grade offsets; the server's GRADE_PARAMS (media/args.ts) holds the same and the ffmpeg mapping. */
+/** Ranges of the grade offsets, the one source for validation and for the server's GRADE_PARAMS (media/args.ts). */
 export const GRADE_RANGES = {
   brightness: [-1, 1],
   contrast: [-1, 1],

@@ -5,6 +5,7 @@
  * The lists omit the flags every run shares (`COMMON_FFMPEG_ARGS` in ffmpeg.ts: -hide_banner -nostdin -y
  * -loglevel error), which the runner prepends.
  */
+import { GRADE_RANGES } from "@dailies/shared";
 
 // ---------------------------------------------------------------------------------------------------------
 // Numbers and escaping
@@ -237,36 +238,36 @@ export function chooseStripStrategy(count: number, spanSec: number, keyframeInte
  */
 export const GRADE_PARAMS = {
   brightness: {
-    min: -1,
-    max: 1,
+    min: GRADE_RANGES.brightness[0],
+    max: GRADE_RANGES.brightness[1],
     description: "Brightness offset, -1 (black) to 1 (white); 0 = unchanged. Added to luma (ffmpeg eq=brightness).",
   },
   contrast: {
-    min: -1,
-    max: 1,
+    min: GRADE_RANGES.contrast[0],
+    max: GRADE_RANGES.contrast[1],
     description: "Contrast offset, -1 (flat grey) to 1 (double contrast); 0 = unchanged (ffmpeg eq=contrast=1+value).",
   },
   saturation: {
-    min: -1,
-    max: 1,
+    min: GRADE_RANGES.saturation[0],
+    max: GRADE_RANGES.saturation[1],
     description: "Saturation offset, -1 (greyscale) to 1 (double saturation); 0 = unchanged (eq=saturation=1+value).",
   },
   temperature: {
-    min: -1,
-    max: 1,
+    min: GRADE_RANGES.temperature[0],
+    max: GRADE_RANGES.temperature[1],
     description:
       "White balance, -1 (cool, 10000 K) to 1 (warm, 3000 K); 0 = unchanged (6500 K). " +
       "ffmpeg colortemperature=temperature=6500-3500*value, lightness preserved.",
   },
   gamma: {
-    min: -1,
-    max: 1,
+    min: GRADE_RANGES.gamma[0],
+    max: GRADE_RANGES.gamma[1],
     description:
       "Gamma offset, -1 (darker mid-tones) to 1 (brighter mid-tones); 0 = unchanged (ffmpeg eq=gamma=2^value, 0.5 to 2).",
   },
   hue_shift: {
-    min: -180,
-    max: 180,
+    min: GRADE_RANGES.hue_shift[0],
+    max: GRADE_RANGES.hue_shift[1],
     description: "Hue rotation in degrees, -180 to 180; 0 = unchanged (ffmpeg hue=h=value).",
   },
 } as const;
