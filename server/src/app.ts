@@ -47,10 +47,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
   const queue = new JobQueue(db);
+  const files = new FileStore(config.dataDir);
   const deps: AppDeps = {
     config,
     db,
-    files: new FileStore(config.dataDir),
+    files,
     writes: new WriteBatcher(db),
     signer: new UrlSigner(
       loadSigningSecret(config.dataDir, config.DAILIES_SIGNING_SECRET),
@@ -66,7 +67,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ffmpegDetection,
     ffmpeg,
     ...(ffmpeg ? { probeMedia: (file: string) => ffmpeg.probe(file) } : {}),
-    providers: buildProviders(config, { db, files: new FileStore(config.dataDir), ffmpeg }),
+    providers: buildProviders(config, { db, files, ffmpeg }),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.worker = new JobWorker(queue, {

@@ -22,15 +22,19 @@ export function App() {
   const [token, setToken] = useState("");
   const [result, setResult] = useState<Result>(null);
   const [busy, setBusy] = useState(false);
+  // The form stays disabled until the stored settings arrive, so they never overwrite what the user types.
+  const [loaded, setLoaded] = useState(false);
 
   useEffect(() => {
-    askBackground("settings/get", {}).then(
-      (s) => {
-        setServerUrl(s.serverUrl);
-        setToken(s.token);
-      },
-      () => undefined,
-    );
+    askBackground("settings/get", {})
+      .then(
+        (s) => {
+          setServerUrl(s.serverUrl);
+          setToken(s.token);
+        },
+        () => undefined,
+      )
+      .finally(() => setLoaded(true));
   }, []);
 
   /** Must run inside the click: Chrome only shows the permission prompt for a user gesture. */
@@ -72,36 +76,38 @@ export function App() {
           void save(false);
         }}
       >
-        <label>
-          Server URL
-          <input
-            name="serverUrl"
-            type="url"
-            required
-            value={serverUrl}
-            placeholder={DEFAULT_SERVER_URL}
-            onInput={(e) => setServerUrl(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          Token
-          <input
-            name="token"
-            type="password"
-            autocomplete="off"
-            placeholder="dly_…"
-            value={token}
-            onInput={(e) => setToken(e.currentTarget.value)}
-          />
-        </label>
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            Save
-          </button>
-          <button type="button" name="test" disabled={busy} onClick={() => void save(true)}>
-            Test connection
-          </button>
-        </div>
+        <fieldset disabled={!loaded}>
+          <label>
+            Server URL
+            <input
+              name="serverUrl"
+              type="url"
+              required
+              value={serverUrl}
+              placeholder={DEFAULT_SERVER_URL}
+              onInput={(e) => setServerUrl(e.currentTarget.value)}
+            />
+          </label>
+          <label>
+            Token
+            <input
+              name="token"
+              type="password"
+              autocomplete="off"
+              placeholder="dly_…"
+              value={token}
+              onInput={(e) => setToken(e.currentTarget.value)}
+            />
+          </label>
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              Save
+            </button>
+            <button type="button" name="test" disabled={busy} onClick={() => void save(true)}>
+              Test connection
+            </button>
+          </div>
+        </fieldset>
       </form>
       {result && (
         <p class="result" data-tone={result.tone} role="status">

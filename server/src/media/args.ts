@@ -567,6 +567,47 @@ export function regionEditArgs({
   ];
 }
 
+/**
+ * Puts a generated clip into the box of the source clip: scaled to the box, timed to the source (a short
+ * clip holds its last frame, a long one is cut), everything outside the box and the audio untouched.
+ * Pure: tests compare the list as data.
+ */
+export function compositeRegionArgs(input: {
+  source: string;
+  generated: string;
+  output: string;
+  box: { x: number; y: number; width: number; height: number };
+  durationSec: number;
+  fps: number;
+}): string[] {
+  const { box } = input;
+  const d = formatSeconds(input.durationSec);
+  const graph =
+    `[1:v]scale=${box.width}:${box.height},setsar=1,fps=${Number(input.fps.toFixed(6))},` +
+    `tpad=stop_mode=clone:stop_duration=${d},trim=duration=${d},setpts=PTS-STARTPTS[g];` +
+    `[0:v][g]overlay=x=${box.x}:y=${box.y}:eof_action=repeat[v]`;
+  return [
+    "-i",
+    input.source,
+    "-i",
+    input.generated,
+    "-filter_complex",
+    graph,
+    "-map",
+    "[v]",
+    "-map",
+    "0:a:0?",
+    ...VIDEO_ENCODE,
+    ...AUDIO_ENCODE,
+    "-movflags",
+    "+faststart",
+    "-t",
+    d,
+    ...PROGRESS,
+    input.output,
+  ];
+}
+
 const REGION_OP_KEYWORDS: readonly [RegionOp, RegExp][] = [
   ["blur", /\b(?:blur\w*|soften\w*|defocus\w*)/i],
   ["pixelate", /\b(?:pixel+[ai][tz]\w*|pixelis\w*|mosaic\w*|censor\w*)/i],

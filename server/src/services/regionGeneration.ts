@@ -21,7 +21,7 @@ import { media, variants } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
-import { boxToPixels, cropFilter, type FractionBox, formatSeconds } from "../media/args.js";
+import { boxToPixels, compositeRegionArgs, cropFilter, type FractionBox } from "../media/args.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, extractFrame, renderSegment } from "../media/operations.js";
 import type { ProbeResult } from "../media/probe.js";
@@ -353,56 +353,6 @@ export function nearestAspect(width: number, height: number): string {
   let best = ASPECTS[0] as [string, number];
   for (const a of ASPECTS) if (Math.abs(Math.log(a[1]) - ratio) < Math.abs(Math.log(best[1]) - ratio)) best = a;
   return best[0];
-}
-
-/**
- * Puts a generated clip into the box of the source clip: scaled to the box, timed to the source (a short
- * clip holds its last frame, a long one is cut), everything outside the box and the audio untouched.
- * Pure: tests compare the list as data.
- */
-export function compositeRegionArgs(input: {
-  source: string;
-  generated: string;
-  output: string;
-  box: { x: number; y: number; width: number; height: number };
-  durationSec: number;
-  fps: number;
-}): string[] {
-  const { box } = input;
-  const d = formatSeconds(input.durationSec);
-  const graph =
-    `[1:v]scale=${box.width}:${box.height},setsar=1,fps=${Number(input.fps.toFixed(6))},` +
-    `tpad=stop_mode=clone:stop_duration=${d},trim=duration=${d},setpts=PTS-STARTPTS[g];` +
-    `[0:v][g]overlay=x=${box.x}:y=${box.y}:eof_action=repeat[v]`;
-  return [
-    "-i",
-    input.source,
-    "-i",
-    input.generated,
-    "-filter_complex",
-    graph,
-    "-map",
-    "[v]",
-    "-map",
-    "0:a:0?",
-    "-c:v",
-    "libx264",
-    "-preset",
-    "veryfast",
-    "-crf",
-    "20",
-    "-pix_fmt",
-    "yuv420p",
-    "-c:a",
-    "aac",
-    "-b:a",
-    "160k",
-    "-movflags",
-    "+faststart",
-    "-t",
-    d,
-    input.output,
-  ];
 }
 
 async function remoteRegionVariant(

@@ -3,14 +3,14 @@
  * parameters and filters, the scorer's judgement, and the remote composite's arguments.
  */
 import { describe, expect, it } from "vitest";
-import { LOCAL_REGION_OPS } from "../../src/media/args.js";
+import { compositeRegionArgs, LOCAL_REGION_OPS } from "../../src/media/args.js";
 import {
   localRegionFilter,
   localVariantParams,
   unsupportedRegionEditMessage,
 } from "../../src/providers/local/regionEdit.js";
 import { judgeRegionEdit, type RegionMeasurements } from "../../src/providers/local/scorer.js";
-import { compositeRegionArgs, nearestAspect } from "../../src/services/regionGeneration.js";
+import { nearestAspect } from "../../src/services/regionGeneration.js";
 import {
   planVariantSplice,
   rangePieces,
@@ -313,10 +313,17 @@ describe("remote region variants", () => {
       "aac",
       "-b:a",
       "160k",
+      "-ar",
+      "48000",
+      "-ac",
+      "2",
       "-movflags",
       "+faststart",
       "-t",
       "1.5",
+      "-progress",
+      "pipe:1",
+      "-nostats",
       "/o.mp4",
     ]);
   });
