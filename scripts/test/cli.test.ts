@@ -133,6 +133,14 @@ describe("scenes import", () => {
 
     const again = await s.dailies(["scenes", "import", "scenes.csv", "--project", projectId]);
     expect(again.stdout.trim()).toBe(`0 created, 0 updated, 3 skipped (project ${projectId})`);
+
+    write(
+      "scenes.csv",
+      csv.replace("EXT. ALIEN PLANET,1", "EXT. ALIEN PLANET - NIGHT,2").replace("The Bridge", "The Helm"),
+    );
+    const retitled = await s.dailies(["scenes", "import", "scenes.csv", "--project", projectId, "--json"]);
+    expect(retitled.json()).toMatchObject({ created: 0, updated: 1, skipped: 2 });
+    expect(retitled.json().scenes[0]).toMatchObject({ sceneId: "001", action: "updated", changed: ["title"] });
     const count = (await s.dailies(["scenes", "list", "--project", projectId, "--json"])).json().scenes.length;
     expect(count).toBe(3);
   });

@@ -47,6 +47,7 @@ describe("GET /api/extension/scenes", () => {
       storyBeat: null,
       act: null,
       macroScene: null,
+      title: null,
     });
   });
   it("400 without projectId, 404 for unknown and foreign projects", async () => {

@@ -42,6 +42,7 @@ export const extensionSceneSchema = z.object({
   storyBeat: z.string().nullable(),
   act: z.number().int().nullable(),
   macroScene: z.string().nullable(),
+  title: z.string().nullable().describe("Scene title (an addition to the reference's fields)"),
 });
 export const extensionScenesResponseSchema = z.object({ scenes: z.array(extensionSceneSchema) });
 

@@ -16,8 +16,8 @@ export interface SceneInput {
 
 type Field = keyof SceneInput;
 const FIELDS: Field[] = ["sceneId", "storyBeat", "act", "macroScene", "title"];
-/** Compared with the server's scenes to tell updated from unchanged (title is not in the scene list). */
-const COMPARED = ["storyBeat", "act", "macroScene"] as const;
+/** Compared with the server's scenes to tell updated from unchanged. */
+const COMPARED = ["storyBeat", "act", "macroScene", "title"] as const;
 
 /** "Scene ID", "scene_id", "SCENEID" → "sceneId". */
 function canonicalField(name: string): Field | undefined {
@@ -176,7 +176,6 @@ export async function importScenes(
           result.scenes.push({ sceneId: row.sceneId, id: current.id, action: "skipped" });
         } else {
           const patch: Partial<SceneInput> = Object.fromEntries(changed.map((f) => [f, row[f]]));
-          if (row.title !== undefined) patch.title = row.title;
           if (!opts.dryRun) await client.scenes.update(current.id, patch);
           result.updated++;
           result.scenes.push({ sceneId: row.sceneId, id: current.id, action: "updated", changed });
@@ -242,7 +241,6 @@ export const sceneCommands: Command[] = [
 JSON: an array of objects with the same keys (a missing key leaves the field as it is).
 Scene codes are matched case-insensitively with the project's scenes: new codes are created, changed
 ones updated (PATCH), unchanged ones skipped, so running the same file twice changes nothing.
-The title is applied to new scenes and with other changes; a change of title alone is not detected.
 The whole file is checked before anything is sent.`,
     examples: [
       "dailies scenes import scenes.csv --project proj_abc123",

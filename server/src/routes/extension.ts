@@ -86,6 +86,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
           storyBeat: s.storyBeat,
           act: s.act,
           macroScene: s.macroScene,
+          title: s.title,
         })),
       };
     },
