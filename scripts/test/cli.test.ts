@@ -237,7 +237,18 @@ describe("shots, ingest and assets", () => {
       { platformKey: "openai-sora", assetType: "IMAGE", prompt: "Planet, wide" },
       { sceneId: "003", platformKey: "openai-sora", assetType: "IMAGE", prompt: "Escape pod" },
     ];
-    const args = ["ingest", "-", "--project", projectId, "--scene", "002", "--idempotency-key", "batch", "--json"];
+    // The project by its name, as the other commands accept it.
+    const args = [
+      "ingest",
+      "-",
+      "--project",
+      "The Awakening",
+      "--scene",
+      "002",
+      "--idempotency-key",
+      "batch",
+      "--json",
+    ];
     const first = await s.dailies(args, { input: JSON.stringify(items) });
     expect(first.code, first.stderr).toBe(0);
     const results = first.json();

@@ -2,6 +2,7 @@ import type { IngestRequest, IngestResponse } from "@dailies/shared";
 import { DailiesApiError } from "@dailies/shared/client";
 import { CliError, type Command } from "../lib/command.js";
 import { readJson } from "../lib/io.js";
+import { resolveProjectId } from "../lib/resolve.js";
 
 /** Per-item idempotency keys: one capture uses KEY, an array KEY-0, KEY-1, … */
 export function itemKeys(key: string | undefined, count: number, isArray: boolean): (string | undefined)[] {
@@ -19,7 +20,7 @@ export const ingestCommand: Command = {
       value: "KEY",
       description: "makes a retry safe; an array uses KEY-0, KEY-1, … per item",
     },
-    project: { type: "string", value: "ID", description: "projectId for items that have none" },
+    project: { type: "string", value: "ID|NAME", description: "project (id or exact name) for items that have none" },
     scene: { type: "string", value: "CODE", description: "sceneId for items that have none" },
   },
   details: `FILE (or - for stdin) holds one capture or an array of captures in the shape of
@@ -38,9 +39,10 @@ of the same file files nothing twice, so it is safe to retry after a failure.`,
     const bad = items.findIndex((x) => !x || typeof x !== "object" || Array.isArray(x));
     if (bad >= 0) throw new CliError(`${isArray ? `item ${bad}` : "the input"} is not a JSON object`);
     const keys = itemKeys(ctx.string("idempotency-key"), items.length, isArray);
-    const project = ctx.string("project");
     const scene = ctx.string("scene");
     const client = ctx.client();
+    const projectRef = ctx.string("project");
+    const project = projectRef ? await resolveProjectId(client, projectRef) : undefined;
     const results: IngestResponse[] = [];
     const bar = ctx.out.progress("ingesting");
     try {
