@@ -32,16 +32,6 @@ export function countUsers(db: Db): number {
   return Number(db.select({ n: count() }).from(users).get()?.n ?? 0);
 }
 
-export function personalWorkspaceId(db: Db, userId: string): string {
-  const ws = db
-    .select({ id: workspaces.id })
-    .from(workspaces)
-    .where(and(eq(workspaces.ownerId, userId), eq(workspaces.personal, true)))
-    .get();
-  if (!ws) throw new Error(`user ${userId} has no personal workspace`);
-  return ws.id;
-}
-
 export function createToken(db: Db, userId: string, name: string): { token: string; row: TokenRow } {
   const token = generateToken();
   const row = db
