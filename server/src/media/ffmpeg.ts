@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { type ProbeResult, parseProbe, probeArgs } from "./probe.js";
+import { keyframeProbeArgs, type ProbeResult, parseKeyframeInterval, parseProbe, probeArgs } from "./probe.js";
 
 /** Thrown when the ffmpeg or ffprobe binary cannot be started. Routes answer 503 for it. */
 export class FfmpegMissingError extends Error {
@@ -208,6 +208,8 @@ export interface FfmpegRunner {
   readonly binaries: FfmpegBinaries;
   run(args: readonly string[], options?: RunOptions): Promise<void>;
   probe(file: string): Promise<ProbeResult>;
+  /** Median seconds between keyframes near the start of the file; null when none repeats within the probe. */
+  keyframeInterval(file: string): Promise<number | null>;
 }
 
 export interface FfmpegRunnerOptions extends FfmpegBinaries {
@@ -279,7 +281,13 @@ export function createFfmpegRunner(options: FfmpegRunnerOptions): FfmpegRunner {
     return parseProbe(result.stdout);
   }
 
-  return { binaries, run, probe };
+  async function keyframeInterval(file: string): Promise<number | null> {
+    const result = await execa(binaries.ffprobePath, keyframeProbeArgs(file), { stdin: "ignore", reject: false });
+    if (result.failed && isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
+    return result.failed ? null : parseKeyframeInterval(String(result.stdout));
+  }
+
+  return { binaries, run, probe, keyframeInterval };
 }
 
 /** The binary could not be started at all (missing, not executable). */

@@ -27,6 +27,49 @@ export function probeArgs(file: string): string[] {
   return ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file];
 }
 
+/** How far into a file the keyframe probe reads: enough for a few GOPs of any common encoder. */
+export const KEYFRAME_PROBE_SECONDS = 12;
+
+/**
+ * Lists the video packets of the first seconds with their flags. Demuxing only (no decoding), so it costs
+ * a few milliseconds even on 4K files.
+ */
+export function keyframeProbeArgs(file: string, seconds = KEYFRAME_PROBE_SECONDS): string[] {
+  return [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    "-read_intervals",
+    `%+${seconds}`,
+    "-show_entries",
+    "packet=pts_time,flags",
+    "-of",
+    "csv=p=0",
+    file,
+  ];
+}
+
+/**
+ * The typical distance between keyframes (median gap) from `keyframeProbeArgs` output lines such as
+ * `1.033333,K__`; null when fewer than two keyframes were seen (a GOP longer than the probed span).
+ */
+export function parseKeyframeInterval(csv: string): number | null {
+  const times = csv
+    .split("\n")
+    .map((line) => line.trim().split(","))
+    .filter(([pts, flags]) => pts && flags?.includes("K") && Number.isFinite(Number(pts)))
+    .map(([pts]) => Number(pts))
+    .sort((a, b) => a - b);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => t - (times[i] as number))
+    .filter((g) => g > 0);
+  if (gaps.length === 0) return null;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)] as number;
+}
+
 /**
  * Demuxers that only ever hold a single picture. "image2" is the file-pattern demuxer ffprobe uses for
  * `.jpg`/`.png` names; the `*_pipe` ones are what it picks when it sniffs the content.

@@ -14,6 +14,7 @@ import { MAX_STRIP_FRAMES, type PreviewFrame } from "@dailies/shared";
 import type { AppDeps } from "../context.js";
 import { invalidPayload } from "../errors.js";
 import { type GradeParams, gradeFilter } from "../media/args.js";
+import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { extractFrame } from "../media/operations.js";
 import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
 import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
@@ -135,10 +136,12 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
             }),
           );
         } else {
+          const keyframeIntervalSec = await keyframeIntervalOf(runner, first.media.id, input);
           await extractStripParallel(runner, {
             input,
             times: group.map((g) => frameSeekTime(g.target.index, g.target.fps)),
             outputs,
+            ...(keyframeIntervalSec ? { keyframeIntervalSec } : {}),
           });
         }
       }
@@ -156,6 +159,20 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
     throw mediaFailure(error);
   }
   return keys;
+}
+
+/**
+ * Keyframe spacing per media file, measured once: whether seeks or one decoding pass make a strip faster
+ * depends on it (media/args.ts chooseStripStrategy). Files are content-addressed, so the answer never changes.
+ */
+const keyframeIntervals = new Map<string, Promise<number | null>>();
+function keyframeIntervalOf(runner: FfmpegRunner, mediaId: string, file: string): Promise<number | null> {
+  let known = keyframeIntervals.get(mediaId);
+  if (!known) {
+    known = runner.keyframeInterval(file).catch(() => null);
+    keyframeIntervals.set(mediaId, known);
+  }
+  return known;
 }
 
 function frameView(deps: AppDeps, key: string, timestamp: number, segment: SegmentRow, target: FrameTarget) {

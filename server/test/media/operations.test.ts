@@ -65,6 +65,11 @@ describe("test videos and probe", () => {
     expect(await runner.probe(silent)).toMatchObject({ hasAudio: false, audioCodec: null, durationSec: 2 });
   });
 
+  it("measures the keyframe interval (the test clips have one every second)", async () => {
+    expect(await runner.keyframeInterval(withAudio)).toBeCloseTo(1, 2);
+    expect(await runner.keyframeInterval(path.join(dir, "missing.mp4"))).toBeNull();
+  });
+
   it("reuses a cached clip", async () => {
     const before = runs.length;
     expect(await makeTestVideo(dir)).toBe(withAudio);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseProbe, probeArgs } from "../../src/media/probe.js";
+import { keyframeProbeArgs, parseKeyframeInterval, parseProbe, probeArgs } from "../../src/media/probe.js";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}.probe.json`, import.meta.url), "utf8");
 
@@ -97,5 +97,38 @@ describe("parseProbe (saved ffprobe 5.1 outputs)", () => {
       durationSec: 3.5,
       hasVideo: false,
     });
+  });
+});
+
+describe("keyframe interval", () => {
+  it("asks ffprobe for packet flags only (no decoding)", () => {
+    expect(keyframeProbeArgs("/m/a.mp4", 12)).toEqual([
+      "-v",
+      "error",
+      "-select_streams",
+      "v:0",
+      "-read_intervals",
+      "%+12",
+      "-show_entries",
+      "packet=pts_time,flags",
+      "-of",
+      "csv=p=0",
+      "/m/a.mp4",
+    ]);
+  });
+
+  it("takes the median gap between keyframes", () => {
+    const csv = [
+      "0.000000,K__",
+      "0.033333,___",
+      "1.000000,K__",
+      "2.000000,K__",
+      "2.500000,K__",
+      "4.000000,K__",
+      "",
+    ].join("\n");
+    expect(parseKeyframeInterval(csv)).toBe(1);
+    expect(parseKeyframeInterval("0.000000,K__\n0.033333,___\n")).toBeNull();
+    expect(parseKeyframeInterval("N/A,K__\ngarbage\n")).toBeNull();
   });
 });
