@@ -4,6 +4,7 @@ import {
   absoluteUrl,
   aspectRatioFromSize,
   type CaptureDraft,
+  defineSiteAdapter,
   durationSeconds,
   firstHttpsUrl,
   idString,
@@ -15,14 +16,12 @@ import {
   jsonBody,
   list,
   mediaSrc,
-  neverThrow,
   normalizeAspectRatio,
   num,
   parseUrl,
   rec,
   text,
   textContentOf,
-  urlMatchesAny,
   validCaptures,
 } from "./util";
 
@@ -190,16 +189,15 @@ function promptText(element: Element | null): string {
 
 const PROMPT_BOX_SELECTORS = ['[data-cy="image-prompt-input"]', '[data-cy="video-prompt-input"]'];
 
-export const freepikAdapter: SiteAdapter = {
+export const freepikAdapter: SiteAdapter = defineSiteAdapter({
   key: PLATFORM_KEY,
   name: "Freepik AI",
   matches: MATCHES,
-  urlMatches: (url) => urlMatchesAny(url, MATCHES),
   isInterestingResponse,
-  parseResponse: neverThrow(parseResponse),
-  parseDocument: neverThrow(parseDocument),
+  parseResponse,
+  parseDocument,
   promptBoxSelectors: PROMPT_BOX_SELECTORS,
-};
+});
 
 /*
  * Written against (sites.md, late 2026; the JSON is reconstructed from public tools, not captured):

@@ -4,6 +4,7 @@ import {
   absoluteUrl,
   aspectRatioFromSize,
   type CaptureDraft,
+  defineSiteAdapter,
   firstHttpsUrl,
   isFailedStatus,
   isHiddenElement,
@@ -14,14 +15,12 @@ import {
   list,
   mediaSrc,
   metaContent,
-  neverThrow,
   num,
   parseUrl,
   rec,
   text,
   textContentOf,
   urlFingerprint,
-  urlMatchesAny,
   validCaptures,
 } from "./util";
 
@@ -286,18 +285,15 @@ function promptBoxText(doc: Document): string | undefined {
   return undefined;
 }
 
-export const soraAdapter: SiteAdapter = {
+export const soraAdapter: SiteAdapter = defineSiteAdapter({
   key: PLATFORM_KEY,
   name: "OpenAI Sora",
   matches: MATCHES,
-  urlMatches: (url) => urlMatchesAny(url, MATCHES),
   isInterestingResponse,
-  parseResponse: neverThrow((_url: string, body: unknown, pageUrl: string) =>
-    validCaptures(collect(jsonBody(body), pageUrl)),
-  ),
-  parseDocument: neverThrow(parseDocument),
+  parseResponse: (_url: string, body: unknown, pageUrl: string) => validCaptures(collect(jsonBody(body), pageUrl)),
+  parseDocument,
   promptBoxSelectors: PROMPT_BOX_SELECTORS,
-};
+});
 
 /*
  * Written against (sites.md, late 2026; the JSON is reconstructed from public tools, not captured):

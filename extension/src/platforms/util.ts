@@ -1,4 +1,5 @@
 import type { Capture } from "@dailies/shared";
+import type { SiteAdapter } from "./types";
 
 /**
  * Small pure helpers shared by the site adapters. The sites' JSON is undocumented and changes often,
@@ -256,4 +257,22 @@ export function metaContent(doc: Document, ...names: string[]): string | undefin
     if (content) return content;
   }
   return undefined;
+}
+
+/**
+ * A site adapter from its parts: `urlMatches` follows `matches`, and both parsers are wrapped so that a
+ * change on the site costs captures, never the page's script.
+ */
+export function defineSiteAdapter(
+  parts: Omit<SiteAdapter, "urlMatches" | "parseResponse" | "parseDocument"> & {
+    parseResponse: SiteAdapter["parseResponse"];
+    parseDocument: SiteAdapter["parseDocument"];
+  },
+): SiteAdapter {
+  return {
+    ...parts,
+    urlMatches: (url) => urlMatchesAny(url, parts.matches),
+    parseResponse: neverThrow(parts.parseResponse),
+    parseDocument: neverThrow(parts.parseDocument),
+  };
 }

@@ -3,6 +3,7 @@ import type { SiteAdapter } from "./types";
 import {
   absoluteUrl,
   type CaptureDraft,
+  defineSiteAdapter,
   durationSeconds,
   firstHttpsUrl,
   isHiddenElement,
@@ -12,14 +13,12 @@ import {
   jsonBody,
   list,
   mediaSrc,
-  neverThrow,
   num,
   parseUrl,
   rec,
   text,
   textContentOf,
   urlFingerprint,
-  urlMatchesAny,
   validCaptures,
 } from "./util";
 
@@ -385,16 +384,15 @@ const PROMPT_BOX_SELECTORS = [
   '.ql-editor[contenteditable="true"]',
 ];
 
-export const veoAdapter: SiteAdapter = {
+export const veoAdapter: SiteAdapter = defineSiteAdapter({
   key: PLATFORM_KEY,
   name: "Google Veo (Flow, Gemini)",
   matches: MATCHES,
-  urlMatches: (url) => urlMatchesAny(url, MATCHES),
   isInterestingResponse,
-  parseResponse: neverThrow(parseResponse),
-  parseDocument: neverThrow(parseDocument),
+  parseResponse,
+  parseDocument,
   promptBoxSelectors: PROMPT_BOX_SELECTORS,
-};
+});
 
 /*
  * Written against (sites.md, late 2026; the JSON is reconstructed from public tools, not captured):
