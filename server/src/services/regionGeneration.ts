@@ -108,6 +108,17 @@ interface Made {
 export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
   const input = ctx.job.input as unknown as RegionJobInput;
   const projectId = ctx.job.projectId as string;
+  // A run that committed its variants and then crashed before the job was marked complete: the rows are
+  // all there (one transaction), so a rerun answers with them instead of making a second set.
+  const committed = deps.db
+    .select({ id: variants.id, info: variants.info, provider: variants.provider })
+    .from(variants)
+    .where(eq(variants.jobId, ctx.job.id))
+    .all();
+  if (committed.length > 0) {
+    const made = committed.map((v) => ({ id: v.id, params: v.info?.params ?? null }));
+    return { provider: committed[0]?.provider, model: null, variant_ids: made.map((v) => v.id), variants: made };
+  }
   const temps: string[] = [];
   const temp = async (suffix: string) => {
     const file = await deps.files.tempPath(suffix);

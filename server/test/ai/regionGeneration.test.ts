@@ -255,3 +255,25 @@ describe("region generation with local: generate → variants → score → acce
     for (const op of ["blur", "pixelate", "remove", "grayscale", "brighten", "darken"]) expect(job.error).toContain(op);
   });
 });
+
+describe("crash after the variants were committed", () => {
+  it("a rerun of the job answers with the committed variants instead of making more", async () => {
+    const projectId = await createProject(t, "Rerun");
+    await uploadClip(t, projectId, clip);
+    const { accepted, job } = await generate(t, {
+      project_id: projectId,
+      prompt: "grayscale the sign",
+      start_ts: 0.5,
+      end_ts: 1.5,
+      bounding_box: box,
+    });
+    expect(job.status).toBe("completed");
+    const before = job.variants.map((v: { id: string }) => v.id);
+    // The process died after the commit: the job is back in the queue, as recoverInterrupted leaves it.
+    t.app.deps.db.$client.prepare("update jobs set status = 'pending' where id = ?").run(accepted.job_id);
+    await t.app.deps.worker.idle(120_000);
+    const again = await t.call({ method: "GET", url: `/api/job/${accepted.job_id}` });
+    expect(again.json.status).toBe("completed");
+    expect(again.json.variants.map((v: { id: string }) => v.id)).toEqual(before);
+  });
+});
