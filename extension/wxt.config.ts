@@ -36,16 +36,4 @@ export default defineConfig({
     optional_host_permissions: ["http://*/*", "https://*/*"],
     action: { default_title: "Dailies" },
   },
-  hooks: {
-    // The MAIN-world hook (entrypoints/capture-hook.content.ts) runs on every page a site script runs
-    // on. Its matches are filled in here rather than imported from the adapters, which would put all
-    // of their parsing code into the page's world.
-    "build:manifestGenerated": (_wxt, manifest) => {
-      const scripts = manifest.content_scripts ?? [];
-      const hook = scripts.find((script) => script.js?.includes("content-scripts/capture-hook.js"));
-      if (!hook) throw new Error("capture-hook content script missing from the manifest");
-      const siteMatches = scripts.filter((script) => script !== hook).flatMap((script) => script.matches ?? []);
-      hook.matches = [...new Set(siteMatches)].sort();
-    },
-  },
 });

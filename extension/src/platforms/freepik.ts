@@ -1,4 +1,5 @@
 import type { AssetType, Capture } from "@dailies/shared";
+import { SITE_MATCHES } from "./matches";
 import type { SiteAdapter } from "./types";
 import {
   absoluteUrl,
@@ -28,7 +29,7 @@ import {
 /** Freepik AI ("Pikaso", being rebranded "Magnific"): image and video generators. */
 
 const PLATFORM_KEY = "freepik-ai";
-const MATCHES = ["https://*.freepik.com/*", "https://magnific.com/app/*"];
+const MATCHES = [...SITE_MATCHES["freepik-ai"]];
 
 /** Endpoints that describe creations: render (image), video generate, the `?id=` lookup and recent files. */
 const CREATION_PATH = /^\/pikaso\/api\/(render\/v\d+|video\/generate|creations|projects\/files\/recent)\/?$/;

@@ -1,4 +1,5 @@
 import type { AssetType, Capture } from "@dailies/shared";
+import { SITE_MATCHES } from "./matches";
 import type { SiteAdapter } from "./types";
 import {
   absoluteUrl,
@@ -27,7 +28,7 @@ import {
 /** OpenAI Sora: v1 (images and older video, "library") and v2 (video drafts and posts). */
 
 const PLATFORM_KEY = "openai-sora";
-const MATCHES = ["https://sora.chatgpt.com/*", "https://sora.com/*", "https://www.sora.com/*"];
+const MATCHES = [...SITE_MATCHES["openai-sora"]];
 const SORA_HOSTS = new Set(["sora.chatgpt.com", "sora.com", "www.sora.com"]);
 
 /** Backend paths whose JSON lists generations; the rest (models, sentinel, submit) carry no finished media. */

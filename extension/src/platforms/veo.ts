@@ -1,4 +1,5 @@
 import type { AssetType, Capture } from "@dailies/shared";
+import { SITE_MATCHES } from "./matches";
 import type { SiteAdapter } from "./types";
 import {
   absoluteUrl,
@@ -25,13 +26,7 @@ import {
 /** Google Veo: Flow (formerly VideoFX) on labs.google / flow.google, and Veo clips made inside Gemini. */
 
 const PLATFORM_KEY = "google-veo";
-const MATCHES = [
-  "https://labs.google/fx/*",
-  "https://labs.google/flow/*",
-  "https://flow.google/*",
-  "https://flow.google.com/*",
-  "https://gemini.google.com/*",
-];
+const MATCHES = [...SITE_MATCHES["google-veo"]];
 const FLOW_HOSTS = new Set(["labs.google", "flow.google", "flow.google.com"]);
 const GEMINI_HOST = "gemini.google.com";
 const SANDBOX_HOST = "aisandbox-pa.googleapis.com";

@@ -2,11 +2,12 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { adapterForUrl, type SiteAdapter, siteAdapters } from "../../src/platforms";
+import { ALL_SITE_MATCHES } from "../../src/platforms/matches";
 import { FIXTURES_DIR } from "./fixtures";
 
 const PLATFORMS_DIR = join(import.meta.dirname, "../../src/platforms");
 /** Shared modules; every other file in src/platforms is one site. */
-const NOT_SITES = new Set(["index.ts", "types.ts", "util.ts"]);
+const NOT_SITES = new Set(["matches.ts", "index.ts", "types.ts", "util.ts"]);
 
 /** Page URLs each site module documents in its closing comment (and sites.md). */
 const DOCUMENTED_PAGES: Record<string, string[]> = {
@@ -74,6 +75,11 @@ describe("site adapter registry", () => {
       expect(adapters, file).toHaveLength(1);
       expect(siteAdapters, file).toContain(adapters[0]);
     }
+  });
+
+  it("the page hook runs wherever a site script runs", () => {
+    for (const adapter of siteAdapters) expect(ALL_SITE_MATCHES).toEqual(expect.arrayContaining(adapter.matches));
+    expect(ALL_SITE_MATCHES).toHaveLength(new Set(siteAdapters.flatMap((a) => a.matches)).size);
   });
 
   it.each(siteAdapters.map((adapter) => [adapter.key, adapter] as const))("%s has a fixture folder", (key) => {
