@@ -59,14 +59,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ),
     queue,
     worker: undefined as never,
-    ffmpegInfo: () => ({
-      found: ffmpegDetection.found,
-      version: ffmpegDetection.version,
-      path: ffmpegDetection.found ? ffmpegDetection.ffmpegPath : null,
-    }),
     ffmpegDetection,
     ffmpeg,
-    ...(ffmpeg ? { probeMedia: (file: string) => ffmpeg.probe(file) } : {}),
     providers: buildProviders(config, { db, files, ffmpeg }),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };

@@ -9,17 +9,6 @@ import type { Providers } from "./providers/config.js";
 import type { FileStore } from "./storage/files.js";
 import type { UrlSigner } from "./storage/signing.js";
 
-export interface MediaProbe {
-  kind: "video" | "audio" | "image";
-  durationSec: number | null;
-  width: number | null;
-  height: number | null;
-  fps: number | null;
-  videoCodec: string | null;
-  audioCodec: string | null;
-  hasAudio: boolean;
-}
-
 /** Everything routes and services need, built once per app (tests build one per file). */
 export interface AppDeps {
   config: Config;
@@ -30,14 +19,10 @@ export interface AppDeps {
   signer: UrlSigner;
   queue: JobQueue;
   worker: JobWorker;
-  /** The ffmpeg found at start (health reports it; media routes answer 503 without it). */
-  ffmpegInfo: () => { found: boolean; version: string | null; path: string | null };
   /** What detectFfmpeg found at start (paths tried, version, why not found). */
   ffmpegDetection: FfmpegDetection;
   /** Runs ffmpeg/ffprobe (media/ffmpeg.ts); null when none was found at start. */
   ffmpeg: FfmpegRunner | null;
-  /** Probes a stored file with ffprobe; absent when no ffmpeg was found. */
-  probeMedia?: (file: string) => Promise<MediaProbe>;
   /** Absolute base URL for links handed to clients (signed media URLs). */
   publicUrl: () => string;
   /** AI providers by name (env settings + `local`); every call is recorded in ai_calls. */

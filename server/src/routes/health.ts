@@ -18,14 +18,18 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async () => {
-      const { db, queue, ffmpegInfo } = app.deps;
+      const { db, queue, ffmpegDetection } = app.deps;
       let dbOk = true;
       try {
         db.get(sql`select 1`);
       } catch {
         dbOk = false;
       }
-      const ffmpeg = ffmpegInfo();
+      const ffmpeg = {
+        found: ffmpegDetection.found,
+        version: ffmpegDetection.version,
+        path: ffmpegDetection.found ? ffmpegDetection.ffmpegPath : null,
+      };
       return {
         status: dbOk && ffmpeg.found ? ("ok" as const) : ("degraded" as const),
         version: VERSION,

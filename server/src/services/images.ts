@@ -246,7 +246,7 @@ async function probeImage(
   file: string,
 ): Promise<{ width: number | null; height: number | null } | undefined> {
   try {
-    return await deps.probeMedia?.(file);
+    return await deps.ffmpeg?.probe(file);
   } catch {
     return undefined; // no ffprobe: the requested size stands in
   }

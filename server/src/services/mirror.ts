@@ -37,7 +37,7 @@ export async function mirrorUrl(
     acceptMime: options.accept,
   });
   const rel = await files.adopt(download.path, download.sha256, download.mime);
-  const probe = deps.probeMedia ? await deps.probeMedia(files.absolute(rel)).catch(() => undefined) : undefined;
+  const probe = await deps.ffmpeg?.probe(files.absolute(rel)).catch(() => undefined);
   return db
     .insert(media)
     .values({
