@@ -165,3 +165,17 @@ function rotationOf(stream: RawStream): number {
   const tag = Number(stream.tags?.rotate ?? 0);
   return Number.isFinite(tag) ? tag : 0;
 }
+
+/** What ffprobe found, in the shape of the media table's columns (an image has no duration). */
+export function probeColumns(probe: ProbeResult) {
+  return {
+    kind: probe.kind,
+    durationSec: probe.kind === "image" ? null : probe.durationSec,
+    width: probe.width,
+    height: probe.height,
+    fps: probe.fps,
+    videoCodec: probe.videoCodec,
+    audioCodec: probe.audioCodec,
+    hasAudio: probe.hasAudio,
+  };
+}

@@ -27,6 +27,7 @@ import type { Job } from "../jobs/queue.js";
 import type { JobContext } from "../jobs/worker.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
+import { probeColumns } from "../media/probe.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { gradeFilterOf } from "./preview.js";
 import { activeSegments, FFMPEG_MISSING_MESSAGE, type MediaRow, mediaUrl, requireFfmpeg } from "./projectMedia.js";
@@ -318,14 +319,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
         path: rel,
         bytes,
         mime: "video/mp4",
-        kind: "video",
-        durationSec: probe.durationSec,
-        width: probe.width,
-        height: probe.height,
-        fps: probe.fps,
-        videoCodec: probe.videoCodec,
-        audioCodec: probe.audioCodec,
-        hasAudio: probe.hasAudio,
+        ...probeColumns(probe),
         fileName: `${project?.name ?? "export"}.mp4`,
       })
       .returning()

@@ -5,6 +5,7 @@ import { assetVersions, media } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import { RetryableJobError } from "../jobs/worker.js";
+import { probeColumns } from "../media/probe.js";
 import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
 
 export const MIRROR_JOB = "mirror-asset";
@@ -49,14 +50,8 @@ export async function mirrorUrl(
       path: rel,
       bytes: download.bytes,
       mime: download.mime,
-      kind: probe?.kind ?? kindOfMime(download.mime),
-      durationSec: probe?.durationSec ?? null,
-      width: probe?.width ?? null,
-      height: probe?.height ?? null,
-      fps: probe?.fps ?? null,
-      videoCodec: probe?.videoCodec ?? null,
-      audioCodec: probe?.audioCodec ?? null,
-      hasAudio: probe?.hasAudio ?? null,
+      // Without ffmpeg the file is kept all the same, typed from its mime.
+      ...(probe ? probeColumns(probe) : { kind: kindOfMime(download.mime) }),
     })
     .returning()
     .get();

@@ -20,6 +20,7 @@ export { projectDetailsSchema };
 export const IMPORT_VIDEO_JOB = "import-video";
 
 export type MediaRow = typeof media.$inferSelect;
+
 export type SegmentRow = typeof segments.$inferSelect;
 
 export const FFMPEG_MISSING_MESSAGE = "ffmpeg is not available: install ffmpeg or set FFMPEG_PATH";

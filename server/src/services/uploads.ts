@@ -24,7 +24,7 @@ import { media } from "../db/schema.js";
 import { conflict, HttpError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { FfmpegError } from "../media/ffmpeg.js";
-import type { ProbeResult } from "../media/probe.js";
+import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { checkDecodable, mimeForProbe } from "../media/validate.js";
 import type { ProjectRow } from "./access.js";
 import { addFirstSegmentIfEmpty, mediaFailure, mediaView, requireFfmpeg } from "./projectMedia.js";
@@ -161,14 +161,7 @@ export async function receiveUpload(
         path: rel,
         bytes,
         mime,
-        kind: probe.kind,
-        durationSec: probe.kind === "image" ? null : probe.durationSec,
-        width: probe.width,
-        height: probe.height,
-        fps: probe.fps,
-        videoCodec: probe.videoCodec,
-        audioCodec: probe.audioCodec,
-        hasAudio: probe.hasAudio,
+        ...probeColumns(probe),
         error: null,
       })
       .where(eq(media.id, id))
