@@ -7,6 +7,8 @@ import type { Config } from "./config.js";
 import type { AppDeps } from "./context.js";
 import { databasePath, openDatabase } from "./db/client.js";
 import { WriteBatcher } from "./db/writeBatcher.js";
+import { EventBus } from "./events/bus.js";
+import { projectWorkspace } from "./events/workspace.js";
 import { createJobHandlers } from "./jobs/handlers.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
@@ -62,6 +64,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ffmpegDetection,
     ffmpeg,
     providers: buildProviders(config, { db, files, ffmpeg }),
+    events: new EventBus(),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.worker = new JobWorker(queue, {
@@ -69,6 +72,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     handlers: createJobHandlers(deps, app.log),
     retryBaseMs: config.DAILIES_JOB_RETRY_BASE_MS,
     logger: app.log,
+    events: deps.events,
+    workspaceOfProject: (projectId) => projectWorkspace(db, projectId),
   });
   app.decorate("deps", deps);
 

@@ -2,6 +2,7 @@ import type { AuthContext } from "./auth/authenticate.js";
 import type { Config } from "./config.js";
 import type { DbHandle } from "./db/client.js";
 import type { WriteBatcher } from "./db/writeBatcher.js";
+import type { EventBus } from "./events/bus.js";
 import type { JobQueue } from "./jobs/queue.js";
 import type { JobWorker } from "./jobs/worker.js";
 import type { FfmpegDetection, FfmpegRunner } from "./media/ffmpeg.js";
@@ -27,6 +28,8 @@ export interface AppDeps {
   publicUrl: () => string;
   /** AI providers by name (env settings + `local`); every call is recorded in ai_calls. */
   providers: Providers;
+  /** What changed, for the event stream and webhooks (published after the write commits). */
+  events: EventBus;
 }
 
 declare module "fastify" {

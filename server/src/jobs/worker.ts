@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
+import type { EventBus, EventInput } from "../events/bus.js";
 import type { Job, JobQueue } from "./queue.js";
 
 export interface JobContext {
@@ -20,7 +21,13 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Backoff for retryable failures: attempt n waits baseMs * 4^(n-1). */
   retryBaseMs?: number;
+  /** Announces progress, completion and failure of jobs that belong to a workspace. */
+  events?: EventBus;
+  workspaceOfProject?: (projectId: string) => string | undefined;
 }
+
+/** Progress events at most this often per job (a render reports many times a second). */
+const PROGRESS_EVENT_MS = 250;
 
 /** Runs queued jobs inside the server process with a concurrency limit. */
 export class JobWorker {
@@ -86,13 +93,22 @@ export class JobWorker {
       this.queue.fail(job.id, `no handler for job kind ${job.kind}`);
       return;
     }
+    let lastProgressEvent = 0;
     try {
       const result = await handler({
         job,
-        progress: (value) => this.queue.progress(job.id, value),
+        progress: (value) => {
+          this.queue.progress(job.id, value);
+          const now = Date.now();
+          if (now - lastProgressEvent < PROGRESS_EVENT_MS) return;
+          lastProgressEvent = now;
+          this.announce(job, "job.progress", { status: "running", progress: Math.max(0, Math.min(1, value)) });
+        },
         signal: this.abort.signal,
       });
       this.queue.complete(job.id, result ?? null);
+      this.announce(job, "job.completed", { status: "completed", progress: 1 });
+      if (job.kind === "export") this.announce(job, "export.completed", { exportJobId: job.id });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (this.abort.signal.aborted) {
@@ -108,6 +124,20 @@ export class JobWorker {
       }
       this.options.logger?.warn({ jobId: job.id, kind: job.kind, error: message }, "job failed");
       this.queue.fail(job.id, message);
+      this.announce(job, "job.failed", { status: "failed", error: message });
     }
+  }
+
+  private announce(job: Job, type: EventInput["type"], data: Record<string, unknown>): void {
+    const { events, workspaceOfProject } = this.options;
+    if (!events) return;
+    const workspaceId = job.workspaceId ?? (job.projectId ? workspaceOfProject?.(job.projectId) : undefined);
+    if (!workspaceId) return;
+    events.publish({
+      type,
+      workspaceId,
+      projectId: job.projectId ?? null,
+      data: { jobId: job.id, kind: job.kind, ...data },
+    });
   }
 }

@@ -148,6 +148,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         request.headers["idempotency-key"],
         {
           mirrorAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
+          events: deps.events,
         },
       );
       return reply.code(result.statusCode).send(result.body);
@@ -275,7 +276,19 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
           .returning()
           .get();
       });
-      return { ok: true as const, asset: assetViews(deps, [updated])[0]! };
+      const view = assetViews(deps, [updated])[0]!;
+      deps.events.publish({
+        type: "asset.updated",
+        workspaceId: requireProject(db, request.auth, asset.projectId).workspaceId,
+        projectId: asset.projectId,
+        data: {
+          assetVersionId: asset.id,
+          status: view.status,
+          selected: view.selected,
+          compareGroup: view.compareGroup,
+        },
+      });
+      return { ok: true as const, asset: view };
     },
   );
 }

@@ -7,6 +7,7 @@ import { prepared } from "../db/prepared.js";
 import { assetVersions, idempotencyKeys, promptPackages, shots } from "../db/schema.js";
 import type { WriteBatcher } from "../db/writeBatcher.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
+import type { EventBus } from "../events/bus.js";
 import { newId, nowIso } from "../ids.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { MIRROR_JOB } from "./mirror.js";
@@ -32,7 +33,7 @@ export function ingestAssetVersion(
   auth: AuthContext,
   input: IngestInput,
   idempotencyKey: string | undefined,
-  options: { mirrorAttempts: number },
+  options: { mirrorAttempts: number; events?: EventBus },
 ): Promise<IngestResult> {
   const fingerprint = idempotencyKey ? requestHash(input) : "";
   const replay = () => {
@@ -48,12 +49,12 @@ export function ingestAssetVersion(
   if (!input.platformKey && !input.platformId) throw invalidPayload({ platformKey: ["Required"] });
   const target = findTarget(db, auth.user.id, input.projectId, input.sceneId);
   if (!target) throw notFound("Project");
-  const { projectId, sceneId } = target;
+  const { projectId, sceneId, workspaceId } = target;
   if (!sceneId) throw notFound("Scene");
   const sceneCode = input.sceneId;
   checkReferences(db, projectId, sceneId, input);
 
-  return writes.run(() => {
+  const committed = writes.run((): IngestResult & { created?: boolean } => {
     // Checked again inside the write: two retries of one capture may arrive in the same batch.
     const again = replay();
     if (again) return again;
@@ -146,7 +147,28 @@ export function ingestAssetVersion(
         })
         .run();
     }
-    return { statusCode: 200, body };
+    return { statusCode: 200, body, created: true };
+  });
+  // Announced after the commit, so a listener that refetches sees the version.
+  return committed.then(({ created, ...result }) => {
+    if (created && options.events) {
+      const asset = (result.body as IngestResponse).asset;
+      options.events.publish({
+        type: "asset.created",
+        workspaceId,
+        projectId,
+        data: {
+          assetVersionId: asset.id,
+          sceneId: asset.sceneId,
+          assetType: asset.assetType,
+          platformKey: asset.platformKey,
+          versionNumber: asset.versionNumber,
+          status: asset.status,
+          mirrorStatus: asset.mirrorStatus,
+        },
+      });
+    }
+    return result;
   });
 }
 
@@ -183,6 +205,7 @@ function findIdempotent(db: DbHandle, userId: string, key: string) {
 interface Target {
   projectId: string;
   sceneId: string | null;
+  workspaceId: string;
 }
 
 /**
@@ -201,7 +224,7 @@ function findTarget(db: DbHandle, userId: string, projectId: string, sceneCode: 
       "select id from scenes where project_id = ? and scene_code = ?",
     ),
   ).get(projectId, sceneCode);
-  return { projectId, sceneId: scene?.id ?? null };
+  return { projectId, sceneId: scene?.id ?? null, workspaceId: workspace.workspaceId };
 }
 
 /** Optional references must belong to the same scene (shot) or project (parent version, prompt package). */

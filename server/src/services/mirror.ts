@@ -2,6 +2,7 @@ import type { AssetType } from "@dailies/shared";
 import { eq } from "drizzle-orm";
 import type { AppDeps } from "../context.js";
 import { assetVersions, media } from "../db/schema.js";
+import { projectWorkspace } from "../events/workspace.js";
 import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import { RetryableJobError } from "../jobs/worker.js";
@@ -99,6 +100,16 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
     .where(eq(assetVersions.id, asset.id))
     .run();
 
+  if (mirrorStatus !== "pending") {
+    const workspaceId = projectWorkspace(db, asset.projectId);
+    if (workspaceId)
+      deps.events.publish({
+        type: mirrorStatus === "mirrored" ? "asset.mirrored" : "asset.mirror_failed",
+        workspaceId,
+        projectId: asset.projectId,
+        data: { assetVersionId: asset.id, mirrorStatus, mirrorError: problems.join("; ") || null },
+      });
+  }
   if (!complete && canRetry) throw new RetryableJobError(problems.join("; "));
   if (mirrorStatus === "failed") throw new Error(problems.join("; "));
   return { mediaId, thumbnailMediaId, problems };

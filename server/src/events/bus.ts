@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import type { DailiesEvent, DailiesEventType } from "@dailies/shared";
+
+export type EventInput = {
+  type: DailiesEventType;
+  workspaceId: string;
+  projectId: string | null;
+  data: Record<string, unknown>;
+};
+export type EventListener = (event: DailiesEvent) => void;
+
+/**
+ * In-process publish/subscribe for what changed (asset versions, mirrors, jobs, notes). Publishers call it after
+ * their write committed; the SSE route and webhooks subscribe. Event ids are `<run>-<sequence>`: a client that
+ * reconnects with a Last-Event-ID of this run gets what it missed from the recent buffer; an id of an earlier run
+ * (a restart) or one older than the buffer means "refetch".
+ */
+export class EventBus {
+  readonly runId = randomBytes(4).toString("hex");
+  private sequence = 0;
+  private readonly listeners = new Set<EventListener>();
+  private readonly recent: DailiesEvent[] = [];
+
+  constructor(private readonly bufferSize = 2000) {}
+
+  publish(input: EventInput): DailiesEvent {
+    const event: DailiesEvent = {
+      id: `${this.runId}-${++this.sequence}`,
+      timestamp: new Date().toISOString(),
+      ...input,
+    };
+    this.recent.push(event);
+    if (this.recent.length > this.bufferSize) this.recent.shift();
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A failing subscriber never breaks the publisher (an ingest must not fail because a stream closed).
+      }
+    }
+    return event;
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events after `lastEventId`, or undefined when the gap cannot be filled from the buffer (refetch instead). */
+  since(lastEventId: string): DailiesEvent[] | undefined {
+    const [run, seq] = lastEventId.split("-");
+    const n = Number(seq);
+    if (run !== this.runId || !Number.isInteger(n)) return undefined;
+    const first = this.recent[0];
+    if (n < this.sequence && (!first || Number(first.id.split("-")[1]) > n + 1)) return undefined;
+    return this.recent.filter((e) => Number(e.id.split("-")[1]) > n);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}
