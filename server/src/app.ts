@@ -43,7 +43,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // ffmpeg is found once at start; without it media routes answer 503 and /api/health says why.
   const ffmpegDetection = await detectFfmpeg({ ffmpegPath: config.FFMPEG_PATH, ffprobePath: config.FFPROBE_PATH });
-  const ffmpeg = ffmpegDetection.found ? createFfmpegRunner(ffmpegDetection) : null;
+  const ffmpeg = ffmpegDetection.found
+    ? createFfmpegRunner({
+        ...ffmpegDetection,
+        concurrency: config.DAILIES_FFMPEG_CONCURRENCY,
+        maxWaiting: config.DAILIES_FFMPEG_QUEUE,
+        limits: {
+          probeTimeoutMs: config.DAILIES_PROBE_TIMEOUT_SECONDS * 1000,
+          runFloorMs: config.DAILIES_RENDER_TIMEOUT_FLOOR_SECONDS * 1000,
+          runMsPerMediaSecond: config.DAILIES_RENDER_TIMEOUT_PER_MEDIA_SECOND * 1000,
+        },
+      })
+    : null;
   if (!ffmpegDetection.found)
     app.log.warn({ error: ffmpegDetection.error }, "ffmpeg not found: media routes answer 503");
   const db = openDatabase(databasePath(config.dataDir));

@@ -215,7 +215,11 @@ export async function renderSegment(
 ): Promise<string> {
   const onProgress = progressOf(input.endSec - input.startSec, input.onProgress);
   await writeAtomically([input.output], ([temp]) =>
-    runner.run(renderSegmentArgs({ ...input, output: temp as string }), { signal: input.signal, onProgress }),
+    runner.run(renderSegmentArgs({ ...input, output: temp as string }), {
+      signal: input.signal,
+      onProgress,
+      mediaDurationSec: input.endSec - input.startSec,
+    }),
   );
   input.onProgress?.(1);
   return input.output;
@@ -280,6 +284,7 @@ export async function applyRegionEdit(runner: FfmpegRunner, input: ApplyRegionEd
     runner.run(regionEditArgs({ input: input.input, filterComplex, output: temp as string }), {
       signal: input.signal,
       onProgress,
+      mediaDurationSec: probe.durationSec,
     }),
   );
   input.onProgress?.(1);
