@@ -116,9 +116,11 @@ describe("upload", () => {
     });
     expect(put.status).toBe(415);
     expect(put.json).toMatchObject({
-      error: expect.stringContaining("Not a decodable"),
-      details: { reason: expect.any(String) },
+      error: expect.stringContaining("Not a supported"),
+      details: { reason: "not a supported video, audio or image file" },
     });
+    // Our words only: no temp path, no ffmpeg stderr (issue 9).
+    expect(put.body).not.toContain(t.dataDir);
     const row = t.app.deps.db.$client
       .prepare("select status, path, error from media where id = ?")
       .get(start.json.asset_id) as { status: string; path: string | null; error: string };
@@ -283,10 +285,14 @@ describe("video_url", () => {
     const job = local.app.deps.db.$client
       .prepare("select id, status, error from jobs where project_id = ? and kind = 'import-video'")
       .get(created.json.id) as { id: string; status: string; error: string };
-    expect(job).toMatchObject({ status: "failed", error: expect.stringContaining("not a decodable video") });
+    expect(job).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("not a supported video, audio or image file"),
+    });
     const project = await details(local, created.json.id);
     expect(project.segments).toEqual([]);
-    expect(project.media[0]).toMatchObject({ status: "failed" });
+    // Refused from the probe: the download is deleted and never becomes media.
+    expect(project.media.filter((m: { status: string }) => m.status === "ready")).toEqual([]);
     // The editing view of the same job.
     const view = await local.call({ method: "GET", url: `/api/job/${job.id}` });
     expect(view.json).toMatchObject({ id: job.id, kind: "import-video", status: "failed", variants: [] });
@@ -476,8 +482,9 @@ describe("without ffmpeg", () => {
       expect(up.status).toBe(503);
       expect(up.json).toMatchObject({
         error: "ffmpeg is not available: install ffmpeg or set FFMPEG_PATH",
-        details: { ffmpegPath: "/nonexistent/ffmpeg" },
+        details: { hint: expect.any(String) },
       });
+      expect(up.body).not.toContain("/nonexistent");
       const exp = await bare.call({
         method: "POST",
         url: "/api/export",
