@@ -89,6 +89,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate("deps", deps);
 
   installErrorHandling(app);
+  // No answer of ours is ever to be content-sniffed into something else (issue 9).
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+  });
   await app.register(cors, {
     // The extension calls from its service worker (chrome-extension:// origin); other origins only when configured.
     origin: (origin, cb) => {

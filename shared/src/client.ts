@@ -213,7 +213,8 @@ export function createClient(opts: ClientOptions) {
     put,
     download,
 
-    health: () => call("GET", "/api/health", healthSchema, { auth: false }),
+    /** Public; with a token (when the client has one) the answer adds `details`. */
+    health: () => call("GET", "/api/health", healthSchema),
     me: () => get("/api/me", meSchema),
 
     tokens: {

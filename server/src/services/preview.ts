@@ -54,10 +54,13 @@ export function framePath(deps: AppDeps, key: string): string {
   return path.join(deps.config.dataDir, "frames", key.slice(0, 2), `${key}.jpg`);
 }
 
+/** What a frame link signs: the frame and the project it was asked for (checked live when served). */
+export const frameSubject = (key: string, projectId: string) => `${key}:${projectId}`;
+
 /** A signed link to a frame, served by routes/frames.ts. */
-export function frameUrl(deps: AppDeps, key: string): string {
-  const { exp, sig } = deps.signer.sign("frame", key);
-  return `${deps.publicUrl()}/frames/${key}.jpg?exp=${exp}&sig=${sig}`;
+export function frameUrl(deps: AppDeps, key: string, projectId: string): string {
+  const { exp, sig } = deps.signer.sign("frame", frameSubject(key, projectId));
+  return `${deps.publicUrl()}/frames/${key}.jpg?p=${encodeURIComponent(projectId)}&exp=${exp}&sig=${sig}`;
 }
 
 export const gradeFilterOf = (grade: Record<string, number> | null | undefined): string =>
@@ -177,7 +180,7 @@ function keyframeIntervalOf(runner: FfmpegRunner, mediaId: string, file: string)
 
 function frameView(deps: AppDeps, key: string, timestamp: number, segment: SegmentRow, target: FrameTarget) {
   return {
-    frame_url: frameUrl(deps, key),
+    frame_url: frameUrl(deps, key, segment.projectId),
     timestamp: roundTime(timestamp),
     segment_id: segment.id,
     source_ts: roundTime(target.index / target.fps),
