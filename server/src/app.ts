@@ -19,6 +19,7 @@ import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { seedPlatforms } from "./services/platforms.js";
 import { FileStore } from "./storage/files.js";
+import { tightenDataDir, usePrivateUmask } from "./storage/permissions.js";
 import { loadSigningSecret, UrlSigner } from "./storage/signing.js";
 import { API_DESCRIPTION, VERSION } from "./version.js";
 import "./context.js";
@@ -57,6 +58,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     : null;
   if (!ffmpegDetection.found)
     app.log.warn({ error: ffmpegDetection.error }, "ffmpeg not found: media routes answer 503");
+  usePrivateUmask();
+  const tightened = tightenDataDir(config.dataDir);
+  if (tightened > 0) app.log.info({ tightened }, "data folder permissions tightened to owner-only");
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
   const queue = new JobQueue(db);
