@@ -1,3 +1,4 @@
+import { EXTENSION_ORIGIN } from "@dailies/shared";
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -98,11 +99,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.header("x-content-type-options", "nosniff");
   });
   await app.register(cors, {
-    // The extension calls from its service worker (chrome-extension:// origin); other origins only when configured.
-    origin: (origin, cb) => {
-      if (!origin || origin.startsWith("chrome-extension://") || config.corsOrigins.includes(origin)) cb(null, true);
-      else cb(null, false);
-    },
+    // Our extension (its stable id, shared/src/extensionIdentity.ts) calls from its service worker; any other
+    // origin, another extension's included, only when listed in DAILIES_CORS_ORIGINS.
+    origin: (origin, cb) => cb(null, corsAllows(origin, config.corsOrigins)),
     allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-workspace-id"],
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
   });
@@ -132,6 +131,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     db.$client.close();
   });
   return app;
+}
+
+/** Requests without an Origin (curl, the CLI, same-origin) are not CORS; others must be ours or configured. */
+export function corsAllows(origin: string | undefined, configured: readonly string[]): boolean {
+  return !origin || origin === EXTENSION_ORIGIN || configured.includes(origin);
 }
 
 function hostForUrl(host: string): string {
