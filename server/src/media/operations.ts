@@ -228,7 +228,7 @@ export async function renderSegment(
 /** Joins rendered parts without re-encoding. The list file lives beside the output only while ffmpeg runs. */
 export async function concatParts(
   runner: FfmpegRunner,
-  input: { parts: readonly string[]; output: string } & Cancellable,
+  input: { parts: readonly string[]; output: string; durationSec?: number } & Cancellable,
 ): Promise<string> {
   const parts = input.parts.map((part) => path.resolve(part));
   const listFile = path.join(
@@ -238,7 +238,10 @@ export async function concatParts(
   await writeFile(listFile, concatListContent(parts));
   try {
     await writeAtomically([input.output], ([temp]) =>
-      runner.run(concatArgs({ listFile, output: temp as string }), { signal: input.signal }),
+      runner.run(concatArgs({ listFile, output: temp as string }), {
+        signal: input.signal,
+        ...(input.durationSec ? { mediaDurationSec: input.durationSec } : {}),
+      }),
     );
   } finally {
     await rm(listFile, { force: true });
