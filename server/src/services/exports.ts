@@ -29,6 +29,7 @@ import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { findProject, type ProjectRow } from "./access.js";
+import { scheduleCacheCollection } from "./diskCache.js";
 import { gradeFilterOf } from "./preview.js";
 import { activeSegments, FFMPEG_MISSING_MESSAGE, type MediaRow, mediaUrl, requireFfmpeg } from "./projectMedia.js";
 import { mediaById } from "./timeline.js";
@@ -97,7 +98,9 @@ export function partKey(
 
 /** The name of an export file: its parts' keys in order (which include the format). */
 export function exportKey(partKeys: readonly string[]): string {
-  return createHash("sha256").update(`export:v1|${partKeys.join("|")}`).digest("hex");
+  return createHash("sha256")
+    .update(`export:v1|${partKeys.join("|")}`)
+    .digest("hex");
 }
 
 export const keyOf = (part: PartSpec, format: OutputFormat) =>
@@ -364,6 +367,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
     tx.update(exports).set({ mediaId: created.id }).where(eq(exports.id, id)).run();
     return created;
   });
+  scheduleCacheCollection(deps);
   return {
     media_id: row.id,
     duration: probe.durationSec,

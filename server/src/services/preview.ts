@@ -17,6 +17,7 @@ import { type GradeParams, gradeFilter } from "../media/args.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { extractFrame } from "../media/operations.js";
 import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
+import { scheduleCacheCollection } from "./diskCache.js";
 import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
 import {
   addFieldError,
@@ -107,6 +108,7 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
       else if (!missing.has(key) && !(await exists(file))) missing.set(key, targets[i] as FrameTarget);
     }),
   );
+  if (missing.size > 0) scheduleCacheCollection(deps);
   if (missing.size > 0) {
     const runner = requireFfmpeg(deps);
     const groups = new Map<string, { key: string; target: FrameTarget }[]>();
