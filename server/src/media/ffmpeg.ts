@@ -438,7 +438,15 @@ function isSpawnFailure(result: { code?: string; exitCode?: number | undefined }
   return result.code === "ENOENT" || result.code === "EACCES" || result.code === "ENOTDIR";
 }
 
-/** ffmpeg's first error line is the specific one ("Logo area is outside of the frame."); later ones are generic. */
+/**
+ * ffmpeg's first error line is the specific one ("Logo area is outside of the frame."); later ones are generic.
+ * Paths in it are cut to their file name: error messages reach job errors and clients, paths must not.
+ */
 function firstLine(text: string): string {
-  return (text.trim().split("\n")[0] ?? "").trim();
+  return withoutPaths((text.trim().split("\n")[0] ?? "").trim());
+}
+
+/** "/srv/data/tmp/123.upload: Invalid data" → "123.upload: Invalid data". */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'"]+[\\/])+([^\s\\/:'"]*)/g, "$1");
 }

@@ -47,9 +47,7 @@ export function requireFfmpeg(deps: AppDeps): FfmpegRunner {
 export function mediaFailure(error: unknown, deps?: AppDeps): unknown {
   if (error instanceof HttpError) return error;
   if (error instanceof FfmpegMissingError)
-    return deps
-      ? ffmpegMissing(deps, error.message)
-      : unavailable(FFMPEG_MISSING_MESSAGE, { reason: error.message, binary: error.binary });
+    return deps ? ffmpegMissing(deps, error.message) : unavailable(FFMPEG_MISSING_MESSAGE);
   if (error instanceof FrameNotFoundError) return new HttpError(422, error.message, { at: error.atSec });
   if (error instanceof FfmpegError) {
     const failure = new HttpError(
