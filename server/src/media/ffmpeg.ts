@@ -224,6 +224,11 @@ export interface FfmpegRunner {
   probe(file: string, options?: { signal?: AbortSignal }): Promise<ProbeResult>;
   /** Median seconds between keyframes near the start of the file; null when none repeats within the probe. */
   keyframeInterval(file: string): Promise<number | null>;
+  /**
+   * The same runner for HTTP requests: past DAILIES_FFMPEG_QUEUE waiting callers its calls fail at once with
+   * FfmpegBusyError (503). The plain runner (background jobs) always waits for a slot.
+   */
+  forRequests(): FfmpegRunner;
 }
 
 /** Time limits of child processes (issue 9): every ffprobe and ffmpeg run is killed at its limit. */
@@ -277,75 +282,102 @@ export function createFfmpegRunner(options: FfmpegRunnerOptions): FfmpegRunner {
   const limiter =
     options.limiter ??
     new ProcessLimiter({ concurrency: options.concurrency ?? 2, maxWaiting: options.maxWaiting ?? 64 });
+  const requests = runnerView(true);
+  return runnerView(false);
 
-  async function run(args: readonly string[], runOptions: RunOptions = {}): Promise<void> {
+  function runnerView(bounded: boolean): FfmpegRunner {
+    return {
+      binaries,
+      limiter,
+      run: (args, runOptions) => run(args, runOptions, bounded),
+      probe: (file, probeOptions) => probe(file, probeOptions, bounded),
+      keyframeInterval: (file) => keyframeInterval(file, bounded),
+      forRequests: () => requests,
+    };
+  }
+
+  async function run(args: readonly string[], runOptions: RunOptions = {}, bounded = false): Promise<void> {
     const { signal, onProgress } = runOptions;
     signal?.throwIfAborted();
     const safeArgs = restrictInputs(args);
     const timeoutMs = runTimeoutMs(limits, runOptions);
-    await limiter.run(async () => {
-      options.onRun?.(args);
-      let carry = "";
-      const result = await runChild(binaries.ffmpegPath, [...COMMON_FFMPEG_ARGS, ...safeArgs], {
-        timeoutMs,
-        signal,
-        onStdout: (chunk) => {
-          const parsed = parseProgressChunk(carry, chunk);
-          carry = parsed.carry;
-          if (parsed.outTimeSec !== null) onProgress?.(parsed.outTimeSec);
-        },
-      });
-      if (!result.failed) return;
-      if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffmpegPath, { cause: result });
-      if (signal?.aborted) throw signal.reason;
-      const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
-      const why = result.timedOut ? `timed out after ${timeoutMs} ms` : `exited with code ${result.exitCode}`;
-      throw new FfmpegError(`ffmpeg ${why}: ${firstLine(stderr) || result.shortMessage}`, {
-        args,
-        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-        stderr,
-        timedOut: result.timedOut,
-      });
-    }, signal);
-  }
-
-  async function probe(file: string, probeOptions: { signal?: AbortSignal } = {}): Promise<ProbeResult> {
-    const args = probeArgs(file);
-    return limiter.run(async () => {
-      const result = await runChild(binaries.ffprobePath, args, {
-        timeoutMs: limits.probeTimeoutMs,
-        signal: probeOptions.signal,
-        buffer: true,
-      });
-      if (result.failed) {
-        if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
-        if (probeOptions.signal?.aborted) throw probeOptions.signal.reason;
+    await limiter.run(
+      async () => {
+        options.onRun?.(args);
+        let carry = "";
+        const result = await runChild(binaries.ffmpegPath, [...COMMON_FFMPEG_ARGS, ...safeArgs], {
+          timeoutMs,
+          signal,
+          onStdout: (chunk) => {
+            const parsed = parseProgressChunk(carry, chunk);
+            carry = parsed.carry;
+            if (parsed.outTimeSec !== null) onProgress?.(parsed.outTimeSec);
+          },
+        });
+        if (!result.failed) return;
+        if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffmpegPath, { cause: result });
+        if (signal?.aborted) throw signal.reason;
         const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
-        const why = result.timedOut ? `timed out after ${limits.probeTimeoutMs} ms` : firstLine(stderr);
-        throw new FfmpegError(`ffprobe could not read ${path.basename(file)}: ${why || result.shortMessage}`, {
+        const why = result.timedOut ? `timed out after ${timeoutMs} ms` : `exited with code ${result.exitCode}`;
+        throw new FfmpegError(`ffmpeg ${why}: ${firstLine(stderr) || result.shortMessage}`, {
           args,
           ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
           stderr,
           timedOut: result.timedOut,
         });
-      }
-      return parseProbe(String(result.stdout));
-    }, probeOptions.signal);
+      },
+      signal,
+      bounded,
+    );
   }
 
-  async function keyframeInterval(file: string): Promise<number | null> {
-    return limiter.run(async () => {
-      const result = await runChild(binaries.ffprobePath, keyframeProbeArgs(file), {
-        timeoutMs: limits.probeTimeoutMs,
-        buffer: true,
-      });
-      if (result.failed && isSpawnFailure(result))
-        throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
-      return result.failed ? null : parseKeyframeInterval(String(result.stdout));
-    });
+  async function probe(
+    file: string,
+    probeOptions: { signal?: AbortSignal | undefined } = {},
+    bounded = false,
+  ): Promise<ProbeResult> {
+    const args = probeArgs(file);
+    return limiter.run(
+      async () => {
+        const result = await runChild(binaries.ffprobePath, args, {
+          timeoutMs: limits.probeTimeoutMs,
+          signal: probeOptions.signal,
+          buffer: true,
+        });
+        if (result.failed) {
+          if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
+          if (probeOptions.signal?.aborted) throw probeOptions.signal.reason;
+          const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
+          const why = result.timedOut ? `timed out after ${limits.probeTimeoutMs} ms` : firstLine(stderr);
+          throw new FfmpegError(`ffprobe could not read ${path.basename(file)}: ${why || result.shortMessage}`, {
+            args,
+            ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+            stderr,
+            timedOut: result.timedOut,
+          });
+        }
+        return parseProbe(String(result.stdout));
+      },
+      probeOptions.signal,
+      bounded,
+    );
   }
 
-  return { binaries, limiter, run, probe, keyframeInterval };
+  async function keyframeInterval(file: string, bounded = false): Promise<number | null> {
+    return limiter.run(
+      async () => {
+        const result = await runChild(binaries.ffprobePath, keyframeProbeArgs(file), {
+          timeoutMs: limits.probeTimeoutMs,
+          buffer: true,
+        });
+        if (result.failed && isSpawnFailure(result))
+          throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
+        return result.failed ? null : parseKeyframeInterval(String(result.stdout));
+      },
+      undefined,
+      bounded,
+    );
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
  * One global limit on ffmpeg/ffprobe processes (issue 9): previews, strips, probes, decode checks and renders
  * all take a slot from the same limiter, so a burst of requests cannot start more processes than the machine
- * has cores for. Waiters queue in order up to a bound; past it the caller gets `FfmpegBusyError` (→ 503 with
+ * has cores for. Waiters queue in order; past a bound a request gets `FfmpegBusyError` (→ 503 with
  * `Retry-After`) at once instead of holding a connection open behind a long line.
  */
 import { HttpError } from "../errors.js";
@@ -41,9 +41,13 @@ export class ProcessLimiter {
     return this.waiting.length;
   }
 
-  /** Runs `work` once a slot is free. Rejects with FfmpegBusyError when the wait queue is full. */
-  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.acquire(signal);
+  /**
+   * Runs `work` once a slot is free. A `bounded` caller (an HTTP request) is refused with FfmpegBusyError when
+   * `maxWaiting` callers already wait; background jobs wait their turn whatever the line (their own
+   * concurrency already bounds them, and failing a render because previews were busy would be worse).
+   */
+  async run<T>(work: () => Promise<T>, signal?: AbortSignal, bounded = true): Promise<T> {
+    await this.acquire(signal, bounded);
     try {
       return await work();
     } finally {
@@ -51,13 +55,13 @@ export class ProcessLimiter {
     }
   }
 
-  private acquire(signal?: AbortSignal): Promise<void> {
+  private acquire(signal: AbortSignal | undefined, bounded: boolean): Promise<void> {
     signal?.throwIfAborted();
     if (this.running < this.options.concurrency) {
       this.running++;
       return Promise.resolve();
     }
-    if (this.waiting.length >= this.options.maxWaiting)
+    if (bounded && this.waiting.length >= this.options.maxWaiting)
       return Promise.reject(new FfmpegBusyError(this.options.retryAfterSeconds ?? 5));
     return new Promise((resolve, reject) => {
       const grant = () => {

@@ -110,7 +110,8 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
   );
   if (missing.size > 0) scheduleCacheCollection(deps);
   if (missing.size > 0) {
-    const runner = requireFfmpeg(deps);
+    // Previews answer requests: past the ffmpeg wait queue they answer 503 (Retry-After) instead of piling up.
+    const runner = requireFfmpeg(deps).forRequests();
     const groups = new Map<string, { key: string; target: FrameTarget }[]>();
     for (const [key, target] of missing) {
       const id = `${target.media.id}\n${target.filter}`;

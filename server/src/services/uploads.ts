@@ -90,7 +90,8 @@ export async function receiveUpload(
   declaredLength: number | undefined,
 ): Promise<Media> {
   const { db, files, config } = deps;
-  const runner = requireFfmpeg(deps);
+  // A request: past the ffmpeg wait queue it answers 503 rather than hold the connection.
+  const runner = requireFfmpeg(deps).forRequests();
   const row = db.select().from(media).where(eq(media.id, id)).get();
   if (row?.origin !== "upload") throw notFound("Upload");
   if (row.status !== "pending" || receiving.has(id))

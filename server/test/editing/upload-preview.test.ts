@@ -326,7 +326,7 @@ describe("preview", () => {
     expect(res.status, res.body).toBe(200);
     // The frame on screen at 0.5 s of a 25 fps clip is frame 12 (0.48 .. 0.52).
     expect(res.json).toMatchObject({ timestamp: a.duration + 0.5, source_ts: 0.48 });
-    expect(res.json.frame_url).toMatch(/\/frames\/[a-f0-9]{64}\.jpg\?exp=\d+&sig=/);
+    expect(res.json.frame_url).toMatch(/\/frames\/[a-f0-9]{64}\.jpg\?p=proj_\w+&exp=\d+&sig=/);
     const project = await details(t, projectId);
     expect(res.json.segment_id).toBe(project.segments[1].id);
     expect(counting.runs).toHaveLength(1);

@@ -140,14 +140,17 @@ describe("global ffmpeg limit", () => {
     const first = limiter.run(() => new Promise<void>((r) => (release = r)));
     const second = limiter.run(async () => "second");
     const third = limiter.run(async () => "third").catch((e: unknown) => e);
+    // A background job (unbounded) waits its turn even past the bound.
+    const job = limiter.run(async () => "job", undefined, false);
     const refused = (await third) as FfmpegBusyError;
     expect(refused).toBeInstanceOf(FfmpegBusyError);
     expect(refused.statusCode).toBe(503);
     expect(refused.headers).toEqual({ "retry-after": "7" });
-    expect(limiter.queued).toBe(1);
+    expect(limiter.queued).toBe(2);
     release();
     await first;
     expect(await second).toBe("second");
+    expect(await job).toBe("job");
     expect(limiter.active).toBe(0);
   });
 
