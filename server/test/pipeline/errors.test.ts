@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken, createUser } from "../../src/services/users.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
 import { createProject, runJob } from "./helpers.js";
 
@@ -186,6 +187,18 @@ describe("workspaces", () => {
     expect((await post(`/api/invites/${inviteId}/accept`, {}, t.other.token)).status).toBe(404);
     expect((await post(`/api/workspaces/${studio}/members`, { email: "bob@example.com" })).status).toBe(202);
     expect((await t.call({ method: "GET", url: "/api/invites", token: t.other.token })).json.invites).toEqual([]);
+
+    // An invitation can be declined (it is gone), and only by its invitee.
+    await post(`/api/workspaces/${studio}/members`, { email: "carol@example.com" });
+    const carolInvite = t.app.deps.db.$client
+      .prepare("select id from workspace_invites where email = 'carol@example.com'")
+      .get() as { id: string };
+    expect((await post(`/api/invites/${carolInvite.id}/decline`, {}, t.other.token)).status).toBe(404);
+    const carol = createUser(t.app.deps.db, { name: "Carol", email: "Carol@Example.com" });
+    const carolToken = createToken(t.app.deps.db, carol.id, "test").token;
+    const declined = await post(`/api/invites/${carolInvite.id}/decline`, {}, carolToken);
+    expect(declined.json).toEqual({ deleted: true });
+    expect((await t.call({ method: "GET", url: "/api/invites", token: carolToken })).json.invites).toEqual([]);
     const shared = await t.call({ method: "GET", url: "/api/session/list", ...bob });
     expect(shared.status).toBe(200);
     expect(shared.json.sessions.map((s: { id: string }) => s.id)).toEqual([studioProject]);
