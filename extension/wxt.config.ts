@@ -1,3 +1,4 @@
+import { EXTENSION_PUBLIC_KEY } from "@dailies/shared/extension-identity";
 import preact from "@preact/preset-vite";
 import { defineConfig } from "wxt";
 
@@ -29,6 +30,9 @@ export default defineConfig({
     },
   }),
   manifest: {
+    // A stable extension id (EXTENSION_ID in shared/src/extensionIdentity.ts): the server allows that origin
+    // by default, any other chrome-extension:// origin only through DAILIES_CORS_ORIGINS.
+    key: EXTENSION_PUBLIC_KEY,
     name: "Dailies capture",
     description: "Send AI generations from Sora, Veo and Freepik to your Dailies server",
     permissions: ["storage", "alarms", "contextMenus", "activeTab"],

@@ -5,7 +5,7 @@
  * instance is running last.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { openSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 
@@ -128,7 +128,10 @@ export function createToken(dataDir: string, logFile: string): { token: string; 
   });
   const printed = cli.stdout?.trim() ?? "";
   if (cli.status === 0 && /^dly_\S+$/.test(printed)) return { token: printed, via: "cli" };
-  const firstRun = /\b(dly_[A-Za-z0-9_-]+)/.exec(readFileSync(logFile, "utf8"))?.[1];
+  // Not a terminal: the server wrote the first-start token to a 0600 file in the data folder.
+  const tokenFile = join(dataDir, "first-start-token.txt");
+  const stored = existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : "";
+  const firstRun = stored || /\b(dly_[A-Za-z0-9_-]+)/.exec(readFileSync(logFile, "utf8"))?.[1];
   if (!firstRun) {
     throw new Error(
       `No token: the CLI failed (${cli.status}: ${cli.stderr?.slice(0, 500)}) and the server printed none`,

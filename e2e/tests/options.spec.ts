@@ -1,3 +1,4 @@
+import { EXTENSION_ID } from "@dailies/shared";
 import { expect, test } from "../support/fixtures";
 
 test("options: saves the server and token, tests the connection and names the user", async ({
@@ -8,6 +9,8 @@ test("options: saves the server and token, tests the connection and names the us
   api,
 }) => {
   const me = await api.me();
+  // The manifest key gives the build its documented, stable id (the one the server allows by default).
+  expect(extensionId).toBe(EXTENSION_ID);
   const page = await context.newPage();
   await page.goto(`chrome-extension://${extensionId}/options.html`);
 

@@ -25,7 +25,11 @@ describe("health", () => {
     const r = await s.dailies(["health", "--json"], { env: { DAILIES_TOKEN: undefined } });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.json()).toMatchObject({ status: expect.stringMatching(/^(ok|degraded)$/), database: { ok: true } });
+    expect(r.json()).toMatchObject({ status: expect.stringMatching(/^(ok|degraded)$/), version: expect.any(String) });
+    // Without a token the server discloses nothing about the host.
+    expect(r.json().details).toBeUndefined();
+    const authed = await s.dailies(["health", "--json"]);
+    expect(authed.json()).toMatchObject({ details: { database: { ok: true } } });
   });
 
   it("prints human text without --json", async () => {
@@ -33,6 +37,7 @@ describe("health", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^status: +(ok|degraded)$/m);
     expect(r.stdout).toContain(`server:    ${s.url}`);
+    expect(r.stdout).toMatch(/^database: +ok$/m);
   });
 
   it("takes the URL from --url over DAILIES_URL, and reports an unreachable server with exit 1", async () => {

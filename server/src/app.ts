@@ -1,3 +1,4 @@
+import { EXTENSION_ORIGIN } from "@dailies/shared";
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -19,6 +20,7 @@ import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { seedPlatforms } from "./services/platforms.js";
 import { FileStore } from "./storage/files.js";
+import { tightenDataDir, usePrivateUmask } from "./storage/permissions.js";
 import { loadSigningSecret, UrlSigner } from "./storage/signing.js";
 import { API_DESCRIPTION, VERSION } from "./version.js";
 import "./context.js";
@@ -43,9 +45,23 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // ffmpeg is found once at start; without it media routes answer 503 and /api/health says why.
   const ffmpegDetection = await detectFfmpeg({ ffmpegPath: config.FFMPEG_PATH, ffprobePath: config.FFPROBE_PATH });
-  const ffmpeg = ffmpegDetection.found ? createFfmpegRunner(ffmpegDetection) : null;
+  const ffmpeg = ffmpegDetection.found
+    ? createFfmpegRunner({
+        ...ffmpegDetection,
+        concurrency: config.DAILIES_FFMPEG_CONCURRENCY,
+        maxWaiting: config.DAILIES_FFMPEG_QUEUE,
+        limits: {
+          probeTimeoutMs: config.DAILIES_PROBE_TIMEOUT_SECONDS * 1000,
+          runFloorMs: config.DAILIES_RENDER_TIMEOUT_FLOOR_SECONDS * 1000,
+          runMsPerMediaSecond: config.DAILIES_RENDER_TIMEOUT_PER_MEDIA_SECOND * 1000,
+        },
+      })
+    : null;
   if (!ffmpegDetection.found)
     app.log.warn({ error: ffmpegDetection.error }, "ffmpeg not found: media routes answer 503");
+  usePrivateUmask();
+  const tightened = tightenDataDir(config.dataDir);
+  if (tightened > 0) app.log.info({ tightened }, "data folder permissions tightened to owner-only");
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
   const queue = new JobQueue(db);
@@ -78,12 +94,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate("deps", deps);
 
   installErrorHandling(app);
+  // No answer of ours is ever to be content-sniffed into something else (issue 9).
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+  });
   await app.register(cors, {
-    // The extension calls from its service worker (chrome-extension:// origin); other origins only when configured.
-    origin: (origin, cb) => {
-      if (!origin || origin.startsWith("chrome-extension://") || config.corsOrigins.includes(origin)) cb(null, true);
-      else cb(null, false);
-    },
+    // Our extension (its stable id, shared/src/extensionIdentity.ts) calls from its service worker; any other
+    // origin, another extension's included, only when listed in DAILIES_CORS_ORIGINS.
+    origin: (origin, cb) => cb(null, corsAllows(origin, config.corsOrigins)),
     allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-workspace-id"],
     methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
   });
@@ -113,6 +131,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     db.$client.close();
   });
   return app;
+}
+
+/** Requests without an Origin (curl, the CLI, same-origin) are not CORS; others must be ours or configured. */
+export function corsAllows(origin: string | undefined, configured: readonly string[]): boolean {
+  return !origin || origin === EXTENSION_ORIGIN || configured.includes(origin);
 }
 
 function hostForUrl(host: string): string {

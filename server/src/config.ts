@@ -35,7 +35,7 @@ export const configSchema = z.object({
   DAILIES_CORS_ORIGINS: z.string().default(""),
   DAILIES_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024, 1024 * 1024),
   DAILIES_UPLOAD_LIMIT_BYTES: int(1024, 1024 ** 4, 2 * 1024 ** 3),
-  DAILIES_SIGNED_URL_TTL_SECONDS: int(10, 30 * 24 * 3600, 24 * 3600),
+  DAILIES_SIGNED_URL_TTL_SECONDS: int(10, 30 * 24 * 3600, 4 * 3600),
   DAILIES_SIGNING_SECRET: optionalText,
   DAILIES_JOB_CONCURRENCY: int(1, 64, 2),
   DAILIES_JOB_RETRY_BASE_MS: int(1, 3_600_000, 2000),
@@ -48,6 +48,17 @@ export const configSchema = z.object({
   DAILIES_AI_VARIANTS: int(1, 8, 2),
   DAILIES_DEFAULT_LLM: z.string().default("local"),
   DAILIES_DEFAULT_IMAGE_PROVIDER: z.string().default("local"),
+  // Media safety limits (issue 9, README "Security").
+  DAILIES_FFMPEG_CONCURRENCY: int(1, 64, 2),
+  DAILIES_FFMPEG_QUEUE: int(0, 100_000, 64),
+  DAILIES_PROBE_TIMEOUT_SECONDS: int(1, 3600, 30),
+  DAILIES_RENDER_TIMEOUT_FLOOR_SECONDS: int(1, 7 * 24 * 3600, 120),
+  DAILIES_RENDER_TIMEOUT_PER_MEDIA_SECOND: int(1, 3600, 10),
+  DAILIES_MAX_IMAGE_PIXELS: int(1, 2 ** 31, 8192 * 8192),
+  DAILIES_MAX_VIDEO_PIXELS: int(1, 2 ** 31, 4096 * 4096),
+  DAILIES_MAX_FPS: int(1, 10_000, 240),
+  DAILIES_MAX_DURATION_SECONDS: int(1, 7 * 24 * 3600, 4 * 3600),
+  DAILIES_CACHE_MAX_BYTES: int(0, 2 ** 50, 5 * 1024 ** 3),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
 });
@@ -61,6 +72,16 @@ export interface Config extends ConfigEnv {
 }
 
 export class ConfigError extends Error {}
+
+/** The probe limits of config, in the shape media/inputPolicy.ts checks. */
+export function mediaLimitsOf(config: ConfigEnv) {
+  return {
+    maxImagePixels: config.DAILIES_MAX_IMAGE_PIXELS,
+    maxVideoPixels: config.DAILIES_MAX_VIDEO_PIXELS,
+    maxFps: config.DAILIES_MAX_FPS,
+    maxDurationSec: config.DAILIES_MAX_DURATION_SECONDS,
+  };
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = configSchema.safeParse(env);

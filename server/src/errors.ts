@@ -6,6 +6,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** Extra response headers, e.g. `retry-after` on a 503. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

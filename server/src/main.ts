@@ -1,7 +1,9 @@
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { databasePath, openDatabase } from "./db/client.js";
+import { announceFirstStart } from "./firstStart.js";
 import { countUsers, createToken, createUser } from "./services/users.js";
+import { usePrivateUmask } from "./storage/permissions.js";
 
 /** Reads config, migrates, creates the first owner on an empty database, listens, and shuts down cleanly. */
 async function main(): Promise<void> {
@@ -16,6 +18,8 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  // Before anything is written: the data folder and every file in it are private to this user.
+  usePrivateUmask();
   const firstRunToken = createOwnerIfEmpty(config.dataDir);
   const app = await buildApp(config);
   const shutdown = async (signal: string) => {
@@ -29,11 +33,7 @@ async function main(): Promise<void> {
   await app.listen({ host: config.DAILIES_HOST, port: config.DAILIES_PORT });
   const url = app.deps.publicUrl();
   process.stdout.write(`\nDailies is running at ${url}  (API docs: ${url}/docs, data: ${config.dataDir})\n`);
-  if (firstRunToken) {
-    process.stdout.write(
-      `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${firstRunToken}\n\nMore tokens: pnpm --silent dailies token create --name NAME\n\n`,
-    );
-  }
+  if (firstRunToken) announceFirstStart(firstRunToken, config.dataDir);
 }
 
 function createOwnerIfEmpty(dataDir: string): string | null {

@@ -239,14 +239,19 @@ describe("errors everywhere", () => {
 });
 
 describe("health and docs", () => {
-  it("reports database, ffmpeg and jobs", async () => {
+  it("says ok/degraded and versions in public, database, ffmpeg and jobs to an authenticated caller", async () => {
     const res = await t.call({ method: "GET", url: "/api/health", token: null });
-    expect(res.json).toMatchObject({
+    expect(Object.keys(res.json).sort()).toEqual(["ffmpeg", "status", "version"]);
+    expect(Object.keys(res.json.ffmpeg).sort()).toEqual(["found", "version"]);
+    expect(res.body).not.toContain("/");
+    const forged = await t.call({ method: "GET", url: "/api/health", token: "dly_forged" });
+    expect(forged.json.details).toBeUndefined();
+    const authed = await t.call({ method: "GET", url: "/api/health" });
+    expect(authed.json).toMatchObject({
       version: expect.any(String),
-      database: { ok: true },
-      jobs: { pending: expect.any(Number) },
+      details: { database: { ok: true }, jobs: { pending: expect.any(Number) }, ffmpegProcesses: { active: 0 } },
     });
-    expect(typeof res.json.ffmpeg.found).toBe("boolean");
+    expect(typeof authed.json.ffmpeg.found).toBe("boolean");
   });
   it("serves the OpenAPI document with every route", async () => {
     const res = await t.call({ method: "GET", url: "/openapi.json", token: null });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -9,15 +10,26 @@ import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { MIRROR_JOB } from "../src/services/mirror.js";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testFfmpegRunner } from "./helpers/videos.js";
 
-// A stand-in CDN: an mp4-ish body (ftyp box), a JPEG thumbnail, a 404, an oversized file and an HTML page.
-const VIDEO = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from("ftypmp42"), Buffer.alloc(4000, 7)]);
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 1)]);
+// A stand-in CDN: a real (tiny) mp4, a JPEG thumbnail, a 404, an oversized file and an HTML page. Mirrored
+// files are probed like uploads (issue 9), so they must be real media.
+let VIDEO: Buffer;
+let JPEG: Buffer;
 let cdn: Server;
 let cdnUrl: string;
 let flakyHits = 0;
 
 beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "dailies-mirror-media-"));
+  const ffmpeg = (await testFfmpegRunner()).binaries.ffmpegPath;
+  const make = (args: string[], name: string) => {
+    execFileSync(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", ...args, join(dir, name)]);
+    return readFileSync(join(dir, name));
+  };
+  VIDEO = make(["-f", "lavfi", "-i", "testsrc=size=64x64:rate=10:duration=1", "-pix_fmt", "yuv420p"], "v.mp4");
+  JPEG = make(["-f", "lavfi", "-i", "testsrc=size=64x64", "-frames:v", "1"], "t.jpg");
+  rmSync(dir, { recursive: true, force: true });
   cdn = createServer((req, res) => {
     if (req.url === "/v.mp4") return res.writeHead(200, { "content-type": "video/mp4" }).end(VIDEO);
     if (req.url === "/t.jpg") return res.writeHead(200, { "content-type": "image/jpeg" }).end(JPEG);

@@ -84,9 +84,10 @@ import {
   type storyRequestSchema,
   videoModelsResponseSchema,
   type workspaceCreateSchema,
+  workspaceInviteListResponseSchema,
+  workspaceInviteSentSchema,
   workspaceListResponseSchema,
   type workspaceMemberAddSchema,
-  workspaceMemberSchema,
   workspaceSchema,
 } from "./pipeline.js";
 
@@ -213,7 +214,8 @@ export function createClient(opts: ClientOptions) {
     put,
     download,
 
-    health: () => call("GET", "/api/health", healthSchema, { auth: false }),
+    /** Public; with a token (when the client has one) the answer adds `details`. */
+    health: () => call("GET", "/api/health", healthSchema),
     me: () => get("/api/me", meSchema),
 
     tokens: {
@@ -318,8 +320,14 @@ export function createClient(opts: ClientOptions) {
     workspaces: {
       list: () => get("/api/workspaces", workspaceListResponseSchema),
       create: (body: In<typeof workspaceCreateSchema>) => call("POST", "/api/workspaces", workspaceSchema, { body }),
+      /** Invites by email (owners only); the invitee accepts with `invites.accept`. */
       addMember: (id: string, body: In<typeof workspaceMemberAddSchema>) =>
-        call("POST", `/api/workspaces/${enc(id)}/members`, workspaceMemberSchema, { body }),
+        call("POST", `/api/workspaces/${enc(id)}/members`, workspaceInviteSentSchema, { body }),
+    },
+    invites: {
+      list: () => get("/api/invites", workspaceInviteListResponseSchema),
+      accept: (id: string) => call("POST", `/api/invites/${enc(id)}/accept`, workspaceSchema),
+      decline: (id: string) => call("POST", `/api/invites/${enc(id)}/decline`, deletedSchema),
     },
 
     /** AI region variants (editing-api.md): generate for a box and time range, then score and accept one. */

@@ -5,5 +5,6 @@ export * from "./enums.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./extension.js";
+export * from "./extensionIdentity.js";
 export * from "./management.js";
 export * from "./pipeline.js";

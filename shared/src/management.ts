@@ -104,11 +104,20 @@ export const tokenCreateSchema = z.object({ name: z.string().trim().min(1).max(1
 export const tokenCreateResponseSchema = tokenSchema.extend({
   token: z.string().describe("The secret, shown only in this response"),
 });
+export const healthDetailsSchema = z
+  .object({
+    database: z.object({ ok: z.boolean() }),
+    ffmpeg: z.object({ path: z.string().nullable() }),
+    jobs: z.object({ pending: z.number().int(), running: z.number().int() }),
+    ffmpegProcesses: z
+      .object({ active: z.number().int(), queued: z.number().int() })
+      .describe("The global ffmpeg limiter: processes running and callers waiting"),
+  })
+  .describe("Only for a caller with a valid bearer token");
 export const healthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   version: z.string(),
-  database: z.object({ ok: z.boolean() }),
-  ffmpeg: z.object({ found: z.boolean(), version: z.string().nullable(), path: z.string().nullable() }),
-  jobs: z.object({ pending: z.number().int(), running: z.number().int() }),
+  ffmpeg: z.object({ found: z.boolean(), version: z.string().nullable() }),
+  details: healthDetailsSchema.optional(),
 });
 export const deletedSchema = z.object({ deleted: z.literal(true) });

@@ -255,9 +255,26 @@ export const workspaceSchema = z.object({
 export const workspaceListResponseSchema = z.object({ workspaces: z.array(workspaceSchema) });
 export const workspaceCreateSchema = z.object({ name: text(200) });
 export const workspaceMemberAddSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email()).describe("An existing user's email"),
+  email: z.string().trim().toLowerCase().pipe(z.email()).describe("The invitee's email"),
   role: workspaceRoleSchema.default("member"),
 });
+export const workspaceInviteSentSchema = z
+  .object({
+    invited: z.literal(true),
+    workspaceId: z.string(),
+    email: z.string(),
+    role: workspaceRoleSchema,
+  })
+  .describe("The same answer whether or not the email has an account or is already a member");
+export const workspaceInviteSchema = z.object({
+  id: z.string(),
+  workspaceId: z.string(),
+  workspaceName: z.string(),
+  role: workspaceRoleSchema,
+  invitedBy: z.string().nullable().describe("The inviting owner's name"),
+  createdAt: isoDateSchema,
+});
+export const workspaceInviteListResponseSchema = z.object({ invites: z.array(workspaceInviteSchema) });
 export const workspaceMemberSchema = z.object({
   workspaceId: z.string(),
   userId: z.string(),

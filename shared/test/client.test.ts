@@ -76,9 +76,7 @@ const token = { id: "t1", name: "cli", prefix: "dl_abc", createdAt: NOW, lastUse
 const health = {
   status: "ok",
   version: "0.1.0",
-  database: { ok: true },
-  ffmpeg: { found: true, version: "7.1", path: "/usr/bin/ffmpeg" },
-  jobs: { pending: 0, running: 0 },
+  ffmpeg: { found: true, version: "7.1" },
 };
 const assetVersion = {
   id: "a1",
@@ -247,11 +245,14 @@ describe("headers", () => {
     expect(calls[0]?.headers.has("x-workspace-id")).toBe(false);
   });
 
-  it("health() needs no auth and sends none", async () => {
+  it("health() needs no auth, and sends the token when it has one (the answer then adds details)", async () => {
     const { client, calls } = setup(health, { workspaceId: "w1" });
     expect((await client.health()).status).toBe("ok");
     expect(calls[0]?.url).toBe("http://dailies.test/api/health");
-    expect(calls[0]?.headers.has("authorization")).toBe(false);
+    expect(calls[0]?.headers.has("authorization")).toBe(true);
+    const anonymous = setup(health, { token: undefined });
+    expect((await anonymous.client.health()).status).toBe("ok");
+    expect(anonymous.calls[0]?.headers.has("authorization")).toBe(false);
   });
 
   it("sends JSON with content-type when there is a body", async () => {
@@ -607,7 +608,31 @@ describe("routes", () => {
       "POST",
       "/api/workspaces/w2/members",
       { email: "bob@example.com" },
-      { workspaceId: "w2", userId: "u2", email: "bob@example.com", name: "Bob", role: "member" },
+      { invited: true, workspaceId: "w2", email: "bob@example.com", role: "member" },
+    ],
+    ["invites.list", (c) => c.invites.list(), "GET", "/api/invites", undefined, { invites: [] }],
+    [
+      "invites.accept",
+      (c) => c.invites.accept("inv1"),
+      "POST",
+      "/api/invites/inv1/accept",
+      undefined,
+      {
+        id: "w2",
+        name: "Studio",
+        personal: false,
+        role: "member",
+        memberCount: 2,
+        createdAt: "2026-01-01T00:00:00.000Z",
+      },
+    ],
+    [
+      "invites.decline",
+      (c) => c.invites.decline("inv1"),
+      "POST",
+      "/api/invites/inv1/decline",
+      undefined,
+      { deleted: true },
     ],
     [
       "ai.health",

@@ -42,6 +42,26 @@ export const workspaceMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.workspaceId, t.userId] }), index("workspace_members_user").on(t.userId)],
 );
 
+/** Pending invitations to a shared workspace; the invitee accepts with their own token (issue 9). */
+export const workspaceInvites = sqliteTable(
+  "workspace_invites",
+  {
+    id: text("id").primaryKey(),
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    /** Lower-cased; matched against the accepting user's email. */
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "member"] }).notNull(),
+    invitedBy: text("invited_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("workspace_invites_workspace_email").on(t.workspaceId, t.email),
+    index("workspace_invites_email").on(t.email),
+  ],
+);
+
 export const apiTokens = sqliteTable("api_tokens", {
   id: text("id").primaryKey(),
   userId: text("user_id")

@@ -8,6 +8,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
+import { restrictInputs } from "./inputPolicy.js";
+import { ProcessLimiter } from "./limiter.js";
 import { keyframeProbeArgs, type ProbeResult, parseKeyframeInterval, parseProbe, probeArgs } from "./probe.js";
 
 /** Thrown when the ffmpeg or ffprobe binary cannot be started. Routes answer 503 for it. */
@@ -30,11 +32,14 @@ export class FfmpegError extends Error {
   readonly args: readonly string[];
   readonly exitCode: number | undefined;
   readonly stderr: string;
+  /** Killed at its time limit. */
+  readonly timedOut: boolean;
   constructor(
     message: string,
-    details: { args: readonly string[]; exitCode?: number; stderr?: string; cause?: unknown },
+    details: { args: readonly string[]; exitCode?: number; stderr?: string; cause?: unknown; timedOut?: boolean },
   ) {
     super(message, { cause: details.cause });
+    this.timedOut = details.timedOut ?? false;
     this.name = "FfmpegError";
     this.args = details.args;
     this.exitCode = details.exitCode;
@@ -200,23 +205,67 @@ function parseClock(value: string): number | null {
 export interface RunOptions {
   /** Called with ffmpeg's output position in seconds; only when the args contain `-progress pipe:1`. */
   onProgress?(outTimeSec: number): void;
-  /** Aborting kills ffmpeg (SIGTERM, then SIGKILL) and rejects with the signal's reason. */
+  /** Aborting kills ffmpeg's process group and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /**
+   * How long the media being written lasts, for the time limit: `max(floor, perMediaSecond × duration)`.
+   * Without it the floor applies.
+   */
+  mediaDurationSec?: number;
+  /** A quick check (decode of the first frame): the probe time limit applies instead of the render one. */
+  check?: boolean;
 }
 
 export interface FfmpegRunner {
   readonly binaries: FfmpegBinaries;
+  /** The global process limiter every run and probe goes through (exposed for health details and tests). */
+  readonly limiter: ProcessLimiter;
   run(args: readonly string[], options?: RunOptions): Promise<void>;
-  probe(file: string): Promise<ProbeResult>;
+  probe(file: string, options?: { signal?: AbortSignal }): Promise<ProbeResult>;
   /** Median seconds between keyframes near the start of the file; null when none repeats within the probe. */
   keyframeInterval(file: string): Promise<number | null>;
+  /**
+   * The same runner for HTTP requests: past DAILIES_FFMPEG_QUEUE waiting callers its calls fail at once with
+   * FfmpegBusyError (503). The plain runner (background jobs) always waits for a slot.
+   */
+  forRequests(): FfmpegRunner;
 }
+
+/** Time limits of child processes (issue 9): every ffprobe and ffmpeg run is killed at its limit. */
+export interface FfmpegTimeLimits {
+  /** ffprobe runs and decode checks. */
+  probeTimeoutMs: number;
+  /** Renders and frame work: never less than this. */
+  runFloorMs: number;
+  /** Renders: this much per second of media written. */
+  runMsPerMediaSecond: number;
+}
+
+export const DEFAULT_TIME_LIMITS: FfmpegTimeLimits = {
+  probeTimeoutMs: 30_000,
+  runFloorMs: 120_000,
+  runMsPerMediaSecond: 10_000,
+};
 
 export interface FfmpegRunnerOptions extends FfmpegBinaries {
   /** Called before every ffmpeg run with its arguments (tests count renders with it). Not called for probes. */
   onRun?(args: readonly string[]): void;
-  /** Kill a run after this long. Default: no limit (exports can be long; jobs cancel through `signal`). */
-  timeoutMs?: number;
+  limits?: Partial<FfmpegTimeLimits>;
+  /** Processes at once across the server, and how many callers may wait for one. Default: 2 and 64. */
+  concurrency?: number;
+  maxWaiting?: number;
+  /** Shares a limiter between runners (the providers' runner and the app's). */
+  limiter?: ProcessLimiter;
+}
+
+/** The time limit of one ffmpeg run. Pure, so the rule is tested as data. */
+export function runTimeoutMs(limits: FfmpegTimeLimits, options: Pick<RunOptions, "check" | "mediaDurationSec">) {
+  if (options.check) return limits.probeTimeoutMs;
+  const perMedia =
+    options.mediaDurationSec && options.mediaDurationSec > 0
+      ? options.mediaDurationSec * limits.runMsPerMediaSecond
+      : 0;
+  return Math.max(limits.runFloorMs, Math.ceil(perMedia));
 }
 
 /**
@@ -229,65 +278,191 @@ const STDERR_TAIL_CHARS = 2000;
 
 export function createFfmpegRunner(options: FfmpegRunnerOptions): FfmpegRunner {
   const binaries = { ffmpegPath: options.ffmpegPath, ffprobePath: options.ffprobePath };
+  const limits = { ...DEFAULT_TIME_LIMITS, ...options.limits };
+  const limiter =
+    options.limiter ??
+    new ProcessLimiter({ concurrency: options.concurrency ?? 2, maxWaiting: options.maxWaiting ?? 64 });
+  const requests = runnerView(true);
+  return runnerView(false);
 
-  async function run(args: readonly string[], runOptions: RunOptions = {}): Promise<void> {
-    options.onRun?.(args);
-    const { signal, onProgress } = runOptions;
-    signal?.throwIfAborted();
-    const subprocess = execa(binaries.ffmpegPath, [...COMMON_FFMPEG_ARGS, ...args], {
-      stdin: "ignore",
-      buffer: { stdout: false, stderr: true },
-      ...(signal ? { cancelSignal: signal } : {}),
-      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
-      forceKillAfterDelay: 2000,
-      reject: false,
-    });
-    let carry = "";
-    subprocess.stdout?.setEncoding("utf8");
-    subprocess.stdout?.on("data", (chunk: string) => {
-      const parsed = parseProgressChunk(carry, chunk);
-      carry = parsed.carry;
-      if (parsed.outTimeSec !== null) onProgress?.(parsed.outTimeSec);
-    });
-    const result = await subprocess;
-    if (result.failed) {
-      if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffmpegPath, { cause: result });
-      if (result.isCanceled && signal?.aborted) throw signal.reason;
-      const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
-      const why = result.timedOut ? `timed out after ${options.timeoutMs} ms` : `exited with code ${result.exitCode}`;
-      throw new FfmpegError(`ffmpeg ${why}: ${firstLine(stderr) || result.shortMessage}`, {
-        args,
-        ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
-        stderr,
-      });
-    }
+  function runnerView(bounded: boolean): FfmpegRunner {
+    return {
+      binaries,
+      limiter,
+      run: (args, runOptions) => run(args, runOptions, bounded),
+      probe: (file, probeOptions) => probe(file, probeOptions, bounded),
+      keyframeInterval: (file) => keyframeInterval(file, bounded),
+      forRequests: () => requests,
+    };
   }
 
-  async function probe(file: string): Promise<ProbeResult> {
-    const args = probeArgs(file);
-    const result = await execa(binaries.ffprobePath, args, { stdin: "ignore", reject: false });
-    if (result.failed) {
-      if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
-      const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
-      throw new FfmpegError(
-        `ffprobe could not read ${path.basename(file)}: ${firstLine(stderr) || result.shortMessage}`,
-        {
+  async function run(args: readonly string[], runOptions: RunOptions = {}, bounded = false): Promise<void> {
+    const { signal, onProgress } = runOptions;
+    signal?.throwIfAborted();
+    const safeArgs = restrictInputs(args);
+    const timeoutMs = runTimeoutMs(limits, runOptions);
+    await limiter.run(
+      async () => {
+        options.onRun?.(args);
+        let carry = "";
+        const result = await runChild(binaries.ffmpegPath, [...COMMON_FFMPEG_ARGS, ...safeArgs], {
+          timeoutMs,
+          signal,
+          onStdout: (chunk) => {
+            const parsed = parseProgressChunk(carry, chunk);
+            carry = parsed.carry;
+            if (parsed.outTimeSec !== null) onProgress?.(parsed.outTimeSec);
+          },
+        });
+        if (!result.failed) return;
+        if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffmpegPath, { cause: result });
+        if (signal?.aborted) throw signal.reason;
+        const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
+        const why = result.timedOut ? `timed out after ${timeoutMs} ms` : `exited with code ${result.exitCode}`;
+        throw new FfmpegError(`ffmpeg ${why}: ${firstLine(stderr) || result.shortMessage}`, {
           args,
           ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
           stderr,
-        },
-      );
+          timedOut: result.timedOut,
+        });
+      },
+      signal,
+      bounded,
+    );
+  }
+
+  async function probe(
+    file: string,
+    probeOptions: { signal?: AbortSignal | undefined } = {},
+    bounded = false,
+  ): Promise<ProbeResult> {
+    const args = probeArgs(file);
+    return limiter.run(
+      async () => {
+        const result = await runChild(binaries.ffprobePath, args, {
+          timeoutMs: limits.probeTimeoutMs,
+          signal: probeOptions.signal,
+          buffer: true,
+        });
+        if (result.failed) {
+          if (isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
+          if (probeOptions.signal?.aborted) throw probeOptions.signal.reason;
+          const stderr = String(result.stderr ?? "").slice(-STDERR_TAIL_CHARS);
+          const why = result.timedOut ? `timed out after ${limits.probeTimeoutMs} ms` : firstLine(stderr);
+          throw new FfmpegError(`ffprobe could not read ${path.basename(file)}: ${why || result.shortMessage}`, {
+            args,
+            ...(result.exitCode !== undefined ? { exitCode: result.exitCode } : {}),
+            stderr,
+            timedOut: result.timedOut,
+          });
+        }
+        return parseProbe(String(result.stdout));
+      },
+      probeOptions.signal,
+      bounded,
+    );
+  }
+
+  async function keyframeInterval(file: string, bounded = false): Promise<number | null> {
+    return limiter.run(
+      async () => {
+        const result = await runChild(binaries.ffprobePath, keyframeProbeArgs(file), {
+          timeoutMs: limits.probeTimeoutMs,
+          buffer: true,
+        });
+        if (result.failed && isSpawnFailure(result))
+          throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
+        return result.failed ? null : parseKeyframeInterval(String(result.stdout));
+      },
+      undefined,
+      bounded,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Child processes with a time limit, killed with their whole process group
+// ---------------------------------------------------------------------------------------------------------
+
+/** Process groups still running, killed if the server exits first (detached children outlive their parent). */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+interface ChildResult {
+  failed: boolean;
+  timedOut: boolean;
+  exitCode?: number | undefined;
+  code?: string;
+  stdout?: unknown;
+  stderr?: unknown;
+  shortMessage?: string;
+}
+
+/**
+ * Starts a binary in its own process group (`detached`) so that at the time limit or on abort the whole
+ * group is killed: ffmpeg, anything it started, and wrapper scripts with their children. Never rejects.
+ */
+async function runChild(
+  file: string,
+  args: readonly string[],
+  options: { timeoutMs: number; signal?: AbortSignal | undefined; onStdout?(chunk: string): void; buffer?: boolean },
+): Promise<ChildResult> {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const pid of liveGroups) killGroup(pid);
+    });
+  }
+  const subprocess = execa(file, [...args], {
+    stdin: "ignore",
+    detached: true,
+    buffer: { stdout: options.buffer === true, stderr: true },
+    reject: false,
+  });
+  const pid = subprocess.pid;
+  if (pid !== undefined) liveGroups.add(pid);
+  let timedOut = false;
+  const kill = () => {
+    if (pid !== undefined) killGroup(pid);
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, options.timeoutMs);
+  options.signal?.addEventListener("abort", kill, { once: true });
+  if (options.onStdout) {
+    const onStdout = options.onStdout;
+    subprocess.stdout?.setEncoding("utf8");
+    subprocess.stdout?.on("data", (chunk: string) => onStdout(chunk));
+  }
+  try {
+    const result = await subprocess;
+    return {
+      failed: result.failed || timedOut,
+      timedOut,
+      exitCode: result.exitCode,
+      ...(typeof (result as { code?: unknown }).code === "string" ? { code: (result as { code: string }).code } : {}),
+      stdout: result.stdout,
+      stderr: result.stderr,
+      shortMessage: result.shortMessage,
+    };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", kill);
+    if (pid !== undefined) {
+      // ffmpeg exited; a child it left behind (a wrapper's helper) goes with the group.
+      killGroup(pid);
+      liveGroups.delete(pid);
     }
-    return parseProbe(result.stdout);
   }
-
-  async function keyframeInterval(file: string): Promise<number | null> {
-    const result = await execa(binaries.ffprobePath, keyframeProbeArgs(file), { stdin: "ignore", reject: false });
-    if (result.failed && isSpawnFailure(result)) throw new FfmpegMissingError(binaries.ffprobePath, { cause: result });
-    return result.failed ? null : parseKeyframeInterval(String(result.stdout));
-  }
-
-  return { binaries, run, probe, keyframeInterval };
 }
 
 /** The binary could not be started at all (missing, not executable). */
@@ -295,7 +470,15 @@ function isSpawnFailure(result: { code?: string; exitCode?: number | undefined }
   return result.code === "ENOENT" || result.code === "EACCES" || result.code === "ENOTDIR";
 }
 
-/** ffmpeg's first error line is the specific one ("Logo area is outside of the frame."); later ones are generic. */
+/**
+ * ffmpeg's first error line is the specific one ("Logo area is outside of the frame."); later ones are generic.
+ * Paths in it are cut to their file name: error messages reach job errors and clients, paths must not.
+ */
 function firstLine(text: string): string {
-  return (text.trim().split("\n")[0] ?? "").trim();
+  return withoutPaths((text.trim().split("\n")[0] ?? "").trim());
+}
+
+/** "/srv/data/tmp/123.upload: Invalid data" → "123.upload: Invalid data". */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?:[A-Za-z]:)?[\\/](?:[^\s\\/:'"]+[\\/])+([^\s\\/:'"]*)/g, "$1");
 }

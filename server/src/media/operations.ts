@@ -215,7 +215,11 @@ export async function renderSegment(
 ): Promise<string> {
   const onProgress = progressOf(input.endSec - input.startSec, input.onProgress);
   await writeAtomically([input.output], ([temp]) =>
-    runner.run(renderSegmentArgs({ ...input, output: temp as string }), { signal: input.signal, onProgress }),
+    runner.run(renderSegmentArgs({ ...input, output: temp as string }), {
+      signal: input.signal,
+      onProgress,
+      mediaDurationSec: input.endSec - input.startSec,
+    }),
   );
   input.onProgress?.(1);
   return input.output;
@@ -224,7 +228,7 @@ export async function renderSegment(
 /** Joins rendered parts without re-encoding. The list file lives beside the output only while ffmpeg runs. */
 export async function concatParts(
   runner: FfmpegRunner,
-  input: { parts: readonly string[]; output: string } & Cancellable,
+  input: { parts: readonly string[]; output: string; durationSec?: number } & Cancellable,
 ): Promise<string> {
   const parts = input.parts.map((part) => path.resolve(part));
   const listFile = path.join(
@@ -234,7 +238,10 @@ export async function concatParts(
   await writeFile(listFile, concatListContent(parts));
   try {
     await writeAtomically([input.output], ([temp]) =>
-      runner.run(concatArgs({ listFile, output: temp as string }), { signal: input.signal }),
+      runner.run(concatArgs({ listFile, output: temp as string }), {
+        signal: input.signal,
+        ...(input.durationSec ? { mediaDurationSec: input.durationSec } : {}),
+      }),
     );
   } finally {
     await rm(listFile, { force: true });
@@ -280,6 +287,7 @@ export async function applyRegionEdit(runner: FfmpegRunner, input: ApplyRegionEd
     runner.run(regionEditArgs({ input: input.input, filterComplex, output: temp as string }), {
       signal: input.signal,
       onProgress,
+      mediaDurationSec: probe.durationSec,
     }),
   );
   input.onProgress?.(1);

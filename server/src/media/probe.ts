@@ -1,7 +1,9 @@
 /**
  * ffprobe: the argument list and a pure parser from ffprobe's JSON to the domain type the rest of the
  * server uses. The parser is tested on saved ffprobe outputs (test/media/fixtures/*.probe.json).
+ * Every probe opens its file under the allow-lists of inputPolicy.ts.
  */
+import { assertPlainPath, mediaInputOptions } from "./inputPolicy.js";
 
 export type MediaKind = "video" | "audio" | "image";
 
@@ -24,7 +26,8 @@ export interface ProbeResult {
 
 /** `ffprobe <these args>` prints the JSON that {@link parseProbe} reads. */
 export function probeArgs(file: string): string[] {
-  return ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file];
+  assertPlainPath(file);
+  return ["-v", "error", ...mediaInputOptions(), "-print_format", "json", "-show_format", "-show_streams", file];
 }
 
 /** How far into a file the keyframe probe reads: enough for a few GOPs of any common encoder. */
@@ -35,9 +38,11 @@ export const KEYFRAME_PROBE_SECONDS = 12;
  * a few milliseconds even on 4K files.
  */
 export function keyframeProbeArgs(file: string, seconds = KEYFRAME_PROBE_SECONDS): string[] {
+  assertPlainPath(file);
   return [
     "-v",
     "error",
+    ...mediaInputOptions(),
     "-select_streams",
     "v:0",
     "-read_intervals",

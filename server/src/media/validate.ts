@@ -18,7 +18,7 @@ export function decodeCheckArgs(input: string, kind: MediaKind): string[] {
 
 /** Runs {@link decodeCheckArgs}; rejects with the FfmpegError when ffmpeg cannot decode the stream. */
 export async function checkDecodable(runner: FfmpegRunner, input: string, kind: MediaKind): Promise<void> {
-  await runner.run(decodeCheckArgs(input, kind));
+  await runner.run(decodeCheckArgs(input, kind), { check: true });
 }
 
 const MIME_BY_FORMAT: [RegExp, string][] = [

@@ -28,6 +28,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(400).send({ error: "Invalid payload", details: { fieldErrors: err.fieldErrors } });
     }
     if (err instanceof HttpError) {
+      if (err.headers) reply.headers(err.headers);
+      // The technical reason (ffmpeg's stderr, paths) is logged, never sent.
+      if (err.cause !== undefined) request.log.warn({ cause: err.cause, status: err.statusCode }, err.message);
       return reply
         .code(err.statusCode)
         .send(err.details ? { error: err.message, details: err.details } : { error: err.message });

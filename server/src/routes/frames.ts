@@ -2,11 +2,11 @@ import { errorSchema } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { HttpError } from "../errors.js";
-import { framePath } from "../services/preview.js";
-import { sendFile } from "./media.js";
+import { HttpError, notFound } from "../errors.js";
+import { framePath, frameSubject } from "../services/preview.js";
+import { projectIsLive, sendFile } from "./media.js";
 
-/** GET /frames/{key}.jpg?exp&sig — preview frames by signed link (frame_url, preview_frame_url). */
+/** GET /frames/{key}.jpg?p&exp&sig — preview frames by signed link (frame_url, preview_frame_url). */
 export async function frameRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -18,14 +18,17 @@ export async function frameRoutes(app: FastifyInstance): Promise<void> {
         summary: "A preview frame (JPEG) by signed link",
         security: [],
         params: z.object({ file: z.string().regex(/^[a-f0-9]{64}\.jpg$/, "Not a frame name") }),
-        querystring: z.object({ exp: z.string(), sig: z.string() }),
+        querystring: z.object({ p: z.string(), exp: z.string(), sig: z.string() }),
         response: { 403: errorSchema, 404: errorSchema, 416: errorSchema },
       },
     },
     async (request, reply) => {
       const key = request.params.file.slice(0, 64);
-      if (!app.deps.signer.verify("frame", key, request.query.exp, request.query.sig))
+      const { p: projectId, exp, sig } = request.query;
+      if (!app.deps.signer.verify("frame", frameSubject(key, projectId), exp, sig))
         throw new HttpError(403, "Link expired or invalid signature");
+      // A frame link lives only as long as the project that asked for it.
+      if (!projectIsLive(app.deps, projectId)) throw notFound("Frame");
       return sendFile(reply, framePath(app.deps, key), { mime: "image/jpeg", range: request.headers.range });
     },
   );

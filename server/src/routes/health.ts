@@ -2,6 +2,7 @@ import { errorSchema, healthSchema, meSchema } from "@dailies/shared";
 import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { authenticateToken } from "../auth/authenticate.js";
 import { VERSION } from "../version.js";
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -12,30 +13,37 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       config: { public: true },
       schema: {
         tags: ["health"],
-        summary: "Liveness: database, ffmpeg, job queue (public)",
+        summary: "Liveness: ok or degraded, and versions (public); details with a token",
+        description:
+          "Public answer: status (ok when the database answers and ffmpeg was found, else degraded), the server " +
+          "version and ffmpeg's version. A request with a valid bearer token also gets `details` (database, " +
+          "ffmpeg path, job counts, ffmpeg processes); without one nothing about the host is disclosed.",
         security: [],
         response: { 200: healthSchema },
       },
     },
-    async () => {
-      const { db, queue, ffmpegDetection } = app.deps;
+    async (request) => {
+      const { db, queue, ffmpegDetection, ffmpeg: runner } = app.deps;
       let dbOk = true;
       try {
         db.get(sql`select 1`);
       } catch {
         dbOk = false;
       }
-      const ffmpeg = {
-        found: ffmpegDetection.found,
-        version: ffmpegDetection.version,
-        path: ffmpegDetection.found ? ffmpegDetection.ffmpegPath : null,
-      };
+      const status = dbOk && ffmpegDetection.found ? ("ok" as const) : ("degraded" as const);
+      const ffmpeg = { found: ffmpegDetection.found, version: ffmpegDetection.version };
+      const authenticated = authenticateToken(db, request.headers.authorization) !== null;
+      if (!authenticated) return { status, version: VERSION, ffmpeg };
       return {
-        status: dbOk && ffmpeg.found ? ("ok" as const) : ("degraded" as const),
+        status,
         version: VERSION,
-        database: { ok: dbOk },
         ffmpeg,
-        jobs: queue.counts(),
+        details: {
+          database: { ok: dbOk },
+          ffmpeg: { path: ffmpegDetection.found ? ffmpegDetection.ffmpegPath : null },
+          jobs: queue.counts(),
+          ffmpegProcesses: { active: runner?.limiter.active ?? 0, queued: runner?.limiter.queued ?? 0 },
+        },
       };
     },
   );

@@ -5,7 +5,8 @@ import { eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { media } from "../db/schema.js";
+import type { AppDeps } from "../context.js";
+import { media, projects } from "../db/schema.js";
 import { HttpError, notFound } from "../errors.js";
 import { extensionForMime } from "../storage/files.js";
 
@@ -32,6 +33,21 @@ export function parseRange(
   return { start, end };
 }
 
+/** Types served inline: what our probe can produce for video, audio and raster images. Anything else downloads. */
+export function servedInline(mime: string): boolean {
+  return /^(video|audio)\//.test(mime) || /^image\/(png|jpeg|webp|gif|bmp|tiff|avif)$/.test(mime);
+}
+
+/**
+ * Headers of every served file (issue 9): the type is ours (from the probe) and must not be sniffed, and the
+ * file can never run script or load anything on our origin even when opened directly.
+ */
+export const FILE_SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; sandbox",
+  "cross-origin-resource-policy": "cross-origin",
+} as const;
+
 /** Streams a file with HTTP range support, so `<video>` can seek and downloads can resume. */
 export async function sendFile(
   reply: FastifyReply,
@@ -41,12 +57,16 @@ export async function sendFile(
   const info = await stat(file).catch(() => null);
   if (!info) throw notFound("File");
   const range = parseRange(options.range, info.size);
+  const inline = servedInline(options.mime);
   reply
+    .headers(FILE_SECURITY_HEADERS)
     .header("accept-ranges", "bytes")
-    .header("content-type", options.mime)
+    .header("content-type", inline ? options.mime : "application/octet-stream")
     .header("cache-control", "private, max-age=3600");
-  if (options.downloadName)
-    reply.header("content-disposition", `attachment; filename="${options.downloadName.replace(/[^\w.-]/g, "_")}"`);
+  if (options.downloadName || !inline) {
+    const name = (options.downloadName ?? "download.bin").replace(/[^\w.-]/g, "_");
+    reply.header("content-disposition", `attachment; filename="${name}"`);
+  }
   if (range === "invalid") {
     return reply.code(416).header("content-range", `bytes */${info.size}`).send({ error: "Range not satisfiable" });
   }
@@ -56,6 +76,11 @@ export async function sendFile(
     .header("content-range", `bytes ${range.start}-${range.end}/${info.size}`)
     .header("content-length", range.end - range.start + 1)
     .send(createReadStream(file, { start: range.start, end: range.end }));
+}
+
+/** Signed links answer only while the project they belong to exists. */
+export function projectIsLive(deps: AppDeps, projectId: string): boolean {
+  return deps.db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).get() !== undefined;
 }
 
 const signedQuery = z.object({
@@ -86,7 +111,9 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       if (!app.deps.signer.verify("media", id, q.exp, q.sig))
         throw new HttpError(403, "Link expired or invalid signature");
       const row = app.deps.db.select().from(media).where(eq(media.id, id)).get();
+      // The link is only as good as its object: a deleted file, or a deleted project's, answers 404.
       if (!row?.path || row.status !== "ready") throw notFound("Media");
+      if (row.projectId && !projectIsLive(app.deps, row.projectId)) throw notFound("Media");
       const mime = row.mime ?? "application/octet-stream";
       return sendFile(reply, app.deps.files.absolute(row.path), {
         mime,

@@ -1,15 +1,25 @@
 import {
+  deletedSchema,
   errorSchema,
   idParamsSchema,
   workspaceCreateSchema,
+  workspaceInviteListResponseSchema,
+  workspaceInviteSentSchema,
   workspaceListResponseSchema,
   workspaceMemberAddSchema,
-  workspaceMemberSchema,
   workspaceSchema,
 } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { addWorkspaceMember, createWorkspace, listWorkspaces } from "../services/workspaces.js";
+import { z } from "zod";
+import {
+  acceptInvite,
+  createWorkspace,
+  declineInvite,
+  inviteToWorkspace,
+  listInvites,
+  listWorkspaces,
+} from "../services/workspaces.js";
 
 /** Workspaces the caller belongs to; select one per request with the `x-workspace-id` header. */
 export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
@@ -51,14 +61,18 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Add an existing user to a workspace by email (owners only)",
+        summary: "Invite someone to a shared workspace by email (owners only)",
         description:
-          "`role` is member (default) or owner. 404 for a workspace the caller does not belong to or an email no " +
-          "user has; 403 when the caller is a member but not an owner; 409 when the user is already a member.",
+          "Members join by invitation: this records a pending invitation that the invitee sees under " +
+          "GET /api/invites and accepts with their own token (POST /api/invites/{id}/accept). `role` is member " +
+          "(default) or owner. The answer is 202 `{ invited: true }` whether or not the email has an account, " +
+          "is already a member or was already invited (inviting again updates the role), so it discloses " +
+          "nothing about accounts. 404 for a workspace the caller does not belong to; 403 when the caller is " +
+          "a member but not an owner; 409 for a personal workspace (it cannot have members).",
         params: idParamsSchema,
         body: workspaceMemberAddSchema,
         response: {
-          201: workspaceMemberSchema,
+          202: workspaceInviteSentSchema,
           400: errorSchema,
           401: errorSchema,
           403: errorSchema,
@@ -69,7 +83,47 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) =>
       reply
-        .code(201)
-        .send(addWorkspaceMember(db, request.auth.user.id, request.params.id, request.body.email, request.body.role)),
+        .code(202)
+        .send(inviteToWorkspace(db, request.auth.user.id, request.params.id, request.body.email, request.body.role)),
+  );
+
+  r.get(
+    "/api/invites",
+    {
+      schema: {
+        tags,
+        summary: "Pending workspace invitations for the caller's email",
+        response: { 200: workspaceInviteListResponseSchema, 401: errorSchema },
+      },
+    },
+    async (request) => ({ invites: listInvites(db, request.auth.user) }),
+  );
+
+  const inviteParams = z.object({ id: z.string() });
+  r.post(
+    "/api/invites/:id/accept",
+    {
+      schema: {
+        tags,
+        summary: "Accept an invitation: join its workspace (answers the workspace)",
+        description: "Only the invitee (the user with the invited email) can accept; anyone else gets 404.",
+        params: inviteParams,
+        response: { 200: workspaceSchema, 401: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request) => acceptInvite(db, request.auth.user, request.params.id),
+  );
+
+  r.post(
+    "/api/invites/:id/decline",
+    {
+      schema: {
+        tags,
+        summary: "Decline an invitation (it is deleted)",
+        params: inviteParams,
+        response: { 200: deletedSchema, 401: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request) => declineInvite(db, request.auth.user, request.params.id),
   );
 }

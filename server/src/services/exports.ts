@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
 import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { EXPORT_FORMATS, type ExportStatus } from "@dailies/shared";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { Config } from "../config.js";
 import type { AppDeps } from "../context.js";
@@ -27,8 +27,9 @@ import type { Job } from "../jobs/queue.js";
 import type { JobContext } from "../jobs/worker.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
-import { probeColumns } from "../media/probe.js";
+import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { findProject, type ProjectRow } from "./access.js";
+import { scheduleCacheCollection } from "./diskCache.js";
 import { gradeFilterOf } from "./preview.js";
 import { activeSegments, FFMPEG_MISSING_MESSAGE, type MediaRow, mediaUrl, requireFfmpeg } from "./projectMedia.js";
 import { mediaById } from "./timeline.js";
@@ -95,7 +96,14 @@ export function partKey(
   return createHash("sha256").update(JSON.stringify(content)).digest("hex");
 }
 
-const keyOf = (part: PartSpec, format: OutputFormat) =>
+/** The name of an export file: its parts' keys in order (which include the format). */
+export function exportKey(partKeys: readonly string[]): string {
+  return createHash("sha256")
+    .update(`export:v1|${partKeys.join("|")}`)
+    .digest("hex");
+}
+
+export const keyOf = (part: PartSpec, format: OutputFormat) =>
   partKey(
     {
       mediaHash: part.media.sha256 ?? part.media.id,
@@ -256,6 +264,8 @@ export interface ExportResult {
   parts: number;
   rendered_parts: number;
   reused_parts: number;
+  /** The timeline was exported before: its file was reused, nothing rendered or written. */
+  reused_export: boolean;
   width: number;
   height: number;
   fps: number;
@@ -280,28 +290,54 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
   if (!first) throw new Error("The timeline is empty");
   const format = outputFormat(deps.config, first.media);
 
-  const total = specs.reduce((sum, s) => sum + (s.endTs - s.startTs), 0);
-  const report = throttledProgress(ctx);
-  let done = 0;
-  let rendered = 0;
-  const parts: string[] = [];
-  for (const spec of specs) {
-    const length = spec.endTs - spec.startTs;
-    const part = await ensurePart(deps, runner, spec, format, {
-      signal: ctx.signal,
-      onProgress: (f) => report((0.97 * (done + f * length)) / total),
-    });
-    if (part.rendered) rendered++;
-    parts.push(part.file);
-    done += length;
-    report((0.97 * done) / total);
-  }
-
-  const rel = path.join("exports", `${id}.mp4`);
+  // The export file is named by what it contains: an unchanged timeline finds its previous export and
+  // reuses it (no render, no new file), whichever export or project asked first.
+  const keys = specs.map((spec) => keyOf(spec, format));
+  const rel = path.join("exports", `${exportKey(keys)}.mp4`);
   const output = deps.files.absolute(rel);
-  await mkdir(path.dirname(output), { recursive: true });
-  await concatParts(runner, { parts, output, signal: ctx.signal });
-  const probe = await runner.probe(output);
+  const previous = deps.db
+    .select()
+    .from(media)
+    .where(and(eq(media.path, rel), eq(media.status, "ready")))
+    .get();
+  const reused = previous !== undefined && (await isFile(output));
+
+  let rendered = 0;
+  let probe: ProbeResult;
+  if (reused) {
+    ctx.progress(0.97);
+    probe = {
+      durationSec: previous.durationSec ?? 0,
+      width: previous.width,
+      height: previous.height,
+      fps: previous.fps,
+      videoCodec: previous.videoCodec,
+      audioCodec: previous.audioCodec,
+      hasVideo: true,
+      hasAudio: previous.hasAudio === true,
+      kind: "video",
+      formatName: "mov,mp4,m4a,3gp,3g2,mj2",
+    };
+  } else {
+    const total = specs.reduce((sum, s) => sum + (s.endTs - s.startTs), 0);
+    const report = throttledProgress(ctx);
+    let done = 0;
+    const parts: string[] = [];
+    for (const spec of specs) {
+      const length = spec.endTs - spec.startTs;
+      const part = await ensurePart(deps, runner, spec, format, {
+        signal: ctx.signal,
+        onProgress: (f) => report((0.97 * (done + f * length)) / total),
+      });
+      if (part.rendered) rendered++;
+      parts.push(part.file);
+      done += length;
+      report((0.97 * done) / total);
+    }
+    await mkdir(path.dirname(output), { recursive: true });
+    await concatParts(runner, { parts, output, signal: ctx.signal, durationSec: total });
+    probe = await runner.probe(output);
+  }
   const bytes = (await stat(output)).size;
   const project = deps.db
     .select()
@@ -309,6 +345,10 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
     .where(eq(projects.id, ctx.job.projectId ?? ""))
     .get();
   const row = deps.db.transaction((tx) => {
+    if (reused && previous.projectId === ctx.job.projectId) {
+      tx.update(exports).set({ mediaId: previous.id }).where(eq(exports.id, id)).run();
+      return previous;
+    }
     const created = tx
       .insert(media)
       .values({
@@ -327,12 +367,14 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
     tx.update(exports).set({ mediaId: created.id }).where(eq(exports.id, id)).run();
     return created;
   });
+  scheduleCacheCollection(deps);
   return {
     media_id: row.id,
     duration: probe.durationSec,
     parts: specs.length,
     rendered_parts: rendered,
     reused_parts: specs.length - rendered,
+    reused_export: reused,
     ...format,
   };
 }

@@ -52,7 +52,10 @@ export async function gradePreview(
   const time = at ?? (segment.startTs + segment.endTs) / 2;
   const target = targetFor(segment, sourceOf(deps, segment), time, gradeFilter(params));
   const [key] = await ensureFrames(deps, [target]);
-  return { preview_frame_url: frameUrl(deps, key as string), source_ts: roundTime(target.index / target.fps) };
+  return {
+    preview_frame_url: frameUrl(deps, key as string, segment.projectId),
+    source_ts: roundTime(target.index / target.fps),
+  };
 }
 
 interface GradeOutcome {

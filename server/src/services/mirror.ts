@@ -1,12 +1,17 @@
+import { rm } from "node:fs/promises";
 import type { AssetType } from "@dailies/shared";
 import { eq } from "drizzle-orm";
+import { mediaLimitsOf } from "../config.js";
 import type { AppDeps } from "../context.js";
 import { assetVersions, media } from "../db/schema.js";
 import { projectWorkspace } from "../events/workspace.js";
 import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import { RetryableJobError } from "../jobs/worker.js";
-import { probeColumns } from "../media/probe.js";
+import { FfmpegError, FfmpegMissingError } from "../media/ffmpeg.js";
+import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
+import { type ProbeResult, probeColumns } from "../media/probe.js";
+import { mimeForProbe } from "../media/validate.js";
 import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
 
 export const MIRROR_JOB = "mirror-asset";
@@ -20,6 +25,48 @@ const kindOfMime = (mime: string): MediaKind =>
       : mime.startsWith("image/")
         ? "image"
         : "other";
+
+/** A downloaded file that may not become media; the job fails at once with this message (no retry). */
+export class MediaRefusedError extends Error {
+  constructor(reason: string) {
+    super(`Refused: ${reason}`);
+    this.name = "MediaRefusedError";
+  }
+}
+
+/**
+ * The same checks as uploads (media/inputPolicy.ts): ffprobe under the allow-lists, the container on the
+ * list, size, frame rate and duration within the limits, all before anything is decoded. A refused download
+ * is deleted. Without ffmpeg the file is kept, typed from its mime, except SVG (never media: it can carry
+ * script, and it is a vector format we would have to rasterize).
+ */
+async function checkDownloadedMedia(
+  deps: AppDeps,
+  file: string,
+  mime: string,
+  signal: AbortSignal | undefined,
+): Promise<ProbeResult | undefined> {
+  let problem: string | null = null;
+  let probe: ProbeResult | undefined;
+  if (/^image\/svg/i.test(mime)) problem = UNSUPPORTED_MEDIA;
+  else if (deps.ffmpeg) {
+    try {
+      probe = await deps.ffmpeg.probe(file, signal ? { signal } : {});
+      problem = mediaProblem(probe, mediaLimitsOf(deps.config));
+    } catch (error) {
+      if (error instanceof FfmpegError) problem = error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA;
+      else if (!(error instanceof FfmpegMissingError)) {
+        await rm(file, { force: true });
+        throw error;
+      }
+    }
+  }
+  if (problem !== null) {
+    await rm(file, { force: true });
+    throw new MediaRefusedError(problem);
+  }
+  return probe;
+}
 
 /**
  * Downloads a URL through the address guard into the content-addressed store and records a media row.
@@ -38,8 +85,9 @@ export async function mirrorUrl(
     allowPrivate: config.DAILIES_MIRROR_ALLOW_PRIVATE,
     acceptMime: options.accept,
   });
-  const rel = await files.adopt(download.path, download.sha256, download.mime);
-  const probe = await deps.ffmpeg?.probe(files.absolute(rel)).catch(() => undefined);
+  const probe = await checkDownloadedMedia(deps, download.path, download.mime, options.signal);
+  const mime = probe ? mimeForProbe(probe, download.mime) : download.mime;
+  const rel = await files.adopt(download.path, download.sha256, mime);
   return db
     .insert(media)
     .values({
@@ -50,7 +98,7 @@ export async function mirrorUrl(
       sha256: download.sha256,
       path: rel,
       bytes: download.bytes,
-      mime: download.mime,
+      mime,
       // Without ffmpeg the file is kept all the same, typed from its mime.
       ...(probe ? probeColumns(probe) : { kind: kindOfMime(download.mime) }),
     })

@@ -17,6 +17,7 @@ import { type GradeParams, gradeFilter } from "../media/args.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { extractFrame } from "../media/operations.js";
 import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
+import { scheduleCacheCollection } from "./diskCache.js";
 import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
 import {
   addFieldError,
@@ -54,10 +55,13 @@ export function framePath(deps: AppDeps, key: string): string {
   return path.join(deps.config.dataDir, "frames", key.slice(0, 2), `${key}.jpg`);
 }
 
+/** What a frame link signs: the frame and the project it was asked for (checked live when served). */
+export const frameSubject = (key: string, projectId: string) => `${key}:${projectId}`;
+
 /** A signed link to a frame, served by routes/frames.ts. */
-export function frameUrl(deps: AppDeps, key: string): string {
-  const { exp, sig } = deps.signer.sign("frame", key);
-  return `${deps.publicUrl()}/frames/${key}.jpg?exp=${exp}&sig=${sig}`;
+export function frameUrl(deps: AppDeps, key: string, projectId: string): string {
+  const { exp, sig } = deps.signer.sign("frame", frameSubject(key, projectId));
+  return `${deps.publicUrl()}/frames/${key}.jpg?p=${encodeURIComponent(projectId)}&exp=${exp}&sig=${sig}`;
 }
 
 export const gradeFilterOf = (grade: Record<string, number> | null | undefined): string =>
@@ -104,8 +108,10 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
       else if (!missing.has(key) && !(await exists(file))) missing.set(key, targets[i] as FrameTarget);
     }),
   );
+  if (missing.size > 0) scheduleCacheCollection(deps);
   if (missing.size > 0) {
-    const runner = requireFfmpeg(deps);
+    // Previews answer requests: past the ffmpeg wait queue they answer 503 (Retry-After) instead of piling up.
+    const runner = requireFfmpeg(deps).forRequests();
     const groups = new Map<string, { key: string; target: FrameTarget }[]>();
     for (const [key, target] of missing) {
       const id = `${target.media.id}\n${target.filter}`;
@@ -177,7 +183,7 @@ function keyframeIntervalOf(runner: FfmpegRunner, mediaId: string, file: string)
 
 function frameView(deps: AppDeps, key: string, timestamp: number, segment: SegmentRow, target: FrameTarget) {
   return {
-    frame_url: frameUrl(deps, key),
+    frame_url: frameUrl(deps, key, segment.projectId),
     timestamp: roundTime(timestamp),
     segment_id: segment.id,
     source_ts: roundTime(target.index / target.fps),

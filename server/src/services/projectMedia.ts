@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { type Media, type ProjectDetails, projectDetailsSchema, type Segment } from "@dailies/shared";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
@@ -9,6 +10,7 @@ import { newId } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import { RetryableJobError } from "../jobs/worker.js";
 import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
+import { UNSUPPORTED_MEDIA, UnsafeInputError } from "../media/inputPolicy.js";
 import { FrameNotFoundError } from "../media/operations.js";
 import { checkDecodable } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
@@ -27,12 +29,12 @@ export const FFMPEG_MISSING_MESSAGE = "ffmpeg is not available: install ffmpeg o
 
 function ffmpegMissing(deps: AppDeps, reason?: string): HttpError {
   const d = deps.ffmpegDetection;
-  return unavailable(FFMPEG_MISSING_MESSAGE, {
-    ffmpegPath: d.ffmpegPath,
-    ffprobePath: d.ffprobePath,
-    reason: reason ?? d.error ?? null,
+  // Which paths were tried and why they failed go to the log (the error's cause), never to the client.
+  const error = unavailable(FFMPEG_MISSING_MESSAGE, {
     hint: "Debian/Ubuntu: apt-get install ffmpeg; or set FFMPEG_PATH and FFPROBE_PATH, then restart",
   });
+  error.cause = { ffmpegPath: d.ffmpegPath, ffprobePath: d.ffprobePath, reason: reason ?? d.error ?? null };
+  return error;
 }
 
 /** The ffmpeg runner, or a 503 in the error shape when none was found at start. */
@@ -45,15 +47,21 @@ export function requireFfmpeg(deps: AppDeps): FfmpegRunner {
 export function mediaFailure(error: unknown, deps?: AppDeps): unknown {
   if (error instanceof HttpError) return error;
   if (error instanceof FfmpegMissingError)
-    return deps
-      ? ffmpegMissing(deps, error.message)
-      : unavailable(FFMPEG_MISSING_MESSAGE, { reason: error.message, binary: error.binary });
+    return deps ? ffmpegMissing(deps, error.message) : unavailable(FFMPEG_MISSING_MESSAGE);
   if (error instanceof FrameNotFoundError) return new HttpError(422, error.message, { at: error.atSec });
-  if (error instanceof FfmpegError)
-    return new HttpError(422, "ffmpeg could not process the media", {
-      reason: error.message,
-      stderr: error.stderr.slice(-500),
-    });
+  if (error instanceof FfmpegError) {
+    const failure = new HttpError(
+      422,
+      error.timedOut ? "Processing the media took too long" : "The media could not be processed",
+    );
+    failure.cause = error;
+    return failure;
+  }
+  if (error instanceof UnsafeInputError) {
+    const failure = new HttpError(422, "The media could not be processed");
+    failure.cause = error;
+    return failure;
+  }
   return error;
 }
 
@@ -154,6 +162,12 @@ export function addFirstSegmentIfEmpty(db: Db, projectId: string, row: MediaRow)
   });
 }
 
+/** Deletes a stored file that no media row points at any more (a refused import's download). */
+async function removeIfUnreferenced(deps: AppDeps, rel: string): Promise<void> {
+  const still = deps.db.select({ id: media.id }).from(media).where(eq(media.path, rel)).get();
+  if (!still) await rm(deps.files.absolute(rel), { force: true });
+}
+
 export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {
   deps.queue.enqueue({
     kind: IMPORT_VIDEO_JOB,
@@ -183,17 +197,19 @@ export async function importVideoJob(deps: AppDeps, ctx: JobContext): Promise<un
     const file = deps.files.absolute(row.path as string);
     const problem =
       row.kind !== "video" || !row.durationSec
-        ? "ffprobe found no video stream with a duration"
+        ? "no video stream with a duration"
         : await checkDecodable(runner, file, "video").then(
             () => null,
-            (error: unknown) => (error instanceof Error ? error.message : String(error)),
+            (error: unknown) =>
+              error instanceof FfmpegError && error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA,
           );
     if (problem) {
       deps.db
         .update(media)
-        .set({ status: "failed", error: `Not a decodable video: ${problem}` })
+        .set({ status: "failed", error: `Not a decodable video: ${problem}`, path: null })
         .where(eq(media.id, row.id))
         .run();
+      await removeIfUnreferenced(deps, row.path as string);
       throw new Error(`video_url is not a decodable video: ${problem}`);
     }
     const segment = addFirstSegmentIfEmpty(deps.db, projectId, row);

@@ -4,8 +4,9 @@
  * 1. POST /api/project/{id}/upload {file_name, content_type} creates a `pending` media row and answers a
  *    signed, expiring upload URL for it (`/uploads/{asset_id}?exp&sig`).
  * 2. PUT to that URL streams the bytes to a temp file in the data folder (hashing on the way, refusing
- *    anything past DAILIES_UPLOAD_LIMIT_BYTES with 413), then ffprobe and a one-frame decode check that it
- *    is a video, audio or image. A good file moves into the content-addressed store and the row becomes
+ *    anything past DAILIES_UPLOAD_LIMIT_BYTES with 413), then ffprobe (allow-listed containers, size, frame
+ *    rate and duration limits: media/inputPolicy.ts) and a one-frame decode check that it is a video, audio
+ *    or image. A good file moves into the content-addressed store and the row becomes
  *    `ready` with what ffprobe found; anything else is deleted and the row `failed`. Either way the URL is
  *    spent: a second PUT answers 409.
  *
@@ -19,11 +20,13 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Media, UploadRequest, UploadResponse } from "@dailies/shared";
 import { eq } from "drizzle-orm";
+import { mediaLimitsOf } from "../config.js";
 import type { AppDeps } from "../context.js";
 import { media } from "../db/schema.js";
 import { conflict, HttpError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { FfmpegError } from "../media/ffmpeg.js";
+import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { checkDecodable, mimeForProbe } from "../media/validate.js";
 import type { ProjectRow } from "./access.js";
@@ -87,7 +90,8 @@ export async function receiveUpload(
   declaredLength: number | undefined,
 ): Promise<Media> {
   const { db, files, config } = deps;
-  const runner = requireFfmpeg(deps);
+  // A request: past the ffmpeg wait queue it answers 503 rather than hold the connection.
+  const runner = requireFfmpeg(deps).forRequests();
   const row = db.select().from(media).where(eq(media.id, id)).get();
   if (row?.origin !== "upload") throw notFound("Upload");
   if (row.status !== "pending" || receiving.has(id))
@@ -122,9 +126,7 @@ export async function receiveUpload(
         throw tooLarge(limit);
       }
       fail("The upload was interrupted");
-      throw new HttpError(400, "The upload was interrupted", {
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      throw new HttpError(400, "The upload was interrupted");
     }
     const { bytes, sha256 } = counter.result();
     if (bytes === 0) {
@@ -132,23 +134,32 @@ export async function receiveUpload(
       throw new HttpError(400, "Empty upload: PUT the file's bytes as the request body");
     }
 
+    // From the probe, before anything is decoded: the container must be on the allow-list and the picture
+    // size, frame rate and duration within the limits (a decompression bomb is refused here, never decoded).
     let probe: ProbeResult | undefined;
     let reason: string | null = null;
+    let cause: unknown;
     try {
       probe = await runner.probe(temp);
-      if (probe.kind === "video" && !(probe.durationSec > 0)) reason = "a video stream without a duration";
-      else await checkDecodable(runner, temp, probe.kind);
+      reason =
+        mediaProblem(probe, mediaLimitsOf(config)) ??
+        (probe.kind === "video" && !(probe.durationSec > 0) ? "a video stream without a duration" : null);
+      if (reason === null) await checkDecodable(runner, temp, probe.kind);
     } catch (error) {
       if (!(error instanceof FfmpegError)) throw mediaFailure(error, deps);
-      reason = error.stderr.trim().split("\n")[0] || error.message;
+      cause = error;
+      reason = error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA;
     }
     if (reason !== null || !probe) {
-      fail(`Not a decodable video, audio or image file: ${reason}`);
-      throw new HttpError(415, "Not a decodable video, audio or image file: it was deleted", {
+      fail(`Refused: ${reason}`);
+      const refusal = new HttpError(415, "Not a supported video, audio or image file: it was deleted", {
         asset_id: id,
         reason,
         claimedContentType: row.mime,
       });
+      // ffmpeg's own message (with our temp path) goes to the log, never to the client.
+      if (cause) refusal.cause = cause;
+      throw refusal;
     }
 
     const mime = mimeForProbe(probe, row.mime ?? "");

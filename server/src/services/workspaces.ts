@@ -1,11 +1,11 @@
 /**
- * Workspaces: every user has a personal one; shared ones are created here and members added by email.
+ * Workspaces: every user has a personal one; shared ones are created here and members join by invitation.
  * A request selects one with `x-workspace-id` (plugins/auth.ts). Only members see a workspace at all (404
  * otherwise); only owners add members (403 for a member).
  */
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { users, workspaceMembers, workspaces } from "../db/schema.js";
+import { users, workspaceInvites, workspaceMembers, workspaces } from "../db/schema.js";
 import { conflict, HttpError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 
@@ -54,26 +54,88 @@ export function createWorkspace(db: Db, userId: string, name: string) {
   });
 }
 
-/** Adds an existing user by email. 404: not the caller's workspace, or no such user; 403: caller not owner; 409: already in. */
-export function addWorkspaceMember(db: Db, actorId: string, workspaceId: string, email: string, role: WorkspaceRole) {
+/**
+ * Invites an email to a shared workspace (owners only). Nobody is added without consent: the invitee sees
+ * the invitation under GET /api/invites and accepts it with their own token. The answer is the same whether
+ * or not the email has an account, is already a member or was already invited, so it tells nothing about
+ * who uses this server. 404: not the caller's workspace; 403: caller not owner; 409: a personal workspace.
+ */
+export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, email: string, role: WorkspaceRole) {
+  const address = email.toLowerCase();
   return db.transaction((tx) => {
     const actor = tx
-      .select({ role: workspaceMembers.role })
+      .select({ role: workspaceMembers.role, personal: workspaces.personal })
       .from(workspaceMembers)
+      .innerJoin(workspaces, eq(workspaces.id, workspaceMembers.workspaceId))
       .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, actorId)))
       .get();
     if (!actor) throw notFound("Workspace");
     if (actor.role !== "owner")
       throw new HttpError(403, "Only an owner can add members", { workspaceId, role: actor.role });
-    const user = tx.select().from(users).where(sql`lower(${users.email}) = ${email.toLowerCase()}`).get();
-    if (!user) throw new HttpError(404, "User not found", { email });
-    const existing = tx
-      .select({ role: workspaceMembers.role })
+    if (actor.personal)
+      throw conflict("A personal workspace cannot have members: create a shared workspace and invite there", {
+        workspaceId,
+      });
+    const member = tx
+      .select({ userId: users.id })
       .from(workspaceMembers)
-      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, user.id)))
+      .innerJoin(users, eq(users.id, workspaceMembers.userId))
+      .where(and(eq(workspaceMembers.workspaceId, workspaceId), sql`lower(${users.email}) = ${address}`))
       .get();
-    if (existing) throw conflict("Already a member", { email, role: existing.role });
-    tx.insert(workspaceMembers).values({ workspaceId, userId: user.id, role }).run();
-    return { workspaceId, userId: user.id, email: user.email, name: user.name, role };
+    if (!member)
+      tx.insert(workspaceInvites)
+        .values({ id: newId("inv"), workspaceId, email: address, role, invitedBy: actorId })
+        .onConflictDoUpdate({ target: [workspaceInvites.workspaceId, workspaceInvites.email], set: { role } })
+        .run();
+    return { invited: true as const, workspaceId, email: address, role };
   });
+}
+
+/** Pending invitations for the caller's email, newest first. */
+export function listInvites(db: Db, user: { email: string | null }) {
+  if (!user.email) return [];
+  return db
+    .select({ invite: workspaceInvites, workspaceName: workspaces.name, invitedBy: users.name })
+    .from(workspaceInvites)
+    .innerJoin(workspaces, eq(workspaces.id, workspaceInvites.workspaceId))
+    .leftJoin(users, eq(users.id, workspaceInvites.invitedBy))
+    .where(eq(workspaceInvites.email, user.email.toLowerCase()))
+    .orderBy(desc(workspaceInvites.createdAt))
+    .all()
+    .map(({ invite, workspaceName, invitedBy }) => ({
+      id: invite.id,
+      workspaceId: invite.workspaceId,
+      workspaceName,
+      role: invite.role,
+      invitedBy: invitedBy ?? null,
+      createdAt: invite.createdAt,
+    }));
+}
+
+/** An invitation addressed to this user, else 404 (another user's invitation is not theirs to see). */
+function ownInvite(db: Db, user: { email: string | null }, inviteId: string) {
+  const invite = db.select().from(workspaceInvites).where(eq(workspaceInvites.id, inviteId)).get();
+  if (!invite || !user.email || invite.email !== user.email.toLowerCase()) throw notFound("Invitation");
+  return invite;
+}
+
+/** The invitee joins with their own token; the invitation is spent. Answers the workspace as they see it. */
+export function acceptInvite(db: Db, user: { id: string; email: string | null }, inviteId: string) {
+  const invite = ownInvite(db, user, inviteId);
+  db.transaction((tx) => {
+    tx.insert(workspaceMembers)
+      .values({ workspaceId: invite.workspaceId, userId: user.id, role: invite.role })
+      .onConflictDoNothing()
+      .run();
+    tx.delete(workspaceInvites).where(eq(workspaceInvites.id, invite.id)).run();
+  });
+  const joined = listWorkspaces(db, user.id).find((w) => w.id === invite.workspaceId);
+  if (!joined) throw notFound("Workspace");
+  return joined;
+}
+
+export function declineInvite(db: Db, user: { email: string | null }, inviteId: string) {
+  const invite = ownInvite(db, user, inviteId);
+  db.delete(workspaceInvites).where(eq(workspaceInvites.id, invite.id)).run();
+  return { deleted: true as const };
 }

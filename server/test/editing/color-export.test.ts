@@ -257,7 +257,8 @@ describe("export", () => {
     expect(
       await measureMeanLuma(runner, { input: still, box: { x: 0, y: 0.3, width: 1, height: 0.4 } }),
     ).toBeGreaterThan(40);
-    expect(await readdir(path.join(t.dataDir, "exports"))).toEqual([`${first.export_job_id}.mp4`]);
+    // Export files are named by their content (issue 9: an unchanged timeline reuses its export).
+    expect(await readdir(path.join(t.dataDir, "exports"))).toEqual([expect.stringMatching(/^[a-f0-9]{64}\.mp4$/)]);
   });
 
   it("plays from export_url with Range (206) and downloads as an attachment", async () => {
@@ -298,10 +299,15 @@ describe("export", () => {
     expect(Math.abs(p.durationSec - duration)).toBeLessThanOrEqual(1 / 25);
     expect(duration).toBeCloseTo(first.duration - 1, 1);
 
-    // Nothing changed: a third export renders nothing.
+    // Nothing changed: a third export renders nothing and writes no new file; it is the second export again.
     counting.reset();
-    expect(await exportAndWait()).toMatchObject({ rendered_parts: 0, reused_parts: 3 });
+    const files = await readdir(path.join(t.dataDir, "exports"));
+    const third = await exportAndWait();
+    expect(third).toMatchObject({ rendered_parts: 0, reused_parts: 3 });
     expect(counting.renders()).toBe(0);
+    expect(counting.runs).toEqual([]);
+    expect(await readdir(path.join(t.dataDir, "exports"))).toEqual(files);
+    expect(new URL(third.export_url).pathname).toBe(new URL(second.export_url).pathname);
   });
 
   it("refuses other formats, empty timelines and other users' projects", async () => {

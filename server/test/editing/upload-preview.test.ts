@@ -116,9 +116,11 @@ describe("upload", () => {
     });
     expect(put.status).toBe(415);
     expect(put.json).toMatchObject({
-      error: expect.stringContaining("Not a decodable"),
-      details: { reason: expect.any(String) },
+      error: expect.stringContaining("Not a supported"),
+      details: { reason: "not a supported video, audio or image file" },
     });
+    // Our words only: no temp path, no ffmpeg stderr (issue 9).
+    expect(put.body).not.toContain(t.dataDir);
     const row = t.app.deps.db.$client
       .prepare("select status, path, error from media where id = ?")
       .get(start.json.asset_id) as { status: string; path: string | null; error: string };
@@ -283,10 +285,14 @@ describe("video_url", () => {
     const job = local.app.deps.db.$client
       .prepare("select id, status, error from jobs where project_id = ? and kind = 'import-video'")
       .get(created.json.id) as { id: string; status: string; error: string };
-    expect(job).toMatchObject({ status: "failed", error: expect.stringContaining("not a decodable video") });
+    expect(job).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("not a supported video, audio or image file"),
+    });
     const project = await details(local, created.json.id);
     expect(project.segments).toEqual([]);
-    expect(project.media[0]).toMatchObject({ status: "failed" });
+    // Refused from the probe: the download is deleted and never becomes media.
+    expect(project.media.filter((m: { status: string }) => m.status === "ready")).toEqual([]);
     // The editing view of the same job.
     const view = await local.call({ method: "GET", url: `/api/job/${job.id}` });
     expect(view.json).toMatchObject({ id: job.id, kind: "import-video", status: "failed", variants: [] });
@@ -320,7 +326,7 @@ describe("preview", () => {
     expect(res.status, res.body).toBe(200);
     // The frame on screen at 0.5 s of a 25 fps clip is frame 12 (0.48 .. 0.52).
     expect(res.json).toMatchObject({ timestamp: a.duration + 0.5, source_ts: 0.48 });
-    expect(res.json.frame_url).toMatch(/\/frames\/[a-f0-9]{64}\.jpg\?exp=\d+&sig=/);
+    expect(res.json.frame_url).toMatch(/\/frames\/[a-f0-9]{64}\.jpg\?p=proj_\w+&exp=\d+&sig=/);
     const project = await details(t, projectId);
     expect(res.json.segment_id).toBe(project.segments[1].id);
     expect(counting.runs).toHaveLength(1);
@@ -476,8 +482,9 @@ describe("without ffmpeg", () => {
       expect(up.status).toBe(503);
       expect(up.json).toMatchObject({
         error: "ffmpeg is not available: install ffmpeg or set FFMPEG_PATH",
-        details: { ffmpegPath: "/nonexistent/ffmpeg" },
+        details: { hint: expect.any(String) },
       });
+      expect(up.body).not.toContain("/nonexistent");
       const exp = await bare.call({
         method: "POST",
         url: "/api/export",
@@ -490,7 +497,8 @@ describe("without ffmpeg", () => {
   });
 
   it("health reports the ffmpeg found", async () => {
-    const health = await t.call({ method: "GET", url: "/api/health", token: null });
-    expect(health.json.ffmpeg).toMatchObject({ found: true, version: expect.any(String), path: expect.any(String) });
+    const health = await t.call({ method: "GET", url: "/api/health" });
+    expect(health.json.ffmpeg).toMatchObject({ found: true, version: expect.any(String) });
+    expect(health.json.details.ffmpeg).toMatchObject({ path: expect.any(String) });
   });
 });

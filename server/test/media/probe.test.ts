@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { FORMAT_WHITELIST } from "../../src/media/inputPolicy.js";
 import { keyframeProbeArgs, parseKeyframeInterval, parseProbe, probeArgs } from "../../src/media/probe.js";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}.probe.json`, import.meta.url), "utf8");
@@ -9,6 +10,10 @@ describe("probeArgs", () => {
     expect(probeArgs("/m/a.mp4")).toEqual([
       "-v",
       "error",
+      "-protocol_whitelist",
+      "file",
+      "-format_whitelist",
+      FORMAT_WHITELIST,
       "-print_format",
       "json",
       "-show_format",
@@ -105,6 +110,10 @@ describe("keyframe interval", () => {
     expect(keyframeProbeArgs("/m/a.mp4", 12)).toEqual([
       "-v",
       "error",
+      "-protocol_whitelist",
+      "file",
+      "-format_whitelist",
+      FORMAT_WHITELIST,
       "-select_streams",
       "v:0",
       "-read_intervals",

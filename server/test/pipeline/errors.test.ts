@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken, createUser } from "../../src/services/users.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
 import { createProject, runJob } from "./helpers.js";
 
@@ -116,7 +117,7 @@ describe("400 and 404 of the pipeline routes", () => {
 });
 
 describe("workspaces", () => {
-  it("isolates workspaces, and shares one after adding a member", async () => {
+  it("isolates workspaces, and shares one after an accepted invitation", async () => {
     const initial = await t.call({ method: "GET", url: "/api/workspaces" });
     expect(initial.json.workspaces).toEqual([
       expect.objectContaining({ personal: true, role: "owner", memberCount: 1, name: "Ada's workspace" }),
@@ -148,10 +149,11 @@ describe("workspaces", () => {
     const bobWs = (await t.call({ method: "GET", url: "/api/workspaces", token: t.other.token })).json.workspaces;
     expect(bobWs.map((w: { id: string }) => w.id)).not.toContain(studio);
 
-    // Member errors.
+    // Members join by invitation (issue 9): the answer is the same for an unknown email, a member and Bob.
+    const sent = { invited: true, workspaceId: studio, role: "member" };
     const unknown = await post(`/api/workspaces/${studio}/members`, { email: "nobody@example.com" });
-    expect(unknown.status).toBe(404);
-    expect(unknown.json).toEqual({ error: "User not found", details: { email: "nobody@example.com" } });
+    expect(unknown.status).toBe(202);
+    expect(unknown.json).toEqual({ ...sent, email: "nobody@example.com" });
     expectFieldError(await post(`/api/workspaces/${studio}/members`, { email: "not-an-email" }), "email");
     expectFieldError(
       await post(`/api/workspaces/${studio}/members`, { email: "bob@example.com", role: "admin" }),
@@ -159,18 +161,44 @@ describe("workspaces", () => {
     );
     expect((await post("/api/workspaces/ws_nope/members", { email: "bob@example.com" })).status).toBe(404);
     const self = await post(`/api/workspaces/${studio}/members`, { email: "ada@example.com" });
-    expect(self.status).toBe(409);
+    expect(self.status).toBe(202);
+    expect(self.json).toEqual({ ...sent, email: "ada@example.com" });
 
-    // Add Bob: he now sees the studio, its projects and their jobs.
-    const added = await post(`/api/workspaces/${studio}/members`, { email: "Bob@Example.com" });
-    expect(added.status, added.body).toBe(201);
-    expect(added.json).toMatchObject({
-      workspaceId: studio,
-      userId: t.other.userId,
-      role: "member",
-      email: "bob@example.com",
-    });
-    expect((await post(`/api/workspaces/${studio}/members`, { email: "bob@example.com" })).status).toBe(409);
+    // Personal workspaces cannot get members.
+    const personal = initial.json.workspaces[0].id as string;
+    expect((await post(`/api/workspaces/${personal}/members`, { email: "bob@example.com" })).status).toBe(409);
+
+    // Invite Bob: nothing changes until he accepts with his own token.
+    const invited = await post(`/api/workspaces/${studio}/members`, { email: "Bob@Example.com" });
+    expect(invited.status, invited.body).toBe(202);
+    expect(invited.json).toEqual({ ...sent, email: "bob@example.com" });
+    expect((await t.call({ method: "GET", url: "/api/session/list", ...bob })).status).toBe(404);
+    const invites = await t.call({ method: "GET", url: "/api/invites", token: t.other.token });
+    expect(invites.json.invites).toEqual([
+      expect.objectContaining({ workspaceId: studio, workspaceName: "Studio", role: "member", invitedBy: "Ada" }),
+    ]);
+    const inviteId = invites.json.invites[0].id as string;
+    // Only the invitee can accept: Ada (the inviter) gets 404.
+    expect((await post(`/api/invites/${inviteId}/accept`, {})).status).toBe(404);
+    expect((await t.call({ method: "GET", url: "/api/invites" })).json.invites).toEqual([]);
+    const accepted = await post(`/api/invites/${inviteId}/accept`, {}, t.other.token);
+    expect(accepted.status, accepted.body).toBe(200);
+    expect(accepted.json).toMatchObject({ id: studio, role: "member", memberCount: 2 });
+    expect((await post(`/api/invites/${inviteId}/accept`, {}, t.other.token)).status).toBe(404);
+    expect((await post(`/api/workspaces/${studio}/members`, { email: "bob@example.com" })).status).toBe(202);
+    expect((await t.call({ method: "GET", url: "/api/invites", token: t.other.token })).json.invites).toEqual([]);
+
+    // An invitation can be declined (it is gone), and only by its invitee.
+    await post(`/api/workspaces/${studio}/members`, { email: "carol@example.com" });
+    const carolInvite = t.app.deps.db.$client
+      .prepare("select id from workspace_invites where email = 'carol@example.com'")
+      .get() as { id: string };
+    expect((await post(`/api/invites/${carolInvite.id}/decline`, {}, t.other.token)).status).toBe(404);
+    const carol = createUser(t.app.deps.db, { name: "Carol", email: "Carol@Example.com" });
+    const carolToken = createToken(t.app.deps.db, carol.id, "test").token;
+    const declined = await post(`/api/invites/${carolInvite.id}/decline`, {}, carolToken);
+    expect(declined.json).toEqual({ deleted: true });
+    expect((await t.call({ method: "GET", url: "/api/invites", token: carolToken })).json.invites).toEqual([]);
     const shared = await t.call({ method: "GET", url: "/api/session/list", ...bob });
     expect(shared.status).toBe(200);
     expect(shared.json.sessions.map((s: { id: string }) => s.id)).toEqual([studioProject]);
