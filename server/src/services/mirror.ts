@@ -1,9 +1,10 @@
 import type { AssetType } from "@dailies/shared";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AppDeps } from "../context.js";
 import { assetVersions, media } from "../db/schema.js";
 import { projectWorkspace } from "../events/workspace.js";
 import { newId, nowIso } from "../ids.js";
+import type { Job } from "../jobs/queue.js";
 import type { JobContext } from "../jobs/worker.js";
 import { RetryableJobError } from "../jobs/worker.js";
 import { probeColumns } from "../media/probe.js";
@@ -37,6 +38,7 @@ export async function mirrorUrl(
     timeoutMs: config.DAILIES_MIRROR_TIMEOUT_SECONDS * 1000,
     allowPrivate: config.DAILIES_MIRROR_ALLOW_PRIVATE,
     acceptMime: options.accept,
+    signal: options.signal,
   });
   const rel = await files.adopt(download.path, download.sha256, download.mime);
   const probe = await deps.ffmpeg?.probe(files.absolute(rel)).catch(() => undefined);
@@ -90,6 +92,8 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, (mime) =>
     mime.startsWith("image/"),
   );
+  // Stopped by the job's time limit or a shutdown: the worker records that; leave the version as it is.
+  if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("mirror stopped");
   const complete = (!asset.outputUrl || mediaId) && (!asset.thumbnailUrl || thumbnailMediaId);
   const canRetry = retry && ctx.job.attempts < config.DAILIES_MIRROR_MAX_ATTEMPTS;
   const outputDone = !asset.outputUrl || !!mediaId;
@@ -113,4 +117,24 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   if (!complete && canRetry) throw new RetryableJobError(problems.join("; "));
   if (mirrorStatus === "failed") throw new Error(problems.join("; "));
   return { mediaId, thumbnailMediaId, problems };
+}
+
+/** The mirror job ran out of time: the version's mirror failed (it keeps its original URLs). */
+export function markMirrorTimedOut(deps: AppDeps, job: Job, message: string): void {
+  const { db } = deps;
+  const assetId = String(job.input.assetVersionId);
+  const changed = db
+    .update(assetVersions)
+    .set({ mirrorStatus: "failed", mirrorError: message, updatedAt: nowIso() })
+    .where(and(eq(assetVersions.id, assetId), eq(assetVersions.mirrorStatus, "pending")))
+    .returning({ projectId: assetVersions.projectId })
+    .get();
+  const workspaceId = changed && projectWorkspace(db, changed.projectId);
+  if (!changed || !workspaceId) return;
+  deps.events.publish({
+    type: "asset.mirror_failed",
+    workspaceId,
+    projectId: changed.projectId,
+    data: { assetVersionId: assetId, mirrorStatus: "failed", mirrorError: message },
+  });
 }
