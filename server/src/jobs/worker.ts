@@ -98,7 +98,7 @@ export class JobWorker {
     if (!this.stopped) return;
     this.stopped = false;
     // The queue already coalesces wakes to one per turn, after the enqueueing transaction committed.
-    this.unsubscribe = this.queue.onEnqueue(() => this.tick());
+    this.unsubscribe = this.queue.onEnqueue((kinds) => this.tick(kinds));
     this.timer = setInterval(() => this.tick(), this.options.pollMs ?? 250);
     this.timer.unref();
     this.tick();
@@ -125,9 +125,11 @@ export class JobWorker {
     }
   }
 
-  private tick(): void {
+  /** Fills free slots; with `kinds`, only in the lanes of those kinds (an ingest burst wakes only downloads). */
+  private tick(kinds?: ReadonlySet<string>): void {
     if (this.stopped) return;
     for (const lane of this.lanes) {
+      if (kinds && !lane.kinds.some((k) => kinds.has(k))) continue;
       while (lane.running.size < lane.slots) {
         const job = this.queue.claimNext(lane.kinds);
         if (!job) break;
