@@ -113,14 +113,17 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
         String(r.latency.p99),
         String(r.errors + r.non2xx),
       ]);
-    row("bare fastify POST /echo", await bareRun());
+    const bare = await bareRun();
+    row("bare fastify POST /echo", bare);
     const mirrorNotes: string[] = [];
     const ratios: number[] = [];
+    const ofBare: number[] = [];
     let lastWith: autocannon.Result | undefined;
     for (let i = 0; i < rounds; i++) {
       const suffix = rounds > 1 ? ` #${i + 1}` : "";
       const without = await ingest(JSON.stringify(capture));
       row(`ingest, no URLs${suffix}`, without);
+      ofBare.push(without.requests.average / bare.requests.average);
       const before = await stats();
       const withRun = await ingest(withUrls);
       const after = await stats();
@@ -146,6 +149,9 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
           .join("")}\n`,
       );
     for (const note of mirrorNotes) process.stdout.write(`${note}\n`);
+    process.stdout.write(
+      `ratio ingest (no URLs)/bare: ${ofBare.map((r) => `${(r * 100).toFixed(1)} %`).join(", ")} (aim >= 40 %)\n`,
+    );
     process.stdout.write(
       `ratio with/without URLs: ${ratios.map((r) => `${(r * 100).toFixed(1)} %`).join(", ")} (aim >= 80 %), ` +
         `with-URL p99 ${lastWith?.latency.p99} ms (aim <= 25 ms)\n`,

@@ -51,7 +51,7 @@ export const configSchema = z.object({
   DAILIES_SIGNED_URL_TTL_SECONDS: int(10, 30 * 24 * 3600, 24 * 3600),
   DAILIES_SIGNING_SECRET: optionalText,
   DAILIES_JOB_CONCURRENCY: int(1, 64, 2),
-  // Per-lane slots (jobs/lanes.ts); unset means DAILIES_JOB_CONCURRENCY (downloads: twice it, they mostly wait).
+  // Per-lane slots (jobs/lanes.ts); unset means DAILIES_JOB_CONCURRENCY.
   DAILIES_JOB_CONCURRENCY_DOWNLOADS: optionalInt(1, 256),
   DAILIES_JOB_CONCURRENCY_MEDIA: optionalInt(1, 64),
   DAILIES_JOB_CONCURRENCY_AI: optionalInt(1, 64),

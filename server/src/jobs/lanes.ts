@@ -18,7 +18,9 @@ export const LANES = {
 export function laneConcurrency(config: Config): Record<string, number> {
   const base = config.DAILIES_JOB_CONCURRENCY;
   const lanes: Record<string, number> = {
-    [LANES.downloads]: config.DAILIES_JOB_CONCURRENCY_DOWNLOADS ?? base * 2,
+    // Not more by default, though downloads mostly wait: each mirrored file also costs an ffprobe run and
+    // hashing on the server's cores, and 4 slots took 40 % of a 2-core machine's ingest rate (2 slots: 25 %).
+    [LANES.downloads]: config.DAILIES_JOB_CONCURRENCY_DOWNLOADS ?? base,
     [LANES.media]: config.DAILIES_JOB_CONCURRENCY_MEDIA ?? base,
     [LANES.ai]: config.DAILIES_JOB_CONCURRENCY_AI ?? base,
   };

@@ -143,9 +143,9 @@ describe("lanes", () => {
 describe("lane and time-limit settings", () => {
   const config = (env: Record<string, string>) => loadConfig({ DAILIES_DATA_DIR: dir, ...env });
 
-  it("DAILIES_JOB_CONCURRENCY sets every lane (downloads twice it); each lane can be set on its own", () => {
-    expect(laneConcurrency(config({}))).toEqual({ downloads: 4, media: 2, ai: 2 });
-    expect(laneConcurrency(config({ DAILIES_JOB_CONCURRENCY: "3" }))).toEqual({ downloads: 6, media: 3, ai: 3 });
+  it("DAILIES_JOB_CONCURRENCY sets every lane; each lane can be set on its own", () => {
+    expect(laneConcurrency(config({}))).toEqual({ downloads: 2, media: 2, ai: 2 });
+    expect(laneConcurrency(config({ DAILIES_JOB_CONCURRENCY: "3" }))).toEqual({ downloads: 3, media: 3, ai: 3 });
     expect(
       laneConcurrency(
         config({
