@@ -58,6 +58,12 @@ async function startServers() {
   };
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
@@ -153,7 +159,8 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       `ratio ingest (no URLs)/bare: ${ofBare.map((r) => `${(r * 100).toFixed(1)} %`).join(", ")} (aim >= 40 %)\n`,
     );
     process.stdout.write(
-      `ratio with/without URLs: ${ratios.map((r) => `${(r * 100).toFixed(1)} %`).join(", ")} (aim >= 80 %), ` +
+      `ratio with/without URLs: ${ratios.map((r) => `${(r * 100).toFixed(1)} %`).join(", ")}` +
+        `${rounds > 1 ? `, median ${(median(ratios) * 100).toFixed(1)} %` : ""} (aim >= 80 %), ` +
         `with-URL p99 ${lastWith?.latency.p99} ms (aim <= 25 ms)\n`,
     );
   } finally {
