@@ -92,8 +92,17 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, (mime) =>
     mime.startsWith("image/"),
   );
-  // Stopped by the job's time limit or a shutdown: the worker records that; leave the version as it is.
-  if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("mirror stopped");
+  // Stopped by the job's time limit or a shutdown: the worker records that. Keep what was mirrored (a rerun
+  // after a restart skips it) but leave the version's status to the worker's timeout hook.
+  if (ctx.signal.aborted) {
+    if (mediaId !== asset.mediaId || thumbnailMediaId !== asset.thumbnailMediaId) {
+      db.update(assetVersions)
+        .set({ mediaId, thumbnailMediaId, updatedAt: nowIso() })
+        .where(eq(assetVersions.id, asset.id))
+        .run();
+    }
+    throw ctx.signal.reason ?? new Error("mirror stopped");
+  }
   const complete = (!asset.outputUrl || mediaId) && (!asset.thumbnailUrl || thumbnailMediaId);
   const canRetry = retry && ctx.job.attempts < config.DAILIES_MIRROR_MAX_ATTEMPTS;
   const outputDone = !asset.outputUrl || !!mediaId;
