@@ -1,4 +1,13 @@
-import { spawn } from "node:child_process";
+// `pnpm bench ingest`: POST /api/extension/ingest against a bare Fastify route, in one run on one machine.
+// Two variants of the capture: without URLs, and the realistic one — an output URL and a thumbnail at a local
+// stand-in CDN that answers slowly (bench/cdn.ts), so every ingest queues a mirror job and those jobs really
+// run during the measurement. Prints both beside the bare route, and the mirror throughput during the run.
+//
+//   BENCH_SECONDS      seconds per measurement (default 10)
+//   BENCH_ROUNDS       rounds of (without, with) URLs, alternating (default 1)
+//   BENCH_CDN_DELAY_MS the CDN's delay before each answer (default 300)
+//   BENCH_NODE_ARGS    extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
 
@@ -9,22 +18,51 @@ interface Served {
   projectId: string;
 }
 
-async function startServers(): Promise<{ served: Served; stop: () => void }> {
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server side.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, "--import", "tsx", new URL("./serve.ts", import.meta.url).pathname],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once("line", resolve);
-    child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-  return { served: JSON.parse(line) as Served, stop: () => child.kill("SIGTERM") };
+interface QueueStats {
+  jobs: Record<string, number>;
+  files: number;
+  at: number;
 }
+
+function firstLine(child: ChildProcess, name: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code}`)));
+  });
+}
+
+async function startServers() {
+  const tsx = ["--import", "tsx"];
+  const cdn = spawn(process.execPath, [...tsx, new URL("./cdn.ts", import.meta.url).pathname], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const cdnUrl = (JSON.parse(await firstLine(cdn, "bench CDN")) as { url: string }).url;
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...tsx, new URL("./serve.ts", import.meta.url).pathname], {
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
+  const served = JSON.parse(await firstLine(child, "bench server")) as Served;
+  const stats = () =>
+    new Promise<QueueStats>((resolve) => {
+      child.once("message", (m) => resolve(m as QueueStats));
+      child.send("stats");
+    });
+  return {
+    served,
+    cdnUrl,
+    stats,
+    stop: () => {
+      child.kill("SIGTERM");
+      cdn.kill("SIGTERM");
+    },
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -33,9 +71,10 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
 }
 
 export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 10)): Promise<void> {
-  const { served, stop } = await startServers();
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+  const { served, cdnUrl, stats, stop } = await startServers();
   try {
-    const body = JSON.stringify({
+    const capture = {
       projectId: served.projectId,
       sceneId: "001",
       platformKey: "openai-sora",
@@ -44,59 +83,85 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       modelName: "Sora Turbo",
       metadata: { duration: 5, aspectRatio: "16:9", seed: 42 },
       tags: ["bench"],
+    };
+    const withUrls = JSON.stringify({
+      ...capture,
+      outputUrl: `${cdnUrl}/v/gen_7f3a9c.mp4`,
+      thumbnailUrl: `${cdnUrl}/t/gen_7f3a9c.jpg`,
     });
     const common = {
       connections: 50,
       duration: seconds,
       method: "POST" as const,
-      body,
       headers: { "content-type": "application/json" },
     };
-    // Warm both up so JIT and SQLite caches do not count against either.
-    await run({ ...common, duration: 2, url: `${served.bare}/echo` });
-    await run({
-      ...common,
-      duration: 2,
-      url: `${served.dailies}/api/extension/ingest`,
-      headers: { ...common.headers, authorization: `Bearer ${served.token}` },
-    });
-    const bare = await run({ ...common, url: `${served.bare}/echo` });
-    const ingest = await run({
-      ...common,
-      url: `${served.dailies}/api/extension/ingest`,
-      headers: { ...common.headers, authorization: `Bearer ${served.token}` },
-    });
-    const errors = ingest.errors + ingest.non2xx;
-    const ratio = ingest.requests.average / bare.requests.average;
-    const rows = [
-      ["route", "req/s", "p50 ms", "p99 ms", "errors"],
-      [
-        "bare fastify POST /echo",
-        bare.requests.average.toFixed(0),
-        String(bare.latency.p50),
-        String(bare.latency.p99),
-        String(bare.errors + bare.non2xx),
-      ],
-      [
-        "POST /api/extension/ingest",
-        ingest.requests.average.toFixed(0),
-        String(ingest.latency.p50),
-        String(ingest.latency.p99),
-        String(errors),
-      ],
-    ];
+    const ingest = (body: string, duration = seconds) =>
+      run({
+        ...common,
+        duration,
+        body,
+        url: `${served.dailies}/api/extension/ingest`,
+        headers: { ...common.headers, authorization: `Bearer ${served.token}` },
+      });
+    const bareRun = (duration = seconds) =>
+      run({ ...common, duration, body: JSON.stringify(capture), url: `${served.bare}/echo` });
+
+    // Warm-up so JIT and SQLite caches count against neither; without URLs so no mirror backlog yet.
+    await bareRun(2);
+    await ingest(JSON.stringify(capture), 2);
+
+    const rows: string[][] = [["route", "req/s", "p50 ms", "p99 ms", "errors"]];
+    const row = (name: string, r: autocannon.Result) =>
+      rows.push([
+        name,
+        r.requests.average.toFixed(0),
+        String(r.latency.p50),
+        String(r.latency.p99),
+        String(r.errors + r.non2xx),
+      ]);
+    const bare = await bareRun();
+    row("bare fastify POST /echo", bare);
+    const mirrorNotes: string[] = [];
+    const ratios: number[] = [];
+    const ofBare: number[] = [];
+    let lastWith: autocannon.Result | undefined;
+    for (let i = 0; i < rounds; i++) {
+      const suffix = rounds > 1 ? ` #${i + 1}` : "";
+      const without = await ingest(JSON.stringify(capture));
+      row(`ingest, no URLs${suffix}`, without);
+      ofBare.push(without.requests.average / bare.requests.average);
+      const before = await stats();
+      const withRun = await ingest(withUrls);
+      const after = await stats();
+      row(`ingest, output+thumbnail URLs${suffix}`, withRun);
+      lastWith = withRun;
+      ratios.push(withRun.requests.average / without.requests.average);
+      const secs = (after.at - before.at) / 1000;
+      const completed = (after.jobs.completed ?? 0) - (before.jobs.completed ?? 0);
+      mirrorNotes.push(
+        `mirror during the URL run${suffix}: ${((after.files - before.files) / secs).toFixed(1)} files/s ` +
+          `(${after.files - before.files} files, ${completed} jobs completed, ${after.jobs.failed ?? 0} failed, ` +
+          `${after.jobs.pending ?? 0} pending, ${after.jobs.running ?? 0} running)`,
+      );
+    }
     process.stdout.write(
       `\ningest benchmark: 50 connections, ${seconds} s each, one scene/type/platform (every request takes the next version number)\n`,
     );
     for (const r of rows)
       process.stdout.write(
-        `${r[0]!.padEnd(30)}${r
+        `${r[0]!.padEnd(38)}${r
           .slice(1)
           .map((c) => c.padStart(10))
           .join("")}\n`,
       );
+    for (const note of mirrorNotes) process.stdout.write(`${note}\n`);
     process.stdout.write(
-      `ratio ingest/bare: ${(ratio * 100).toFixed(1)} % (aim >= 40 %), ingest p99 ${ingest.latency.p99} ms (aim <= 20 ms)\n`,
+      `ratio ingest (no URLs)/bare: ${ofBare.map((r) => `${(r * 100).toFixed(1)} %`).join(", ")} (aim >= 40 %)\n`,
+    );
+    process.stdout.write(
+      `ratio with/without URLs: ${ratios.map((r) => `${(r * 100).toFixed(1)} %`).join(", ")}` +
+        `${rounds > 1 ? `, median ${(median(ratios) * 100).toFixed(1)} %` : ""} (aim >= 80 %), ` +
+        `with-URL p99 ${lastWith?.latency.p99} ms (aim <= 25 ms)\n`,
     );
   } finally {
     stop();

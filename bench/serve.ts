@@ -1,4 +1,5 @@
 // Runs in its own process so the load generator does not share an event loop with the servers it measures.
+// Mirroring may reach private addresses here: the bench's stand-in CDN listens on localhost.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,15 @@ import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
 import Fastify from "fastify";
 
 const dataDir = mkdtempSync(join(tmpdir(), "dailies-bench-"));
-const app = await buildApp(loadConfig({ DAILIES_DATA_DIR: dataDir, DAILIES_LOG_LEVEL: "warn" }), { logger: false });
+const app = await buildApp(
+  loadConfig({
+    ...process.env,
+    DAILIES_DATA_DIR: dataDir,
+    DAILIES_LOG_LEVEL: "warn",
+    DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+  }),
+  { logger: false },
+);
 await app.listen({ host: "127.0.0.1", port: 0 });
 const user = createUser(app.deps.db, { name: "bench" });
 const token = createToken(app.deps.db, user.id, "bench").token;
@@ -28,6 +37,18 @@ bare.post("/echo", async (request) => ({
   received: (request.body as { prompt?: string }).prompt?.length ?? 0,
 }));
 await bare.listen({ host: "127.0.0.1", port: 0 });
+
+// Queue statistics for the runner, over IPC so they cost no HTTP request in the measured server.
+const stats = app.deps.db.$client.prepare<[], { status: string; n: number }>(
+  "select status, count(*) as n from jobs where kind = 'mirror-asset' group by status",
+);
+const mirrored = app.deps.db.$client.prepare<[], { n: number }>(
+  "select count(*) as n from media where origin = 'mirror'",
+);
+process.on("message", () => {
+  const jobs = Object.fromEntries(stats.all().map((r) => [r.status, r.n]));
+  process.send?.({ jobs, files: mirrored.get()?.n ?? 0, at: Date.now() });
+});
 
 const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;
 process.stdout.write(

@@ -10,7 +10,8 @@ import { databasePath, openDatabase } from "./db/client.js";
 import { WriteBatcher } from "./db/writeBatcher.js";
 import { EventBus } from "./events/bus.js";
 import { projectWorkspace } from "./events/workspace.js";
-import { createJobHandlers } from "./jobs/handlers.js";
+import { createJobKinds } from "./jobs/handlers.js";
+import { laneConcurrency } from "./jobs/lanes.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
 import { createFfmpegRunner, detectFfmpeg } from "./media/ffmpeg.js";
@@ -84,8 +85,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.worker = new JobWorker(queue, {
-    concurrency: config.DAILIES_JOB_CONCURRENCY,
-    handlers: createJobHandlers(deps, app.log),
+    kinds: createJobKinds(deps, app.log),
+    lanes: laneConcurrency(config),
+    defaultConcurrency: config.DAILIES_JOB_CONCURRENCY,
     retryBaseMs: config.DAILIES_JOB_RETRY_BASE_MS,
     logger: app.log,
     events: deps.events,

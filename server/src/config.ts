@@ -17,6 +17,19 @@ const int = (min: number, max: number, fallback: number) =>
       }
       return n;
     });
+const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === "") return undefined;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
 const optionalText = z
   .string()
   .optional()
@@ -38,6 +51,14 @@ export const configSchema = z.object({
   DAILIES_SIGNED_URL_TTL_SECONDS: int(10, 30 * 24 * 3600, 4 * 3600),
   DAILIES_SIGNING_SECRET: optionalText,
   DAILIES_JOB_CONCURRENCY: int(1, 64, 2),
+  // Per-lane slots (jobs/lanes.ts); unset means DAILIES_JOB_CONCURRENCY.
+  DAILIES_JOB_CONCURRENCY_DOWNLOADS: optionalInt(1, 256),
+  DAILIES_JOB_CONCURRENCY_MEDIA: optionalInt(1, 64),
+  DAILIES_JOB_CONCURRENCY_AI: optionalInt(1, 64),
+  DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS: optionalInt(1, 7 * 24 * 3600),
+  DAILIES_JOB_TIMEOUT_MEDIA_SECONDS: int(1, 7 * 24 * 3600, 300),
+  DAILIES_JOB_TIMEOUT_MEDIA_PER_SECOND: int(0, 3600, 10),
+  DAILIES_JOB_TIMEOUT_AI_SECONDS: int(1, 7 * 24 * 3600, 600),
   DAILIES_JOB_RETRY_BASE_MS: int(1, 3_600_000, 2000),
   DAILIES_MIRROR_ALLOW_PRIVATE: flag,
   DAILIES_MIRROR_MAX_BYTES: int(1024, 1024 ** 4, 1024 ** 3),

@@ -337,7 +337,8 @@ export const jobs = sqliteTable(
     finishedAt: text("finished_at"),
     updatedAt: text("updated_at").notNull().default(now),
   },
-  (t) => [index("jobs_pending").on(t.status, t.runAfter), index("jobs_user").on(t.userId)],
+  // The worker claims per kind (jobs/queue.ts): one seek into (pending, kind) in due order.
+  (t) => [index("jobs_due").on(t.status, t.kind, t.runAfter, t.createdAt), index("jobs_user").on(t.userId)],
 );
 
 export const variants = sqliteTable("variants", {

@@ -3,23 +3,85 @@ import type { AppDeps } from "../context.js";
 import { EXPORT_JOB, exportJob } from "../services/exports.js";
 import { COLOR_GRADE_JOB, colorGradeJob } from "../services/grading.js";
 import { IMAGE_JOB, imageJob } from "../services/images.js";
-import { MIRROR_JOB, mirrorAssetJob } from "../services/mirror.js";
+import { MIRROR_JOB, markMirrorTimedOut, mirrorAssetJob } from "../services/mirror.js";
 import { IMPORT_VIDEO_JOB, importVideoJob } from "../services/projectMedia.js";
 import { REGION_JOB, regionGenerationJob } from "../services/regionGeneration.js";
 import { SCENE_PLAN_JOB, scenePlanJob } from "../services/scenePlanning.js";
 import { STORY_JOB, storyJob } from "../services/story.js";
-import type { JobHandler } from "./worker.js";
+import { downloadTimeLimitSeconds, LANES, mediaTimeLimitSeconds } from "./lanes.js";
+import type { Job } from "./queue.js";
+import type { JobKind } from "./worker.js";
 
-/** One handler per job kind; each later area (editing, AI, pipeline) adds its kinds here. */
-export function createJobHandlers(deps: AppDeps, _log: FastifyBaseLogger): Record<string, JobHandler> {
+/** Seconds between `startTs` and `endTs` in a job's input (grades, regions). */
+const span = (job: Job) => Number(job.input.endTs) - Number(job.input.startTs);
+/** Seconds of the timeline an export renders. */
+const timelineSeconds = (job: Job) =>
+  ((job.input.timeline as { startTs: number; endTs: number }[] | undefined) ?? []).reduce(
+    (sum, item) => sum + (item.endTs - item.startTs),
+    0,
+  );
+
+/**
+ * Every job kind with its lane and time limit, next to its handler. A later kind adds one entry here,
+ * naming an existing lane or a new one (its concurrency is then DAILIES_JOB_CONCURRENCY_<LANE>).
+ */
+export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<string, JobKind> {
+  const { config } = deps;
+  const downloads = "DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS";
+  const media = "DAILIES_JOB_TIMEOUT_MEDIA_SECONDS / DAILIES_JOB_TIMEOUT_MEDIA_PER_SECOND";
+  const ai = "DAILIES_JOB_TIMEOUT_AI_SECONDS";
   return {
-    [MIRROR_JOB]: (ctx) => mirrorAssetJob(deps, ctx),
-    [IMPORT_VIDEO_JOB]: (ctx) => importVideoJob(deps, ctx),
-    [STORY_JOB]: (ctx) => storyJob(deps, ctx),
-    [SCENE_PLAN_JOB]: (ctx) => scenePlanJob(deps, ctx),
-    [IMAGE_JOB]: (ctx) => imageJob(deps, ctx),
-    [REGION_JOB]: (ctx) => regionGenerationJob(deps, ctx),
-    [EXPORT_JOB]: (ctx) => exportJob(deps, ctx),
-    [COLOR_GRADE_JOB]: (ctx) => colorGradeJob(deps, ctx),
+    [MIRROR_JOB]: {
+      lane: LANES.downloads,
+      // Output and thumbnail: two downloads.
+      timeLimitSeconds: () => downloadTimeLimitSeconds(config, 2),
+      timeLimitSetting: downloads,
+      run: (ctx) => mirrorAssetJob(deps, ctx),
+      onTimeout: (job, message) => markMirrorTimedOut(deps, job, message),
+    },
+    [IMPORT_VIDEO_JOB]: {
+      lane: LANES.downloads,
+      timeLimitSeconds: () => downloadTimeLimitSeconds(config, 1),
+      timeLimitSetting: downloads,
+      run: (ctx) => importVideoJob(deps, ctx),
+    },
+    [EXPORT_JOB]: {
+      lane: LANES.media,
+      timeLimitSeconds: (job) => mediaTimeLimitSeconds(config, timelineSeconds(job)),
+      timeLimitSetting: media,
+      run: (ctx) => exportJob(deps, ctx),
+    },
+    [COLOR_GRADE_JOB]: {
+      lane: LANES.media,
+      timeLimitSeconds: (job) => mediaTimeLimitSeconds(config, span(job)),
+      timeLimitSetting: media,
+      run: (ctx) => colorGradeJob(deps, ctx),
+    },
+    [STORY_JOB]: {
+      lane: LANES.ai,
+      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
+      timeLimitSetting: ai,
+      run: (ctx) => storyJob(deps, ctx),
+    },
+    [SCENE_PLAN_JOB]: {
+      lane: LANES.ai,
+      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
+      timeLimitSetting: ai,
+      run: (ctx) => scenePlanJob(deps, ctx),
+    },
+    [IMAGE_JOB]: {
+      lane: LANES.ai,
+      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
+      timeLimitSetting: ai,
+      run: (ctx) => imageJob(deps, ctx),
+    },
+    [REGION_JOB]: {
+      lane: LANES.ai,
+      // A provider call plus rendering each variant of the region.
+      timeLimitSeconds: (job) =>
+        mediaTimeLimitSeconds(config, span(job) * config.DAILIES_AI_VARIANTS, config.DAILIES_JOB_TIMEOUT_AI_SECONDS),
+      timeLimitSetting: `${ai} / DAILIES_JOB_TIMEOUT_MEDIA_PER_SECOND`,
+      run: (ctx) => regionGenerationJob(deps, ctx),
+    },
   };
 }

@@ -1,7 +1,8 @@
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { DbHandle } from "../db/client.js";
+import { prepared } from "../db/prepared.js";
 import { jobs } from "../db/schema.js";
-import { newId, nowIso } from "../ids.js";
+import { newTimeOrderedId, nowIso } from "../ids.js";
 
 export type Job = typeof jobs.$inferSelect;
 
@@ -16,93 +17,189 @@ export interface EnqueueInput {
   id?: string;
 }
 
-/** The persistent job queue: a table, so queued work survives restarts. */
+/**
+ * The persistent job queue: a table, so queued work survives restarts. Every statement is prepared once
+ * (db/prepared.ts): an ingest with an output URL enqueues a mirror job inside its group-commit savepoint, and
+ * building that insert through the query builder on each call cost more than the rest of the ingest.
+ */
 export class JobQueue {
-  private listeners = new Set<() => void>();
+  private listeners = new Set<(kinds: ReadonlySet<string>) => void>();
+  /** Kinds enqueued since the last wake; a wake is scheduled while this is not empty. */
+  private enqueuedKinds = new Set<string>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: DbHandle) {}
 
+  /**
+   * Inserts a pending job; runs inside whatever transaction is open on the connection. Listeners are woken
+   * once per turn of the event loop, on a setImmediate: better-sqlite3 transactions are synchronous, so by
+   * then the transaction that enqueued has committed, and a batch of 50 ingests wakes the worker once.
+   */
   enqueue(input: EnqueueInput): Job {
-    const job = this.db
-      .insert(jobs)
-      .values({
-        id: input.id ?? newId("job"),
-        kind: input.kind,
-        input: input.input,
-        userId: input.userId ?? null,
-        workspaceId: input.workspaceId ?? null,
-        projectId: input.projectId ?? null,
-        maxAttempts: input.maxAttempts ?? 1,
-      })
-      .returning()
-      .get();
-    for (const wake of this.listeners) wake();
+    const now = nowIso();
+    const job: Job = {
+      id: input.id ?? newTimeOrderedId("job"),
+      kind: input.kind,
+      status: "pending",
+      progress: 0,
+      userId: input.userId ?? null,
+      workspaceId: input.workspaceId ?? null,
+      projectId: input.projectId ?? null,
+      input: input.input,
+      result: null,
+      error: null,
+      attempts: 0,
+      maxAttempts: input.maxAttempts ?? 1,
+      runAfter: now,
+      createdAt: now,
+      startedAt: null,
+      finishedAt: null,
+      updatedAt: now,
+    };
+    prepared(this.db, "jobs.insert", () =>
+      this.db.$client.prepare(
+        `insert into jobs (id, kind, status, progress, user_id, workspace_id, project_id, input, attempts,
+           max_attempts, run_after, created_at, updated_at)
+         values (@id, @kind, 'pending', 0, @userId, @workspaceId, @projectId, @input, 0, @maxAttempts, @now, @now, @now)`,
+      ),
+    ).run({
+      id: job.id,
+      kind: job.kind,
+      userId: job.userId,
+      workspaceId: job.workspaceId,
+      projectId: job.projectId,
+      input: JSON.stringify(job.input),
+      maxAttempts: job.maxAttempts,
+      now,
+    });
+    this.scheduleWake(job.kind);
     return job;
   }
 
-  onEnqueue(listener: () => void): () => void {
+  /** `listener` hears, once per turn of the event loop, which kinds were enqueued (after their commit). */
+  onEnqueue(listener: (kinds: ReadonlySet<string>) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  private scheduleWake(kind: string): void {
+    if (this.listeners.size === 0) return;
+    const first = this.enqueuedKinds.size === 0;
+    this.enqueuedKinds.add(kind);
+    if (!first) return;
+    setImmediate(() => {
+      const kinds = this.enqueuedKinds;
+      this.enqueuedKinds = new Set();
+      for (const wake of this.listeners) wake(kinds);
+    });
+  }
+
   get(id: string): Job | undefined {
-    return this.db.select().from(jobs).where(eq(jobs.id, id)).get();
+    return prepared(this.db, "jobs.get", () =>
+      this.db
+        .select()
+        .from(jobs)
+        .where(eq(jobs.id, sql.placeholder("id")))
+        .prepare(),
+    ).get({ id });
   }
 
-  /** Atomically takes the oldest due pending job (SQLite serialises writers, so two workers never share one). */
-  claimNext(kinds?: string[]): Job | undefined {
+  /**
+   * Atomically takes the oldest due pending job of the given kinds (any kind when omitted). One indexed seek
+   * per kind (jobs_due: status, kind, run_after, created_at), so a lane with an empty queue stays cheap while
+   * another lane has thousands of jobs waiting. SQLite serialises writers, so two workers never share a job.
+   */
+  claimNext(kinds?: readonly string[]): Job | undefined {
     const now = nowIso();
-    const candidate = this.db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(and(eq(jobs.status, "pending"), lte(jobs.runAfter, now), kinds ? inArray(jobs.kind, kinds) : undefined))
-      .orderBy(asc(jobs.runAfter), asc(jobs.createdAt))
-      .get();
-    if (!candidate) return undefined;
-    return this.db
-      .update(jobs)
-      .set({ status: "running", startedAt: now, updatedAt: now, attempts: sql`${jobs.attempts} + 1` })
-      .where(and(eq(jobs.id, candidate.id), eq(jobs.status, "pending")))
-      .returning()
-      .get();
+    let best: { id: string; runAfter: string; createdAt: string } | undefined;
+    if (kinds) {
+      const due = prepared(this.db, "jobs.dueOfKind", () =>
+        this.db.$client.prepare<[string, string], { id: string; runAfter: string; createdAt: string }>(
+          `select id, run_after as runAfter, created_at as createdAt from jobs
+            where status = 'pending' and kind = ? and run_after <= ? order by run_after, created_at limit 1`,
+        ),
+      );
+      for (const kind of kinds) {
+        const row = due.get(kind, now);
+        if (
+          row &&
+          (!best || row.runAfter < best.runAfter || (row.runAfter === best.runAfter && row.createdAt < best.createdAt))
+        )
+          best = row;
+      }
+    } else {
+      best = prepared(this.db, "jobs.dueAny", () =>
+        this.db.$client.prepare<[string], { id: string; runAfter: string; createdAt: string }>(
+          `select id, run_after as runAfter, created_at as createdAt from jobs
+            where status = 'pending' and run_after <= ? order by run_after, created_at limit 1`,
+        ),
+      ).get(now);
+    }
+    if (!best) return undefined;
+    return prepared(this.db, "jobs.claim", () =>
+      this.db
+        .update(jobs)
+        .set({
+          status: "running",
+          startedAt: sql`${sql.placeholder("now")}`,
+          updatedAt: sql`${sql.placeholder("now")}`,
+          attempts: sql`${jobs.attempts} + 1`,
+        })
+        .where(and(eq(jobs.id, sql.placeholder("id")), eq(jobs.status, "pending")))
+        .returning()
+        .prepare(),
+    ).get({ id: best.id, now });
   }
 
-  hasDue(kinds?: string[]): boolean {
-    return !!this.db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(
-        and(eq(jobs.status, "pending"), lte(jobs.runAfter, nowIso()), kinds ? inArray(jobs.kind, kinds) : undefined),
-      )
-      .get();
+  hasDue(kinds?: readonly string[]): boolean {
+    const now = nowIso();
+    if (!kinds) {
+      return !!prepared(this.db, "jobs.dueAny.exists", () =>
+        this.db.$client.prepare<[string]>("select 1 from jobs where status = 'pending' and run_after <= ? limit 1"),
+      ).get(now);
+    }
+    const due = prepared(this.db, "jobs.dueOfKind.exists", () =>
+      this.db.$client.prepare<[string, string]>(
+        "select 1 from jobs where status = 'pending' and kind = ? and run_after <= ? limit 1",
+      ),
+    );
+    return kinds.some((kind) => !!due.get(kind, now));
   }
 
   progress(id: string, progress: number): void {
     const clamped = Math.max(0, Math.min(1, progress));
-    this.db.update(jobs).set({ progress: clamped, updatedAt: nowIso() }).where(eq(jobs.id, id)).run();
+    prepared(this.db, "jobs.progress", () =>
+      this.db.$client.prepare<[number, string, string]>(
+        "update jobs set progress = ?, updated_at = ? where id = ? and status = 'running'",
+      ),
+    ).run(clamped, nowIso(), id);
   }
 
   complete(id: string, result: unknown): void {
     const now = nowIso();
-    this.db
-      .update(jobs)
-      .set({ status: "completed", progress: 1, result, error: null, finishedAt: now, updatedAt: now })
-      .where(eq(jobs.id, id))
-      .run();
+    prepared(this.db, "jobs.complete", () =>
+      this.db.$client.prepare<[string | null, string, string, string]>(
+        `update jobs set status = 'completed', progress = 1, result = ?, error = null, finished_at = ?, updated_at = ?
+          where id = ?`,
+      ),
+    ).run(result == null ? null : JSON.stringify(result), now, now, id);
   }
 
   fail(id: string, error: string): void {
     const now = nowIso();
-    this.db.update(jobs).set({ status: "failed", error, finishedAt: now, updatedAt: now }).where(eq(jobs.id, id)).run();
+    prepared(this.db, "jobs.fail", () =>
+      this.db.$client.prepare<[string, string, string, string]>(
+        "update jobs set status = 'failed', error = ?, finished_at = ?, updated_at = ? where id = ?",
+      ),
+    ).run(error, now, now, id);
   }
 
   /** Puts a job back in the queue to run again after `delayMs`, keeping the last error visible. */
   retryLater(id: string, error: string, delayMs: number): void {
-    this.db
-      .update(jobs)
-      .set({ status: "pending", error, runAfter: new Date(Date.now() + delayMs).toISOString(), updatedAt: nowIso() })
-      .where(eq(jobs.id, id))
-      .run();
+    prepared(this.db, "jobs.retry", () =>
+      this.db.$client.prepare<[string, string, string, string]>(
+        "update jobs set status = 'pending', error = ?, run_after = ?, updated_at = ? where id = ?",
+      ),
+    ).run(error, new Date(Date.now() + delayMs).toISOString(), nowIso(), id);
   }
 
   /** Jobs left `running` by a crash or a kill go back to `pending` (called on start). */

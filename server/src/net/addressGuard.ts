@@ -18,6 +18,63 @@ export type LookupAll = (hostname: string) => Promise<ResolvedAddress[]>;
 
 export const systemLookupAll: LookupAll = (hostname) => dns.lookup(hostname, { all: true, order: "verbatim" });
 
+export interface SharedLookupOptions {
+  /** getaddrinfo calls at once; the rest wait their turn in JavaScript, not on the thread pool. */
+  maxConcurrent?: number;
+  /** How long an answer is reused. */
+  ttlMs?: number;
+  maxEntries?: number;
+}
+
+/**
+ * Wraps a resolver so a burst of downloads cannot fill libuv's thread pool (4 threads by default, shared with
+ * every file system call and async crypto) with blocking `getaddrinfo` calls: at most `maxConcurrent` run at
+ * once, concurrent lookups of one name share a call, and answers are reused for `ttlMs`. Reusing an answer
+ * keeps the guard sound: it still checks the very addresses the socket then connects to. Failures are not
+ * cached.
+ */
+export function sharedLookup(lookup: LookupAll, options: SharedLookupOptions = {}): LookupAll {
+  const maxConcurrent = options.maxConcurrent ?? 2;
+  const ttlMs = options.ttlMs ?? 30_000;
+  const maxEntries = options.maxEntries ?? 1000;
+  const cache = new Map<string, { until: number; addresses: ResolvedAddress[] }>();
+  const inflight = new Map<string, Promise<ResolvedAddress[]>>();
+  const waiting: (() => void)[] = [];
+  let active = 0;
+  const slot = async () => {
+    if (active >= maxConcurrent) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+  };
+  const release = () => {
+    active--;
+    waiting.shift()?.();
+  };
+  return (hostname) => {
+    const key = hostname.toLowerCase();
+    const hit = cache.get(key);
+    if (hit && hit.until > Date.now()) return Promise.resolve(hit.addresses);
+    const pending = inflight.get(key);
+    if (pending) return pending;
+    const promise = (async () => {
+      await slot();
+      try {
+        const addresses = await lookup(hostname);
+        if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+        cache.set(key, { until: Date.now() + ttlMs, addresses });
+        return addresses;
+      } finally {
+        release();
+        inflight.delete(key);
+      }
+    })();
+    inflight.set(key, promise);
+    return promise;
+  };
+}
+
+/** The resolver downloads use unless told otherwise: the system's, bounded and cached. */
+export const defaultLookupAll: LookupAll = sharedLookup(systemLookupAll);
+
 export const ALLOW_PRIVATE_HINT = "set DAILIES_MIRROR_ALLOW_PRIVATE=1 to allow";
 
 /**
@@ -68,7 +125,7 @@ export async function resolveAndCheck(hostname: string, options: ResolveOptions)
   }
   let addresses: ResolvedAddress[];
   try {
-    addresses = await (options.lookup ?? systemLookupAll)(host);
+    addresses = await (options.lookup ?? defaultLookupAll)(host);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new DownloadError("network", `could not resolve ${host}: ${reason}`, { cause: err });

@@ -7,7 +7,8 @@ export type DownloadErrorCode =
   | "bad_mime"
   | "too_many_redirects"
   | "bad_url"
-  | "network";
+  | "network"
+  | "aborted";
 
 export interface DownloadErrorOptions {
   /** HTTP status of the upstream answer (code `http_status`). */

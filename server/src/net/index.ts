@@ -7,6 +7,8 @@ export {
   type ResolvedAddress,
   type ResolveOptions,
   resolveAndCheck,
+  type SharedLookupOptions,
+  sharedLookup,
   systemLookupAll,
 } from "./addressGuard.js";
 export { DownloadError, type DownloadErrorCode, formatBytes, isDownloadError } from "./errors.js";

@@ -33,6 +33,8 @@ export interface DownloadOptions {
   /** Hostname resolver (all addresses); defaults to the system resolver. Every address it returns is checked. */
   lookup?: LookupAll;
   userAgent?: string;
+  /** Stops the download (a job's time limit or shutdown): rejects with an `aborted` DownloadError. */
+  signal?: AbortSignal;
 }
 
 export interface DownloadResult {
@@ -87,14 +89,21 @@ export async function downloadToFile(
   let current: URL | undefined;
   let tempPath: string | undefined;
 
-  const timer = setTimeout(() => {
-    const err = new DownloadError("timeout", `download timed out after ${formatDuration(opts.timeoutMs)}`, {
-      url: current?.href,
-    });
+  const stop = (err: DownloadError) => {
     attempt.fatal ??= err;
     attempt.req?.destroy(err);
     attempt.res?.destroy(err);
+  };
+  const timer = setTimeout(() => {
+    stop(
+      new DownloadError("timeout", `download timed out after ${formatDuration(opts.timeoutMs)}`, {
+        url: current?.href,
+      }),
+    );
   }, opts.timeoutMs);
+  const onAbort = () => stop(new DownloadError("aborted", "download stopped", { url: current?.href }));
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
 
   try {
     current = parseHttpUrl(url);
@@ -164,6 +173,7 @@ export async function downloadToFile(
     throw failure;
   } finally {
     clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onAbort);
   }
 }
 

@@ -8,7 +8,7 @@ import { assetVersions, idempotencyKeys, promptPackages, shots } from "../db/sch
 import type { WriteBatcher } from "../db/writeBatcher.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
-import { newId, nowIso } from "../ids.js";
+import { newId, newTimeOrderedId, nowIso } from "../ids.js";
 import type { JobQueue } from "../jobs/queue.js";
 import { MIRROR_JOB } from "./mirror.js";
 import { ensurePlatform, platformById } from "./platforms.js";
@@ -71,7 +71,7 @@ export function ingestAssetVersion(
         ? createPromptPackage(db, projectId, sceneCode, input)
         : (input.promptPackageId ?? null);
     const mirrorStatus = input.outputUrl || input.thumbnailUrl ? "pending" : "none";
-    const id = newId("asset");
+    const id = newTimeOrderedId("asset");
     const createdAt = nowIso();
     const inserted = insertVersion(db).get({
       id,

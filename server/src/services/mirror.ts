@@ -1,11 +1,12 @@
 import { rm } from "node:fs/promises";
 import type { AssetType } from "@dailies/shared";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { mediaLimitsOf } from "../config.js";
 import type { AppDeps } from "../context.js";
 import { assetVersions, media } from "../db/schema.js";
 import { projectWorkspace } from "../events/workspace.js";
 import { newId, nowIso } from "../ids.js";
+import type { Job } from "../jobs/queue.js";
 import type { JobContext } from "../jobs/worker.js";
 import { RetryableJobError } from "../jobs/worker.js";
 import { FfmpegError, FfmpegMissingError } from "../media/ffmpeg.js";
@@ -84,6 +85,7 @@ export async function mirrorUrl(
     timeoutMs: config.DAILIES_MIRROR_TIMEOUT_SECONDS * 1000,
     allowPrivate: config.DAILIES_MIRROR_ALLOW_PRIVATE,
     acceptMime: options.accept,
+    signal: options.signal,
   });
   const probe = await checkDownloadedMedia(deps, download.path, download.mime, options.signal);
   const mime = probe ? mimeForProbe(probe, download.mime) : download.mime;
@@ -138,6 +140,17 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, (mime) =>
     mime.startsWith("image/"),
   );
+  // Stopped by the job's time limit or a shutdown: the worker records that. Keep what was mirrored (a rerun
+  // after a restart skips it) but leave the version's status to the worker's timeout hook.
+  if (ctx.signal.aborted) {
+    if (mediaId !== asset.mediaId || thumbnailMediaId !== asset.thumbnailMediaId) {
+      db.update(assetVersions)
+        .set({ mediaId, thumbnailMediaId, updatedAt: nowIso() })
+        .where(eq(assetVersions.id, asset.id))
+        .run();
+    }
+    throw ctx.signal.reason ?? new Error("mirror stopped");
+  }
   const complete = (!asset.outputUrl || mediaId) && (!asset.thumbnailUrl || thumbnailMediaId);
   const canRetry = retry && ctx.job.attempts < config.DAILIES_MIRROR_MAX_ATTEMPTS;
   const outputDone = !asset.outputUrl || !!mediaId;
@@ -161,4 +174,24 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   if (!complete && canRetry) throw new RetryableJobError(problems.join("; "));
   if (mirrorStatus === "failed") throw new Error(problems.join("; "));
   return { mediaId, thumbnailMediaId, problems };
+}
+
+/** The mirror job ran out of time: the version's mirror failed (it keeps its original URLs). */
+export function markMirrorTimedOut(deps: AppDeps, job: Job, message: string): void {
+  const { db } = deps;
+  const assetId = String(job.input.assetVersionId);
+  const changed = db
+    .update(assetVersions)
+    .set({ mirrorStatus: "failed", mirrorError: message, updatedAt: nowIso() })
+    .where(and(eq(assetVersions.id, assetId), eq(assetVersions.mirrorStatus, "pending")))
+    .returning({ projectId: assetVersions.projectId })
+    .get();
+  const workspaceId = changed && projectWorkspace(db, changed.projectId);
+  if (!changed || !workspaceId) return;
+  deps.events.publish({
+    type: "asset.mirror_failed",
+    workspaceId,
+    projectId: changed.projectId,
+    data: { assetVersionId: assetId, mirrorStatus: "failed", mirrorError: message },
+  });
 }
