@@ -18,6 +18,7 @@ import { installErrorHandling } from "./plugins/errors.js";
 import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { seedPlatforms } from "./services/platforms.js";
+import { WebhookDispatcher } from "./services/webhooks.js";
 import { FileStore } from "./storage/files.js";
 import { loadSigningSecret, UrlSigner } from "./storage/signing.js";
 import { API_DESCRIPTION, VERSION } from "./version.js";
@@ -65,8 +66,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ffmpeg,
     providers: buildProviders(config, { db, files, ffmpeg }),
     events: new EventBus(),
+    webhooks: new WebhookDispatcher(db, queue),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
+  deps.events.subscribe(deps.webhooks.onEvent);
   deps.worker = new JobWorker(queue, {
     concurrency: config.DAILIES_JOB_CONCURRENCY,
     handlers: createJobHandlers(deps, app.log),

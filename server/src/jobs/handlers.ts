@@ -8,6 +8,7 @@ import { IMPORT_VIDEO_JOB, importVideoJob } from "../services/projectMedia.js";
 import { REGION_JOB, regionGenerationJob } from "../services/regionGeneration.js";
 import { SCENE_PLAN_JOB, scenePlanJob } from "../services/scenePlanning.js";
 import { STORY_JOB, storyJob } from "../services/story.js";
+import { WEBHOOK_JOB, webhookDeliveryJob } from "../services/webhooks.js";
 import type { JobHandler } from "./worker.js";
 
 /** One handler per job kind; each later area (editing, AI, pipeline) adds its kinds here. */
@@ -21,5 +22,7 @@ export function createJobHandlers(deps: AppDeps, _log: FastifyBaseLogger): Recor
     [REGION_JOB]: (ctx) => regionGenerationJob(deps, ctx),
     [EXPORT_JOB]: (ctx) => exportJob(deps, ctx),
     [COLOR_GRADE_JOB]: (ctx) => colorGradeJob(deps, ctx),
+    // Slow receivers (10 s timeout each) should get their own lane so they never hold up mirrors or renders.
+    [WEBHOOK_JOB]: (ctx) => webhookDeliveryJob(deps, ctx),
   };
 }

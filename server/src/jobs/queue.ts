@@ -14,6 +14,8 @@ export interface EnqueueInput {
   maxAttempts?: number;
   /** Reuse an id decided by the caller (an export's id is its job's id). */
   id?: string;
+  /** ISO time before which the job is not claimed (a scheduled retry). */
+  runAfter?: string;
 }
 
 /** The persistent job queue: a table, so queued work survives restarts. */
@@ -33,6 +35,7 @@ export class JobQueue {
         workspaceId: input.workspaceId ?? null,
         projectId: input.projectId ?? null,
         maxAttempts: input.maxAttempts ?? 1,
+        ...(input.runAfter && { runAfter: input.runAfter }),
       })
       .returning()
       .get();

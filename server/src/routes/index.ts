@@ -17,6 +17,7 @@ import { sessionRoutes } from "./sessions.js";
 import { tokenRoutes } from "./tokens.js";
 import { uploadRoutes } from "./uploads.js";
 import { variantRoutes } from "./variants.js";
+import { webhookRoutes } from "./webhooks.js";
 import { workspaceRoutes } from "./workspaces.js";
 
 /** Every route area; each file owns the URLs that start with its name. */
@@ -40,4 +41,5 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(segmentRoutes);
   await app.register(exportRoutes);
   await app.register(editingJobRoutes);
+  await app.register(webhookRoutes);
 }
