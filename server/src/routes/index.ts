@@ -7,6 +7,7 @@ import { frameRoutes } from "./frames.js";
 import { healthRoutes } from "./health.js";
 import { editingJobRoutes } from "./job.js";
 import { jobRoutes } from "./jobs.js";
+import { mcpRoutes } from "./mcp.js";
 import { mediaRoutes } from "./media.js";
 import { pipelineRoutes } from "./pipeline.js";
 import { projectMediaRoutes } from "./projectMedia.js";
@@ -42,4 +43,5 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(exportRoutes);
   await app.register(editingJobRoutes);
   await app.register(webhookRoutes);
+  await app.register(mcpRoutes);
 }
