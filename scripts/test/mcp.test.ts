@@ -142,6 +142,40 @@ async function exercise(client: Client, label: string) {
   }
   const segment = await ok(client, "add_to_timeline", { projectId: project.id, assetVersionId: filed.asset.id });
   expect(segment.end_ts).toBeGreaterThan(1.5);
+  const split = await ok(client, "split_segment", { segmentId: segment.id, splitTs: 1 });
+  expect(split.left.end_ts).toBe(1);
+  const trimmed = await ok(client, "trim_segment", { segmentId: split.right.id, newStartTs: 1.2, newEndTs: 1.8 });
+  expect(trimmed).toMatchObject({ start_ts: 1.2, end_ts: 1.8 });
+  const graded = await ok(client, "grade_segment", { segmentId: split.left.id, brightness: 0.2, saturation: -0.5 });
+  expect(graded.segment_id).toBeTruthy();
+  const variants = await ok(client, "generate_region_variants", {
+    projectId: project.id,
+    prompt: "blur",
+    startTs: 0,
+    endTs: 0.5,
+    box: { x: 0.25, y: 0.25, width: 0.5, height: 0.5 },
+    provider: "local",
+  });
+  expect(variants).toMatchObject({ done: true, status: "completed" });
+  expect(variants.result.variants.length).toBeGreaterThan(0);
+  const accepted = await ok(client, "accept_variant", { variantId: variants.result.variants[0].id });
+  expect(accepted.segment.source).toBe("generated");
+
+  await ok(client, "plan_scenes", { projectId: project.id, provider: "local", maxMinutes: 1 }).then((plan) =>
+    expect(plan).toMatchObject({ done: true, status: "completed" }),
+  );
+  const image = await ok(client, "generate_images", {
+    prompt: "The lighthouse at night",
+    projectId: project.id,
+    sceneNumber: 1,
+    provider: "local",
+    aspectRatio: "1:1",
+  });
+  expect(image).toMatchObject({ done: true, status: "completed" });
+  const job = await ok(client, "get_job", { jobId: image.jobId });
+  expect(job).toMatchObject({ id: image.jobId, status: "completed" });
+  const quick = await ok(client, "plan_story", { topic: "A short one", provider: "local", timeoutSeconds: 0 });
+  expect(quick.jobId).toBeTruthy();
   const progress: number[] = [];
   const film = await ok(client, "export_film", { projectId: project.id, timeoutSeconds: 120 }, (p) => progress.push(p));
   expect(film).toMatchObject({ done: true, status: "completed", export: { status: "completed" } });

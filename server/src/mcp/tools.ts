@@ -255,7 +255,7 @@ export function createDailiesMcpServer(client: DailiesClient, info: { version: s
         "Use to turn a topic into a story (title, logline, synopsis, characters, acts with beats). Starts a job and waits for it, sending progress notifications; returns the story as the result. With projectId the story is stored on the project (then call plan_scenes).",
       input: {
         topic: z.string().min(1).max(4000),
-        maxMinutes: z.number().min(0.1).max(180).optional().describe("Target film length in minutes"),
+        maxMinutes: z.number().min(1).max(5).default(2).describe("Target runtime in minutes, 1–5"),
         projectId: z.string().optional(),
         provider: z.string().optional().describe("LLM provider (local, claude, gemini, openai); default: the server's"),
         ...timeoutArg,
@@ -276,7 +276,7 @@ export function createDailiesMcpServer(client: DailiesClient, info: { version: s
         "Use after plan_story to break the project's story into scenes (written into the project). Starts a job and waits, sending progress notifications; returns the scene plan.",
       input: {
         projectId: z.string(),
-        maxMinutes: z.number().min(0.1).max(180).optional(),
+        maxMinutes: z.number().min(1).max(5).default(2).describe("Target runtime in minutes, 1–5"),
         videoModel: z.string().optional().describe("Caps shot length at this model's longest clip"),
         provider: z.string().optional(),
         ...timeoutArg,

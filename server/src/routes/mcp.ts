@@ -17,6 +17,17 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     checkOrigin(app, request);
+    // Checked here so plainly wrong requests get the API's error shape; JSON-RPC errors are for JSON-RPC calls.
+    const accept = String(request.headers.accept ?? "");
+    if (!accept.includes("application/json") || !accept.includes("text/event-stream")) {
+      return reply.code(406).send({
+        error: "Not acceptable",
+        details: { expected: "Accept: application/json, text/event-stream" },
+      });
+    }
+    if (!isJsonRpc(request.body)) {
+      return reply.code(400).send({ error: "Invalid JSON-RPC message", details: { expected: '{"jsonrpc":"2.0",…}' } });
+    }
     const token = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1];
     const workspace = request.headers["x-workspace-id"];
     const client = createClient({
@@ -40,10 +51,19 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   const description =
     "Model Context Protocol (Streamable HTTP, stateless). POST JSON-RPC messages with `Accept: application/json, text/event-stream` and the API bearer token. Browser requests are refused unless their Origin is the server's own (DNS-rebinding protection). See the README's MCP section for the tools.";
   app.post("/mcp", { schema: { tags: ["mcp"], summary: "MCP endpoint (JSON-RPC over HTTP)", description } }, handle);
-  // Stateless: no server-initiated stream to resume and no session to end; the SDK answers 405.
-  app.get("/mcp", { schema: { hide: true } }, handle);
-  app.delete("/mcp", { schema: { hide: true } }, handle);
+  // Stateless: no server-initiated stream to open and no session to end.
+  const notAllowed = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply
+      .code(405)
+      .header("allow", "POST")
+      .send({ error: "Method not allowed", details: { allow: "POST" } });
+  app.get("/mcp", { schema: { hide: true } }, notAllowed);
+  app.delete("/mcp", { schema: { hide: true } }, notAllowed);
 }
+
+const isMessage = (m: unknown) =>
+  typeof m === "object" && m !== null && !Array.isArray(m) && (m as { jsonrpc?: unknown }).jsonrpc === "2.0";
+const isJsonRpc = (body: unknown) => (Array.isArray(body) ? body.length > 0 && body.every(isMessage) : isMessage(body));
 
 /** Only the server's own pages may call /mcp from a browser; agents send no Origin. */
 function checkOrigin(app: FastifyInstance, request: FastifyRequest): void {
