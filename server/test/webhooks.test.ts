@@ -130,6 +130,27 @@ describe("webhooks", () => {
     await t.call({ method: "DELETE", url: `/api/webhooks/${webhook.id}` });
   });
 
+  it("delivers job.completed for a project's job, and never announces its own deliveries", async () => {
+    const { webhook, secret } = await register("/jobs", ["job.completed", "job.failed"]);
+    const started = await t.call({
+      method: "POST",
+      url: "/api/claude/stories",
+      payload: { topic: "A kite over the sea", maxMinutes: 1, projectId, provider: "local" },
+    });
+    expect(started.status, started.body).toBe(202);
+    const [got] = await waitFor(() => receiver.on("/jobs").length > 0 && receiver.on("/jobs"), "job.completed");
+    const event = new Webhook(secret).verify(got!.body, got!.headers as Record<string, string>) as {
+      type: string;
+      data: Record<string, unknown>;
+    };
+    expect(event.type).toBe("job.completed");
+    expect(event.data).toMatchObject({ jobId: started.json.jobId, status: "completed", projectId });
+    await t.app.deps.worker.idle();
+    // The delivery job itself completed too, but carries no workspace: no job.completed about it.
+    expect(receiver.on("/jobs")).toHaveLength(1);
+    await t.call({ method: "DELETE", url: `/api/webhooks/${webhook.id}` });
+  });
+
   it("filters by event type", async () => {
     const { webhook } = await register("/exports-only", ["export.completed"]);
     await ingest("not for the export hook");
