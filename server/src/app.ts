@@ -66,7 +66,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ffmpeg,
     providers: buildProviders(config, { db, files, ffmpeg }),
     events: new EventBus(),
-    webhooks: new WebhookDispatcher(db, queue),
+    webhooks: new WebhookDispatcher(db),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.events.subscribe(deps.webhooks.onEvent);

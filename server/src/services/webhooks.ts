@@ -105,10 +105,7 @@ export class WebhookDispatcher {
   private scheduled = false;
   private readonly byWorkspace = new Map<string, WebhookRow[]>();
 
-  constructor(
-    private readonly db: DbHandle,
-    private readonly queue: JobQueue,
-  ) {}
+  constructor(private readonly db: DbHandle) {}
 
   readonly onEvent = (event: DailiesEvent): void => {
     if (event.type === "job.progress") return;
