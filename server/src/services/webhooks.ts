@@ -101,7 +101,8 @@ export async function checkWebhookUrl(url: string, settings: WebhookSettings): P
  * one transaction. An event published just before a crash may be lost (the bus is in-memory, like SSE).
  */
 export class WebhookDispatcher {
-  private pending: DailiesEvent[] = [];
+  /** Events with the endpoints subscribed when they were published (one registered later gets none of them). */
+  private pending: Array<{ event: DailiesEvent; webhookIds: string[] }> = [];
   private scheduled = false;
   private readonly byWorkspace = new Map<string, WebhookRow[]>();
 
@@ -109,9 +110,11 @@ export class WebhookDispatcher {
 
   readonly onEvent = (event: DailiesEvent): void => {
     if (event.type === "job.progress") return;
-    const hooks = this.endpoints(event.workspaceId);
-    if (hooks.length === 0) return;
-    this.pending.push(event);
+    const webhookIds = this.endpoints(event.workspaceId)
+      .filter((hook) => hook.eventTypes.includes(event.type))
+      .map((hook) => hook.id);
+    if (webhookIds.length === 0) return;
+    this.pending.push({ event, webhookIds });
     if (!this.scheduled) {
       this.scheduled = true;
       // Batched: one small transaction per FLUSH_MS however many events arrived, so a burst of ingests does
@@ -156,11 +159,7 @@ export class WebhookDispatcher {
     );
     try {
       this.db.$client.transaction(() => {
-        for (const event of events) {
-          const webhookIds = this.endpoints(event.workspaceId)
-            .filter((hook) => hook.eventTypes.includes(event.type))
-            .map((hook) => hook.id);
-          if (webhookIds.length === 0) continue;
+        for (const { event, webhookIds } of events) {
           const input: DeliveryInput = {
             webhookIds,
             messageId: `msg_${event.id}`,
