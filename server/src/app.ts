@@ -20,6 +20,7 @@ import { installErrorHandling } from "./plugins/errors.js";
 import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { seedPlatforms } from "./services/platforms.js";
+import { WebhookDispatcher } from "./services/webhooks.js";
 import { FileStore } from "./storage/files.js";
 import { tightenDataDir, usePrivateUmask } from "./storage/permissions.js";
 import { loadSigningSecret, UrlSigner } from "./storage/signing.js";
@@ -82,8 +83,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ffmpeg,
     providers: buildProviders(config, { db, files, ffmpeg }),
     events: new EventBus(),
+    webhooks: new WebhookDispatcher(db),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
+  deps.events.subscribe(deps.webhooks.onEvent);
   deps.worker = new JobWorker(queue, {
     kinds: createJobKinds(deps, app.log),
     lanes: laneConcurrency(config),

@@ -64,6 +64,22 @@ export const configSchema = z.object({
   DAILIES_MIRROR_MAX_BYTES: int(1024, 1024 ** 4, 1024 ** 3),
   DAILIES_MIRROR_TIMEOUT_SECONDS: int(1, 24 * 3600, 300),
   DAILIES_MIRROR_MAX_ATTEMPTS: int(1, 50, 5),
+  DAILIES_WEBHOOK_ALLOW_PRIVATE: flag.describe("Allow webhook URLs on loopback/private addresses"),
+  DAILIES_WEBHOOK_TIMEOUT_SECONDS: int(1, 300, 10),
+  DAILIES_WEBHOOK_RETRY_DELAYS: z
+    .string()
+    .default("5,300,1800,7200,18000,36000,36000")
+    .transform((s, ctx) => {
+      const delays = s.split(",").map((d) => Number(d.trim()));
+      if (delays.some((d) => !Number.isFinite(d) || d < 0 || d > 7 * 24 * 3600)) {
+        ctx.addIssue({ code: "custom", message: "must be comma-separated seconds, each from 0 to 604800" });
+        return z.NEVER;
+      }
+      return delays;
+    })
+    .describe("Seconds to wait before each retry of a failed delivery"),
+  DAILIES_WEBHOOK_DISABLE_FAILURES: int(1, 100_000, 20),
+  DAILIES_WEBHOOK_DISABLE_WINDOW_SECONDS: int(0, 30 * 24 * 3600, 24 * 3600),
   DAILIES_EXPORT_WIDTH: int(0, 7680, 0),
   DAILIES_EXPORT_HEIGHT: int(0, 4320, 0),
   DAILIES_AI_VARIANTS: int(1, 8, 2),

@@ -7,6 +7,7 @@ import type { JobQueue } from "./jobs/queue.js";
 import type { JobWorker } from "./jobs/worker.js";
 import type { FfmpegDetection, FfmpegRunner } from "./media/ffmpeg.js";
 import type { Providers } from "./providers/config.js";
+import type { WebhookDispatcher } from "./services/webhooks.js";
 import type { FileStore } from "./storage/files.js";
 import type { UrlSigner } from "./storage/signing.js";
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   providers: Providers;
   /** What changed, for the event stream and webhooks (published after the write commits). */
   events: EventBus;
+  /** Turns events into webhook delivery jobs (subscribed to `events`). */
+  webhooks: WebhookDispatcher;
 }
 
 declare module "fastify" {

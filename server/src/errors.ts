@@ -18,3 +18,4 @@ export const invalidPayload = (fieldErrors: FieldErrors) => new HttpError(400, "
 export const notFound = (what: string) => new HttpError(404, `${what} not found`);
 export const conflict = (message: string, details?: Record<string, unknown>) => new HttpError(409, message, details);
 export const unavailable = (message: string, details?: Record<string, unknown>) => new HttpError(503, message, details);
+export const forbidden = (message: string, details?: Record<string, unknown>) => new HttpError(403, message, details);

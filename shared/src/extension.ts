@@ -15,13 +15,31 @@ export const sceneCodeSchema = z
   .min(1)
   .max(32)
   .transform((s) => s.toUpperCase());
-/** Platform slugs are case-insensitive and stored lowercased. */
+/**
+ * Slugs other capture clients use for platforms Dailies knows under another slug. Resolved on the way in, so
+ * one platform's versions are never split across two slugs.
+ */
+export const PLATFORM_ALIASES: Readonly<Record<string, string>> = {
+  "kling-ai": "kling",
+  "luma-dream-machine": "luma",
+  "luma-ai": "luma",
+  "bfl-flux": "flux",
+  "leonardo-ai": "leonardo",
+};
+
+/** Platform slugs are case-insensitive and stored lowercased; known aliases resolve to our slug. */
 export const platformKeySchema = z
   .string()
   .trim()
   .min(1)
   .max(64)
-  .transform((s) => s.toLowerCase());
+  .transform((s) => {
+    const slug = s.toLowerCase();
+    return PLATFORM_ALIASES[slug] ?? slug;
+  });
+
+/** Any text of URL length: client-side locations (chrome-extension:, about:, file:) are kept as given. */
+const anyUrlTextSchema = z.string().trim().min(1).max(4096);
 
 // ---- GET /api/extension/projects
 export const extensionProjectSchema = z.object({
@@ -138,8 +156,14 @@ export const ingestRequestSchema = z.object({
   prompt: z.string().min(1),
   outputUrl: httpUrlSchema.optional(),
   title: z.string().max(500).optional(),
-  sourceUrl: httpUrlSchema.optional(),
-  thumbnailUrl: httpUrlSchema.optional(),
+  sourceUrl: anyUrlTextSchema
+    .optional()
+    .describe(
+      "Page the capture came from; any scheme (chrome-extension:, about:, file:) is stored as given, never fetched",
+    ),
+  thumbnailUrl: anyUrlTextSchema
+    .optional()
+    .describe("Mirrored when http(s); any other scheme (blob:, data:) is dropped with an entry in `warnings`"),
   modelName: z.string().max(200).optional(),
   negativePrompt: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
@@ -164,6 +188,13 @@ export const ingestRequestSchema = z.object({
 export type IngestRequest = z.input<typeof ingestRequestSchema>;
 export type IngestInput = z.output<typeof ingestRequestSchema>;
 
+export const ingestWarningSchema = z.object({
+  field: z.string(),
+  code: z.string().describe("Machine-readable reason, e.g. unsupported_url_scheme"),
+  message: z.string(),
+});
+export type IngestWarning = z.infer<typeof ingestWarningSchema>;
+
 export const ingestResponseSchema = z.object({
   ok: z.literal(true),
   asset: z.object({
@@ -182,6 +213,14 @@ export const ingestResponseSchema = z.object({
     mirrorStatus: z.enum(["none", "pending", "mirrored", "failed"]),
     createdAt: isoDateSchema,
   }),
+  duplicate: z
+    .literal(true)
+    .optional()
+    .describe("Present when the body repeated one filed in the last 24 h: the answer is that earlier version"),
+  warnings: z
+    .array(ingestWarningSchema)
+    .optional()
+    .describe("Present when a field was dropped instead of refusing the capture (e.g. a blob: thumbnailUrl)"),
 });
 export type IngestResponse = z.infer<typeof ingestResponseSchema>;
 
@@ -203,9 +242,24 @@ export const DEFAULT_PREFERENCES: Preferences = {
   enabledPlatforms: ["openai-sora", "google-veo", "freepik-ai"],
   autoFillEnabled: true,
 };
-export const profileResponseSchema = z.object({ preferences: preferencesSchema });
+export const profileResponseSchema = z.object({
+  preferences: preferencesSchema,
+  ignoredKeys: z
+    .array(z.string())
+    .optional()
+    .describe("Keys of the update the contract does not name: accepted, not stored (present only when some were sent)"),
+});
+/** The contract's keys; other clients send more (lastProjectId, preferredStatus, …), which are accepted and ignored. */
+export const PREFERENCE_KEYS = [
+  "lastActiveProjectId",
+  "lastActiveSceneId",
+  "defaultAssetType",
+  "defaultStatus",
+  "enabledPlatforms",
+  "autoFillEnabled",
+] as const;
 export const profileUpdateSchema = z.object({
-  preferences: z.strictObject({
+  preferences: z.looseObject({
     lastActiveProjectId: z.string().nullable().optional(),
     lastActiveSceneId: z.string().nullable().optional(),
     defaultAssetType: assetTypeSchema.optional(),

@@ -8,3 +8,4 @@ export * from "./extension.js";
 export * from "./extensionIdentity.js";
 export * from "./management.js";
 export * from "./pipeline.js";
+export * from "./webhooks.js";

@@ -3,6 +3,7 @@ import { assetCommands } from "./assets.js";
 import { exportCommand } from "./export.js";
 import { healthCommand } from "./health.js";
 import { ingestCommand } from "./ingest.js";
+import { mcpCommand } from "./mcp.js";
 import { pipelineCommands } from "./pipeline.js";
 import { projectCommands } from "./projects.js";
 import { sceneCommands } from "./scenes.js";
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   uploadCommand,
   exportCommand,
   ...pipelineCommands,
+  mcpCommand,
 ];

@@ -68,9 +68,10 @@ of the same file files nothing twice, so it is safe to retry after a failure.`,
     }
     bar.stop();
     ctx.out.result(isArray ? results : results[0], () => {
-      for (const { asset } of results) {
+      for (const { asset, duplicate, warnings } of results) {
+        for (const w of warnings ?? []) ctx.out.error(`warning: ${w.message}`);
         ctx.out.line(
-          `filed ${asset.id}: scene ${asset.sceneId} ${asset.assetType} v${asset.versionNumber} (${asset.platformLabel}, ${asset.status}, mirror ${asset.mirrorStatus})`,
+          `${duplicate ? "already filed" : "filed"} ${asset.id}: scene ${asset.sceneId} ${asset.assetType} v${asset.versionNumber} (${asset.platformLabel}, ${asset.status}, mirror ${asset.mirrorStatus})`,
         );
       }
     });

@@ -8,6 +8,7 @@ import { IMPORT_VIDEO_JOB, importVideoJob } from "../services/projectMedia.js";
 import { REGION_JOB, regionGenerationJob } from "../services/regionGeneration.js";
 import { SCENE_PLAN_JOB, scenePlanJob } from "../services/scenePlanning.js";
 import { STORY_JOB, storyJob } from "../services/story.js";
+import { WEBHOOK_JOB, webhookDeliveryJob } from "../services/webhooks.js";
 import { downloadTimeLimitSeconds, LANES, mediaTimeLimitSeconds } from "./lanes.js";
 import type { Job } from "./queue.js";
 import type { JobKind } from "./worker.js";
@@ -82,6 +83,13 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
         mediaTimeLimitSeconds(config, span(job) * config.DAILIES_AI_VARIANTS, config.DAILIES_JOB_TIMEOUT_AI_SECONDS),
       timeLimitSetting: `${ai} / DAILIES_JOB_TIMEOUT_MEDIA_PER_SECOND`,
       run: (ctx) => regionGenerationJob(deps, ctx),
+    },
+    [WEBHOOK_JOB]: {
+      // Slow receivers (10 s each) get their own lane so they never hold up mirrors, renders or AI.
+      lane: "webhooks",
+      timeLimitSeconds: () => 30,
+      timeLimitSetting: "none (one delivery attempt has a 10 s timeout)",
+      run: (ctx) => webhookDeliveryJob(deps, ctx),
     },
   };
 }

@@ -15,6 +15,8 @@ export interface EnqueueInput {
   maxAttempts?: number;
   /** Reuse an id decided by the caller (an export's id is its job's id). */
   id?: string;
+  /** ISO time before which the job is not claimed (a scheduled retry). */
+  runAfter?: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export class JobQueue {
       error: null,
       attempts: 0,
       maxAttempts: input.maxAttempts ?? 1,
-      runAfter: now,
+      runAfter: input.runAfter ?? now,
       createdAt: now,
       startedAt: null,
       finishedAt: null,
@@ -59,7 +61,7 @@ export class JobQueue {
       this.db.$client.prepare(
         `insert into jobs (id, kind, status, progress, user_id, workspace_id, project_id, input, attempts,
            max_attempts, run_after, created_at, updated_at)
-         values (@id, @kind, 'pending', 0, @userId, @workspaceId, @projectId, @input, 0, @maxAttempts, @now, @now, @now)`,
+         values (@id, @kind, 'pending', 0, @userId, @workspaceId, @projectId, @input, 0, @maxAttempts, @runAfter, @now, @now)`,
       ),
     ).run({
       id: job.id,
@@ -69,6 +71,7 @@ export class JobQueue {
       projectId: job.projectId,
       input: JSON.stringify(job.input),
       maxAttempts: job.maxAttempts,
+      runAfter: job.runAfter,
       now,
     });
     this.scheduleWake(job.kind);

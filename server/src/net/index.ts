@@ -20,3 +20,4 @@ export {
   downloadToFile,
   parseHttpUrl,
 } from "./safeDownload.js";
+export { guardedPost, type PostOptions, type PostResult } from "./safePost.js";

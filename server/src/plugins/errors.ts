@@ -1,5 +1,5 @@
 import { type FieldErrors, toFieldErrors } from "@dailies/shared";
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodType } from "zod";
 import { HttpError } from "../errors.js";
 
@@ -44,6 +44,7 @@ export function installErrorHandling(app: FastifyInstance): void {
       });
     }
     if (code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      drainRejectedBody(request, reply, app.initialConfig.bodyLimit ?? 1024 * 1024);
       return reply
         .code(413)
         .send({ error: "Request body too large", details: { limitBytes: app.initialConfig.bodyLimit } });
@@ -66,4 +67,38 @@ export function installErrorHandling(app: FastifyInstance): void {
       .code(404)
       .send({ error: "Route not found", details: { method: request.method, url: request.url.split("?")[0] } });
   });
+}
+
+/** Bytes of a refused body read and discarded before giving up on the connection. */
+const DRAIN_MIN_BYTES = 64 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 30_000;
+
+/**
+ * A client still uploading a too-large body reads the 413 only if the server keeps reading: closing the socket
+ * with unread data makes the kernel send a reset, and most HTTP clients then report "connection reset" or
+ * EPIPE instead of the response. So the answer goes out on a kept-alive connection and the rest of the body is
+ * read and thrown away (Node's own drain after a response), up to a cap and a time limit; past those the
+ * socket is destroyed.
+ */
+function drainRejectedBody(request: FastifyRequest, reply: FastifyReply, limitBytes: number): void {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return;
+  reply.removeHeader("connection");
+  const cap = Math.max(DRAIN_MIN_BYTES, limitBytes * 4);
+  let seen = 0;
+  const giveUp = () => raw.socket?.destroy();
+  const timer = setTimeout(giveUp, DRAIN_TIMEOUT_MS);
+  timer.unref();
+  const onData = (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > cap) giveUp();
+  };
+  const done = () => {
+    clearTimeout(timer);
+    raw.off("data", onData);
+  };
+  raw.on("data", onData);
+  raw.once("end", done);
+  raw.once("close", done);
+  raw.resume();
 }

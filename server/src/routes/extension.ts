@@ -8,6 +8,7 @@ import {
   extensionScenesResponseSchema,
   ingestRequestSchema,
   ingestResponseSchema,
+  PREFERENCE_KEYS,
   type Preferences,
   platformsResponseSchema,
   profileResponseSchema,
@@ -132,8 +133,14 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         tags,
         summary: "File a capture as the next version of (scene, asset type, platform)",
         description:
-          "Version numbers count within (scene, asset type, platform). Send an `Idempotency-Key` header to make retries safe: a repeated key answers the first response without creating a version (409 when the same key comes with a different body). outputUrl and thumbnailUrl are mirrored by a background job; see mirrorStatus/mirrorUrl on scene-assets.",
+          "Version numbers count within (scene, asset type, platform). Send an `Idempotency-Key` header to make retries safe: a repeated key answers the first response without creating a version (409 when the same key comes with a different body). Without the header, a body identical to one the same user filed in the last 24 hours (same fields and values, non-empty outputUrl) answers that version with `duplicate: true`; any difference files a new version, and `?allowDuplicate=true` (or a fresh Idempotency-Key) files a deliberate re-capture. outputUrl and thumbnailUrl are mirrored by a background job; see mirrorStatus/mirrorUrl on scene-assets. sourceUrl may have any scheme and is never fetched; a thumbnailUrl that is not http(s) is dropped with an entry in `warnings`. Platform aliases used by other clients (kling-ai, luma-dream-machine, bfl-flux, leonardo-ai) resolve to the seeded slugs.",
         headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+        querystring: z.object({
+          allowDuplicate: z
+            .enum(["true", "false", "1", "0"])
+            .optional()
+            .describe("true files the body even if an identical one was filed in the last 24 h"),
+        }),
         body: ingestRequestSchema,
         response: { 200: ingestResponseSchema, 409: errorSchema, ...errors },
       },
@@ -149,6 +156,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         {
           mirrorAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
           events: deps.events,
+          allowDuplicate: request.query.allowDuplicate === "true" || request.query.allowDuplicate === "1",
         },
       );
       return reply.code(result.statusCode).send(result.body);
@@ -177,19 +185,27 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags,
-        summary: "Merge a partial preferences update; unknown keys are refused",
+        summary: "Merge a partial preferences update",
+        description:
+          "The contract's keys are validated (a bad value is a 400) and merged into the stored preferences. Other keys, which some capture clients send (lastProjectId, lastSceneId, lastPlatform, preferredAssetType, preferredStatus, …), are accepted but not stored; the response names them in `ignoredKeys`.",
         body: profileUpdateSchema,
         response: { 200: profileResponseSchema, ...errors },
       },
     },
     async (request) => {
       const userId = request.auth.user.id;
-      const merged = { ...readPreferences(userId), ...stripUndefined(request.body.preferences) };
+      const sent = request.body.preferences;
+      const known = new Set<string>(PREFERENCE_KEYS);
+      const update = Object.fromEntries(
+        Object.entries(sent).filter(([k, v]) => known.has(k) && v !== undefined),
+      ) as Partial<Preferences>;
+      const ignoredKeys = Object.keys(sent).filter((k) => !known.has(k));
+      const merged = { ...readPreferences(userId), ...update };
       db.insert(userPreferences)
         .values({ userId, preferences: merged, updatedAt: nowIso() })
         .onConflictDoUpdate({ target: userPreferences.userId, set: { preferences: merged, updatedAt: nowIso() } })
         .run();
-      return { preferences: merged };
+      return ignoredKeys.length ? { preferences: merged, ignoredKeys } : { preferences: merged };
     },
   );
 
@@ -291,8 +307,4 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       return { ok: true as const, asset: view };
     },
   );
-}
-
-function stripUndefined<T extends object>(obj: T): Partial<T> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

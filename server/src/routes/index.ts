@@ -7,6 +7,7 @@ import { frameRoutes } from "./frames.js";
 import { healthRoutes } from "./health.js";
 import { editingJobRoutes } from "./job.js";
 import { jobRoutes } from "./jobs.js";
+import { mcpRoutes } from "./mcp.js";
 import { mediaRoutes } from "./media.js";
 import { pipelineRoutes } from "./pipeline.js";
 import { projectMediaRoutes } from "./projectMedia.js";
@@ -17,6 +18,7 @@ import { sessionRoutes } from "./sessions.js";
 import { tokenRoutes } from "./tokens.js";
 import { uploadRoutes } from "./uploads.js";
 import { variantRoutes } from "./variants.js";
+import { webhookRoutes } from "./webhooks.js";
 import { workspaceRoutes } from "./workspaces.js";
 
 /** Every route area; each file owns the URLs that start with its name. */
@@ -40,4 +42,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(segmentRoutes);
   await app.register(exportRoutes);
   await app.register(editingJobRoutes);
+  await app.register(webhookRoutes);
+  await app.register(mcpRoutes);
 }

@@ -10,6 +10,7 @@ import { conflict, invalidPayload, notFound } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
 import { newId, newTimeOrderedId, nowIso } from "../ids.js";
 import type { JobQueue } from "../jobs/queue.js";
+import { DUPLICATE_WINDOW_MS, dropUnusableUrls, duplicateKey } from "./ingestCompat.js";
 import { MIRROR_JOB } from "./mirror.js";
 import { ensurePlatform, platformById } from "./platforms.js";
 
@@ -31,17 +32,22 @@ export function ingestAssetVersion(
   writes: WriteBatcher,
   queue: JobQueue,
   auth: AuthContext,
-  input: IngestInput,
+  sent: IngestInput,
   idempotencyKey: string | undefined,
-  options: { mirrorAttempts: number; events?: EventBus },
+  options: { mirrorAttempts: number; events?: EventBus; allowDuplicate?: boolean },
 ): Promise<IngestResult> {
-  const fingerprint = idempotencyKey ? requestHash(input) : "";
+  const fingerprint = idempotencyKey ? requestHash(sent) : "";
+  // Without an Idempotency-Key, an identical body filed in the last 24 h is a re-send (ingestCompat.ts).
+  const bodyKey = idempotencyKey || options.allowDuplicate ? undefined : duplicateKey(sent);
+  const { input, warnings } = dropUnusableUrls(sent);
   const replay = () => {
     const previous = idempotencyKey ? findIdempotent(db, auth.user.id, idempotencyKey) : undefined;
     if (previous && previous.fingerprint !== fingerprint) {
       throw conflict("Idempotency-Key was already used with a different request", { idempotencyKey });
     }
-    return previous && { statusCode: previous.statusCode, body: previous.body };
+    if (previous) return { statusCode: previous.statusCode, body: previous.body };
+    const earlier = bodyKey ? findRecentDuplicate(db, auth.user.id, bodyKey) : undefined;
+    return earlier && { statusCode: 200, body: { ...earlier, duplicate: true as const } };
   };
   const early = replay();
   if (early) return Promise.resolve(early);
@@ -135,7 +141,9 @@ export function ingestAssetVersion(
         mirrorStatus,
         createdAt,
       },
+      ...(warnings.length > 0 && { warnings }),
     };
+    if (bodyKey) rememberBody(db).run(auth.user.id, bodyKey, JSON.stringify(body), createdAt);
     if (idempotencyKey) {
       db.insert(idempotencyKeys)
         .values({
@@ -200,6 +208,35 @@ function findIdempotent(db: DbHandle, userId: string, key: string) {
   if (!row) return undefined;
   const stored = JSON.parse(row.response) as { fingerprint: string; body: IngestResponse };
   return { statusCode: row.statusCode, ...stored };
+}
+
+/** Indexed by the idempotency_keys primary key (user_id, route, key). */
+function findRecentDuplicate(db: DbHandle, userId: string, key: string): IngestResponse | undefined {
+  const since = new Date(Date.now() - DUPLICATE_WINDOW_MS).toISOString();
+  const row = prepared(db, "ingest.recentBody", () =>
+    db.$client.prepare<[string, string, string], { response: string }>(
+      `select k.response from idempotency_keys k
+       where k.user_id = ? and k.route = 'ingest-body' and k.key = ? and k.created_at > ?`,
+    ),
+  ).get(userId, key, since);
+  if (!row) return undefined;
+  const body = JSON.parse(row.response) as IngestResponse;
+  // A deleted version is not answered: the capture is filed again.
+  const exists = prepared(db, "ingest.versionExists", () =>
+    db.$client.prepare<[string], { id: string }>("select id from asset_versions where id = ?"),
+  ).get(body.asset.id);
+  return exists ? body : undefined;
+}
+
+function rememberBody(db: DbHandle) {
+  return prepared(db, "ingest.rememberBody", () =>
+    db.$client.prepare<[string, string, string, string]>(
+      `insert into idempotency_keys (user_id, route, key, status_code, response, created_at)
+       values (?, 'ingest-body', ?, 200, ?, ?)
+       on conflict (user_id, route, key) do update
+         set response = excluded.response, created_at = excluded.created_at`,
+    ),
+  );
 }
 
 interface Target {
