@@ -1,6 +1,6 @@
 // Runs in its own process so the load generator does not share an event loop with the servers it measures.
 // Mirroring may reach private addresses here: the bench's stand-in CDN listens on localhost.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
@@ -57,5 +57,7 @@ process.stdout.write(
 process.on("SIGTERM", async () => {
   await app.close();
   await bare.close();
+  // A URL run leaves tens of thousands of rows and jobs behind: nothing to keep.
+  rmSync(dataDir, { recursive: true, force: true });
   process.exit(0);
 });

@@ -52,6 +52,7 @@ export interface WorkerOptions {
 
 /** Progress events at most this often per job (a render reports many times a second). */
 const PROGRESS_EVENT_MS = 250;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Lane {
   name: string;
@@ -165,7 +166,8 @@ export class JobWorker {
           controller.abort(error);
           reject(error);
         },
-        Math.max(1, limitSeconds * 1000),
+        // setTimeout fires at once past 2^31-1 ms (~24.8 days); a limit beyond that is no limit.
+        Math.min(MAX_TIMER_MS, Math.max(1, limitSeconds * 1000)),
       );
     });
     let settled = false;
