@@ -86,8 +86,10 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
     };
     const withUrls = JSON.stringify({
       ...capture,
-      outputUrl: `${cdnUrl}/v/gen_7f3a9c.mp4`,
-      thumbnailUrl: `${cdnUrl}/t/gen_7f3a9c.jpg`,
+      // A unique generation per request (autocannon fills [<id>]): identical bodies would be answered by the
+      // duplicate guard without filing or mirroring anything.
+      outputUrl: `${cdnUrl}/v/gen_[<id>].mp4`,
+      thumbnailUrl: `${cdnUrl}/t/gen_[<id>].jpg`,
     });
     const common = {
       connections: 50,
@@ -100,6 +102,7 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
         ...common,
         duration,
         body,
+        idReplacement: true,
         url: `${served.dailies}/api/extension/ingest`,
         headers: { ...common.headers, authorization: `Bearer ${served.token}` },
       });

@@ -87,8 +87,9 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
     [WEBHOOK_JOB]: {
       // Slow receivers (10 s each) get their own lane so they never hold up mirrors, renders or AI.
       lane: "webhooks",
-      timeLimitSeconds: () => 30,
-      timeLimitSetting: "none (one delivery attempt has a 10 s timeout)",
+      // Endpoints are tried in parallel within one job: one request's timeout plus a margin.
+      timeLimitSeconds: () => config.DAILIES_WEBHOOK_TIMEOUT_SECONDS + 5,
+      timeLimitSetting: "DAILIES_WEBHOOK_TIMEOUT_SECONDS",
       run: (ctx) => webhookDeliveryJob(deps, ctx),
     },
   };
