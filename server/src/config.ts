@@ -17,6 +17,19 @@ const int = (min: number, max: number, fallback: number) =>
       }
       return n;
     });
+const optionalInt = (min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (!s?.trim()) return undefined;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
 const optionalText = z
   .string()
   .optional()
@@ -48,6 +61,15 @@ export const configSchema = z.object({
   DAILIES_AI_VARIANTS: int(1, 8, 2),
   DAILIES_DEFAULT_LLM: z.string().default("local"),
   DAILIES_DEFAULT_IMAGE_PROVIDER: z.string().default("local"),
+  DAILIES_PROVIDER_MAX_WAIT_SECONDS: int(1, 3600, 60),
+  // Provider settings that are numbers are checked here too, so a typo stops the server at start.
+  GEMINI_TIMEOUT_SECONDS: int(1, 24 * 3600, 600),
+  ANTHROPIC_TIMEOUT_SECONDS: int(1, 24 * 3600, 600),
+  OPENAI_TIMEOUT_SECONDS: int(1, 24 * 3600, 600),
+  REPLICATE_TIMEOUT_SECONDS: int(1, 24 * 3600, 120),
+  GEMINI_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
+  CLAUDE_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
+  OPENAI_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
 });
