@@ -253,7 +253,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           throw new ProviderError(
             "timeout",
             provider,
-            `${provider} did not answer within ${Math.round(timeoutMs / 1000)} s (timed out)`,
+            `${provider} timed out: no answer within ${Number((timeoutMs / 1000).toFixed(2))} s`,
             { cause: error },
           );
         }

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createGeminiProvider } from "../../src/providers/gemini.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
 import { FAST_RETRY, type FakeServer, type Handler, PNG_BYTES, sequence, startFakeServer } from "./fakeServer.js";
+import { strict } from "./wireRules.js";
 
 const SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -27,7 +28,7 @@ afterEach(async () => {
 });
 
 async function setup(handler: Handler) {
-  server = await startFakeServer(handler);
+  server = await startFakeServer(strict("gemini", handler));
   const calls: ProviderCall[] = [];
   const gemini = createGeminiProvider({
     baseUrl: `${server.url}/`,

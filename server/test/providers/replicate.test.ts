@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createReplicateProvider, videoInput } from "../../src/providers/replicate.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
 import { FAST_RETRY, type FakeServer, type Handler, MP4_BYTES, PNG_BYTES, startFakeServer } from "./fakeServer.js";
+import { strict } from "./wireRules.js";
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -15,7 +16,7 @@ const here = (path: string) => `${server?.url}${path}`;
 type Options = Partial<Parameters<typeof createReplicateProvider>[0]>;
 
 async function setup(handler: Handler, options: Options = {}) {
-  server = await startFakeServer(handler);
+  server = await startFakeServer(strict("replicate", handler));
   const calls: ProviderCall[] = [];
   const replicate = createReplicateProvider({
     baseUrl: server.url,
