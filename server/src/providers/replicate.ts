@@ -162,7 +162,8 @@ export function videoInput(model: string, req: VideoRequest, image: string | und
 /** A create that failed without saying it did nothing (5xx, lost connection, timeout) may still have run. */
 function ambiguous(error: unknown): boolean {
   if (!(error instanceof ProviderError)) return false;
-  if (error.kind === "timeout") return true;
+  // Our own time limit (no status) may hit a create that went through; a 408 says the request never arrived.
+  if (error.kind === "timeout") return error.status === undefined;
   return error.kind === "upstream" && (error.status === undefined || error.status >= 500);
 }
 
