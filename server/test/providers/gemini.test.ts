@@ -271,7 +271,9 @@ describe("gemini failures as the real API sends them", () => {
     expect(JSON.stringify(schema)).toMatch(/minLength|maxLength|exclusiveMinimum/);
     const { llm, server } = await setup(sequence(answer('{"title":"x"}')));
     await llm.completeJson({ ...REQUEST, schema });
-    const sent = JSON.stringify((server.requests[0]?.json as { generationConfig: object }).generationConfig);
+    const sent = JSON.stringify(
+      (server.requests[0]?.json as { generationConfig: object } | undefined)?.generationConfig,
+    );
     expect(sent).not.toMatch(/minLength|maxLength|exclusiveMinimum|\$schema/);
     expect(sent).toContain('"required"');
     // Property names that look like keywords are data, not keywords: kept.

@@ -401,6 +401,6 @@ describe("replicate: nothing is paid for twice, only inputs the model takes", ()
       { videoModel: "kwaivgi/kling-v2.1" },
     );
     await video.generateVideo({ ...VIDEO, durationSec: 0.3, sourceFrame: { bytes: PNG_BYTES, mime: "image/png" } });
-    expect((server.requests[0]?.json as { input: { duration: number } }).input.duration).toBe(5);
+    expect((server.requests[0]?.json as { input: { duration: number } } | undefined)?.input.duration).toBe(5);
   });
 });
