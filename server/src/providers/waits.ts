@@ -29,8 +29,12 @@ export function reportWait(wait: ProviderWait | null): void {
   }
 }
 
-/** "waiting for gemini quota until 19:42:07 UTC (rate limited)": the text a job shows while it waits. */
+/**
+ * "waiting for gemini quota until 19:42:07 UTC (rate limited)", or "waiting to retry claude until … (answered
+ * 529)" after a server error: the text a job shows while it waits.
+ */
 export function describeWait(wait: ProviderWait): string {
   const time = wait.until.toISOString().slice(11, 19);
-  return `waiting for ${wait.provider} quota until ${time} UTC (${wait.reason})`;
+  const what = wait.reason === "rate limited" ? `for ${wait.provider} quota` : `to retry ${wait.provider}`;
+  return `waiting ${what} until ${time} UTC (${wait.reason})`;
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { backoffMs, createHttpClient, retryAfterMs, retryInfoMs, upstreamMessage } from "../../src/providers/http.js";
 import { ProviderError } from "../../src/providers/types.js";
-import { withWaitReporter } from "../../src/providers/waits.js";
+import { describeWait, withWaitReporter } from "../../src/providers/waits.js";
 import { type FakeServer, type Handler, sequence, startFakeServer } from "./fakeServer.js";
 
 let server: FakeServer | undefined;
@@ -235,5 +235,17 @@ describe("http helpers", () => {
     expect(upstreamMessage('{"error":"model not found"}')).toBe("model not found");
     expect(upstreamMessage("  bad\n gateway ")).toBe("bad gateway");
     expect(upstreamMessage("x".repeat(400))).toHaveLength(301);
+  });
+});
+
+describe("describeWait", () => {
+  it("says what a job waits for, in UTC", () => {
+    const until = new Date("2026-11-30T19:42:07.400Z");
+    expect(describeWait({ provider: "gemini", until, reason: "rate limited" })).toBe(
+      "waiting for gemini quota until 19:42:07 UTC (rate limited)",
+    );
+    expect(describeWait({ provider: "claude", until, reason: "answered 529" })).toBe(
+      "waiting to retry claude until 19:42:07 UTC (answered 529)",
+    );
   });
 });
