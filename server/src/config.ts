@@ -96,6 +96,15 @@ export const configSchema = z.object({
   DAILIES_MAX_FPS: int(1, 10_000, 240),
   DAILIES_MAX_DURATION_SECONDS: int(1, 7 * 24 * 3600, 4 * 3600),
   DAILIES_CACHE_MAX_BYTES: int(0, 2 ** 50, 5 * 1024 ** 3),
+  DAILIES_PROVIDER_MAX_WAIT_SECONDS: int(1, 3600, 60),
+  // Provider settings that are numbers are checked here too, so a typo stops the server at start.
+  GEMINI_TIMEOUT_SECONDS: int(1, 24 * 3600, 600),
+  ANTHROPIC_TIMEOUT_SECONDS: int(1, 24 * 3600, 600),
+  OPENAI_TIMEOUT_SECONDS: int(1, 24 * 3600, 600),
+  REPLICATE_TIMEOUT_SECONDS: int(1, 24 * 3600, 120),
+  GEMINI_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
+  CLAUDE_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
+  OPENAI_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
 });

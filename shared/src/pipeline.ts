@@ -205,7 +205,10 @@ export const jobViewSchema = z.object({
   status: jobStatusSchema,
   progress: z.number().describe("0..1"),
   result: z.unknown().optional().describe("When completed: the story, scene plan, image, …"),
-  error: z.string().optional().describe("When failed: why"),
+  error: z
+    .string()
+    .optional()
+    .describe('When failed: why. While running: what it waits for ("waiting for gemini quota until …")'),
   projectId: z.string().nullable(),
   createdAt: isoDateSchema,
   updatedAt: isoDateSchema,

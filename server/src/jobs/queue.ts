@@ -196,6 +196,18 @@ export class JobQueue {
     ).run(error, now, now, id);
   }
 
+  /**
+   * A line a running job shows in `error` while it waits for something outside it ("waiting for gemini
+   * quota until …"); null clears it. Only touches running jobs, so a finished job keeps its outcome.
+   */
+  note(id: string, text: string | null): void {
+    this.db
+      .update(jobs)
+      .set({ error: text, updatedAt: nowIso() })
+      .where(and(eq(jobs.id, id), eq(jobs.status, "running")))
+      .run();
+  }
+
   /** Puts a job back in the queue to run again after `delayMs`, keeping the last error visible. */
   retryLater(id: string, error: string, delayMs: number): void {
     prepared(this.db, "jobs.retry", () =>

@@ -1,7 +1,8 @@
 import { type FieldErrors, toFieldErrors } from "@dailies/shared";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodType } from "zod";
-import { HttpError } from "../errors.js";
+import { HttpError, providerHttpError } from "../errors.js";
+import { ProviderError, ProviderNotConfiguredError } from "../providers/types.js";
 
 /** A request that failed its zod schema; carries the reference's fieldErrors map. */
 export class ValidationFailure extends Error {
@@ -23,7 +24,12 @@ export function installErrorHandling(app: FastifyInstance): void {
   // Response schemas document the API; serialising with JSON.stringify keeps the hot path cheap.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
-  app.setErrorHandler((err: FastifyError | HttpError | ValidationFailure, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | HttpError | ValidationFailure, request, reply) => {
+    // A provider failure inside a synchronous route: 502/503/504 with the provider's reason in words.
+    const err =
+      thrown instanceof ProviderError || (thrown as unknown) instanceof ProviderNotConfiguredError
+        ? providerHttpError(thrown as unknown as ProviderError)
+        : thrown;
     if (err instanceof ValidationFailure) {
       return reply.code(400).send({ error: "Invalid payload", details: { fieldErrors: err.fieldErrors } });
     }

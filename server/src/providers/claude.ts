@@ -5,6 +5,7 @@
  */
 import { createHttpClient, type FetchLike, malformed, type RetryOptions } from "./http.js";
 import { jsonInstruction, parseJsonText } from "./json.js";
+import { outputLimits, truncatedMessage } from "./outputLimits.js";
 import { tokenCostUsd } from "./pricing.js";
 import { metered } from "./record.js";
 import { type Llm, ProviderError, type RecordCall } from "./types.js";
@@ -13,7 +14,10 @@ export interface ClaudeOptions {
   baseUrl: string;
   apiKey: string;
   model: string;
-  /** Required by the API. Story drafts and scene plans are long: default 8192. */
+  /**
+   * max_tokens, required by the API. Unset: 8192 (or the model's maximum, if lower), raised once to the
+   * model's maximum when an answer is cut off (outputLimits.ts).
+   */
   maxTokens?: number;
   fetch?: FetchLike;
   record?: RecordCall;
@@ -30,6 +34,13 @@ interface MessagesResponse {
 
 const PROVIDER = "claude";
 
+function messagesOf(raw: unknown): MessagesResponse {
+  if (typeof raw !== "object" || raw === null) throw malformed(PROVIDER, "expected a JSON object");
+  const res = raw as MessagesResponse;
+  if (!Array.isArray(res.content)) throw malformed(PROVIDER, "no content array");
+  return res;
+}
+
 export function createClaudeProvider(options: ClaudeOptions): { llm: Llm } {
   const base = options.baseUrl.replace(/\/+$/, "");
   const http = createHttpClient({
@@ -45,33 +56,44 @@ export function createClaudeProvider(options: ClaudeOptions): { llm: Llm } {
     model: options.model,
     completeJson: (req) =>
       metered(options.record, { provider: PROVIDER, model: options.model, kind: "llm" }, async () => {
-        const raw = await http.postJson(`${base}/v1/messages`, {
-          model: options.model,
-          max_tokens: options.maxTokens ?? 8192,
-          system: `${req.system}\n\n${jsonInstruction(req.schemaName, req.schema)}`,
-          messages: [{ role: "user", content: req.prompt }],
-        });
-        if (typeof raw !== "object" || raw === null) throw malformed(PROVIDER, "expected a JSON object");
-        const res = raw as MessagesResponse;
-        if (!Array.isArray(res.content)) throw malformed(PROVIDER, "no content array");
+        const limits = outputLimits(options.model, options.maxTokens, true);
+        const ask = (maxTokens: number) =>
+          http.postJson(`${base}/v1/messages`, {
+            model: options.model,
+            max_tokens: maxTokens,
+            system: `${req.system}\n\n${jsonInstruction(req.schemaName, req.schema)}`,
+            messages: [{ role: "user", content: req.prompt }],
+          });
+        let sent = limits.first as number;
+        let res = messagesOf(await ask(sent));
+        // A cut-off answer is never parsed (its first complete inner object would pass for the answer).
+        let earlier = { input: 0, output: 0 };
+        if (res.stop_reason === "max_tokens" && limits.retry !== undefined) {
+          // The cut-off try is billed too: count it in the usage record.
+          earlier = { input: res.usage?.input_tokens ?? 0, output: res.usage?.output_tokens ?? 0 };
+          sent = limits.retry;
+          res = messagesOf(await ask(sent));
+        }
+        if (res.stop_reason === "max_tokens") {
+          throw new ProviderError("truncated", PROVIDER, truncatedMessage(PROVIDER, sent));
+        }
         if (res.stop_reason === "refusal") {
           throw new ProviderError("bad_request", PROVIDER, "claude declined to answer (stop reason refusal)");
         }
-        const text = res.content
+        const content = res.content ?? [];
+        const text = content
           .filter((block) => block.type === "text" && typeof block.text === "string")
           .map((block) => block.text)
           .join("");
-        const usage = { inputTokens: res.usage?.input_tokens, outputTokens: res.usage?.output_tokens };
+        const usage = {
+          inputTokens: res.usage?.input_tokens === undefined ? undefined : res.usage.input_tokens + earlier.input,
+          outputTokens: res.usage?.output_tokens === undefined ? undefined : res.usage.output_tokens + earlier.output,
+        };
         let value: unknown;
         try {
           value = parseJsonText(text);
         } catch (error) {
-          const cut = res.stop_reason === "max_tokens";
-          throw malformed(
-            PROVIDER,
-            cut ? "the JSON answer was cut off at max_tokens" : `no JSON in the answer (${text.slice(0, 80)})`,
-            error,
-          );
+          throw malformed(PROVIDER, `no JSON in the answer (${text.slice(0, 80)})`, error);
         }
         return {
           result: { value, usage },

@@ -35,11 +35,26 @@ export const PROVIDER_ENV = {
     },
     { name: "GEMINI_MODEL", description: "Model for JSON completions and frame scoring.", default: "gemini-2.5-flash" },
     { name: "GEMINI_IMAGE_MODEL", description: "Model for image generation.", default: GEMINI_DEFAULT_IMAGE_MODEL },
+    {
+      name: "GEMINI_TIMEOUT_SECONDS",
+      description: "Time allowed for one Gemini request; a long JSON answer is not streamed and takes minutes.",
+      default: "600",
+    },
+    {
+      name: "GEMINI_MAX_OUTPUT_TOKENS",
+      description:
+        "maxOutputTokens ceiling. Unset: 8192, raised once to the model's maximum when an answer is cut off.",
+    },
   ],
   claude: [
     { name: "ANTHROPIC_API_KEY", description: "Anthropic API key; enables the claude llm." },
     { name: "ANTHROPIC_BASE_URL", description: "Anthropic API base URL.", default: "https://api.anthropic.com" },
     { name: "CLAUDE_MODEL", description: "Model for JSON completions.", default: "claude-sonnet-4-5" },
+    { name: "ANTHROPIC_TIMEOUT_SECONDS", description: "Time allowed for one Anthropic request.", default: "600" },
+    {
+      name: "CLAUDE_MAX_OUTPUT_TOKENS",
+      description: "max_tokens ceiling. Unset: 8192, raised once to the model's maximum when an answer is cut off.",
+    },
   ],
   openai: [
     {
@@ -55,6 +70,17 @@ export const PROVIDER_ENV = {
     },
     { name: "OPENAI_MODEL", description: "Chat model for JSON completions.", default: "gpt-4o-mini" },
     { name: "OPENAI_IMAGE_MODEL", description: "Model for images/generations.", default: OPENAI_DEFAULT_IMAGE_MODEL },
+    {
+      name: "OPENAI_TIMEOUT_SECONDS",
+      description: "Time allowed for one request (self-hosted models on a CPU can be slow).",
+      default: "600",
+    },
+    {
+      name: "OPENAI_MAX_OUTPUT_TOKENS",
+      description:
+        "Output token ceiling. Unset: 8192 for OpenAI's models (raised once to the model's maximum when cut off); " +
+        "none for other servers (their default).",
+    },
   ],
   replicate: [
     {
@@ -71,6 +97,11 @@ export const PROVIDER_ENV = {
       name: "REPLICATE_VIDEO_MODEL",
       description: "Image-to-video model, e.g. minimax/video-01 or kwaivgi/kling-v2.1.",
       default: REPLICATE_DEFAULT_VIDEO_MODEL,
+    },
+    {
+      name: "REPLICATE_TIMEOUT_SECONDS",
+      description: "Time allowed for one Replicate request (a create waits up to 60 s; a run is polled up to 15 min).",
+      default: "120",
     },
   ],
 } as const satisfies Record<RemoteProviderName, readonly EnvVarDoc[]>;
@@ -122,7 +153,16 @@ export function createProviders(settings: ProviderSettings, options: CreateProvi
       .find((d: EnvVarDoc) => d.name === name) as EnvVarDoc | undefined;
     return doc?.default;
   };
-  const shared = { fetch: options.fetch, record: options.record, retry: options.retry };
+  const shared = { fetch: options.fetch, record: options.record };
+  /** The shared retry policy with this provider's per-attempt time limit. */
+  const retryWith = (timeoutName: ProviderEnvName): RetryOptions => {
+    const seconds = Number(get(timeoutName));
+    return { ...(Number.isFinite(seconds) && seconds > 0 ? { timeoutMs: seconds * 1000 } : {}), ...options.retry };
+  };
+  const tokens = (name: ProviderEnvName): number | undefined => {
+    const n = Number(get(name));
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  };
   const extra = options.extra ?? {};
 
   const configured: Record<RemoteProviderName, () => boolean> = {
@@ -148,6 +188,8 @@ export function createProviders(settings: ProviderSettings, options: CreateProvi
         apiKey: get("GEMINI_API_KEY")!,
         model: get("GEMINI_MODEL")!,
         imageModel: get("GEMINI_IMAGE_MODEL"),
+        maxTokens: tokens("GEMINI_MAX_OUTPUT_TOKENS"),
+        retry: retryWith("GEMINI_TIMEOUT_SECONDS"),
       }),
     claude: () =>
       createClaudeProvider({
@@ -155,6 +197,8 @@ export function createProviders(settings: ProviderSettings, options: CreateProvi
         baseUrl: get("ANTHROPIC_BASE_URL")!,
         apiKey: get("ANTHROPIC_API_KEY")!,
         model: get("CLAUDE_MODEL")!,
+        maxTokens: tokens("CLAUDE_MAX_OUTPUT_TOKENS"),
+        retry: retryWith("ANTHROPIC_TIMEOUT_SECONDS"),
       }),
     openai: () =>
       createOpenAiProvider({
@@ -163,6 +207,8 @@ export function createProviders(settings: ProviderSettings, options: CreateProvi
         apiKey: get("OPENAI_API_KEY"),
         model: get("OPENAI_MODEL")!,
         imageModel: get("OPENAI_IMAGE_MODEL"),
+        maxTokens: tokens("OPENAI_MAX_OUTPUT_TOKENS"),
+        retry: retryWith("OPENAI_TIMEOUT_SECONDS"),
       }),
     replicate: () =>
       createReplicateProvider({
@@ -171,6 +217,7 @@ export function createProviders(settings: ProviderSettings, options: CreateProvi
         apiKey: get("REPLICATE_API_TOKEN")!,
         imageModel: get("REPLICATE_IMAGE_MODEL"),
         videoModel: get("REPLICATE_VIDEO_MODEL"),
+        retry: retryWith("REPLICATE_TIMEOUT_SECONDS"),
       }),
   };
   function remote<N extends RemoteProviderName>(name: N): ReturnType<(typeof builders)[N]> {

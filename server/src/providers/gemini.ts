@@ -5,8 +5,9 @@
  * Wire format: https://ai.google.dev/api/generate-content
  */
 import { createHttpClient, type FetchLike, malformed, type RetryOptions } from "./http.js";
-import { parseJsonText, withoutMeta } from "./json.js";
+import { parseJsonText } from "./json.js";
 import { fromBase64, toBase64 } from "./mime.js";
+import { outputLimits, truncatedMessage } from "./outputLimits.js";
 import { tokenCostUsd } from "./pricing.js";
 import { metered } from "./record.js";
 import {
@@ -27,9 +28,61 @@ export interface GeminiOptions {
   model: string;
   /** Image model, e.g. gemini-2.5-flash-image. */
   imageModel?: string;
+  /** maxOutputTokens ceiling; unset: from the model table (outputLimits.ts). */
+  maxTokens?: number;
   fetch?: FetchLike;
   record?: RecordCall;
   retry?: RetryOptions;
+}
+
+/**
+ * The JSON Schema keywords Gemini's responseJsonSchema accepts (ai.google.dev structured output). Others
+ * (minLength, maxLength, exclusiveMinimum, pattern, …) are dropped before sending; the answer is still
+ * checked against the full schema on our side (zod), so nothing is lost but a hint to the model.
+ */
+export const GEMINI_SCHEMA_KEYWORDS: ReadonlySet<string> = new Set([
+  "$id",
+  "$defs",
+  "$ref",
+  "$anchor",
+  "type",
+  "format",
+  "title",
+  "description",
+  "enum",
+  "items",
+  "prefixItems",
+  "minItems",
+  "maxItems",
+  "minimum",
+  "maximum",
+  "anyOf",
+  "oneOf",
+  "properties",
+  "additionalProperties",
+  "required",
+  "propertyOrdering",
+]);
+
+/** Keywords whose value maps names to schemas (the names are data, not keywords). */
+const SCHEMA_MAPS = new Set(["properties", "$defs"]);
+
+/** The schema with only keywords Gemini supports, at every depth. */
+export function geminiSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(geminiSchema);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (!GEMINI_SCHEMA_KEYWORDS.has(key)) continue;
+    if (SCHEMA_MAPS.has(key) && typeof value === "object" && value !== null) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, geminiSchema(sub)]));
+    } else if (key === "enum" || key === "required" || key === "propertyOrdering") {
+      out[key] = value;
+    } else {
+      out[key] = geminiSchema(value);
+    }
+  }
+  return out;
 }
 
 export const GEMINI_DEFAULT_IMAGE_MODEL = "gemini-2.5-flash-image";
@@ -124,23 +177,39 @@ export function createGeminiProvider(options: GeminiOptions): { llm: Llm; image:
     `${base}/v1beta/models/${encodeURIComponent(model.replace(/^models\//, ""))}:generateContent`;
 
   async function completeJson(model: string, system: string, parts: Part[], schema: object) {
-    const raw = await http.postJson(endpoint(model), {
-      systemInstruction: { parts: [{ text: system }] },
-      contents: [{ role: "user", parts }],
-      // responseJsonSchema takes standard JSON Schema; responseSchema only an OpenAPI subset.
-      generationConfig: { responseMimeType: "application/json", responseJsonSchema: withoutMeta(schema) },
-    });
+    const limits = outputLimits(model, options.maxTokens, false);
+    const ask = (maxTokens: number | undefined) =>
+      http.postJson(endpoint(model), {
+        systemInstruction: { parts: [{ text: system }] },
+        contents: [{ role: "user", parts }],
+        // responseJsonSchema takes standard JSON Schema (a subset of its keywords); responseSchema only OpenAPI.
+        generationConfig: {
+          responseMimeType: "application/json",
+          responseJsonSchema: geminiSchema(schema),
+          ...(maxTokens === undefined ? {} : { maxOutputTokens: maxTokens }),
+        },
+      });
+    const cut = (raw: unknown) => (raw as GenerateContentResponse)?.candidates?.[0]?.finishReason === "MAX_TOKENS";
+    let sent = limits.first;
+    let raw = await ask(sent);
+    let earlier: LlmUsage = {};
+    // A cut-off answer is never parsed (its first complete inner object would pass for the answer).
+    if (cut(raw) && limits.retry !== undefined) {
+      earlier = usageOf(raw as GenerateContentResponse);
+      sent = limits.retry;
+      raw = await ask(sent);
+    }
+    if (cut(raw)) throw new ProviderError("truncated", PROVIDER, truncatedMessage(PROVIDER, sent));
     const text = textOf(raw);
-    const usage = usageOf(raw as GenerateContentResponse);
+    const last = usageOf(raw as GenerateContentResponse);
+    const usage: LlmUsage = {
+      inputTokens: last.inputTokens === undefined ? undefined : last.inputTokens + (earlier.inputTokens ?? 0),
+      outputTokens: last.outputTokens === undefined ? undefined : last.outputTokens + (earlier.outputTokens ?? 0),
+    };
     try {
       return { value: parseJsonText(text), usage };
     } catch (error) {
-      const cut = (raw as GenerateContentResponse).candidates?.[0]?.finishReason === "MAX_TOKENS";
-      throw malformed(
-        PROVIDER,
-        cut ? "the JSON answer was cut off at the token limit" : "the answer is not JSON",
-        error,
-      );
+      throw malformed(PROVIDER, "the answer is not JSON", error);
     }
   }
 

@@ -1,9 +1,11 @@
 /**
  * The one HTTP helper every remote provider uses: per-attempt timeout, retries with exponential
- * backoff and jitter on 429/5xx/network errors (honouring Retry-After), and upstream failures turned
- * into ProviderErrors with messages a user can act on.
+ * backoff and jitter on 429/5xx/network errors (honouring Retry-After and Google's RetryInfo), and
+ * upstream failures turned into ProviderErrors with messages a user can act on. Requests that are not
+ * idempotent (a paid create) are retried only on 429, as the official Replicate client does.
  */
 import { ProviderError, type ProviderErrorKind } from "./types.js";
+import { reportWait } from "./waits.js";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -12,9 +14,12 @@ export interface RetryOptions {
   maxTries?: number;
   /** Backoff before the second attempt; doubles after each. Default 500 ms. */
   baseDelayMs?: number;
-  /** Upper bound of one wait, Retry-After included, so a hostile header cannot park a job for hours. Default 30 s. */
+  /**
+   * Longest wait the upstream may ask for (Retry-After, RetryInfo). A longer ask fails at once as rate
+   * limited (retrying sooner would land inside the quota window again). Default 60 s.
+   */
   maxDelayMs?: number;
-  /** Time allowed for one attempt, body included. Default 120 s. */
+  /** Time allowed for one attempt, body included. Default 600 s (a long non-streamed answer takes minutes). */
   timeoutMs?: number;
   /** Injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
@@ -39,6 +44,11 @@ export interface HttpClientOptions {
 export interface RequestOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /**
+   * False for a request that starts paid work (a prediction create): a failed one may still have run,
+   * so it is retried only on 429 (the upstream said it did nothing), never on 5xx or a lost connection.
+   */
+  idempotent?: boolean;
 }
 
 export interface HttpClient {
@@ -48,7 +58,14 @@ export interface HttpClient {
   getBytes(url: string, options?: RequestOptions): Promise<{ bytes: Uint8Array; contentType: string | undefined }>;
 }
 
-const DEFAULTS = { maxTries: 4, baseDelayMs: 500, maxDelayMs: 30_000, timeoutMs: 120_000 };
+export const DEFAULT_MAX_RETRY_WAIT_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = 600_000;
+const DEFAULTS = {
+  maxTries: 4,
+  baseDelayMs: 500,
+  maxDelayMs: DEFAULT_MAX_RETRY_WAIT_MS,
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+};
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -67,6 +84,28 @@ export function retryAfterMs(headers: Headers, now = Date.now()): number | undef
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Google's RetryInfo in an error body (`error.details[]` with `@type`
+ * `type.googleapis.com/google.rpc.RetryInfo`, `retryDelay: "26s"`), in milliseconds. Gemini sends its
+ * quota delay there, not in a Retry-After header.
+ */
+export function retryInfoMs(body: unknown): number | undefined {
+  const details = (body as { error?: { details?: unknown } } | undefined)?.error?.details;
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details) {
+    const d = detail as { "@type"?: unknown; retryDelay?: unknown } | null;
+    if (typeof d?.["@type"] !== "string" || !d["@type"].endsWith("google.rpc.RetryInfo")) continue;
+    // A protobuf Duration in JSON: "26s", "0.5s", "1.000340012s".
+    const match = typeof d.retryDelay === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(d.retryDelay.trim()) : null;
+    if (match?.[1]) return Math.round(Number(match[1]) * 1000);
+    const obj = d.retryDelay as { seconds?: unknown; nanos?: unknown } | undefined;
+    if (obj && (obj.seconds !== undefined || obj.nanos !== undefined)) {
+      return Math.round(Number(obj.seconds ?? 0) * 1000 + Number(obj.nanos ?? 0) / 1e6);
+    }
+  }
+  return undefined;
 }
 
 /** "Equal jitter": half the exponential step fixed, half random, so parallel clients spread out. */
@@ -108,6 +147,7 @@ export function statusError(
   detail: string,
   tries: number,
   kind?: ProviderErrorKind,
+  retryAfter?: number,
 ): ProviderError {
   const suffix = detail ? `: ${detail}` : "";
   const resolved: ProviderErrorKind =
@@ -129,8 +169,9 @@ export function statusError(
     upstream: `${provider} failed with ${status} after ${tried}${suffix}`,
     bad_request: `${provider} rejected the request (${status})${suffix}`,
     malformed: `${provider} returned a malformed response (${status})${suffix}`,
+    truncated: `${provider} cut the answer off (${status})${suffix}`,
   }[resolved];
-  return new ProviderError(resolved, provider, message, { status });
+  return new ProviderError(resolved, provider, message, { status, retryAfterMs: retryAfter });
 }
 
 export function malformed(provider: string, what: string, cause?: unknown): ProviderError {
@@ -168,36 +209,62 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     read: (res: Response) => Promise<T>,
   ): Promise<T> {
     const timeoutMs = request?.timeoutMs ?? retry.timeoutMs;
+    const idempotent = request?.idempotent ?? true;
     const headers = headersFor(url, request?.headers);
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await fetchImpl(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
         if (res.ok) return await read(res);
         const text = await res.text().catch(() => "");
-        const kind = classifyError?.(res.status, parseJsonOrUndefined(text));
-        if (kind === undefined && isRetryableStatus(res.status) && attempt < retry.maxTries) {
-          const wait = Math.max(backoffMs(attempt, retry.baseDelayMs, random), retryAfterMs(res.headers) ?? 0);
-          await sleep(Math.min(wait, retry.maxDelayMs));
+        const parsed = parseJsonOrUndefined(text);
+        const kind = classifyError?.(res.status, parsed);
+        const asked = retryAfterMs(res.headers) ?? retryInfoMs(parsed);
+        const retryable = idempotent ? isRetryableStatus(res.status) : res.status === 429;
+        if (kind === undefined && retryable && attempt < retry.maxTries) {
+          if (asked !== undefined && asked > retry.maxDelayMs) {
+            throw new ProviderError(
+              "rate_limited",
+              provider,
+              `${provider} rate limited (${res.status}) and asked to wait ${Math.ceil(asked / 1000)} s, longer than ` +
+                `the ${Math.round(retry.maxDelayMs / 1000)} s Dailies waits (DAILIES_PROVIDER_MAX_WAIT_SECONDS)` +
+                `${upstreamMessage(text) ? `: ${upstreamMessage(text)}` : ""}`,
+              { status: res.status, retryAfterMs: asked },
+            );
+          }
+          const wait = Math.min(Math.max(backoffMs(attempt, retry.baseDelayMs, random), asked ?? 0), retry.maxDelayMs);
+          // Long enough to matter: say so where a user can see it (a job's status line).
+          const announce = wait >= 1000;
+          if (announce) {
+            reportWait({
+              provider,
+              until: new Date(Date.now() + wait),
+              reason: res.status === 429 ? "rate limited" : `answered ${res.status}`,
+            });
+          }
+          await sleep(wait);
+          if (announce) reportWait(null);
           continue;
         }
-        throw statusError(provider, res.status, upstreamMessage(text), attempt, kind);
+        throw statusError(provider, res.status, upstreamMessage(text), attempt, kind, asked);
       } catch (error) {
         if (error instanceof ProviderError) throw error;
         // A timed-out generation may still be running (and billing) upstream: report it rather than start another.
         if (isTimeout(error)) {
-          throw new ProviderError("timeout", provider, `${provider} did not answer within ${timeoutMs / 1000} s`, {
-            cause: error,
-          });
+          throw new ProviderError(
+            "timeout",
+            provider,
+            `${provider} timed out: no answer within ${Number((timeoutMs / 1000).toFixed(2))} s`,
+            { cause: error },
+          );
         }
-        if (attempt >= retry.maxTries) {
+        // A lost connection after a create may have created it: only the caller can check, so no retry.
+        if (attempt >= retry.maxTries || !idempotent) {
           const tried = attempt === 1 ? "1 try" : `${attempt} tries`;
           throw new ProviderError(
             "upstream",
             provider,
             `${provider} could not be reached after ${tried}: ${describe(error)}`,
-            {
-              cause: error,
-            },
+            { cause: error },
           );
         }
         await sleep(Math.min(backoffMs(attempt, retry.baseDelayMs, random), retry.maxDelayMs));

@@ -7,6 +7,7 @@
 import { createHttpClient, type FetchLike, malformed, type RetryOptions } from "./http.js";
 import { jsonInstruction, parseJsonText, withoutMeta } from "./json.js";
 import { fromBase64, mediaMime } from "./mime.js";
+import { modelOutputLimit, outputLimits, truncatedMessage } from "./outputLimits.js";
 import { tokenCostUsd } from "./pricing.js";
 import { metered } from "./record.js";
 import { type ImageGenerator, type ImageRequest, type Llm, ProviderError, type RecordCall } from "./types.js";
@@ -23,6 +24,8 @@ export interface OpenAiOptions {
    * itself follow the schema exactly but is not supported everywhere.
    */
   jsonMode?: "json_object" | "json_schema";
+  /** Output token ceiling; unset: from the model table (outputLimits.ts), or the server's default for unknown models. */
+  maxTokens?: number;
   fetch?: FetchLike;
   record?: RecordCall;
   retry?: RetryOptions;
@@ -44,6 +47,11 @@ interface ImagesResponse {
 
 const PROVIDER = "openai";
 
+function chatOf(raw: unknown): ChatResponse {
+  if (typeof raw !== "object" || raw === null) throw malformed(PROVIDER, "expected a JSON object");
+  return raw as ChatResponse;
+}
+
 /** The sizes OpenAI's own image models accept; other servers take any WxH. */
 const FIXED_SIZES: [prefix: string, sizes: string[]][] = [
   ["gpt-image", ["1024x1024", "1536x1024", "1024x1536"]],
@@ -51,16 +59,24 @@ const FIXED_SIZES: [prefix: string, sizes: string[]][] = [
   ["dall-e-2", ["256x256", "512x512", "1024x1024"]],
 ];
 
-/** The accepted size whose shape is closest to the request (by log aspect ratio), else the request itself. */
+/**
+ * The accepted size whose shape is closest to the request (by log aspect ratio), the largest of equally
+ * close ones (dall-e-2 only makes squares: 1024x1024 for every ratio); else the request itself.
+ */
 export function imageSizeFor(model: string, req: Pick<ImageRequest, "width" | "height">): string {
   const sizes = FIXED_SIZES.find(([prefix]) => model.startsWith(prefix))?.[1];
   if (!sizes) return `${Math.round(req.width)}x${Math.round(req.height)}`;
   const want = Math.log(req.width / req.height);
-  const distance = (size: string) => {
+  const shape = (size: string) => {
     const [w = 1, h = 1] = size.split("x").map(Number);
-    return Math.abs(Math.log(w / h) - want);
+    return { distance: Math.abs(Math.log(w / h) - want), area: w * h };
   };
-  return sizes.reduce((best, size) => (distance(size) < distance(best) ? size : best));
+  return sizes.reduce((best, size) => {
+    const a = shape(size);
+    const b = shape(best);
+    if (Math.abs(a.distance - b.distance) > 1e-9) return a.distance < b.distance ? size : best;
+    return a.area > b.area ? size : best;
+  });
 }
 
 export function createOpenAiProvider(options: OpenAiOptions): { llm: Llm; image: ImageGenerator } {
@@ -80,39 +96,59 @@ export function createOpenAiProvider(options: OpenAiOptions): { llm: Llm; image:
     completeJson: (req) =>
       metered(options.record, { provider: PROVIDER, model: options.model, kind: "llm" }, async () => {
         const schemaMode = options.jsonMode === "json_schema";
-        const raw = await http.postJson(`${base}/chat/completions`, {
-          model: options.model,
-          messages: [
-            // json_object mode requires the word "JSON" in the messages; the instruction carries the schema too.
-            { role: "system", content: `${req.system}\n\n${jsonInstruction(req.schemaName, req.schema)}` },
-            { role: "user", content: req.prompt },
-          ],
-          response_format: schemaMode
-            ? {
-                type: "json_schema",
-                json_schema: { name: schemaNameFor(req.schemaName), schema: withoutMeta(req.schema) },
-              }
-            : { type: "json_object" },
-        });
-        if (typeof raw !== "object" || raw === null) throw malformed(PROVIDER, "expected a JSON object");
-        const res = raw as ChatResponse;
+        // OpenAI's own models take max_completion_tokens (max_tokens is deprecated and refused by o-series);
+        // other compatible servers know max_tokens, and get a limit only when one is configured.
+        const known = modelOutputLimit(options.model) !== undefined;
+        const limits = outputLimits(options.model, options.maxTokens, false);
+        const limitField = known ? "max_completion_tokens" : "max_tokens";
+        const ask = (maxTokens: number | undefined) =>
+          http.postJson(`${base}/chat/completions`, {
+            model: options.model,
+            messages: [
+              // json_object mode requires the word "JSON" in the messages; the instruction carries the schema too.
+              { role: "system", content: `${req.system}\n\n${jsonInstruction(req.schemaName, req.schema)}` },
+              { role: "user", content: req.prompt },
+            ],
+            response_format: schemaMode
+              ? {
+                  type: "json_schema",
+                  json_schema: { name: schemaNameFor(req.schemaName), schema: withoutMeta(req.schema) },
+                }
+              : { type: "json_object" },
+            ...(maxTokens === undefined ? {} : { [limitField]: maxTokens }),
+          });
+        let sent = limits.first;
+        let res = chatOf(await ask(sent));
+        let earlier = { input: 0, output: 0 };
+        // A cut-off answer is never parsed (its first complete inner object would pass for the answer).
+        if (res.choices?.[0]?.finish_reason === "length" && limits.retry !== undefined) {
+          earlier = { input: res.usage?.prompt_tokens ?? 0, output: res.usage?.completion_tokens ?? 0 };
+          sent = limits.retry;
+          res = chatOf(await ask(sent));
+        }
         const choice = res.choices?.[0];
         if (!choice?.message) throw malformed(PROVIDER, "no choices[0].message");
+        if (choice.finish_reason === "length") {
+          throw new ProviderError(
+            "truncated",
+            PROVIDER,
+            truncatedMessage(PROVIDER, sent ?? res.usage?.completion_tokens),
+          );
+        }
         if (choice.message.refusal) {
           throw new ProviderError("bad_request", PROVIDER, `openai declined to answer: ${choice.message.refusal}`);
         }
         const text = choice.message.content ?? "";
-        const usage = { inputTokens: res.usage?.prompt_tokens, outputTokens: res.usage?.completion_tokens };
+        const usage = {
+          inputTokens: res.usage?.prompt_tokens === undefined ? undefined : res.usage.prompt_tokens + earlier.input,
+          outputTokens:
+            res.usage?.completion_tokens === undefined ? undefined : res.usage.completion_tokens + earlier.output,
+        };
         let value: unknown;
         try {
           value = parseJsonText(text);
         } catch (error) {
-          const cut = choice.finish_reason === "length";
-          throw malformed(
-            PROVIDER,
-            cut ? "the JSON answer was cut off at the token limit" : `no JSON in the answer (${text.slice(0, 80)})`,
-            error,
-          );
+          throw malformed(PROVIDER, `no JSON in the answer (${text.slice(0, 80)})`, error);
         }
         return {
           result: { value, usage },

@@ -65,21 +65,115 @@ function firstOutputUrl(output: unknown): string {
   return first;
 }
 
-/** Each video model names its inputs differently; these are the families we know. */
+/**
+ * What each model takes, from its schema on replicate.com: the input names (anything else is refused or,
+ * worse, silently changes the run), the name of its first-frame input, and the clip lengths it makes.
+ * Keys are "owner/name"; a version suffix (":abc…") is ignored.
+ */
+export interface ReplicateModelSpec {
+  inputs: readonly string[];
+  /** The input that takes the first frame (image-to-video). */
+  imageInput?: string;
+  /** Clip lengths in seconds the model accepts; absent when it takes no duration. */
+  durations?: readonly number[];
+}
+
+const FLUX_OPEN = [
+  "prompt",
+  "aspect_ratio",
+  "num_outputs",
+  "output_format",
+  "output_quality",
+  "seed",
+  "go_fast",
+  "megapixels",
+];
+const FLUX_PRO = [
+  "prompt",
+  "aspect_ratio",
+  "output_format",
+  "output_quality",
+  "seed",
+  "safety_tolerance",
+  "prompt_upsampling",
+];
+const KLING = ["prompt", "start_image", "duration", "negative_prompt", "aspect_ratio", "cfg_scale"];
+
+export const REPLICATE_MODELS: Readonly<Record<string, ReplicateModelSpec>> = {
+  "black-forest-labs/flux-schnell": { inputs: FLUX_OPEN },
+  "black-forest-labs/flux-dev": { inputs: [...FLUX_OPEN, "guidance", "num_inference_steps"] },
+  // The pro models make one image per run and have no num_outputs.
+  "black-forest-labs/flux-1.1-pro": { inputs: FLUX_PRO },
+  "black-forest-labs/flux-1.1-pro-ultra": { inputs: [...FLUX_PRO, "raw"] },
+  "black-forest-labs/flux-pro": { inputs: [...FLUX_PRO, "guidance", "steps"] },
+  // video-01 makes about 6 s and takes no duration.
+  "minimax/video-01": { inputs: ["prompt", "first_frame_image", "prompt_optimizer"], imageInput: "first_frame_image" },
+  "kwaivgi/kling-v2.1": {
+    inputs: ["prompt", "start_image", "duration", "negative_prompt", "mode"],
+    imageInput: "start_image",
+    durations: [5, 10],
+  },
+  "kwaivgi/kling-v1.6-standard": { inputs: KLING, imageInput: "start_image", durations: [5, 10] },
+};
+
+/** The spec of a model: exact, else its family (other kling versions), else undefined (send the generic inputs). */
+export function replicateModelSpec(model: string): ReplicateModelSpec | undefined {
+  const name = model.split(":")[0] ?? model;
+  const exact = REPLICATE_MODELS[name];
+  if (exact) return exact;
+  if (name.startsWith("kwaivgi/kling")) return { inputs: KLING, imageInput: "start_image", durations: [5, 10] };
+  if (name.startsWith("minimax/")) return REPLICATE_MODELS["minimax/video-01"];
+  return undefined;
+}
+
+/** The shortest allowed length that covers the range (the clip is trimmed to it), else the longest allowed. */
+export function clipDuration(durationSec: number, allowed: readonly number[] | undefined): number {
+  if (!allowed || allowed.length === 0) return Math.max(1, Math.ceil(durationSec - 1e-6));
+  const sorted = [...allowed].sort((a, b) => a - b);
+  return sorted.find((d) => d >= durationSec - 1e-6) ?? (sorted[sorted.length - 1] as number);
+}
+
+/** Only the inputs the model's schema lists; unknown models get everything we would say. */
+function onlyKnown(spec: ReplicateModelSpec | undefined, input: Record<string, unknown>): Record<string, unknown> {
+  if (!spec) return input;
+  return Object.fromEntries(Object.entries(input).filter(([key]) => spec.inputs.includes(key)));
+}
+
+export function imageInput(model: string, prompt: string, aspectRatio: string): Record<string, unknown> {
+  return onlyKnown(replicateModelSpec(model), {
+    prompt,
+    aspect_ratio: aspectRatio,
+    num_outputs: 1,
+    output_format: "png",
+  });
+}
+
+/** Each video model names its inputs differently; the table above says how. */
 export function videoInput(model: string, req: VideoRequest, image: string | undefined): Record<string, unknown> {
-  if (model.startsWith("kwaivgi/kling")) {
-    // Kling makes 5 s or 10 s clips.
-    return { prompt: req.prompt, duration: req.durationSec > 5 ? 10 : 5, ...(image ? { start_image: image } : {}) };
-  }
-  if (model.startsWith("minimax/")) {
-    return { prompt: req.prompt, ...(image ? { first_frame_image: image } : {}) };
-  }
-  return {
+  const spec = replicateModelSpec(model);
+  return onlyKnown(spec, {
     prompt: req.prompt,
-    duration: Math.round(req.durationSec),
+    duration: clipDuration(req.durationSec, spec?.durations),
     aspect_ratio: req.aspectRatio,
-    ...(image ? { image } : {}),
-  };
+    ...(image ? { [spec?.imageInput ?? "image"]: image } : {}),
+  });
+}
+
+/** A create that failed without saying it did nothing (5xx, lost connection, timeout) may still have run. */
+function ambiguous(error: unknown): boolean {
+  if (!(error instanceof ProviderError)) return false;
+  // Our own time limit (no status) may hit a create that went through; a 408 says the request never arrived.
+  if (error.kind === "timeout") return error.status === undefined;
+  return error.kind === "upstream" && (error.status === undefined || error.status >= 500);
+}
+
+interface ListedPrediction {
+  id?: unknown;
+  model?: unknown;
+  version?: unknown;
+  status?: unknown;
+  created_at?: unknown;
+  input?: Record<string, unknown>;
 }
 
 export function createReplicateProvider(options: ReplicateOptions): { image: ImageGenerator; video: VideoGenerator } {
@@ -98,13 +192,50 @@ export function createReplicateProvider(options: ReplicateOptions): { image: Ima
   const inlineLimit = options.inlineLimitBytes ?? 1_000_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  async function runPrediction(model: string, input: Record<string, unknown>, wait: boolean): Promise<Prediction> {
+  /**
+   * After an ambiguous create: the prediction it made, if any. Replicate has no idempotency key, so it is
+   * found in the newest predictions by model, prompt and creation time.
+   */
+  async function findCreated(
+    model: string,
+    input: Record<string, unknown>,
+    since: number,
+  ): Promise<Prediction | undefined> {
+    const [name, version] = model.split(":");
+    const list = (await http.getJson(`${base}/v1/predictions`)) as { results?: ListedPrediction[] } | null;
+    const found = (list?.results ?? []).find((p) => {
+      const created = typeof p.created_at === "string" ? Date.parse(p.created_at) : Number.NaN;
+      const sameModel = version ? p.version === version : p.model === name;
+      // The clocks of the two machines differ a little: allow a minute.
+      return sameModel && created >= since - 60_000 && p.input?.prompt === input.prompt && typeof p.id === "string";
+    });
+    return found ? parsePrediction(found) : undefined;
+  }
+
+  async function create(model: string, input: Record<string, unknown>, wait: boolean): Promise<Prediction> {
     // "owner/name" runs an official model; "owner/name:version" a specific version of any model.
     const [name, version] = model.split(":");
     const url = version ? `${base}/v1/predictions` : `${base}/v1/models/${name}/predictions`;
     // Prefer: wait holds the request open up to 60 s, so fast models need no polling at all.
     const headers: Record<string, string> = wait ? { prefer: "wait" } : {};
-    let prediction = parsePrediction(await http.postJson(url, version ? { version, input } : { input }, { headers }));
+    const body = version ? { version, input } : { input };
+    const since = Date.now();
+    // A create is paid work: retried on 429 only (by the HTTP client); after an ambiguous failure the
+    // prediction it may have made is looked for before one more create is tried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return parsePrediction(await http.postJson(url, body, { headers, idempotent: false }));
+      } catch (error) {
+        if (!ambiguous(error)) throw error;
+        const made = await findCreated(model, input, since).catch(() => undefined);
+        if (made) return made;
+        if (attempt >= 2) throw error;
+      }
+    }
+  }
+
+  async function runPrediction(model: string, input: Record<string, unknown>, wait: boolean): Promise<Prediction> {
+    let prediction = await create(model, input, wait);
     const deadline = Date.now() + maxWaitMs;
     while (!TERMINAL.includes(prediction.status)) {
       if (Date.now() > deadline) {
@@ -113,7 +244,7 @@ export function createReplicateProvider(options: ReplicateOptions): { image: Ima
         throw new ProviderError(
           "timeout",
           PROVIDER,
-          `replicate prediction ${prediction.id} was still ${prediction.status} after ${Math.round(maxWaitMs / 1000)} s; canceled it`,
+          `replicate prediction ${prediction.id} was still ${prediction.status} after ${Math.round(maxWaitMs / 1000)} s (timed out); canceled it`,
         );
       }
       await sleep(pollIntervalMs);
@@ -161,11 +292,7 @@ export function createReplicateProvider(options: ReplicateOptions): { image: Ima
     model: imageModel,
     generateImage: (req) =>
       metered(options.record, { provider: PROVIDER, model: imageModel, kind: "image" }, async () => {
-        const prediction = await runPrediction(
-          imageModel,
-          { prompt: req.prompt, aspect_ratio: req.aspectRatio, num_outputs: 1, output_format: "png" },
-          true,
-        );
+        const prediction = await runPrediction(imageModel, imageInput(imageModel, req.prompt, req.aspectRatio), true);
         return { result: await download(prediction.output, "image/png"), costUsd: outputCostUsd(imageModel) };
       }),
   };

@@ -110,7 +110,15 @@ export interface ProviderCall {
 
 export type RecordCall = (call: ProviderCall) => void;
 
-export type ProviderErrorKind = "auth" | "rate_limited" | "bad_request" | "upstream" | "malformed" | "timeout";
+export type ProviderErrorKind =
+  | "auth"
+  | "rate_limited"
+  | "bad_request"
+  | "upstream"
+  | "malformed"
+  | "timeout"
+  /** The answer stopped at the output token limit (and a larger one was not allowed or did not help). */
+  | "truncated";
 
 /** A provider call that failed, with a message a user can act on ("gemini rejected the API key (401)"). */
 export class ProviderError extends Error {
@@ -119,17 +127,20 @@ export class ProviderError extends Error {
   readonly provider: string;
   /** The upstream HTTP status, when there was one. */
   readonly status?: number;
+  /** How long the upstream asked us to wait before trying again (rate limits). */
+  readonly retryAfterMs?: number;
 
   constructor(
     kind: ProviderErrorKind,
     provider: string,
     message: string,
-    options?: { status?: number; cause?: unknown },
+    options?: { status?: number; cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.kind = kind;
     this.provider = provider;
     if (options?.status !== undefined) this.status = options.status;
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -59,10 +59,23 @@ export async function variantRoutes(app: FastifyInstance): Promise<void> {
           "luma), with SSIM outside the box for the rest of the picture. `compare_to=original`: SSIM and PSNR " +
           "inside and outside the box against the source range. `provider=local` (default) measures and writes " +
           "the numbers into the strings (and `metrics`); `provider=gemini` sends frames as images " +
-          "(GEMINI_API_KEY; 400 naming it when unset). A score is stored and returned again on the next ask.",
+          "(GEMINI_API_KEY; 400 naming it when unset). A score is stored and returned again on the next ask. " +
+          "When the remote scorer fails, the answer says why in `error` and names it in `details` " +
+          "(`provider`, `kind`, `upstreamStatus`): 503 with `Retry-After` when the provider rate limited us " +
+          "longer than the server waits (DAILIES_PROVIDER_MAX_WAIT_SECONDS; shorter limits are waited out, " +
+          "honouring Gemini's RetryInfo), 504 when it did not answer in time (GEMINI_TIMEOUT_SECONDS), 502 for " +
+          "anything else it did (a refused key, a 5xx after retries, a malformed or cut-off answer).",
         params: variantIdParamsSchema,
         querystring: variantScoreQuerySchema,
-        response: { 200: variantScoreSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
+        response: {
+          200: variantScoreSchema,
+          400: errorSchema,
+          401: errorSchema,
+          404: errorSchema,
+          502: errorSchema,
+          503: errorSchema,
+          504: errorSchema,
+        },
       },
     },
     async (request) =>

@@ -9,6 +9,7 @@ import type { Db } from "../db/client.js";
 import { aiCalls } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
+import type { Job, JobQueue } from "../jobs/queue.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import {
   createProviders,
@@ -27,11 +28,14 @@ import {
   ProviderNotConfiguredError,
   type RecordCall,
 } from "../providers/types.js";
+import { describeWait, type WaitReporter, withWaitReporter } from "../providers/waits.js";
 import type { FileStore } from "../storage/files.js";
 
 export interface AiCallScope {
   userId: string | null;
   jobId: string | null;
+  /** Told when a provider call waits for a quota window (and when it resumes). */
+  onProviderWait?: WaitReporter;
 }
 
 /**
@@ -41,7 +45,19 @@ export interface AiCallScope {
 const scope = new AsyncLocalStorage<AiCallScope>();
 
 export function withAiCallScope<T>(value: AiCallScope, run: () => Promise<T>): Promise<T> {
-  return scope.run(value, run);
+  return scope.run(value, () => withWaitReporter(value.onProviderWait, run));
+}
+
+/**
+ * The scope of a job's provider calls: attributed to its user and job, and a quota wait shown on the job
+ * (`error: "waiting for gemini quota until 19:42:07 UTC (rate limited)"` while it is running; cleared on resume).
+ */
+export function jobAiScope(queue: Pick<JobQueue, "note">, job: Pick<Job, "id" | "userId">): AiCallScope {
+  return {
+    userId: job.userId,
+    jobId: job.id,
+    onProviderWait: (wait) => queue.note(job.id, wait ? describeWait(wait) : null),
+  };
 }
 
 // Ids sort in record order (time, then a counter), so "newest first" is stable within a millisecond.
@@ -102,6 +118,7 @@ export function buildProviders(config: Config, deps: ProviderDeps): Providers {
     { ...(config.env as ProviderSettings), ...deps.settings },
     {
       record,
+      retry: { maxDelayMs: config.DAILIES_PROVIDER_MAX_WAIT_SECONDS * 1000 },
       extra: {
         llm: { local: local.llm },
         image: { local: local.image },

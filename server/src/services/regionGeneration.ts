@@ -29,7 +29,7 @@ import { isRegionEditor, type RegionEditParams } from "../providers/local/region
 import type { VideoGenerator } from "../providers/types.js";
 import { type FileStore, sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
-import { providerOr400, withAiCallScope } from "./aiCalls.js";
+import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
 import { activeSegments, type MediaRow, requireFfmpeg } from "./projectMedia.js";
 import { rangePieces, TIME_EPSILON, timelineDuration, toStored, type VariantSourcePiece } from "./variants.js";
 
@@ -133,7 +133,7 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
   };
 
   try {
-    return await withAiCallScope({ userId: ctx.job.userId, jobId: ctx.job.id }, async () => {
+    return await withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
       const generator = deps.providers.video(input.provider);
       const runner = requireFfmpeg(deps);
       const signal = ctx.signal;

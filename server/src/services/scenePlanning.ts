@@ -25,7 +25,7 @@ import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
 import { requireProject } from "./access.js";
-import { requireLlm, withAiCallScope } from "./aiCalls.js";
+import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 import { describeIssues } from "./story.js";
 import { findVideoModel, videoModelIds } from "./videoModels.js";
 
@@ -86,7 +86,7 @@ export function startScenePlanJob(deps: AppDeps, auth: AuthContext, body: SceneP
 
 export async function scenePlanJob(deps: AppDeps, ctx: JobContext): Promise<ScenePlan> {
   const input = ctx.job.input as unknown as ScenePlanJobInput;
-  return withAiCallScope({ userId: ctx.job.userId, jobId: ctx.job.id }, async () => {
+  return withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
     const llm = deps.providers.llm(input.provider);
     const maxSeconds = input.maxMinutes * 60;
     const { provider: _p, model: _m, note: _n, projectId: _id, ...story } = input.story;

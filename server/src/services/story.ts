@@ -13,7 +13,7 @@ import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
 import { requireProject } from "./access.js";
-import { requireLlm, withAiCallScope } from "./aiCalls.js";
+import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 
 export const STORY_JOB = "story";
 
@@ -60,7 +60,7 @@ export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryReque
 
 export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
   const input = ctx.job.input as unknown as StoryJobInput;
-  return withAiCallScope({ userId: ctx.job.userId, jobId: ctx.job.id }, async () => {
+  return withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
     const llm = deps.providers.llm(input.provider);
     ctx.progress(0.1);
     const { value } = await llm.completeJson({

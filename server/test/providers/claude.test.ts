@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createClaudeProvider } from "../../src/providers/claude.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
 import { FAST_RETRY, type FakeServer, type Handler, sequence, startFakeServer } from "./fakeServer.js";
+import { strict } from "./wireRules.js";
 
 const SCHEMA = {
   type: "object",
@@ -40,7 +41,7 @@ afterEach(async () => {
 });
 
 async function setup(handler: Handler) {
-  server = await startFakeServer(handler);
+  server = await startFakeServer(strict("claude", handler));
   const calls: ProviderCall[] = [];
   const { llm } = createClaudeProvider({
     baseUrl: server.url,
@@ -145,11 +146,57 @@ describe("claude llm", () => {
     expect(error.message).toMatch(/^claude returned a malformed response: /);
   });
 
-  it("says the answer was cut off when max_tokens ended it mid-JSON", async () => {
-    const { llm } = await setup(sequence(message('{"beats":["one", "tw', "max_tokens")));
+  it("asks once more with the model's maximum when max_tokens cut the answer off, and never parses the fragment", async () => {
+    const { llm, server, calls } = await setup(
+      sequence(
+        message('{"beats":["one"], "extra": {"x": 1}, "more": ["tw', "max_tokens"),
+        message('{"beats":["one","two"]}'),
+      ),
+    );
+    await expect(llm.completeJson(REQUEST)).resolves.toMatchObject({ value: { beats: ["one", "two"] } });
+    expect(server.requests.map((r) => (r.json as { max_tokens: number }).max_tokens)).toEqual([8192, 64_000]);
+    // Both tries are paid for: the usage record counts both.
+    expect(calls[0]).toMatchObject({ status: "ok", inputTokens: 400, outputTokens: 100 });
+  });
+
+  it("fails in words when the answer is cut off at the largest limit too", async () => {
+    const { llm, server } = await setup(sequence(message('{"beats":["one"], "more": ["tw', "max_tokens")));
     const error = await failure(llm.completeJson(REQUEST));
-    expect(error.kind).toBe("malformed");
-    expect(error.message).toContain("cut off at max_tokens");
+    expect(error.kind).toBe("truncated");
+    expect(error.message).toBe(
+      "claude: the answer was cut off at 64000 tokens; use a model with a larger output or a shorter request",
+    );
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("a configured limit is a ceiling: no second try above it", async () => {
+    server = await startFakeServer(strict("claude", sequence(message('{"beats":["o', "max_tokens"))));
+    const { llm } = createClaudeProvider({
+      baseUrl: server.url,
+      apiKey: "sk-ant-test",
+      model: "claude-sonnet-4-5",
+      maxTokens: 2000,
+      retry: FAST_RETRY,
+    });
+    const error = await failure(llm.completeJson(REQUEST));
+    expect(error.message).toMatch(/^claude: the answer was cut off at 2000 tokens;/);
+    expect(server.requests.map((r) => (r.json as { max_tokens: number }).max_tokens)).toEqual([2000]);
+  });
+
+  it("the fake refuses what Anthropic refuses: no anthropic-version, a bearer token, max_tokens above the model's", async () => {
+    server = await startFakeServer(strict("claude", sequence(message("{}"))));
+    const post = (headers: Record<string, string>, body: object) =>
+      fetch(`${server?.url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    const ok = { model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] };
+    expect((await post({ "x-api-key": "k" }, ok)).status).toBe(400);
+    expect((await post({ authorization: "Bearer k", "anthropic-version": "2023-06-01" }, ok)).status).toBe(401);
+    const big = await post({ "x-api-key": "k", "anthropic-version": "2023-06-01" }, { ...ok, max_tokens: 64_001 });
+    expect(big.status).toBe(400);
+    expect((await post({ "x-api-key": "k", "anthropic-version": "2023-06-01" }, ok)).status).toBe(200);
   });
 
   it("passes a 400 invalid_request_error through as a bad request without retrying", async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createProviders, PROVIDER_ENV, UnknownProviderError } from "../../src/providers/config.js";
 import { type Llm, type ProviderCall, ProviderNotConfiguredError, type Scorer } from "../../src/providers/types.js";
 import { type FakeServer, startFakeServer } from "./fakeServer.js";
+import { strict } from "./wireRules.js";
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -124,5 +125,46 @@ describe("createProviders", () => {
     expect(server.requests[0]?.headers["x-api-key"]).toBe("sk-ant");
     expect((server.requests[0]!.json as { model: string }).model).toBe("claude-haiku-4-5");
     expect(calls[0]).toMatchObject({ provider: "claude", model: "claude-haiku-4-5", inputTokens: 3, outputTokens: 4 });
+  });
+});
+
+describe("per-provider time limits and output ceilings from the settings", () => {
+  const message = {
+    json: {
+      id: "msg_01",
+      type: "message",
+      role: "assistant",
+      model: "claude-sonnet-4-5",
+      content: [{ type: "text", text: '{"ok":true}' }],
+      stop_reason: "end_turn",
+      usage: { input_tokens: 1, output_tokens: 1 },
+    },
+  };
+  const REQ = { system: "s", prompt: "p", schema: { type: "object" }, schemaName: "x" };
+
+  it("CLAUDE_MAX_OUTPUT_TOKENS is sent as max_tokens; unset, the model table's first limit is", async () => {
+    server = await startFakeServer(strict("claude", () => message));
+    const base = { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: server.url };
+    await createProviders({ ...base, CLAUDE_MAX_OUTPUT_TOKENS: "1234" })
+      .llm("claude")
+      .completeJson(REQ);
+    await createProviders({ ...base, CLAUDE_MODEL: "claude-3-haiku-20240307" })
+      .llm("claude")
+      .completeJson(REQ);
+    expect(server.requests.map((r) => (r.json as { max_tokens: number }).max_tokens)).toEqual([1234, 4096]);
+  });
+
+  it("ANTHROPIC_TIMEOUT_SECONDS limits one request, and a timeout says so", async () => {
+    server = await startFakeServer(strict("claude", () => ({ ...message, delayMs: 500 })));
+    const providers = createProviders({
+      ANTHROPIC_API_KEY: "k",
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_TIMEOUT_SECONDS: "0.1",
+    });
+    await expect(providers.llm("claude").completeJson(REQ)).rejects.toMatchObject({
+      kind: "timeout",
+      message: "claude timed out: no answer within 0.1 s",
+    });
+    expect(server.requests).toHaveLength(1);
   });
 });

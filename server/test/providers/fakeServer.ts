@@ -22,6 +22,8 @@ export interface FakeResponse {
   json?: unknown;
   /** Sent as is (use for malformed JSON or file downloads). */
   body?: string | Uint8Array;
+  /** Answer this late (a slow model). */
+  delayMs?: number;
 }
 
 export interface FakeServer {
@@ -49,6 +51,8 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       requests.push(request);
       try {
         const reply = await handler(request, requests.length - 1);
+        if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+        if (res.destroyed) return;
         const headers: Record<string, string> = { ...reply.headers };
         let body: string | Uint8Array = reply.body ?? "";
         if (reply.json !== undefined) {

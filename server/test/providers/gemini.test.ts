@@ -1,7 +1,10 @@
+import { storyDraftSchema } from "@dailies/shared";
 import { afterEach, describe, expect, it } from "vitest";
-import { createGeminiProvider } from "../../src/providers/gemini.js";
+import { z } from "zod";
+import { createGeminiProvider, geminiSchema } from "../../src/providers/gemini.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
 import { FAST_RETRY, type FakeServer, type Handler, PNG_BYTES, sequence, startFakeServer } from "./fakeServer.js";
+import { geminiQuota, strict } from "./wireRules.js";
 
 const SCHEMA = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
@@ -27,7 +30,7 @@ afterEach(async () => {
 });
 
 async function setup(handler: Handler) {
-  server = await startFakeServer(handler);
+  server = await startFakeServer(strict("gemini", handler));
   const calls: ProviderCall[] = [];
   const gemini = createGeminiProvider({
     baseUrl: `${server.url}/`,
@@ -252,5 +255,99 @@ describe("gemini scorer", () => {
       scorer.scoreFrames({ prompt: "p", frames: [{ bytes: PNG_BYTES, mime: "image/png" }], compareTo: "prompt" }),
     );
     expect(error.kind).toBe("malformed");
+  });
+});
+
+describe("gemini failures as the real API sends them", () => {
+  const cut = (text: string) => ({
+    json: {
+      candidates: [{ content: { role: "model", parts: [{ text }] }, finishReason: "MAX_TOKENS" }],
+      usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 8192, totalTokenCount: 8292 },
+    },
+  });
+
+  it("strips keywords Gemini refuses (minLength, maxLength, exclusiveMinimum) at every depth; the fake refuses them", async () => {
+    const schema = z.toJSONSchema(storyDraftSchema);
+    expect(JSON.stringify(schema)).toMatch(/minLength|maxLength|exclusiveMinimum/);
+    const { llm, server } = await setup(sequence(answer('{"title":"x"}')));
+    await llm.completeJson({ ...REQUEST, schema });
+    const sent = JSON.stringify(
+      (server.requests[0]?.json as { generationConfig: object } | undefined)?.generationConfig,
+    );
+    expect(sent).not.toMatch(/minLength|maxLength|exclusiveMinimum|\$schema/);
+    expect(sent).toContain('"required"');
+    // Property names that look like keywords are data, not keywords: kept.
+    expect(geminiSchema({ type: "object", properties: { pattern: { type: "string", pattern: "a+" } } })).toEqual({
+      type: "object",
+      properties: { pattern: { type: "string" } },
+    });
+    // And the fake would have refused the unstripped schema, as Gemini does.
+    const raw = await fetch(`${server.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": "g" },
+      body: JSON.stringify({ contents: [], generationConfig: { responseJsonSchema: schema } }),
+    });
+    expect(raw.status).toBe(400);
+  });
+
+  it("MAX_TOKENS: asks once more with the model's maximum and never parses the fragment", async () => {
+    const { llm, server } = await setup(
+      sequence(cut('{"title":"Moon", "acts": [{"x": 1}], "b'), answer('{"title":"Moon"}')),
+    );
+    await expect(llm.completeJson(REQUEST)).resolves.toMatchObject({ value: { title: "Moon" } });
+    const limits = server.requests.map(
+      (r) => (r.json as { generationConfig: { maxOutputTokens?: number } }).generationConfig.maxOutputTokens,
+    );
+    expect(limits).toEqual([8192, 65_536]);
+  });
+
+  it("MAX_TOKENS at the largest limit fails in words", async () => {
+    const { llm } = await setup(sequence(cut('{"title":"Mo')));
+    const error = await failure(llm.completeJson(REQUEST));
+    expect(error.kind).toBe("truncated");
+    expect(error.message).toBe(
+      "gemini: the answer was cut off at 65536 tokens; use a model with a larger output or a shorter request",
+    );
+  });
+
+  it("waits the RetryInfo delay of a 429 (not 0.3 s) and then answers", async () => {
+    server = await startFakeServer(strict("gemini", sequence(geminiQuota("26s"), answer('{"title":"x"}'))));
+    const waits: number[] = [];
+    const { llm } = createGeminiProvider({
+      baseUrl: server.url,
+      apiKey: "g-key",
+      model: "gemini-2.5-flash",
+      retry: { ...FAST_RETRY, maxDelayMs: 60_000, sleep: async (ms) => void waits.push(ms) },
+    });
+    await expect(llm.completeJson(REQUEST)).resolves.toMatchObject({ value: { title: "x" } });
+    expect(waits).toEqual([26_000]);
+  });
+
+  it("a quota window longer than the cap fails at once as rate limited, with the delay", async () => {
+    server = await startFakeServer(strict("gemini", sequence(geminiQuota("3600s"))));
+    const { llm } = createGeminiProvider({
+      baseUrl: server.url,
+      apiKey: "g-key",
+      model: "gemini-2.5-flash",
+      retry: { ...FAST_RETRY, maxDelayMs: 60_000 },
+    });
+    const error = await failure(llm.completeJson(REQUEST));
+    expect(error).toMatchObject({ kind: "rate_limited", retryAfterMs: 3_600_000, status: 429 });
+    expect(error.message).toMatch(/^gemini rate limited \(429\) and asked to wait 3600 s, longer than the 60 s/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("a slow answer is reported as a timeout and not sent again", async () => {
+    server = await startFakeServer(strict("gemini", () => ({ ...answer('{"title":"x"}'), delayMs: 400 })));
+    const { llm } = createGeminiProvider({
+      baseUrl: server.url,
+      apiKey: "g-key",
+      model: "gemini-2.5-flash",
+      retry: { ...FAST_RETRY, timeoutMs: 50 },
+    });
+    const error = await failure(llm.completeJson(REQUEST));
+    expect(error.kind).toBe("timeout");
+    expect(error.message).toBe("gemini timed out: no answer within 0.05 s");
+    expect(server.requests).toHaveLength(1);
   });
 });

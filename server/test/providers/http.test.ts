@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { backoffMs, createHttpClient, retryAfterMs, upstreamMessage } from "../../src/providers/http.js";
+import { backoffMs, createHttpClient, retryAfterMs, retryInfoMs, upstreamMessage } from "../../src/providers/http.js";
 import { ProviderError } from "../../src/providers/types.js";
+import { describeWait, withWaitReporter } from "../../src/providers/waits.js";
 import { type FakeServer, type Handler, sequence, startFakeServer } from "./fakeServer.js";
 
 let server: FakeServer | undefined;
@@ -50,16 +51,81 @@ describe("createHttpClient", () => {
     expect(waits).toEqual([75, 150]);
   });
 
-  it("waits at least as long as Retry-After says, capped by maxDelayMs", async () => {
+  it("waits at least as long as Retry-After says", async () => {
     const { http, waits, server } = await setup(
       sequence(
         { status: 429, headers: { "retry-after": "2" } },
-        { status: 429, headers: { "retry-after": "3600" } },
+        { status: 503, headers: { "retry-after": "7" } },
         { json: { ok: true } },
       ),
     );
     await expect(http.getJson(`${server.url}/x`)).resolves.toEqual({ ok: true });
-    expect(waits).toEqual([2000, 10_000]);
+    expect(waits).toEqual([2000, 7000]);
+  });
+
+  it("fails at once, rate limited, when asked to wait longer than maxDelayMs (a retry sooner would be refused)", async () => {
+    const { http, waits, server } = await setup(sequence({ status: 429, headers: { "retry-after": "3600" } }));
+    const error = await failure(http.getJson(`${server.url}/x`));
+    expect(error.kind).toBe("rate_limited");
+    expect(error.retryAfterMs).toBe(3_600_000);
+    expect(error.message).toBe(
+      "acme rate limited (429) and asked to wait 3600 s, longer than the 10 s Dailies waits (DAILIES_PROVIDER_MAX_WAIT_SECONDS)",
+    );
+    expect(waits).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("honours Google's RetryInfo in a 429 body and says it is waiting", async () => {
+    const body = {
+      error: {
+        code: 429,
+        message: "You exceeded your current quota.",
+        status: "RESOURCE_EXHAUSTED",
+        details: [
+          { "@type": "type.googleapis.com/google.rpc.QuotaFailure", violations: [{ quotaMetric: "x" }] },
+          { "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "26s" },
+        ],
+      },
+    };
+    const { http, waits, server } = await setup(sequence({ status: 429, json: body }, { json: { ok: true } }), {
+      maxDelayMs: 60_000,
+    });
+    const seen: (string | null)[] = [];
+    const before = Date.now();
+    await expect(
+      withWaitReporter(
+        (wait) => seen.push(wait ? `${wait.provider} ${wait.reason} ${wait.until.getTime() - before >= 26_000}` : null),
+        () => http.postJson(`${server.url}/x`, {}),
+      ),
+    ).resolves.toEqual({ ok: true });
+    expect(waits).toEqual([26_000]);
+    expect(seen).toEqual(["acme rate limited true", null]);
+    expect(retryInfoMs(body)).toBe(26_000);
+    expect(
+      retryInfoMs({
+        error: { details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "0.5s" }] },
+      }),
+    ).toBe(500);
+    expect(retryInfoMs({ error: { details: [{ reason: "API_KEY_INVALID" }] } })).toBeUndefined();
+  });
+
+  it("retries a create (idempotent: false) on 429 only: never on a 5xx or a lost connection", async () => {
+    const { http, server } = await setup(
+      sequence(
+        { status: 429, json: { detail: "slow down" } },
+        { status: 500, json: { detail: "boom" } },
+        { json: { ok: true } },
+      ),
+    );
+    const error = await failure(http.postJson(`${server.url}/x`, {}, { idempotent: false }));
+    expect(error).toMatchObject({ kind: "upstream", status: 500 });
+    expect(server.requests).toHaveLength(2);
+
+    const gone = createHttpClient({ provider: "acme", retry: { maxTries: 3, sleep: async () => {} } });
+    const closed = await startFakeServer(() => ({ body: "" }));
+    await closed.close();
+    const lost = await failure(gone.postJson(`${closed.url}/x`, {}, { idempotent: false }));
+    expect(lost.message).toMatch(/^acme could not be reached after 1 try/);
   });
 
   it("does not retry a 400 and keeps the upstream message", async () => {
@@ -130,7 +196,7 @@ describe("createHttpClient", () => {
     });
     const error = await failure(http.getJson(`${server.url}/slow`));
     expect(error.kind).toBe("timeout");
-    expect(error.message).toBe("acme did not answer within 0.03 s");
+    expect(error.message).toBe("acme timed out: no answer within 0.03 s");
     expect(server.requests).toHaveLength(1);
   });
 
@@ -169,5 +235,17 @@ describe("http helpers", () => {
     expect(upstreamMessage('{"error":"model not found"}')).toBe("model not found");
     expect(upstreamMessage("  bad\n gateway ")).toBe("bad gateway");
     expect(upstreamMessage("x".repeat(400))).toHaveLength(301);
+  });
+});
+
+describe("describeWait", () => {
+  it("says what a job waits for, in UTC", () => {
+    const until = new Date("2026-11-30T19:42:07.400Z");
+    expect(describeWait({ provider: "gemini", until, reason: "rate limited" })).toBe(
+      "waiting for gemini quota until 19:42:07 UTC (rate limited)",
+    );
+    expect(describeWait({ provider: "claude", until, reason: "answered 529" })).toBe(
+      "waiting to retry claude until 19:42:07 UTC (answered 529)",
+    );
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createOpenAiProvider, imageSizeFor } from "../../src/providers/openai.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
 import { FAST_RETRY, type FakeServer, type Handler, PNG_BYTES, sequence, startFakeServer } from "./fakeServer.js";
+import { strict } from "./wireRules.js";
 
 const SCHEMA = { type: "object", properties: { scenes: { type: "integer" } }, required: ["scenes"] };
 const REQUEST = { system: "You plan scenes.", prompt: "How many scenes?", schema: SCHEMA, schemaName: "scene count" };
@@ -27,7 +28,7 @@ async function setup(
   handler: Handler,
   options: { apiKey?: string; imageModel?: string; jsonMode?: "json_schema" } = {},
 ) {
-  server = await startFakeServer(handler);
+  server = await startFakeServer(strict("openai", handler));
   const calls: ProviderCall[] = [];
   const openai = createOpenAiProvider({
     baseUrl: `${server.url}/v1`,
@@ -134,11 +135,23 @@ describe("openai llm", () => {
     expect(error.message).toContain("openai returned a malformed response");
   });
 
-  it("says the answer was cut off when finish_reason is length", async () => {
-    const { llm } = await setup(sequence(completion('{"scenes": ', "length")));
+  it("asks once more with the model's maximum (max_completion_tokens) when finish_reason is length", async () => {
+    const { llm, server } = await setup(
+      sequence(completion('{"scenes": [], "a": {"b": 1}, "c', "length"), completion('{"scenes": []}')),
+    );
+    await expect(llm.completeJson(REQUEST)).resolves.toMatchObject({ value: { scenes: [] } });
+    const sent = server.requests.map((r) => r.json as Record<string, unknown>);
+    expect(sent.map((b) => b.max_completion_tokens)).toEqual([8192, 16_384]);
+    expect(sent.every((b) => b.max_tokens === undefined)).toBe(true);
+  });
+
+  it("fails in words when the answer stays cut off", async () => {
+    const { llm } = await setup(sequence(completion('{"scenes": [], "c', "length")));
     const error = await failure(llm.completeJson(REQUEST));
-    expect(error.kind).toBe("malformed");
-    expect(error.message).toContain("cut off");
+    expect(error.kind).toBe("truncated");
+    expect(error.message).toBe(
+      "openai: the answer was cut off at 16384 tokens; use a model with a larger output or a shorter request",
+    );
   });
 });
 
@@ -197,5 +210,29 @@ describe("openai image", () => {
     expect(imageSizeFor("dall-e-3", { width: 1000, height: 900 })).toBe("1024x1024");
     expect(imageSizeFor("gpt-image-1", { width: 1024, height: 1024 })).toBe("1024x1024");
     expect(imageSizeFor("flux", { width: 1344.2, height: 768 })).toBe("1344x768");
+    // dall-e-2 only makes squares: the largest, whatever the ratio.
+    for (const [width, height] of [
+      [1920, 1080],
+      [1080, 1920],
+      [512, 512],
+      [1024, 768],
+    ] as const) {
+      expect(imageSizeFor("dall-e-2", { width, height })).toBe("1024x1024");
+    }
+  });
+
+  it("sends each fixed-size model a size the API accepts (the fake refuses others)", async () => {
+    for (const model of ["dall-e-2", "dall-e-3", "gpt-image-1"]) {
+      const { image, server: s } = await setup(
+        sequence({ json: { data: [{ b64_json: Buffer.from(PNG_BYTES).toString("base64") }] } }),
+        {
+          imageModel: model,
+        },
+      );
+      await image.generateImage({ prompt: "a pier", aspectRatio: "16:9", width: 1920, height: 1080 });
+      expect(s.requests).toHaveLength(1);
+      await s.close();
+      server = undefined;
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createReplicateProvider, videoInput } from "../../src/providers/replicate.js";
+import { clipDuration, createReplicateProvider, videoInput } from "../../src/providers/replicate.js";
 import { type ProviderCall, ProviderError } from "../../src/providers/types.js";
 import { FAST_RETRY, type FakeServer, type Handler, MP4_BYTES, PNG_BYTES, startFakeServer } from "./fakeServer.js";
+import { strict } from "./wireRules.js";
 
 let server: FakeServer | undefined;
 afterEach(async () => {
@@ -15,7 +16,7 @@ const here = (path: string) => `${server?.url}${path}`;
 type Options = Partial<Parameters<typeof createReplicateProvider>[0]>;
 
 async function setup(handler: Handler, options: Options = {}) {
-  server = await startFakeServer(handler);
+  server = await startFakeServer(strict("replicate", handler));
   const calls: ProviderCall[] = [];
   const replicate = createReplicateProvider({
     baseUrl: server.url,
@@ -277,5 +278,129 @@ describe("replicate video", () => {
       aspect_ratio: "9:16",
       image: "img",
     });
+  });
+});
+
+describe("replicate: nothing is paid for twice, only inputs the model takes", () => {
+  /** A replicate that creates the prediction and then answers 500 (or drops the connection) anyway. */
+  function ambiguousCreate(made: boolean, listed: Record<string, unknown>[] = []): Handler {
+    const created: Record<string, unknown>[] = [];
+    return (req) => {
+      if (req.method === "POST" && req.path.endsWith("/predictions")) {
+        const input = (req.json as { input: Record<string, unknown> }).input;
+        const first = (server?.requests.filter((r) => r.method === "POST").length ?? 0) === 1;
+        const prediction = {
+          id: `p${created.length + 1}`,
+          model: "minimax/video-01",
+          status: "starting",
+          created_at: new Date().toISOString(),
+          input,
+        };
+        // The first create fails with a 500; it made the prediction anyway when `made`.
+        if (!first || made) created.push(prediction);
+        return first ? { status: 500, json: { detail: "Internal Server Error" } } : { status: 201, json: prediction };
+      }
+      if (req.method === "GET" && req.path === "/v1/predictions") {
+        return { json: { next: null, previous: null, results: [...created].reverse().concat(listed) } };
+      }
+      const poll = /^\/v1\/predictions\/(p\d+)$/.exec(req.path);
+      if (req.method === "GET" && poll) {
+        return { json: { id: poll[1], status: "succeeded", output: here("/delivery/out.mp4") } };
+      }
+      if (req.path === "/delivery/out.mp4") return { body: MP4_BYTES, headers: { "content-type": "video/mp4" } };
+      return { status: 404, json: { detail: "Not found." } };
+    };
+  }
+  const VIDEO = { prompt: "a lighthouse at night", durationSec: 1, aspectRatio: "16:9" };
+
+  it("a 500 after a create that did create: finds that prediction instead of creating another", async () => {
+    const other = {
+      id: "old",
+      model: "minimax/video-01",
+      created_at: "2020-01-01T00:00:00Z",
+      input: { prompt: "a lighthouse at night" },
+    };
+    const { video, server } = await setup(ambiguousCreate(true, [other]));
+    const clip = await video.generateVideo(VIDEO);
+    expect(clip.mime).toBe("video/mp4");
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /v1/models/minimax/video-01/predictions",
+      "GET /v1/predictions",
+      "GET /v1/predictions/p1",
+      "GET /delivery/out.mp4",
+    ]);
+  });
+
+  it("a 500 after a create that made nothing: one more create, after looking", async () => {
+    const { video, server } = await setup(ambiguousCreate(false));
+    await video.generateVideo(VIDEO);
+    const creates = server.requests.filter((r) => r.method === "POST");
+    expect(creates).toHaveLength(2);
+    expect(server.requests[1]?.path).toBe("/v1/predictions");
+  });
+
+  it("a create is not retried on 5xx, 408 or 409 beyond that one look-and-retry", async () => {
+    for (const status of [500, 408, 409]) {
+      const { video, server: s } = await setup((req) =>
+        req.method === "POST"
+          ? { status, json: { detail: "nope" } }
+          : { json: { next: null, previous: null, results: [] } },
+      );
+      await failure(video.generateVideo(VIDEO));
+      const creates = s.requests.filter((r) => r.method === "POST").length;
+      expect(creates, `status ${status}`).toBe(status === 500 ? 2 : 1);
+      await s.close();
+      server = undefined;
+    }
+  });
+
+  it("sends flux-1.1-pro no num_outputs (the fake refuses inputs a model does not list)", async () => {
+    const { image, server } = await setup(
+      (req) =>
+        req.method === "POST"
+          ? { status: 201, json: { id: "p1", status: "succeeded", output: here("/o.png") } }
+          : { body: PNG_BYTES, headers: { "content-type": "image/png" } },
+      { imageModel: "black-forest-labs/flux-1.1-pro" },
+    );
+    await image.generateImage(IMAGE_REQUEST);
+    expect(server.requests[0]?.json).toEqual({
+      input: { prompt: "a fox at dawn", aspect_ratio: "16:9", output_format: "png" },
+    });
+
+    const refused = await fetch(`${server.url}/v1/models/black-forest-labs/flux-1.1-pro/predictions`, {
+      method: "POST",
+      headers: { authorization: "Bearer r8_test", "content-type": "application/json" },
+      body: JSON.stringify({ input: { prompt: "x", num_outputs: 1 } }),
+    });
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { detail: string }).detail).toBe(
+      "input: Additional property num_outputs is not allowed",
+    );
+  });
+
+  it("clamps a clip length to what the model makes: never 0, never a length it refuses", () => {
+    expect(clipDuration(0.3, undefined)).toBe(1);
+    expect(clipDuration(2.2, undefined)).toBe(3);
+    expect(clipDuration(0.3, [5, 10])).toBe(5);
+    expect(clipDuration(7, [5, 10])).toBe(10);
+    expect(clipDuration(14, [5, 10])).toBe(10);
+    expect(videoInput("kwaivgi/kling-v2.1", { ...VIDEO, durationSec: 0.3 }, "img")).toEqual({
+      prompt: "a lighthouse at night",
+      duration: 5,
+      start_image: "img",
+    });
+    expect(videoInput("someone/wan-i2v", { ...VIDEO, durationSec: 0.3 }, undefined)).toMatchObject({ duration: 1 });
+  });
+
+  it("kling gets a duration the fake accepts for a 0.3 s range", async () => {
+    const { video, server } = await setup(
+      (req) =>
+        req.method === "POST"
+          ? { status: 201, json: { id: "p1", status: "succeeded", output: here("/o.mp4") } }
+          : { body: MP4_BYTES, headers: { "content-type": "video/mp4" } },
+      { videoModel: "kwaivgi/kling-v2.1" },
+    );
+    await video.generateVideo({ ...VIDEO, durationSec: 0.3, sourceFrame: { bytes: PNG_BYTES, mime: "image/png" } });
+    expect((server.requests[0]?.json as { input: { duration: number } } | undefined)?.input.duration).toBe(5);
   });
 });
