@@ -44,12 +44,17 @@ describe("freepikAdapter.isInterestingResponse", () => {
     `https://www.freepik.com/pikaso/api/projects/files/recent?page=1&per_page=50&${QUERY}`,
     `https://br.freepik.com/pikaso/api/render/v4?${QUERY}`,
     `https://magnific.com/pikaso/api/video/generate?${QUERY}`,
+    `https://www.freepik.com/pikaso/api/start-tti-v2?${QUERY}`,
+    `https://www.freepik.com/pikaso/api/creations?ids[]=111&ids[]=222&limit=2`,
+    "https://www.magnific.com/app/api/render/v4",
+    "https://www.magnific.com/app/api/creations?ids%5B%5D=1&limit=1",
+    "https://www.magnific.com/app/api/creation/abc123",
+    "https://www.magnific.com/app/api/video/generate?return_creations=true",
   ])("forwards %s", (url) => {
     expect(freepikAdapter.isInterestingResponse(url)).toBe(true);
   });
 
   it.each([
-    `https://www.freepik.com/pikaso/api/start-tti-v2?${QUERY}`,
     `https://www.freepik.com/pikaso/api/spaces/1f2e3d4c/workflows/execute?${QUERY}`,
     "https://pikaso.cdnpk.net/private/production/2806412900/render.png?token=x",
     "https://www.freepik.com/pikaso/ai-image-generator",
