@@ -16,9 +16,14 @@ export default defineConfig({
   manifest: {
     name: "Dailies capture",
     description: "Send AI generations from Sora, Veo and Freepik to your Dailies server",
-    permissions: ["storage", "alarms", "contextMenus", "activeTab"],
+    permissions: ["storage", "alarms", "contextMenus", "activeTab", "scripting", "sidePanel"],
     host_permissions: HOST_PERMISSIONS,
     optional_host_permissions: ["http://*/*", "https://*/*"],
     action: { default_title: "Dailies" },
+    commands: {
+      "open-panel": { suggested_key: { default: "Alt+Shift+D" }, description: "Open the Dailies panel" },
+      "send-all": { suggested_key: { default: "Alt+Shift+S" }, description: "Send all captures on this tab" },
+      "toggle-auto-file": { suggested_key: { default: "Alt+Shift+A" }, description: "Auto-file on this site: on/off" },
+    },
   },
 });
