@@ -63,7 +63,8 @@ const outbox = new Outbox({
     else await browser.alarms.create(RETRY_ALARM, { when: Math.max(at, Date.now() + 500) });
   },
   onFiled: async (item, response) => {
-    const filed = await filedItem.getValue();
+    // Copied: WXT hands out its fallback object itself when nothing is stored yet.
+    const filed = { ...(await filedItem.getValue()) };
     const target = await targetItem.getValue();
     const key = mediaKey(item.body.outputUrl);
     filed[item.captureKey] = {
@@ -245,7 +246,8 @@ async function sendTab(tabId: number, keys?: string[]): Promise<SendOutcome[]> {
   // Sent captures are unticked, so a later "send all" does not file them again.
   await withTabLock(async () => {
     const item = tabDraftsItem(tabId);
-    const current = await item.getValue();
+    const stored = await item.getValue();
+    const current = { ...stored, drafts: { ...stored.drafts } };
     for (const o of outcomes) {
       const draft = current.drafts[o.captureKey];
       current.drafts[o.captureKey] = { edits: draft?.edits ?? {}, selected: false };
@@ -296,8 +298,7 @@ async function setAutoFile(tabId: number, on: boolean, includeExisting: boolean)
   const captures = await tabCapturesItem(tabId).getValue();
   const site = siteOf(captures.pageUrl ?? tab.url);
   if (!site) throw new DailiesApiError(400, "Auto-file works on web pages only");
-  const switches = await autoFileItem.getValue();
-  switches[site] = { on, since: Date.now() };
+  const switches = { ...(await autoFileItem.getValue()), [site]: { on, since: Date.now() } };
   await autoFileItem.setValue(switches);
   // What the page shows now is the baseline, unless the user asked to file it too. Other tabs of the
   // site start from their next report.
