@@ -31,7 +31,7 @@ function sizeOf(el: HTMLImageElement | HTMLVideoElement): { width: number; heigh
   const rect = el.getBoundingClientRect();
   const attr = (name: string) => Number(el.getAttribute(name)) || 0;
   const natural =
-    el instanceof el.ownerDocument.defaultView!.HTMLImageElement
+    el.tagName === "IMG"
       ? { width: (el as HTMLImageElement).naturalWidth, height: (el as HTMLImageElement).naturalHeight }
       : { width: (el as HTMLVideoElement).videoWidth, height: (el as HTMLVideoElement).videoHeight };
   return {
@@ -59,11 +59,8 @@ export function mainPromptText(doc: Document): string {
   const fields = [
     ...doc.querySelectorAll<HTMLElement>("textarea, [contenteditable='true'], [contenteditable=''], [role='textbox']"),
   ].filter(isVisible);
-  const valueOf = (el: HTMLElement) =>
-    (el instanceof doc.defaultView!.HTMLTextAreaElement
-      ? (el as HTMLTextAreaElement).value
-      : (el.innerText ?? el.textContent ?? "")
-    ).trim();
+  const fieldText = (el: HTMLElement) =>
+    (el.tagName === "TEXTAREA" ? (el as HTMLTextAreaElement).value : (el.textContent ?? "")).trim();
   const labelOf = (el: HTMLElement) =>
     [
       el.getAttribute("aria-label"),
@@ -75,15 +72,15 @@ export function mainPromptText(doc: Document): string {
     ]
       .filter(Boolean)
       .join(" ");
-  const withText = fields.filter((el) => valueOf(el) !== "");
+  const withText = fields.filter((el) => fieldText(el) !== "");
   const labelled = withText.find((el) => PROMPT_HINT.test(labelOf(el)));
-  if (labelled) return valueOf(labelled);
+  if (labelled) return fieldText(labelled);
   const area = (el: HTMLElement) => {
     const r = el.getBoundingClientRect();
-    return r.width * r.height || valueOf(el).length;
+    return r.width * r.height || fieldText(el).length;
   };
   const largest = withText.sort((a, b) => area(b) - area(a))[0];
-  return largest ? valueOf(largest) : "";
+  return largest ? fieldText(largest) : "";
 }
 
 export function anySiteCaptures(doc: Document, pageUrl: string): Capture[] {

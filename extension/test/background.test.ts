@@ -116,7 +116,7 @@ const clip = (
 
 let tabId = 0;
 const fromTab = () => ({ id: fakeBrowser.runtime.id, tab: { id: tabId } as never });
-const ask = async <T>(message: Record<string, unknown>, sender = fromTab()) =>
+const ask = async <T>(message: Record<string, unknown>, sender: Parameters<typeof dispatch>[1] = fromTab()) =>
   (await dispatch(message, sender)) as Reply<T>;
 const report = (captures: Capture[]) => ask({ type: "tab/report", pageUrl: PAGE, captures });
 

@@ -15,7 +15,7 @@ interface Props {
   noneLabel?: string;
   onChange(value: string): void;
   /** "+ New …" in place: the text typed becomes a new entry. */
-  onCreate?(text: string): Promise<unknown> | void;
+  onCreate?(text: string): Promise<unknown>;
   createPlaceholder?: string;
 }
 

@@ -75,7 +75,6 @@ export function useConnection() {
     setStatus(next);
     return next;
   }, []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a settings change re-checks the connection.
   useEffect(() => {
     void refresh();
   }, [refresh, settings?.serverUrl, settings?.token]);
@@ -275,7 +274,6 @@ export function useDetection(tabId: number | null, pageUrl: string | null) {
     if (tabId === null) return;
     setDetection(await askBackground("tab/detect", { tabId }).catch(() => null));
   }, [tabId]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new page on the tab is detected again.
   useEffect(() => {
     void detect();
   }, [detect, pageUrl]);
@@ -332,7 +330,6 @@ export function useRecentTakes(
     );
     if (list) setAssets(list);
   }, [projectId, sceneCode]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new filing re-reads the list.
   useEffect(() => {
     void load();
   }, [load, filedStamp]);
