@@ -1,3 +1,4 @@
+import { tokenCreateCommand } from "@dailies/shared";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { databasePath, openDatabase } from "./db/client.js";
@@ -29,9 +30,11 @@ async function main(): Promise<void> {
   await app.listen({ host: config.DAILIES_HOST, port: config.DAILIES_PORT });
   const url = app.deps.publicUrl();
   process.stdout.write(`\nDailies is running at ${url}  (API docs: ${url}/docs, data: ${config.dataDir})\n`);
+  // The CLI opens the database itself: with a non-default data folder it needs the same DAILIES_DATA_DIR.
+  const moreTokens = tokenCreateCommand({ dataDir: process.env.DAILIES_DATA_DIR ? config.dataDir : null });
   if (firstRunToken) {
     process.stdout.write(
-      `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${firstRunToken}\n\nMore tokens: pnpm --silent dailies token create --name NAME\n\n`,
+      `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${firstRunToken}\n\nMore tokens (run in the folder you start the server from):\n\n  ${moreTokens}\n\n`,
     );
   }
 }
