@@ -428,7 +428,7 @@ async function connectionStatus(): Promise<ConnectionStatus> {
   }
   if (me.status === "fulfilled") {
     if (me.value === null) {
-      status.error = "No token yet — open settings";
+      status.error = "No token yet — add one in settings";
     } else {
       status.userName = me.value.name;
       status.tokenValid = true;
@@ -437,7 +437,7 @@ async function connectionStatus(): Promise<ConnectionStatus> {
   }
   const apiErr = me.reason instanceof DailiesApiError ? me.reason : null;
   status.tokenValid = apiErr?.status === 401 ? false : null;
-  status.error = apiErr?.status === 401 ? "token rejected — open settings" : String(apiErr?.message ?? me.reason);
+  status.error = apiErr?.status === 401 ? "token rejected — fix it in settings" : String(apiErr?.message ?? me.reason);
   return status;
 }
 

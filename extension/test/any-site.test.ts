@@ -9,7 +9,7 @@ const PAGE = "https://app.klingai.com/global/text-to-video/new";
 
 describe("any-site capture", () => {
   it("lists the page's generated videos once each, newest first, with the prompt field's text and the platform", () => {
-    const doc = fixtureDocument("pages/any-ai-site.html", PAGE);
+    const doc = fixtureDocument("pages/any-ai-site.html");
     const captures = anySiteCaptures(doc, PAGE);
     expect(captures.map((c) => c.outputUrl)).toEqual([
       "https://cdn.klingai.com/works/7002/output.mp4?x-oss-signature=abc&expires=1",
@@ -31,7 +31,7 @@ describe("any-site capture", () => {
   });
 
   it("never invents a prompt and never takes icons or small thumbnails for generations", () => {
-    const doc = fixtureDocument("pages/any-ai-site.html", PAGE);
+    const doc = fixtureDocument("pages/any-ai-site.html");
     doc.querySelector("textarea")?.remove();
     const captures = anySiteCaptures(doc, PAGE);
     expect(captures.every((c) => c.prompt === "")).toBe(true);
