@@ -21,7 +21,7 @@ for (const site of SITES) {
     api,
   }) => {
     await configureExtension(worker, server.baseUrl, server.token);
-    const { project, scene } = await createProjectAndScene(api, `E2E ${site.name}`);
+    const { project, scene } = await createProjectAndScene(api, `E2E ${site.name}`, "001", worker);
 
     const { page, tabId } = await openTab(context, worker, site.pageUrl);
     await deliver(page, site);
@@ -70,7 +70,7 @@ for (const site of SITES) {
     console.log(
       `[measure] ${site.name}: ${count} captures sent → acknowledged in ${ackMs} ms (${Math.round(ackMs / count)} ms each)`,
     );
-    await expect(popup.locator("li.capture .result").first()).toHaveText(/^v\d+ filed$/);
+    await expect(popup.locator("li.capture .result").first()).toHaveText(/^v\d+ → /);
 
     // What the server holds.
     const { assets } = await api.extension.sceneAssets({ projectId: project.id, sceneId: scene.sceneId, limit: 100 });

@@ -286,6 +286,13 @@ export function autoFileTab(tabId: number, pageUrl: string, captures: Capture[])
     const options = { extensionVersion: extensionVersion(), defaultStatus: await defaultStatus() };
     const entries: OutboxEntry[] = plan.file.map((c) => entryFor(c, drafts.drafts[captureKey(c)], target, options));
     const outcomes = (await outbox.submit(entries)).map(toOutcome);
+    // Marked as auto-filed, for the panel's "(auto)".
+    const records = { ...(await filedItem.getValue()) };
+    for (const o of outcomes) {
+      const record = records[o.captureKey];
+      if (o.outcome === "filed" && record) records[o.captureKey] = { ...record, autoSite: site };
+    }
+    await filedItem.setValue(records);
     await refreshBadge(tabId, pageUrl, captures);
     return outcomes;
   });
