@@ -47,12 +47,16 @@ test("side panel: lists the tab's captures, Send all files each once and says wh
   await deliver(page, soraDrafts);
   await expect.poll(() => tabCaptureCount(worker, tabId)).toBeGreaterThan(0);
 
-  const started = Date.now();
-  const panel = await openPanel(context, extensionId, tabId);
+  // Panel open → captures listed: from navigation to the cards on screen (measured, not asserted).
   const count = await tabCaptureCount(worker, tabId);
+  const timing = await context.newPage();
+  const started = Date.now();
+  await timing.goto(`chrome-extension://${extensionId}/sidepanel.html?tabId=${tabId}`);
+  await expect(timing.locator("li.capture")).toHaveCount(count, { timeout: 20_000 });
+  console.log(`panel open → ${count} captures listed: ${Date.now() - started} ms`);
+  await timing.close();
+  const panel = await openPanel(context, extensionId, tabId);
   await expect(panel.locator("li.capture")).toHaveCount(count);
-  const listedMs = Date.now() - started;
-  console.log(`panel open → ${count} captures listed: ${listedMs} ms`);
 
   await panel.locator('button[name="send"]').click();
   await expect(panel.locator("li.capture .result")).toHaveText(Array(count).fill(/^v\d+ → E2E panel › 001/));
@@ -112,13 +116,20 @@ test("auto-file: only the two generations that appear after it is turned on are 
     .poll(() => worker.evaluate(async () => (await chrome.storage.local.get("autofile")).autofile))
     .toMatchObject({ "sora.com": { on: true } });
 
-  // The site fetches its drafts again after two generations finish.
-  const appeared = Date.now();
+  // The site fetches its drafts again after two generations finish. The worker times the response's arrival
+  // on the page → both versions acknowledged (filed records written), in 5 ms steps.
+  const acknowledged = worker.evaluate(async () => {
+    const filedCount = async () => Object.keys((await chrome.storage.local.get("filed")).filed ?? {}).length;
+    const base = await filedCount();
+    const t0 = Date.now();
+    while ((await filedCount()) < base + 2 && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 5));
+    return Date.now() - t0;
+  });
   await page.evaluate(async (url) => {
     await (await fetch(url, { credentials: "include" })).text();
   }, more);
+  console.log(`auto-file: generation on the page → version acknowledged: ${await acknowledged} ms`);
   await expect.poll(async () => (await sceneVersions(api, project.id, scene.sceneId)).length).toBe(2);
-  console.log(`auto-file: generation on the page → version acknowledged: ${Date.now() - appeared} ms`);
   const versions = await sceneVersions(api, project.id, scene.sceneId);
   expect(versions.map((v) => v.externalAssetId).sort()).toEqual([
     "gen_01kauto00000000000000000a1",
