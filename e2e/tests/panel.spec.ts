@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   configureExtension,
@@ -65,6 +65,21 @@ test("side panel: lists the tab's captures, Send all files each once and says wh
   expect(await sceneVersions(api, project.id, scene.sceneId)).toHaveLength(count);
   // The recent takes of the scene list them.
   await expect(panel.locator("details.takes li.take")).toHaveCount(count);
+
+  // docs/panel.png: the panel beside the site page, as Chrome shows it (the side panel cannot be captured
+  // headless, so the two are laid side by side at their real sizes).
+  await page.setViewportSize({ width: 960, height: 760 });
+  await panel.setViewportSize({ width: 400, height: 760 });
+  const shot = async (p: typeof page) => (await p.screenshot()).toString("base64");
+  const [site, side] = [await shot(page), await shot(panel)];
+  const sheet = await context.newPage();
+  await sheet.setViewportSize({ width: 1362, height: 760 });
+  await sheet.setContent(
+    `<body style="margin:0;display:flex;background:#ccc;gap:2px"><img src="data:image/png;base64,${site}"><img src="data:image/png;base64,${side}"></body>`,
+  );
+  mkdirSync(join(REPO_ROOT, "docs"), { recursive: true });
+  await sheet.screenshot({ path: join(REPO_ROOT, "docs/panel.png") });
+  await sheet.close();
 });
 
 test("drafts survive closing the popup: edit, close, reopen", async ({ context, worker, extensionId, server, api }) => {
