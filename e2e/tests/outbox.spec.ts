@@ -33,6 +33,13 @@ test("server down while sending: captures wait in the outbox and each arrives ex
     Array(count).fill(/^queued — sends when the server is back/),
   );
   await expect(popup.locator("section.outbox")).toContainText(`${count} waiting`);
+  // Send again: queued captures are locked, so nothing more is queued (reopened, the popup says the same).
+  await expect(popup.locator('button[name="send"]')).toBeDisabled();
+  await expect(popup.locator('li.capture input[type="checkbox"]:checked')).toHaveCount(0);
+  const { popup: reopened } = await openPopup(context, extensionId, tabId);
+  await expect(reopened.locator('button[name="send"]')).toBeDisabled();
+  await expect(reopened.locator("li.capture .result")).toHaveText(Array(count).fill(/^queued — sends when/));
+  await reopened.close();
 
   // Stored with their Idempotency-Keys, retried by chrome.alarms with backoff.
   const keysBefore = await worker.evaluate(async () => {

@@ -51,8 +51,10 @@ for (const site of SITES) {
       if (capture.outputUrl) await expect(card.locator("a.output")).toHaveAttribute("href", capture.outputUrl);
     }
 
-    const cards = popup.locator("li.capture");
-    const count = await cards.count();
+    // Tiles the page shows without a prompt are never sent with an invented one: they wait for a typed prompt.
+    const count = await popup.locator('li.capture textarea[name="prompt"][data-missing="false"]').count();
+    const missing = await popup.locator('li.capture textarea[name="prompt"][data-missing="true"]').count();
+    if (missing > 0) await expect(popup.locator(".send-row")).toContainText(`${missing} without a prompt`);
     const send = popup.locator('button[name="send"]');
     await expect(send).toHaveText(`Send ${count} to Dailies`);
     const clicked = Date.now();
@@ -111,6 +113,6 @@ test("a rejected token is reported in the popup", async ({ context, worker, exte
   await configureExtension(worker, server.baseUrl, "dly_revoked-or-mistyped");
   const { tabId } = await openTab(context, worker, SITES[0]!.pageUrl);
   const { popup } = await openPopup(context, extensionId, tabId);
-  await expect(popup.locator(".conn")).toContainText("token rejected — open settings");
+  await expect(popup.locator(".conn")).toContainText("token rejected — fix it in settings");
   await expect(popup.locator('button[name="send"]')).toBeDisabled();
 });
