@@ -5,6 +5,6 @@ export * from "./enums.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./extension.js";
+export * from "./hints.js";
 export * from "./management.js";
 export * from "./pipeline.js";
-export * from "./hints.js";
