@@ -12,7 +12,7 @@ import {
   test,
 } from "../support/fixtures";
 import { REPO_ROOT } from "../support/server";
-import { deliver, SITES } from "../support/sites";
+import { deliver, expectedNetworkCaptures, SITES } from "../support/sites";
 
 const soraDrafts = SITES.find((s) => s.name === "Sora drafts")!;
 
@@ -221,4 +221,30 @@ test("the send-all shortcut files the tab's captures", async ({ context, worker,
   // What Chrome delivers when the user presses the shortcut (chrome://extensions/shortcuts).
   await worker.evaluate(async (id) => chrome.commands.onCommand.dispatch("send-all", await chrome.tabs.get(id)), tabId);
   await expect.poll(async () => (await sceneVersions(api, project.id, scene.sceneId)).length).toBe(count);
+});
+
+test("the Freepik video page: the page's copy and the API's copy of a generation are one capture", async ({
+  context,
+  worker,
+  server,
+}) => {
+  await configureExtension(worker, server.baseUrl, server.token);
+  const site = SITES.find((s) => s.name === "Freepik video")!;
+  const { page, tabId } = await openTab(context, worker, site.pageUrl);
+  await deliver(page, site);
+  // The API names the generation 2806497203 (identifier gJnCDl1SXO, no file yet); the feed tile shows only the
+  // identifier and the file. One capture: the API's id, the tile's file. The other tile is another generation.
+  const held = () =>
+    worker.evaluate(async (id) => {
+      const key = `tab-${id}`;
+      const tab = (await chrome.storage.session.get(key))[key] as
+        | { captures: { externalId: string; outputUrl?: string; prompt: string }[] }
+        | undefined;
+      return (tab?.captures ?? []).map((c) => [c.externalId, !!c.outputUrl, c.prompt] as const).sort();
+    }, tabId);
+  await expect.poll(held).toEqual([
+    ["2806497203", true, "The diving helmet slowly fills with glowing jellyfish, camera pushes in"],
+    ["Lm3NoP4qRs", true, "Macro shot of frost forming on a window, time-lapse"],
+  ]);
+  expect(expectedNetworkCaptures(site).map((c) => c.externalId)).toEqual(["2806497203"]);
 });

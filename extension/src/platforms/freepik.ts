@@ -101,6 +101,8 @@ function creationCapture(value: unknown, hint: AssetType | undefined, pageUrl: s
     platformKey: PLATFORM_KEY,
     // `creation.id` is the id the feed shows as `data-item`; the asset id inside CDN URLs is a different one.
     externalId: idString(creation.id) ?? text(creation.identifier),
+    // The feed's video tiles show only the short identifier: the page's copy merges with this one by it.
+    altIds: idString(creation.id) && text(creation.identifier) ? [text(creation.identifier) as string] : undefined,
     assetType,
     prompt: text(metadata.inputPrompt) ?? text(metadata.prompt) ?? text(creation.prompt) ?? "",
     negativePrompt: text(metadata.negativePrompt) ?? text(metadata.negative_prompt),

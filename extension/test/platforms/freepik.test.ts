@@ -22,6 +22,7 @@ function parse(url: string, fixture: string, pageUrl = IMAGE_PAGE): Capture[] {
 const RENDERED_IMAGE: Capture = {
   platformKey: "freepik-ai",
   externalId: "2806412877",
+  altIds: ["kQ7mZp2VxA"],
   assetType: "IMAGE",
   prompt: "A brass diving helmet on a mossy rock, studio lighting, product shot",
   model: "imagen-nano-banana-2-flash",
@@ -75,6 +76,7 @@ describe("freepikAdapter.parseResponse", () => {
       {
         platformKey: "freepik-ai",
         externalId: "2806497203",
+        altIds: ["gJnCDl1SXO"],
         assetType: "VIDEO",
         prompt: "The diving helmet slowly fills with glowing jellyfish, camera pushes in",
         negativePrompt: "text, watermark",
@@ -109,8 +111,10 @@ describe("freepikAdapter.parseResponse", () => {
 
   it("reads recent files by creation id and skips the failed one", () => {
     const url = `https://www.freepik.com/pikaso/api/projects/files/recent?page=1&per_page=50&${QUERY}`;
+    // Recent files carry no identifier, so no alternative id.
+    const { altIds: _alt, ...renderedWithoutAlt } = RENDERED_IMAGE;
     expect(parse(url, "recent-files.json")).toEqual([
-      RENDERED_IMAGE,
+      renderedWithoutAlt,
       {
         platformKey: "freepik-ai",
         externalId: "2806497203",
