@@ -86,7 +86,8 @@ for (const site of SITES) {
         assetType: capture.assetType,
         prompt: capture.prompt || expect.any(String),
         modelName: capture.model ?? null,
-        outputUrl: capture.outputUrl ?? null,
+        // A response without the file (a queued Freepik creation) gets it from the page's copy of the same item.
+        ...(capture.outputUrl ? { outputUrl: capture.outputUrl } : {}),
         sourceUrl: site.pageUrl,
         externalAssetId: capture.externalId,
       });
