@@ -1,22 +1,7 @@
 import { EXTENSION_PUBLIC_KEY } from "@dailies/shared/extension-identity";
 import preact from "@preact/preset-vite";
 import { defineConfig } from "wxt";
-
-/** The AI sites' pages (content scripts) and the hosts their media is served from. */
-const SITE_HOSTS = [
-  "https://sora.com/*",
-  "https://www.sora.com/*",
-  "https://sora.chatgpt.com/*",
-  "https://labs.google/*",
-  "https://gemini.google.com/*",
-  "https://*.freepik.com/*",
-  "https://videos.openai.com/*",
-  "https://storage.googleapis.com/*",
-  "https://pikaso.cdnpk.net/*",
-];
-
-/** A Dailies server on this machine works without a prompt; any other server is granted at run time. */
-const LOCAL_SERVER_HOSTS = ["http://127.0.0.1/*", "http://localhost/*"];
+import { HOST_PERMISSIONS } from "./src/platforms/matches";
 
 export default defineConfig({
   vite: () => ({
@@ -35,9 +20,14 @@ export default defineConfig({
     key: EXTENSION_PUBLIC_KEY,
     name: "Dailies capture",
     description: "Send AI generations from Sora, Veo and Freepik to your Dailies server",
-    permissions: ["storage", "alarms", "contextMenus", "activeTab"],
-    host_permissions: [...SITE_HOSTS, ...LOCAL_SERVER_HOSTS],
+    permissions: ["storage", "alarms", "contextMenus", "activeTab", "scripting", "sidePanel"],
+    host_permissions: HOST_PERMISSIONS,
     optional_host_permissions: ["http://*/*", "https://*/*"],
     action: { default_title: "Dailies" },
+    commands: {
+      "open-panel": { suggested_key: { default: "Alt+Shift+D" }, description: "Open the Dailies panel" },
+      "send-all": { suggested_key: { default: "Alt+Shift+S" }, description: "Send all captures on this tab" },
+      "toggle-auto-file": { suggested_key: { default: "Alt+Shift+A" }, description: "Auto-file on this site: on/off" },
+    },
   },
 });

@@ -13,6 +13,10 @@ declare namespace chrome {
   }
   namespace tabs {
     function query(filter: Record<string, unknown>): Promise<{ id?: number }[]>;
+    function get(tabId: number): Promise<{ id?: number; url?: string; windowId?: number }>;
+  }
+  namespace alarms {
+    function get(name: string): Promise<{ name: string; scheduledTime: number } | undefined>;
   }
   namespace action {
     function getBadgeText(details: { tabId: number }): Promise<string>;
@@ -29,4 +33,9 @@ declare namespace chrome.contextMenus {
   }
   /** `dispatch` runs the listeners the background registered, as a real click would. */
   const onClicked: { dispatch(info: OnClickData, tab: { id: number; title?: string; url?: string }): void };
+}
+
+declare namespace chrome.commands {
+  /** `dispatch` runs the listeners the background registered, as the keyboard shortcut would. */
+  const onCommand: { dispatch(command: string, tab?: { id?: number; url?: string; windowId?: number }): void };
 }

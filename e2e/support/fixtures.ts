@@ -116,10 +116,34 @@ export async function openPopup(
   return { popup, readyMs: Date.now() - started };
 }
 
-/** A project with one scene, remembered as the user's last choice (as the popup would store it). */
-export async function createProjectAndScene(api: DailiesClient, name: string, sceneCode = "001") {
+/** A project with one scene, remembered as the target (what the popup or panel stores when picked). */
+export async function createProjectAndScene(api: DailiesClient, name: string, sceneCode = "001", worker?: Worker) {
   const project = await api.projects.create({ name });
   const scene = await api.projects.createScene(project.id, { sceneId: sceneCode, macroScene: "Opening" });
-  await api.extension.updateProfile({ preferences: { lastActiveProjectId: project.id, lastActiveSceneId: scene.id } });
+  if (worker) {
+    const target = {
+      projectId: project.id,
+      projectName: name,
+      sceneDbId: scene.id,
+      sceneId: scene.sceneId,
+      shotId: null,
+    };
+    await worker.evaluate((t) => chrome.storage.local.set({ target: t }), target);
+  }
   return { project, scene };
+}
+
+/** Opens the side panel's page for a tab (a side panel document works at its extension URL). */
+export async function openPanel(context: BrowserContext, extensionId: string, tabId: number): Promise<Page> {
+  const panel = await context.newPage();
+  await panel.setViewportSize({ width: 420, height: 900 });
+  await panel.goto(`chrome-extension://${extensionId}/sidepanel.html?tabId=${tabId}`);
+  await panel.locator('main.panel[data-ready="true"]').waitFor();
+  return panel;
+}
+
+/** Ingest versions of a scene, oldest first. */
+export async function sceneVersions(api: DailiesClient, projectId: string, sceneId: string) {
+  const { assets } = await api.extension.sceneAssets({ projectId, sceneId, limit: 100 });
+  return [...assets].sort((a, b) => a.versionNumber - b.versionNumber);
 }

@@ -26,7 +26,7 @@ test("context menu on a plain page: the image is filed into the remembered scene
   );
   await configureExtension(worker, server.baseUrl, server.token);
   // Remembered on the server only (no popup opened in this browser yet): the profile decides.
-  const { project, scene } = await createProjectAndScene(api, "E2E context menu");
+  const { project, scene } = await createProjectAndScene(api, "E2E context menu", "001", worker);
   const { page, tabId } = await openTab(context, worker, PAGE);
   await expect(page).toHaveTitle("Example Domain");
 
@@ -84,12 +84,12 @@ test("context menu on a plain page: the image is filed into the remembered scene
   // The capture is also listed for the tab, with its result.
   const { popup } = await openPopup(context, extensionId, tabId);
   await expect(popup.locator("li.capture")).toHaveCount(1);
-  await expect(popup.locator("li.capture .result")).toHaveText(/^v\d+ filed$/);
+  await expect(popup.locator("li.capture .result")).toHaveText(/^v\d+ → /);
 });
 
 test("context menu on a known AI site uses that platform's key", async ({ context, worker, server, api }) => {
   await configureExtension(worker, server.baseUrl, server.token);
-  const { project, scene } = await createProjectAndScene(api, "E2E context menu sora");
+  const { project, scene } = await createProjectAndScene(api, "E2E context menu sora", "001", worker);
   const { tabId } = await openTab(context, worker, "https://sora.com/library");
   await worker.evaluate(
     (tabId) =>

@@ -19,7 +19,7 @@ test("server down while sending: captures wait in the outbox and each arrives ex
 }) => {
   const site = SITES.find((s) => s.name === "Sora drafts")!;
   await configureExtension(worker, server.baseUrl, server.token);
-  const { project, scene } = await createProjectAndScene(api, "E2E outage");
+  const { project, scene } = await createProjectAndScene(api, "E2E outage", "001", worker);
   const { page, tabId } = await openTab(context, worker, site.pageUrl);
   await deliver(page, site);
   await expect.poll(() => tabCaptureCount(worker, tabId)).toBeGreaterThan(0);
@@ -30,9 +30,16 @@ test("server down while sending: captures wait in the outbox and each arrives ex
   await stopServer(server.pid);
   await popup.locator('button[name="send"]').click();
   await expect(popup.locator("li.capture .result")).toHaveText(
-    Array(count).fill(/^waiting in outbox — server unreachable/),
+    Array(count).fill(/^queued — sends when the server is back/),
   );
   await expect(popup.locator("section.outbox")).toContainText(`${count} waiting`);
+  // Send again: queued captures are locked, so nothing more is queued (reopened, the popup says the same).
+  await expect(popup.locator('button[name="send"]')).toBeDisabled();
+  await expect(popup.locator('li.capture input[type="checkbox"]:checked')).toHaveCount(0);
+  const { popup: reopened } = await openPopup(context, extensionId, tabId);
+  await expect(reopened.locator('button[name="send"]')).toBeDisabled();
+  await expect(reopened.locator("li.capture .result")).toHaveText(Array(count).fill(/^queued — sends when/));
+  await reopened.close();
 
   // Stored with their Idempotency-Keys, retried by chrome.alarms with backoff.
   const keysBefore = await worker.evaluate(async () => {
@@ -54,7 +61,7 @@ test("server down while sending: captures wait in the outbox and each arrives ex
   writeState({ ...readState(), pid: restarted.pid });
 
   // No click needed: the next alarm sends them.
-  await expect(popup.locator("li.capture .result")).toHaveText(Array(count).fill(/^v\d+ filed$/), { timeout: 60_000 });
+  await expect(popup.locator("li.capture .result")).toHaveText(Array(count).fill(/^v\d+ → /), { timeout: 60_000 });
   await expect(popup.locator("section.outbox")).toHaveCount(0);
 
   const { assets } = await api.extension.sceneAssets({ projectId: project.id, sceneId: scene.sceneId, limit: 100 });
@@ -71,7 +78,7 @@ test("a capture the server refuses is marked failed with its reason, and can be 
 }) => {
   const site = SITES.find((s) => s.name === "Freepik video")!;
   await configureExtension(worker, server.baseUrl, server.token);
-  const { project, scene } = await createProjectAndScene(api, "E2E refused");
+  const { project, scene } = await createProjectAndScene(api, "E2E refused", "001", worker);
   const { page, tabId } = await openTab(context, worker, site.pageUrl);
   await deliver(page, site);
   await expect.poll(() => tabCaptureCount(worker, tabId)).toBeGreaterThan(0);
@@ -83,7 +90,12 @@ test("a capture the server refuses is marked failed with its reason, and can be 
   await popup.locator('button[name="send"]').click();
   await expect(popup.locator("li.capture .result")).toHaveText(Array(count).fill("Scene not found"));
   await expect(popup.locator('section.outbox li[data-state="failed"]')).toHaveCount(count);
-  await popup.waitForTimeout(3_000);
+  // A verdict is not retried by itself: no retry is scheduled and each item was tried once.
+  await expect.poll(() => worker.evaluate(async () => (await chrome.alarms.get("outbox-retry")) ?? null)).toBeNull();
+  const attempts = await worker.evaluate(async () =>
+    (((await chrome.storage.local.get("outbox")).outbox ?? []) as { attempts: number }[]).map((i) => i.attempts),
+  );
+  expect(attempts).toEqual(Array(count).fill(1));
   await expect(popup.locator('section.outbox li[data-state="failed"]')).toHaveCount(count);
 
   // Discard one; bring the scene back and retry the rest.

@@ -54,7 +54,7 @@ export class CaptureSet {
       const key = mediaKey(capture.outputUrl);
       const id = this.byId.has(capture.externalId)
         ? capture.externalId
-        : ((key && this.idByMedia.get(key)) ?? capture.externalId);
+        : ((key && this.idByMedia.get(key)) ?? this.idByAlt(capture) ?? capture.externalId);
       const old = this.byId.get(id);
       const merged = mergeCapture(old, capture);
       if (merged.externalId !== id) {
@@ -67,6 +67,15 @@ export class CaptureSet {
       if (!old || JSON.stringify(old) !== JSON.stringify(merged)) changed = true;
     }
     return changed;
+  }
+
+  /** The capture already held under one of this capture's ids (its own or an alternative one), if any. */
+  private idByAlt(capture: Capture): string | undefined {
+    const ids = new Set([capture.externalId, ...(capture.altIds ?? [])]);
+    for (const [id, held] of this.byId) {
+      if (ids.has(id) || held.altIds?.some((alt) => ids.has(alt))) return id;
+    }
+    return undefined;
   }
 
   list(): Capture[] {

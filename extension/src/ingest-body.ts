@@ -74,9 +74,9 @@ export function buildIngestBody(
   target: IngestTarget,
   options: IngestBodyOptions,
 ): IngestRequest {
-  // The server needs a prompt (min 1 char): fall back to the title, then to the page.
-  const prompt =
-    nonEmpty(edits.prompt) ?? nonEmpty(capture.prompt) ?? nonEmpty(edits.title ?? capture.title) ?? capture.pageUrl;
+  // Never invented: a capture without a prompt is not sendable until the user types one (the popup and the
+  // panel say "no prompt found"); the server refuses an empty prompt.
+  const prompt = nonEmpty(edits.prompt) ?? nonEmpty(capture.prompt) ?? "";
   const metadata = definedEntries({
     aspectRatio: capture.aspectRatio,
     durationSec: capture.durationSec,

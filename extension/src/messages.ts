@@ -20,6 +20,7 @@ import {
   type shotSchema,
 } from "@dailies/shared";
 import { z } from "zod";
+import type { CaptureEdits } from "./ingest-body.js";
 import type { OutboxItem } from "./outbox.js";
 
 export type ExtensionProject = z.infer<typeof extensionProjectSchema>;
@@ -57,13 +58,40 @@ export const backgroundRequestSchemas = {
   }),
   "profile/get": z.object({}),
   "profile/update": profileUpdateSchema.shape.preferences,
-  /** Remember the popup's target so the context menu files into the same project/scene/shot. */
+  /** Remember the target so the popup, panel, context menu and auto-file file into the same place. */
   "target/set": z.object({
     projectId: z.string().min(1),
     sceneDbId: z.string().min(1),
     sceneId: z.string().min(1),
     shotId: z.string().min(1).nullable(),
+    /** Names for "v2 → Project › 003 › 1A". */
+    projectName: z.string().max(200).optional(),
+    shotCode: z.string().max(32).nullable().optional(),
   }),
+  "project/create": z.object({ name: z.string().trim().min(1).max(200) }),
+  "scene/create": z.object({
+    projectId: z.string().min(1),
+    sceneId: z.string().trim().min(1).max(32),
+    title: z.string().trim().max(500).optional(),
+  }),
+  "shot/create": z.object({ sceneDbId: z.string().min(1), shotCode: z.string().trim().min(1).max(32) }),
+  /**
+   * Send captures of a tab to the remembered target: the background builds each ingest body from the
+   * tab's captures and the drafts the popup/panel stored. Without `keys`: every ticked capture. Captures
+   * already queued or filed are never sent again by this.
+   */
+  "tab/send": z.object({ tabId: z.number().int().min(0), keys: z.array(z.string().min(1)).max(1000).optional() }),
+  /** The panel/popup opened on a tab: which adapter runs there, else inject the any-site scan. */
+  "tab/detect": z.object({ tabId: z.number().int().min(0) }),
+  "autofile/set": z.object({
+    tabId: z.number().int().min(0),
+    on: z.boolean(),
+    /** File what the page already shows too (off by default: only new generations). */
+    includeExisting: z.boolean().optional(),
+  }),
+  "ui/set": z.object({ toolbarOpens: z.enum(["panel", "popup"]) }),
+  /** What the server offers besides the API: the event stream and the web app. */
+  "server/features": z.object({}),
   "outbox/send": z.object({ entries: z.array(outboxEntrySchema).min(1).max(200) }),
   "outbox/retry": z.object({ id: z.string().min(1).optional() }),
   "outbox/discard": z.object({ id: z.string().min(1) }),
@@ -75,6 +103,36 @@ export type BackgroundPayload<T extends BackgroundRequestType> = z.input<Schemas
 export type BackgroundRequest = {
   [T in BackgroundRequestType]: { type: T } & z.output<Schemas[T]>;
 }[BackgroundRequestType];
+
+export interface Draft {
+  selected: boolean;
+  edits: CaptureEdits;
+}
+export interface TabDrafts {
+  pageUrl: string | null;
+  drafts: Record<string, Draft>;
+}
+
+export interface UiSettings {
+  toolbarOpens: "panel" | "popup";
+}
+
+export interface TabDetection {
+  pageUrl: string | null;
+  /** The site adapter's name, "any-site" for the on-demand scan, null when nothing can run (chrome:// …). */
+  mode: "adapter" | "any-site" | null;
+  site: string | null;
+  platformKey: string | null;
+  /** The scan could not be injected: the page's origin needs a permission the user can grant. */
+  needsPermission: string | null;
+}
+
+export interface ServerFeatures {
+  /** GET /api/events answers 200 (server-sent events). */
+  events: boolean;
+  /** GET / serves the web app (HTML): "open in Dailies" links to <server>/p/<projectId>/s/<sceneCode>. */
+  webApp: boolean;
+}
 
 export interface TabCaptures {
   pageUrl: string | null;
@@ -106,6 +164,12 @@ export interface FiledRecord {
   projectId: string;
   sceneId: string;
   at: number;
+  /** The media URL's identity (capture-set.ts mediaKey): a generation is not auto-filed twice under two ids. */
+  mediaKey?: string;
+  /** "Project › 003 › 1A", for "v2 → …". */
+  where?: string;
+  /** The page's host when it was auto-filed. */
+  autoSite?: string;
 }
 
 export interface OutboxState {
@@ -130,6 +194,14 @@ export interface BackgroundResponses {
   "outbox/send": SendOutcome[];
   "outbox/retry": SendOutcome[];
   "outbox/discard": { remaining: number };
+  "project/create": ExtensionProject;
+  "scene/create": ExtensionScene;
+  "shot/create": Shot;
+  "tab/send": SendOutcome[];
+  "tab/detect": TabDetection;
+  "autofile/set": { site: string; on: boolean; filed: SendOutcome[] };
+  "ui/set": UiSettings;
+  "server/features": ServerFeatures;
 }
 
 /** Requests handled by the site content script on a tab. */

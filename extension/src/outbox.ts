@@ -106,11 +106,41 @@ export class Outbox {
     return this.locked(() => this.deps.storage.read());
   }
 
-  /** Stores the entries (each with a new Idempotency-Key); nothing is sent yet. */
+  /**
+   * Stores the entries (each with a new Idempotency-Key); nothing is sent yet. A capture already waiting
+   * in the outbox is never queued twice: a second Send (the server down, the popup reopened) reuses its
+   * item and key. A failed item is given the new body (the user fixed the field the server refused).
+   */
   enqueue(entries: OutboxEntry[]): Promise<OutboxItem[]> {
     return this.update((items) => {
       const now = this.now();
-      const added = entries.map(
+      const byCapture = new Map(items.map((i) => [i.captureKey, i]));
+      const reused: OutboxItem[] = [];
+      const fresh = entries.filter((e) => {
+        const existing = byCapture.get(e.captureKey);
+        if (!existing) return true;
+        reused.push(existing);
+        return false;
+      });
+      const revived = new Map(
+        reused
+          .filter((i) => i.state === "failed")
+          .map((i) => {
+            const entry = entries.find((e) => e.captureKey === i.captureKey);
+            return [
+              i.id,
+              {
+                ...i,
+                body: entry?.body ?? i.body,
+                label: entry?.label ?? i.label,
+                state: "pending" as const,
+                nextAttemptAt: now,
+              },
+            ];
+          }),
+      );
+      const kept = items.map((i) => revived.get(i.id) ?? i);
+      const added = fresh.map(
         (e): OutboxItem => ({
           id: this.newKey(),
           captureKey: e.captureKey,
@@ -124,7 +154,7 @@ export class Outbox {
           createdAt: now,
         }),
       );
-      return { items: [...items, ...added], result: added };
+      return { items: [...kept, ...added], result: [...reused.map((i) => revived.get(i.id) ?? i), ...added] };
     });
   }
 

@@ -5,7 +5,8 @@
  */
 import type { Platform } from "@dailies/shared";
 import { storage } from "wxt/utils/storage";
-import type { FiledRecord, Settings, TabCaptures, Target } from "./messages.js";
+import type { AutoFileSwitch, TabBaseline } from "./auto-file.js";
+import type { FiledRecord, Settings, TabCaptures, TabDrafts, Target, UiSettings } from "./messages.js";
 import type { OutboxItem } from "./outbox.js";
 
 export const DEFAULT_SERVER_URL = "http://127.0.0.1:4650";
@@ -15,7 +16,12 @@ export const settingsItem = storage.defineItem<Settings>("local:settings", {
 });
 export const outboxItems = storage.defineItem<OutboxItem[]>("local:outbox", { fallback: [] });
 export const filedItem = storage.defineItem<Record<string, FiledRecord>>("local:filed", { fallback: {} });
+/** The one remembered target (project → scene → shot): the popup, the panel, the context menu and auto-file use it. */
 export const targetItem = storage.defineItem<Target | null>("local:target", { fallback: null });
+/** What the toolbar button opens. */
+export const uiSettingsItem = storage.defineItem<UiSettings>("local:ui", { fallback: { toolbarOpens: "panel" } });
+/** Auto-file switches by site (page host name). */
+export const autoFileItem = storage.defineItem<Record<string, AutoFileSwitch>>("local:autofile", { fallback: {} });
 export const platformsCache = storage.defineItem<{ at: number; serverUrl: string; platforms: Platform[] } | null>(
   "session:platforms",
   { fallback: null },
@@ -23,3 +29,11 @@ export const platformsCache = storage.defineItem<{ at: number; serverUrl: string
 
 export const tabCapturesItem = (tabId: number) =>
   storage.defineItem<TabCaptures>(`session:tab-${tabId}`, { fallback: { pageUrl: null, captures: [] } });
+
+/** The user's edits per capture on a tab, kept until sent or the page changes (a closed popup keeps them). */
+export const tabDraftsItem = (tabId: number) =>
+  storage.defineItem<TabDrafts>(`session:drafts-${tabId}`, { fallback: { pageUrl: null, drafts: {} } });
+
+/** Captures the tab's page already showed when auto-file looked at it (never auto-filed). */
+export const tabBaselineItem = (tabId: number) =>
+  storage.defineItem<TabBaseline | null>(`session:autofile-baseline-${tabId}`, { fallback: null });

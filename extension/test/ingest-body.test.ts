@@ -92,9 +92,10 @@ describe("buildIngestBody", () => {
     expect(body.metadata).toBeUndefined();
     expect(body.notes).toBeUndefined();
     expect("outputUrl" in body).toBe(false);
-    // No prompt was captured: the page stands in, since the server needs one.
-    expect(body.prompt).toBe("https://gemini.google.com/app/abc");
-    expect(ingestRequestSchema.safeParse(body).success).toBe(true);
+    // No prompt was captured: none is invented (never the page URL), so the body is not sendable as is.
+    expect(body.prompt).toBe("");
+    expect(ingestRequestSchema.safeParse(body).success).toBe(false);
+    expect(ingestRequestSchema.safeParse({ ...body, prompt: "typed by the user" }).success).toBe(true);
   });
 
   it("names a platform the server does not know", () => {

@@ -188,6 +188,28 @@ describe("scenes import", () => {
 });
 
 describe("shots, ingest and assets", () => {
+  it("scenes add: a scene by code in a project named by name; a taken code is refused", async () => {
+    const added = await s.dailies([
+      "scenes",
+      "add",
+      "042",
+      "--project",
+      "The Awakening",
+      "--title",
+      "Harbour",
+      "--json",
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.json()).toMatchObject({ sceneId: "042", title: "Harbour", projectId });
+    const human = await s.dailies(["scenes", "add", "--code", "043", "--project", projectId]);
+    expect(human.stdout).toMatch(/^added scene 043 \(\S+\)\n$/);
+    const taken = await s.dailies(["scenes", "add", "042", "--project", projectId]);
+    expect(taken.code).toBe(1);
+    const listed = (await s.dailies(["scenes", "list", "--project", projectId, "--json"])).json();
+    expect(listed.scenes.map((x: { sceneId: string }) => x.sceneId)).toEqual(expect.arrayContaining(["042", "043"]));
+    expect((await s.dailies(["scenes", "add", "--project", projectId])).code).toBe(2);
+  });
+
   it("shots add and list", async () => {
     const added = await s.dailies([
       "shots",

@@ -19,6 +19,9 @@ describe("dailies token (server stopped, same data folder)", () => {
     const created = await dailies("token", "create", "--name", "ci", "--email", "ci@example.com");
     expect(created.stdout).toMatch(/^dly_[\w-]{43}\n$/);
     const token = created.stdout.trim();
+    // Which data folder it used, and that it had to create the database (stderr: stdout stays the token).
+    expect(created.stderr).toContain(`data folder: ${dataDir}`);
+    expect(created.stderr).toMatch(/warning: no database in .* creating a new, empty one/);
 
     const listed = await dailies("token", "list", "--json");
     const tokens = JSON.parse(listed.stdout) as { id: string; name: string; user: string }[];
@@ -37,9 +40,10 @@ describe("dailies token (server stopped, same data folder)", () => {
     const first = JSON.parse(
       (await dailies("token", "create", "--name", "ci-2", "--email", "ci@example.com", "--json")).stdout,
     );
-    const second = JSON.parse(
-      (await dailies("token", "create", "--name", "ci-3", "--email", "ci@example.com", "--json")).stdout,
-    );
+    const again = await dailies("token", "create", "--name", "ci-3", "--email", "ci@example.com", "--json");
+    const second = JSON.parse(again.stdout);
+    // The database exists now: no warning.
+    expect(again.stderr).not.toContain("warning");
     expect(second.userId).toBe(first.userId);
 
     expect((await dailies("token", "revoke", tokens[0]!.id)).stdout).toContain("revoked");

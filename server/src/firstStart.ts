@@ -19,8 +19,9 @@ export function announceFirstStart(
   token: string,
   dataDir: string,
   out: FirstStartOutput = { isTTY: process.stdout.isTTY === true, write: (t) => process.stdout.write(t) },
+  moreTokensCommand = "pnpm --silent dailies token create --name NAME",
 ): { printed: true } | { file: string } {
-  const more = "More tokens: pnpm --silent dailies token create --name NAME";
+  const more = `More tokens (run in the folder you start the server from): ${moreTokensCommand}`;
   if (out.isTTY) {
     out.write(
       `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${token}\n\n${more}\n\n`,

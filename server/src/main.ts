@@ -1,3 +1,4 @@
+import { tokenCreateCommand } from "@dailies/shared";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { databasePath, openDatabase } from "./db/client.js";
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
   await app.listen({ host: config.DAILIES_HOST, port: config.DAILIES_PORT });
   const url = app.deps.publicUrl();
   process.stdout.write(`\nDailies is running at ${url}  (API docs: ${url}/docs, data: ${config.dataDir})\n`);
-  if (firstRunToken) announceFirstStart(firstRunToken, config.dataDir);
+  // The CLI opens the database itself: with a non-default data folder it needs the same DAILIES_DATA_DIR.
+  const moreTokens = tokenCreateCommand({ dataDir: process.env.DAILIES_DATA_DIR ? config.dataDir : null });
+  if (firstRunToken) announceFirstStart(firstRunToken, config.dataDir, undefined, moreTokens);
 }
 
 function createOwnerIfEmpty(dataDir: string): string | null {

@@ -22,5 +22,7 @@ export const captureSchema = z.object({
   pageUrl: z.string(),
   title: z.string().optional(),
   source: z.enum(["network", "dom", "context-menu"]),
+  /** Other ids the site shows for the same generation (Freepik's short `identifier` beside the creation id). */
+  altIds: z.array(z.string().min(1).max(200)).max(5).optional(),
 });
 export type Capture = z.infer<typeof captureSchema>;

@@ -6,6 +6,7 @@ export * from "./errors.js";
 export * from "./events.js";
 export * from "./extension.js";
 export * from "./extensionIdentity.js";
+export * from "./hints.js";
 export * from "./management.js";
 export * from "./pipeline.js";
 export * from "./webhooks.js";

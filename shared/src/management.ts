@@ -18,15 +18,21 @@ export const projectSchema = z.object({
 });
 export type Project = z.infer<typeof projectSchema>;
 export const projectListResponseSchema = z.object({ projects: z.array(projectSchema) });
-export const projectCreateSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(10_000).optional(),
-  status: projectStatusSchema.default("DEVELOPMENT"),
-  genre: z.string().max(100).optional(),
-  video_url: httpUrlSchema
-    .optional()
-    .describe("Downloaded by the server (mirroring job) and used as the first segment"),
-});
+export const projectCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(10_000).optional(),
+    status: projectStatusSchema.default("DEVELOPMENT"),
+    genre: z.string().max(100).optional(),
+    video_url: httpUrlSchema
+      .optional()
+      .describe(
+        "Optional: a video the server downloads (mirroring job) and uses as the first segment. Leave it out to start empty.",
+      )
+      .meta({ example: "https://media.example.org/rushes/opening-shot.mp4" }),
+  })
+  // Swagger UI's "Try it out" sends this body as is: it must create a project without fetching anything.
+  .meta({ example: { name: "The Awakening", description: "A short film", status: "DEVELOPMENT", genre: "drama" } });
 export const projectPatchSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   description: z.string().max(10_000).nullable().optional(),

@@ -1,9 +1,10 @@
+import { tokenCreateCommand } from "@dailies/shared";
 import { useEffect, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import { describeFailure } from "@/src/error-text";
-import type { ConnectionStatus } from "@/src/messages";
+import type { ConnectionStatus, UiSettings } from "@/src/messages";
 import { askBackground, MessageError } from "@/src/messaging";
-import { DEFAULT_SERVER_URL } from "@/src/storage-items";
+import { DEFAULT_SERVER_URL, uiSettingsItem } from "@/src/storage-items";
 
 /** The match pattern that grants the extension access to the server (any port). */
 export function originPattern(serverUrl: string): string | null {
@@ -51,11 +52,10 @@ export function App() {
     try {
       await askBackground("settings/save", { serverUrl: serverUrl.trim(), token: token.trim() });
       const access = await granted;
-      if (!test) {
-        setResult({ tone: "ok", text: access ? "Saved." : "Saved (access to this server was not granted)." });
-        return;
-      }
-      setResult(describe(await askBackground("connection/status", {})));
+      // Save also tests: a wrong token is said here, not discovered later in the panel.
+      const checked = describe(await askBackground("connection/status", {}));
+      const saved = test ? "" : access ? "Saved. " : "Saved (access to this server was not granted). ";
+      setResult({ tone: checked.tone, text: `${saved}${checked.text}` });
     } catch (err) {
       setResult({
         tone: "error",
@@ -69,7 +69,14 @@ export function App() {
   return (
     <main class="options">
       <h1>Dailies</h1>
-      <p class="lead">Where captures are sent. Create a token on the server with `dailies token create`.</p>
+      <p class="lead">Where captures are sent. Make a token in the folder you start the server from:</p>
+      <pre class="command">
+        <code>{tokenCreateCommand({ name: "browser" })}</code>
+      </pre>
+      <p class="hint">
+        If the server runs with its own <code>DAILIES_DATA_DIR</code>, put the same{" "}
+        <code>DAILIES_DATA_DIR=/path/to/data</code> in front (the server prints the exact command on its first start).
+      </p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -114,16 +121,67 @@ export function App() {
           {result.text}
         </p>
       )}
+      <ToolbarChoice />
     </main>
   );
 }
 
-function describe(status: ConnectionStatus): Result {
+function describe(status: ConnectionStatus): NonNullable<Result> {
   if (!status.reachable) return { tone: "error", text: status.error ?? `Cannot reach ${status.serverUrl}` };
   if (status.tokenValid)
     return {
       tone: "ok",
       text: `Connected to Dailies ${status.serverVersion ?? ""} as ${status.userName}`.replace(/\s+/g, " "),
     };
-  return { tone: "error", text: `Server reachable, but ${status.error ?? "the token was not accepted"}` };
+  // This is the settings page: no "open settings" here.
+  const why = (status.error ?? "the token was not accepted").replace(/\s*—\s*[^—]*settings$/, "");
+  return { tone: "error", text: `Server reachable, but ${why}` };
+}
+
+/** What the toolbar button opens, and where the keyboard shortcuts are changed. */
+function ToolbarChoice() {
+  const [choice, setChoice] = useState<UiSettings["toolbarOpens"] | null>(null);
+  useEffect(() => {
+    void uiSettingsItem.getValue().then((ui) => setChoice(ui.toolbarOpens));
+  }, []);
+  return (
+    <section class="toolbar-choice">
+      <h2>Toolbar button</h2>
+      <label class="inline">
+        <input
+          type="radio"
+          name="toolbarOpens"
+          value="panel"
+          checked={choice === "panel"}
+          onChange={() =>
+            void askBackground("ui/set", { toolbarOpens: "panel" }).then((ui) => setChoice(ui.toolbarOpens))
+          }
+        />
+        opens the side panel (stays open beside the page)
+      </label>
+      <label class="inline">
+        <input
+          type="radio"
+          name="toolbarOpens"
+          value="popup"
+          checked={choice === "popup"}
+          onChange={() =>
+            void askBackground("ui/set", { toolbarOpens: "popup" }).then((ui) => setChoice(ui.toolbarOpens))
+          }
+        />
+        opens the popup
+      </label>
+      <p class="hint">
+        Shortcuts (Alt+Shift+D panel, Alt+Shift+S send all, Alt+Shift+A auto-file) can be changed at{" "}
+        <button
+          type="button"
+          class="link"
+          onClick={() => void browser.tabs.create({ url: "chrome://extensions/shortcuts" })}
+        >
+          chrome://extensions/shortcuts
+        </button>
+        .
+      </p>
+    </section>
+  );
 }

@@ -1,7 +1,7 @@
 import { render } from "preact";
 import { browser } from "wxt/browser";
-import { App } from "./App";
-import "./style.css";
+import { CaptureApp } from "@/src/ui/CaptureApp";
+import "@/src/ui/style.css";
 
 /** The tab to work on: `?tabId=` (tests, or the popup opened in its own tab), else the active tab. */
 async function targetTabId(): Promise<number | null> {
@@ -12,4 +12,4 @@ async function targetTabId(): Promise<number | null> {
 }
 
 const root = document.getElementById("app");
-if (root) void targetTabId().then((tabId) => render(<App tabId={tabId} />, root));
+if (root) void targetTabId().then((tabId) => render(<CaptureApp tabId={tabId} mode="popup" />, root));

@@ -31,11 +31,21 @@ import {
 const PLATFORM_KEY = "freepik-ai";
 const MATCHES = [...SITE_MATCHES["freepik-ai"]];
 
-/** Endpoints that describe creations: render (image), video generate, the `?id=` lookup and recent files. */
-const CREATION_PATH = /^\/pikaso\/api\/(render\/v\d+|video\/generate|creations|projects\/files\/recent)\/?$/;
+/**
+ * Endpoints that describe creations, under Freepik's `/pikaso/api/` and Magnific's same-origin `/app/api/`:
+ * render (image), start-tti, video generate, the `?id=` lookup, the batch poll `creations?ids[]=…`,
+ * one creation by identifier, and recent files.
+ */
+const CREATION_PATH =
+  /^\/(pikaso|app)\/api\/(render\/v\d+|start-tti(-v\d+)?|video\/generate|creations?(\/[\w-]+)?|projects\/files\/recent)\/?$/;
 
 function isFreepikHost(hostname: string): boolean {
-  return hostname === "freepik.com" || hostname.endsWith(".freepik.com") || hostname === "magnific.com";
+  return (
+    hostname === "freepik.com" ||
+    hostname.endsWith(".freepik.com") ||
+    hostname === "magnific.com" ||
+    hostname === "www.magnific.com"
+  );
 }
 
 function isInterestingResponse(url: string): boolean {
@@ -52,16 +62,28 @@ function parseResponse(url: string, value: unknown, pageUrl: string): Capture[] 
   // video/generate?return_creations=true: {data{creations[]}}
   const generated = list(rec(data).creations ?? body.creations);
   if (generated.length > 0) return validCaptures(generated.map((item) => creationCapture(item, "VIDEO", pageUrl)));
-  // projects/files/recent: {data[{id, tool_file_type, tool_name, creation{…}}]}; the creation's own fields win
+  // projects/files/recent: {data[{id, tool_file_type, tool_name, creation{…}}]}; the creation's own fields win.
+  // The batch poll creations?ids[]=A&ids[]=B: {data[{status, url, preview, large_preview, metadata}]}, in the
+  // order asked, so an item without an id of its own takes the id asked at its place.
   if (Array.isArray(data)) {
+    const asked = parseUrl(url)?.searchParams.getAll("ids[]") ?? [];
     return validCaptures(
-      data.map((file) => creationCapture({ ...rec(file), ...rec(rec(file).creation) }, undefined, pageUrl)),
+      data.map((file, index) => {
+        const item = { ...rec(file), ...rec(rec(file).creation) };
+        if (item.id === undefined && item.identifier === undefined && asked[index]) item.id = asked[index];
+        return creationCapture(item, undefined, pageUrl);
+      }),
     );
   }
-  // creations?id=…: {url, preview, metadata} without an id of its own
+  // creations?id=… and creation/{identifier}: {url, preview, metadata} without an id of its own
   if (isHttpsUrl(body.url) || isHttpsUrl(body.preview)) {
-    const id = parseUrl(url)?.searchParams.get("id") ?? undefined;
-    return validCaptures([creationCapture({ id, ...body }, undefined, pageUrl)]);
+    const parsed = parseUrl(url);
+    const id =
+      idString(body.id) ??
+      parsed?.searchParams.get("id") ??
+      /\/creation\/([\w-]+)\/?$/.exec(parsed?.pathname ?? "")?.[1] ??
+      undefined;
+    return validCaptures([creationCapture({ ...body, id }, undefined, pageUrl)]);
   }
   return [];
 }
@@ -79,6 +101,8 @@ function creationCapture(value: unknown, hint: AssetType | undefined, pageUrl: s
     platformKey: PLATFORM_KEY,
     // `creation.id` is the id the feed shows as `data-item`; the asset id inside CDN URLs is a different one.
     externalId: idString(creation.id) ?? text(creation.identifier),
+    // The feed's video tiles show only the short identifier: the page's copy merges with this one by it.
+    altIds: idString(creation.id) && text(creation.identifier) ? [text(creation.identifier) as string] : undefined,
     assetType,
     prompt: text(metadata.inputPrompt) ?? text(metadata.prompt) ?? text(creation.prompt) ?? "",
     negativePrompt: text(metadata.negativePrompt) ?? text(metadata.negative_prompt),
@@ -86,12 +110,13 @@ function creationCapture(value: unknown, hint: AssetType | undefined, pageUrl: s
     aspectRatio:
       normalizeAspectRatio(metadata.aspectRatio ?? metadata.aspect_ratio) ?? aspectRatioFromSize(width, height),
     durationSec: assetType === "VIDEO" ? durationSeconds(metadata.duration) : undefined,
+    // `seed` arrives as a number or, from Magnific's render/v4, as a string.
     seed: num(metadata.seed),
     width,
     height,
     outputUrl,
     thumbnailUrl:
-      firstHttpsUrl(creation.preview, metadata.preview) ??
+      firstHttpsUrl(creation.preview, creation.large_preview, metadata.preview) ??
       (assetType === "IMAGE" && outputUrl ? withPreview(outputUrl) : undefined),
     pageUrl,
     source: "network",

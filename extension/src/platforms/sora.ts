@@ -37,7 +37,8 @@ const GENERATION_PATHS = [
   /^\/backend\/video_gen\/[^/]+$/,
   /^\/backend\/public\/generations\/[^/]+$/,
   /^\/backend\/nf\/pending\/v2\/?$/,
-  /^\/backend\/project_y\/profile\/drafts\/v2(\/[^/]+)?$/,
+  // drafts, versioned and unversioned (`/profile/drafts?limit=15`), and one draft by id
+  /^\/backend\/project_y\/profile\/drafts(\/v2)?(\/[^/]+)?\/?$/,
   /^\/backend\/project_y\/profile_feed\/[^/]+$/,
   /^\/backend\/project_y\/post\/[^/]+\/tree$/,
 ];
@@ -61,7 +62,11 @@ interface GenerationContext {
 
 function isInterestingResponse(url: string): boolean {
   const parsed = parseUrl(url);
-  return !!parsed && SORA_HOSTS.has(parsed.hostname) && GENERATION_PATHS.some((path) => path.test(parsed.pathname));
+  if (!parsed || !SORA_HOSTS.has(parsed.hostname)) return false;
+  // The v1 library list `GET /backend/video_gen?limit=N&task_type_filters=…` (paged by before/after); the bare
+  // path without a query is the submit call, which carries no finished media.
+  if (/^\/backend\/video_gen\/?$/.test(parsed.pathname)) return parsed.searchParams.has("limit");
+  return GENERATION_PATHS.some((path) => path.test(parsed.pathname));
 }
 
 /**
@@ -84,7 +89,9 @@ function collect(node: unknown, pageUrl: string, depth = 0): Array<CaptureDraft 
 }
 
 function taskCaptures(task: JsonRecord, pageUrl: string): Array<CaptureDraft | undefined> {
-  if (isFailedStatus(task.status)) return [];
+  // A moderation-rejected output is missing from `generations`; a rejected task never yields a take.
+  const moderation = rec(task.moderation_result);
+  if (isFailedStatus(task.status) || moderation.is_output_rejection === true || text(task.failure_reason)) return [];
   const config = rec(task.creation_config);
   const context: GenerationContext = {
     prompt: text(task.prompt),
@@ -156,6 +163,8 @@ function generationCapture(value: unknown, context: GenerationContext, pageUrl: 
 function isUnusable(generation: JsonRecord): boolean {
   return (
     generation.kind === "sora_content_violation" ||
+    generation.kind === "sora_error" ||
+    !!text(generation.reason_str) ||
     isFailedStatus(generation.status, generation.download_status) ||
     !!generation.deleted_at
   );

@@ -75,6 +75,9 @@ function collectFlow(node: unknown, pageUrl: string, depth = 0): Array<CaptureDr
     ...list(node.operations).map((operation) => operationCapture(operation, pageUrl)),
     ...list(node.media).map((media) => mediaCapture(media, pageUrl)),
     ...collectFlow(node.projectContents, pageUrl, depth + 1),
+    // Newer tRPC replies wrap one level deeper: `result.data.json.result.userWorkflows[]` beside `status`.
+    ...(isRecord(node.result) ? collectFlow(node.result, pageUrl, depth + 1) : []),
+    ...collectFlow(node.userWorkflows ?? node.workflows, pageUrl, depth + 1),
   ];
 }
 
@@ -85,12 +88,13 @@ function operationCapture(value: unknown, pageUrl: string): CaptureDraft | undef
   const metadata = rec(operation.metadata);
   const video = rec(metadata.video);
   const status = text(entry.status) ?? text(operation.status) ?? text(metadata.status);
-  if (status !== SUCCESSFUL) return undefined;
+  // A failed operation carries only `operation.error {code, message}`; a pending one is `…_ACTIVE`.
+  if (status !== SUCCESSFUL || isRecord(operation.error) || isRecord(entry.error)) return undefined;
   return {
     platformKey: PLATFORM_KEY,
-    externalId: text(video.mediaGenerationId) ?? text(operation.name),
+    externalId: text(video.mediaGenerationId) ?? text(entry.mediaGenerationId) ?? text(operation.name),
     assetType: "VIDEO",
-    prompt: flowPrompt(video) ?? "",
+    prompt: flowPrompt(video) ?? promptInputsText(rec(metadata.requestData ?? entry.requestData)) ?? "",
     model: text(video.model),
     aspectRatio: flowAspectRatio(video.aspectRatio),
     seed: num(video.seed),
@@ -109,8 +113,11 @@ function operationCapture(value: unknown, pageUrl: string): CaptureDraft | undef
 function mediaCapture(value: unknown, pageUrl: string): CaptureDraft | undefined {
   const media = rec(value);
   const metadata = rec(media.mediaMetadata);
-  const status = text(rec(metadata.mediaStatus).mediaGenerationStatus) ?? text(media.status);
+  const mediaStatus = rec(metadata.mediaStatus ?? media.mediaStatus);
+  const status = text(mediaStatus.mediaGenerationStatus) ?? text(media.status);
+  // `…_FILTERED`, `…_FAILED` and `…_ACTIVE` are all "no take"; newer replies name failures in several places.
   if (status && status !== SUCCESSFUL) return undefined;
+  if (text(mediaStatus.failureReason) || list(mediaStatus.failureReasons).length > 0 || media.error) return undefined;
 
   const isVideo = isRecord(media.video);
   if (!isVideo && !isRecord(media.image)) return undefined;
@@ -148,6 +155,28 @@ function flowPrompt(node: JsonRecord): string | undefined {
     .filter((part): part is string => part !== undefined);
   const raw = text(node.prompt) ?? text(input.prompt) ?? (parts.length > 0 ? parts.join(" ") : undefined);
   return raw === undefined ? undefined : unwrapPromptXml(raw);
+}
+
+/**
+ * The legacy reply's `requestData.promptInputs[].textInput`: a plain string, sometimes a whole JSON
+ * document whose `prompt` (or `text`) is what the user typed.
+ */
+function promptInputsText(requestData: JsonRecord): string | undefined {
+  for (const input of list(requestData.promptInputs)) {
+    const raw = text(rec(input).textInput) ?? text(rec(rec(input).textInput).prompt);
+    if (!raw) continue;
+    if (raw.startsWith("{")) {
+      try {
+        const doc = rec(JSON.parse(raw));
+        const inner = text(doc.prompt) ?? text(doc.text) ?? flowPrompt(doc);
+        if (inner) return unwrapPromptXml(inner);
+      } catch {
+        // Not JSON after all: the string is the prompt.
+      }
+    }
+    return unwrapPromptXml(raw);
+  }
+  return undefined;
 }
 
 /** Flow sometimes returns the prompt wrapped as `<root><instruction><prompt>…</prompt>…`; keep only the text typed. */

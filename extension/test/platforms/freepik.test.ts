@@ -22,6 +22,7 @@ function parse(url: string, fixture: string, pageUrl = IMAGE_PAGE): Capture[] {
 const RENDERED_IMAGE: Capture = {
   platformKey: "freepik-ai",
   externalId: "2806412877",
+  altIds: ["kQ7mZp2VxA"],
   assetType: "IMAGE",
   prompt: "A brass diving helmet on a mossy rock, studio lighting, product shot",
   model: "imagen-nano-banana-2-flash",
@@ -44,12 +45,17 @@ describe("freepikAdapter.isInterestingResponse", () => {
     `https://www.freepik.com/pikaso/api/projects/files/recent?page=1&per_page=50&${QUERY}`,
     `https://br.freepik.com/pikaso/api/render/v4?${QUERY}`,
     `https://magnific.com/pikaso/api/video/generate?${QUERY}`,
+    `https://www.freepik.com/pikaso/api/start-tti-v2?${QUERY}`,
+    `https://www.freepik.com/pikaso/api/creations?ids[]=111&ids[]=222&limit=2`,
+    "https://www.magnific.com/app/api/render/v4",
+    "https://www.magnific.com/app/api/creations?ids%5B%5D=1&limit=1",
+    "https://www.magnific.com/app/api/creation/abc123",
+    "https://www.magnific.com/app/api/video/generate?return_creations=true",
   ])("forwards %s", (url) => {
     expect(freepikAdapter.isInterestingResponse(url)).toBe(true);
   });
 
   it.each([
-    `https://www.freepik.com/pikaso/api/start-tti-v2?${QUERY}`,
     `https://www.freepik.com/pikaso/api/spaces/1f2e3d4c/workflows/execute?${QUERY}`,
     "https://pikaso.cdnpk.net/private/production/2806412900/render.png?token=x",
     "https://www.freepik.com/pikaso/ai-image-generator",
@@ -70,6 +76,7 @@ describe("freepikAdapter.parseResponse", () => {
       {
         platformKey: "freepik-ai",
         externalId: "2806497203",
+        altIds: ["gJnCDl1SXO"],
         assetType: "VIDEO",
         prompt: "The diving helmet slowly fills with glowing jellyfish, camera pushes in",
         negativePrompt: "text, watermark",
@@ -104,8 +111,10 @@ describe("freepikAdapter.parseResponse", () => {
 
   it("reads recent files by creation id and skips the failed one", () => {
     const url = `https://www.freepik.com/pikaso/api/projects/files/recent?page=1&per_page=50&${QUERY}`;
+    // Recent files carry no identifier, so no alternative id.
+    const { altIds: _alt, ...renderedWithoutAlt } = RENDERED_IMAGE;
     expect(parse(url, "recent-files.json")).toEqual([
-      RENDERED_IMAGE,
+      renderedWithoutAlt,
       {
         platformKey: "freepik-ai",
         externalId: "2806497203",

@@ -197,6 +197,33 @@ export async function importScenes(
 
 export const sceneCommands: Command[] = [
   {
+    name: "scenes add",
+    summary: "add a scene to a project",
+    args: ["[CODE]"],
+    options: {
+      project: { type: "string", value: "PROJECT", description: "project id or name", required: true },
+      code: { type: "string", value: "CODE", description: "scene code, e.g. 004 or 004A (or give it as the argument)" },
+      title: { type: "string", value: "TEXT", description: "scene title" },
+      beat: { type: "string", value: "TEXT", description: "story beat" },
+    },
+    examples: ['dailies scenes add 004 --project "The Awakening" --title "The harbour at night"'],
+    async run(ctx) {
+      const code = ctx.string("code") ?? ctx.args[0];
+      if (!code) throw new UsageError("missing the scene code (--code CODE)");
+      if (ctx.string("code") && ctx.args[0])
+        throw new UsageError("give the scene code either as --code or as the argument");
+      const client = ctx.client();
+      const projectId = await resolveProjectId(client, ctx.string("project") as string);
+      const scene = await client.projects.createScene(projectId, {
+        sceneId: code,
+        ...(ctx.string("title") ? { title: ctx.string("title") } : {}),
+        ...(ctx.string("beat") ? { storyBeat: ctx.string("beat") } : {}),
+      });
+      ctx.out.result(scene, () => ctx.out.line(`added scene ${scene.sceneId} (${scene.id})`));
+      return 0;
+    },
+  },
+  {
     name: "scenes list",
     summary: "list the scenes of a project in story order",
     options: {

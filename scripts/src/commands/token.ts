@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { CliError, type Command, type Context } from "../lib/command.js";
 
 // The server package (database, migrations, fastify) is loaded only by these commands, so the others start fast.
@@ -8,10 +9,27 @@ type Db = ReturnType<Server["openDatabase"]>;
  * `dailies token …` works on the database file directly (same DAILIES_DATA_DIR as the server), so the first
  * token can be made with the server stopped. `create` prints only the token on stdout, for scripts.
  */
-async function withDatabase<T>(ctx: Context, fn: (db: Db, server: Server) => T): Promise<T> {
+async function withDatabase<T>(
+  ctx: Context,
+  fn: (db: Db, server: Server) => T,
+  opts: { announce?: boolean } = {},
+): Promise<T> {
   const server = await import("@dailies/server");
   const config = server.loadConfig(ctx.io.env);
-  const db = server.openDatabase(server.databasePath(config.dataDir));
+  const file = server.databasePath(config.dataDir);
+  const isNew = !existsSync(file);
+  if (opts.announce) {
+    // Said on stderr: stdout stays the token alone, for scripts.
+    ctx.out.note(`data folder: ${config.dataDir}`);
+    if (isNew) {
+      ctx.out.warn(
+        `no database in ${config.dataDir} yet: creating a new, empty one. A server started from another folder will ` +
+          "reject this token — run this command in the folder you start the server from, or set DAILIES_DATA_DIR " +
+          "to the server's data folder.",
+      );
+    }
+  }
+  const db = server.openDatabase(file);
   try {
     return fn(db, server);
   } finally {
@@ -38,11 +56,18 @@ export const tokenCommands: Command[] = [
     details: DB_NOTE,
     examples: ["export DAILIES_TOKEN=$(pnpm --silent dailies token create --name ci)"],
     run: (ctx) =>
-      withDatabase(ctx, (db, { issueTokenFor, tokenView }) => {
-        const { token, user, row } = issueTokenFor(db, { name: ctx.string("name") ?? "", email: ctx.string("email") });
-        ctx.out.result({ ...tokenView(row), token, userId: user.id }, () => ctx.out.line(token));
-        return 0;
-      }),
+      withDatabase(
+        ctx,
+        (db, { issueTokenFor, tokenView }) => {
+          const { token, user, row } = issueTokenFor(db, {
+            name: ctx.string("name") ?? "",
+            email: ctx.string("email"),
+          });
+          ctx.out.result({ ...tokenView(row), token, userId: user.id }, () => ctx.out.line(token));
+          return 0;
+        },
+        { announce: true },
+      ),
   },
   {
     name: "token list",

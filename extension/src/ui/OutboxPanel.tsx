@@ -1,5 +1,5 @@
-import { describeFailure } from "@/src/error-text";
-import type { OutboxItem } from "@/src/outbox";
+import { describeFailure } from "../error-text.js";
+import type { OutboxItem } from "../outbox.js";
 
 interface Props {
   items: OutboxItem[];

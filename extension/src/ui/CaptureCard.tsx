@@ -1,6 +1,6 @@
 import { ASSET_TYPES, type Capture, RIGHTS_STATES } from "@dailies/shared";
 import { useState } from "preact/hooks";
-import { type CaptureEdits, type IngestStatus, parseTags } from "@/src/ingest-body";
+import { type CaptureEdits, type IngestStatus, parseTags } from "../ingest-body.js";
 
 export interface CaptureView {
   capture: Capture;
@@ -10,6 +10,8 @@ export interface CaptureView {
 
 interface Props {
   view: CaptureView;
+  /** Queued or filed: not sendable again by a click. */
+  locked?: boolean;
   draft: { selected: boolean; edits: CaptureEdits };
   defaultStatus: IngestStatus;
   onChange(draft: { selected: boolean; edits: CaptureEdits }): void;
@@ -26,7 +28,7 @@ function facts(c: Capture): string[] {
 }
 
 /** One generation found on the page: a checkbox, its editable prompt and, folded, the other fields. */
-export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
+export function CaptureCard({ view, draft, defaultStatus, onChange, locked = false }: Props) {
   const { capture, status } = view;
   const edits = draft.edits;
   const edit = (patch: Partial<CaptureEdits>) => onChange({ ...draft, edits: { ...edits, ...patch } });
@@ -45,6 +47,7 @@ export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
           id={id}
           aria-label="Send this capture"
           checked={draft.selected}
+          disabled={locked}
           onChange={(e) => onChange({ ...draft, selected: e.currentTarget.checked })}
         />
         <label for={id} class="thumb" data-type={capture.assetType}>
@@ -59,7 +62,8 @@ export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
             name="prompt"
             rows={2}
             value={edits.prompt ?? capture.prompt}
-            placeholder="Prompt"
+            placeholder="no prompt found — type the prompt"
+            data-missing={(edits.prompt ?? capture.prompt).trim() === "" ? "true" : "false"}
             onInput={(e) => edit({ prompt: e.currentTarget.value })}
           />
           <div class="facts">
@@ -76,7 +80,25 @@ export function CaptureCard({ view, draft, defaultStatus, onChange }: Props) {
         </div>
       </div>
       <details class="more">
-        <summary>Title, tags, notes, status…</summary>
+        <summary>Details: ids, title, tags, notes, status…</summary>
+        <dl class="fields">
+          <dt>site id</dt>
+          <dd>{capture.externalId}</dd>
+          {capture.model && (
+            <>
+              <dt>model</dt>
+              <dd>{capture.model}</dd>
+            </>
+          )}
+          {capture.thumbnailUrl && (
+            <>
+              <dt>thumbnail</dt>
+              <dd class="url">{capture.thumbnailUrl}</dd>
+            </>
+          )}
+          <dt>page</dt>
+          <dd class="url">{capture.pageUrl}</dd>
+        </dl>
         <div class="grid">
           <label>
             Title
