@@ -89,6 +89,7 @@ import {
   workspaceMemberSchema,
   workspaceSchema,
 } from "./pipeline.js";
+import { sessionCreatedSchema, type sessionCreateSchema, sessionDeletedSchema } from "./web.js";
 
 export class DailiesApiError extends Error {
   override name = "DailiesApiError";
@@ -215,6 +216,13 @@ export function createClient(opts: ClientOptions) {
 
     health: () => call("GET", "/api/health", healthSchema, { auth: false }),
     me: () => get("/api/me", meSchema),
+
+    /** Browser sign-in: exchanges a token for an HttpOnly session cookie (the web app's only use of a token). */
+    auth: {
+      signIn: (body: In<typeof sessionCreateSchema>) =>
+        call("POST", "/api/auth/session", sessionCreatedSchema, { body, auth: false }),
+      signOut: () => call("DELETE", "/api/auth/session", sessionDeletedSchema, { auth: false }),
+    },
 
     tokens: {
       list: () => get("/api/tokens", tokenListResponseSchema),

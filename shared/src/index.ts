@@ -7,3 +7,4 @@ export * from "./events.js";
 export * from "./extension.js";
 export * from "./management.js";
 export * from "./pipeline.js";
+export * from "./web.js";

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { aiRoutes } from "./ai.js";
 import { aiGenerateRoutes } from "./aiGenerate.js";
+import { authSessionRoutes } from "./authSession.js";
 import { exportRoutes } from "./exports.js";
 import { extensionRoutes } from "./extension.js";
 import { frameRoutes } from "./frames.js";
@@ -23,6 +24,7 @@ import { workspaceRoutes } from "./workspaces.js";
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
   await app.register(tokenRoutes);
+  await app.register(authSessionRoutes);
   await app.register(projectRoutes);
   await app.register(sceneRoutes);
   await app.register(extensionRoutes, { prefix: "/api/extension" });
