@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { type DailiesEvent, dailiesEventTypes, errorSchema, eventsQuerySchema } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 
 /** A comment line every so often keeps proxies and browsers from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -41,7 +42,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
         querystring: eventsQuerySchema,
         produces: ["text/event-stream"],
         response: {
-          200: { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } },
+          200: z.string().describe("A text/event-stream: `id`, `event` and `data` lines per event (see above)"),
           401: errorSchema,
           404: errorSchema,
         },
