@@ -3,6 +3,7 @@ import { useRef, useState } from "preact/hooks";
 import { formatDate, humanize } from "../../lib/format";
 import { isVideo, mediaOf, pictureOf } from "../../lib/takes";
 import { paths } from "../../routes";
+import { Video } from "../Video";
 
 export interface TakeActions {
   select: (v: AssetVersion) => void;
@@ -58,20 +59,20 @@ export function TakeCard({
   return (
     <article
       class={`card take${take.selected ? " take-selected" : ""}${inCompare ? " take-compare" : ""}`}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: cards are focusable so arrows, S, C and Enter act on one
       tabIndex={0}
       data-take-id={take.id}
       data-testid="take-card"
       aria-label={`${take.assetType.toLowerCase()} v${take.versionNumber} ${take.platformLabel}${take.selected ? ", selected take" : ""}`}
       onFocus={onFocusCard}
     >
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: pointer-only scrub preview; keyboard users press Play */}
       <div class="take-media" onMouseMove={video && media && !playing ? scrub : undefined}>
         {playing && media ? (
-          // biome-ignore lint/a11y/useMediaCaption: generated takes have no captions
-          <video src={media} controls autoPlay playsInline class="fit" data-testid="inline-player" />
+          <Video src={media} controls autoPlay playsInline class="fit" data-testid="inline-player" />
         ) : video && media && take.mirrorStatus === "mirrored" ? (
           <>
-            {/* biome-ignore lint/a11y/useMediaCaption: a silent scrub preview */}
-            <video
+            <Video
               ref={scrubRef}
               src={media}
               muted

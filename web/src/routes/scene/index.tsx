@@ -188,13 +188,12 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
           </h1>
           <div class="muted small">
             {scene.storyBeat ?? ""} {scene.durationSec ? `· planned ${formatDuration(scene.durationSec)}` : ""} ·{" "}
-            <span data-testid="take-count">{first.data.total > takes.length ? first.data.total : takes.length}</span>{" "}
-            takes
+            <span data-testid="take-count">{Math.max(first.data.total, takes.length)}</span> takes
           </div>
         </div>
         <CompareTray ids={compare} />
       </div>
-      <div class="filters" role="group" aria-label="Filter and group takes">
+      <fieldset class="filters" aria-label="Filter and group takes">
         <Select
           label="Type"
           value={filters.assetType}
@@ -237,7 +236,7 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
             ["shot", "Shot"],
           ]}
         />
-      </div>
+      </fieldset>
       {failure && (
         <p class="error-text" role="alert">
           {failure}
