@@ -13,6 +13,6 @@ const project = (name: string, extra: Record<string, unknown> = {}) => ({
 
 export default defineConfig({
   test: {
-    projects: [project("shared"), project("server"), project("scripts"), project("extension")],
+    projects: [project("shared"), project("server"), project("scripts"), project("extension"), project("web")],
   },
 });

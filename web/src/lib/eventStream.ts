@@ -83,6 +83,10 @@ export class EventStreamClient {
       if (parsed.success) this.opts.onEvent(parsed.data);
     };
     for (const type of dailiesEventTypes) source.addEventListener(type, onMessage);
+    // `ready` carries the stream's starting position, so even a client that saw no event yet can resume from it.
+    source.addEventListener("ready", (ev) => {
+      if (ev.lastEventId) this.lastEventId = ev.lastEventId;
+    });
     source.addEventListener("resync", (ev) => {
       if (ev.lastEventId) this.lastEventId = ev.lastEventId;
       this.opts.onResync();
