@@ -187,7 +187,9 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
             {scene.title ? ` · ${scene.title}` : ""}
           </h1>
           <div class="muted small">
-            {scene.storyBeat ?? ""} {scene.durationSec ? `· planned ${formatDuration(scene.durationSec)}` : ""} ·{" "}
+            {[scene.storyBeat, scene.durationSec ? `planned ${formatDuration(scene.durationSec)}` : null]
+              .filter(Boolean)
+              .map((s) => `${s} · `)}
             <span data-testid="take-count">{Math.max(first.data.total, takes.length)}</span> takes
           </div>
         </div>
