@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createClient } from "@dailies/shared/client";
 import { type Browser, chromium, expect, type Page, test } from "@playwright/test";
 import { makeClip, serveFiles } from "../support/clips";
-import { REPO_ROOT, readState } from "../support/server";
+import { REPO_ROOT, readState, startServer, stopServer, writeState } from "../support/server";
 
 /**
  * The web app's review flow in Debian Chromium against the real server: sign in with a token, create a project
@@ -169,5 +169,75 @@ test("sign in, capture live, play, compare in sync, select a take, sign out", as
   await expect(page).toHaveURL(/\/signin/);
   await page.goto(`${server.baseUrl}/`);
   await expect(page).toHaveURL(/\/signin/);
+  await context.close();
+});
+
+test("the sign-in link, notes at a frame, shortcuts, 390 px, and live updates across a server restart", async () => {
+  const server = readState();
+  const api = createClient({ baseUrl: server.baseUrl, token: server.token });
+  const project = await api.projects.create({ name: `Restart ${Date.now()}` });
+  await api.projects.createScene(project.id, { sceneId: "001" });
+  const first = await api.extension.ingest({
+    projectId: project.id,
+    sceneId: "001",
+    assetType: "VIDEO",
+    platformKey: "sora",
+    prompt: "a heron lands",
+    outputUrl: files.url("fox.mp4"),
+  });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+
+  // The first-start link form: the token rides in the fragment and leaves the address bar after sign-in.
+  await page.goto(`${server.baseUrl}/signin?next=${encodeURIComponent(`/v/${first.asset.id}`)}#token=${server.token}`);
+  await expect(page).toHaveURL(new RegExp(`/v/${first.asset.id}$`));
+  expect(page.url()).not.toContain("token=");
+
+  // A note pinned to a time; clicking it seeks there.
+  const video = page.locator(".stage video");
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 60_000 })
+    .toBeGreaterThan(0);
+  await video.evaluate((v: HTMLVideoElement) => {
+    v.currentTime = 2.5;
+  });
+  await page.getByLabel("New note").fill("Feathers smear here");
+  await page.getByRole("button", { name: "Add note" }).click();
+  const timeButton = page.getByRole("button", { name: "0:02.5" });
+  await expect(timeButton).toBeVisible();
+  await video.evaluate((v: HTMLVideoElement) => {
+    v.currentTime = 0;
+  });
+  await timeButton.click();
+  await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime)).toBeCloseTo(2.5, 1);
+  await page.getByRole("button", { name: "Resolve" }).click();
+  await expect(page.getByText("Resolved")).toBeVisible();
+
+  // The scene at phone width, and the shortcut list.
+  await page.goto(`${server.baseUrl}/p/${project.id}/s/001`);
+  await expect(page.getByTestId("take-card")).toHaveCount(1);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.keyboard.press("?");
+  await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toContainText(
+    "Add the focused take to compare",
+  );
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("live-status")).toHaveText("Live");
+
+  // Restart the server: the page reconnects by itself and shows a take captured after the restart.
+  await stopServer(server.pid);
+  await expect(page.getByTestId("live-status")).toHaveText(/Reconnecting/);
+  const restarted = await startServer(server.port, server.dataDir, server.logFile);
+  writeState({ ...readState(), pid: restarted.pid });
+  await expect(page.getByTestId("live-status")).toHaveText("Live", { timeout: 30_000 });
+  await api.extension.ingest({
+    projectId: project.id,
+    sceneId: "001",
+    assetType: "IMAGE",
+    platformKey: "midjourney",
+    prompt: "a heron, still",
+  });
+  await expect(page.getByTestId("take-card")).toHaveCount(2, { timeout: 5000 });
   await context.close();
 });
