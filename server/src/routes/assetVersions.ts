@@ -59,20 +59,25 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const b = request.body;
       const asset = requireAsset(db, request.auth, request.params.id);
+      // `selected` and status SELECTED are one state: setting either sets both (selected wins if they disagree).
+      const selected = b.selected ?? (b.status === undefined ? undefined : b.status === "SELECTED");
+      const status =
+        b.status && (selected === undefined || selected === (b.status === "SELECTED"))
+          ? b.status
+          : selected === undefined
+            ? undefined
+            : selected
+              ? "SELECTED"
+              : asset.status === "SELECTED"
+                ? "GENERATED"
+                : asset.status;
       const updated = db.transaction((tx) => {
-        if (b.selected) unselectSiblings(tx, asset.sceneId, asset.assetType, asset.id);
-        const selectedStatus =
-          b.selected === undefined
-            ? {}
-            : {
-                selected: b.selected,
-                status: b.selected ? "SELECTED" : asset.status === "SELECTED" ? "GENERATED" : asset.status,
-              };
+        if (selected) unselectSiblings(tx, asset.sceneId, asset.assetType, asset.id);
         return tx
           .update(assetVersions)
           .set({
-            ...(b.status !== undefined && { status: b.status, selected: b.status === "SELECTED" || asset.selected }),
-            ...selectedStatus,
+            ...(selected !== undefined && { selected }),
+            ...(status !== undefined && { status }),
             ...(b.rightsState !== undefined && { rightsState: b.rightsState }),
             ...(b.notes !== undefined && { notes: b.notes }),
             ...(b.tags !== undefined && { tags: [...new Set(b.tags)] }),
@@ -82,7 +87,6 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
           .returning()
           .get();
       });
-      if (b.status === "SELECTED" && !asset.selected) unselectSiblings(db, asset.sceneId, asset.assetType, asset.id);
       const view = assetViews(deps, [updated])[0]!;
       deps.events.publish({
         type: "asset.updated",

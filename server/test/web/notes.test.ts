@@ -135,6 +135,25 @@ describe("review notes and take edits", () => {
     });
     const first = await t.call({ method: "GET", url: `/api/asset-version/${versionId}` });
     expect(first.json).toMatchObject({ selected: false, status: "GENERATED" });
+    // Status and selection are one state: approving the selected take unselects it; status SELECTED selects.
+    const approved = await t.call({
+      method: "PATCH",
+      url: `/api/asset-version/${second.json.asset.id}`,
+      payload: { status: "APPROVED" },
+    });
+    expect(approved.json).toMatchObject({ status: "APPROVED", selected: false });
+    const viaStatus = await t.call({
+      method: "PATCH",
+      url: `/api/asset-version/${versionId}`,
+      payload: { status: "SELECTED" },
+    });
+    expect(viaStatus.json).toMatchObject({ status: "SELECTED", selected: true });
+    const back = await t.call({
+      method: "PATCH",
+      url: `/api/asset-version/${second.json.asset.id}`,
+      payload: { selected: true },
+    });
+    expect(back.json.selected).toBe(true);
     const empty = await t.call({ method: "PATCH", url: `/api/asset-version/${versionId}`, payload: {} });
     expect(empty.status).toBe(400);
 
