@@ -1,5 +1,5 @@
 import type { Session } from "@dailies/shared";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorText, isNotFound } from "../../api";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorMessage } from "../../components/ErrorMessage";
@@ -26,8 +26,16 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   const [adding, setAdding] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
 
+  // A burst of captures (a night of renders) refetches once, not once per take.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(pending.current ?? undefined), []);
   useLiveEvents((e) => {
-    if (e === "resync" || (e.projectId === projectId && e.type.startsWith("asset."))) data.reload();
+    if (e !== "resync" && (e.projectId !== projectId || !e.type.startsWith("asset."))) return;
+    if (pending.current) return;
+    pending.current = setTimeout(() => {
+      pending.current = null;
+      data.reload();
+    }, 300);
   });
 
   if (data.error)

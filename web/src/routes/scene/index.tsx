@@ -82,10 +82,9 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
     if (e === "resync") return first.reload();
     if (!scene || e.projectId !== projectId || !e.type.startsWith("asset.")) return;
     const id = String(e.data.assetVersionId ?? "");
-    const mine =
-      e.type === "asset.created" || e.type === "asset.updated"
-        ? e.data.sceneId === scene.sceneId
-        : takes.some((t) => t.id === id);
+    // A new take names its scene; changes to takes already listed are recognised by id (not every publisher
+    // sends the scene code).
+    const mine = e.data.sceneId === scene.sceneId || takes.some((t) => t.id === id);
     if (!mine || !id) return;
     api.assetVersions.get(id).then(
       (v) => setTakes((prev) => (v.selected ? applySelection(upsertTake(prev, v), v) : upsertTake(prev, v))),

@@ -41,7 +41,6 @@ export function VersionPage({ assetVersionId }: { assetVersionId: string }) {
   const select = async () => {
     setFailure(null);
     try {
-      version.setData(() => undefined);
       await api.assetVersions.update(v.id, { selected: !v.selected });
     } catch (err) {
       setFailure(errorText(err));
