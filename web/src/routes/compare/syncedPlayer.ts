@@ -21,6 +21,8 @@ export class SyncedPlayer {
   private listeners = new Set<() => void>();
   private frameHandle: number | null = null;
   private rafHandle: number | null = null;
+  /** When the leader last reported a painted frame; a stalled callback falls back to the display-rate tick. */
+  private lastFrameAt = 0;
   /** Largest drift seen while playing, in seconds (read by the e2e test and the benchmark). */
   maxDrift = 0;
 
@@ -147,14 +149,17 @@ export class SyncedPlayer {
     if (!leader) return;
     const onFrame = (_now: number, meta: { mediaTime: number }) => {
       if (!this.playing) return;
+      this.lastFrameAt = performance.now();
       this.correct(meta.mediaTime);
       this.frameHandle = leader.requestVideoFrameCallback?.(onFrame) ?? null;
     };
     if (leader.requestVideoFrameCallback) this.frameHandle = leader.requestVideoFrameCallback(onFrame);
-    // The time readout follows at display rate (and steers browsers without requestVideoFrameCallback).
+    // The time readout follows at display rate. It also steers when frame callbacks are missing (older browsers)
+    // or stall (a busy or hidden tab), so the clips never run free.
     const tick = () => {
       if (!this.playing) return;
-      if (!leader.requestVideoFrameCallback) this.correct(leader.currentTime);
+      if (!leader.requestVideoFrameCallback || performance.now() - this.lastFrameAt > 100)
+        this.correct(leader.currentTime);
       this.emit();
       this.rafHandle = requestAnimationFrame(tick);
     };
