@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { createClient } from "@dailies/shared/client";
 import { chromium } from "@playwright/test";
 
 const WEB = resolve(import.meta.dirname, "..", "web");
@@ -68,12 +69,7 @@ export async function benchWeb(): Promise<void> {
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const user = createUser(app.deps.db, { name: "bench" });
   const token = createToken(app.deps.db, user.id, "bench").token;
-  const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: auth, body: body ? JSON.stringify(body) : undefined });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, any>>;
-  };
+  const api = createClient({ baseUrl: base, token });
   const files = createServer((req, res) => {
     const body = readFileSync(join(clipsDir, (req.url ?? "/").slice(1)));
     res.writeHead(200, { "content-type": "video/mp4", "content-length": body.length }).end(body);
@@ -92,12 +88,12 @@ export async function benchWeb(): Promise<void> {
     ],
   });
   try {
-    const project = await call("POST", "/api/project", { name: "Bench" });
-    await call("POST", `/api/project/${project.id}/scenes`, { sceneId: "001" });
-    await call("POST", `/api/project/${project.id}/scenes`, { sceneId: "002" });
+    const project = await api.projects.create({ name: "Bench" });
+    await api.projects.createScene(project.id, { sceneId: "001" });
+    await api.projects.createScene(project.id, { sceneId: "002" });
     process.stdout.write("web: ingesting 1,000 versions…\n");
     for (let i = 0; i < 1000; i++) {
-      await call("POST", "/api/extension/ingest", {
+      await api.extension.ingest({
         projectId: project.id,
         sceneId: "001",
         assetType: i % 5 === 0 ? "IMAGE" : "VIDEO",
@@ -153,7 +149,7 @@ export async function benchWeb(): Promise<void> {
     const latencies: number[] = [];
     for (let i = 0; i < 30; i++) {
       const started = Date.now();
-      const { asset } = await call("POST", "/api/extension/ingest", {
+      const { asset } = await api.extension.ingest({
         projectId: project.id,
         sceneId: "002",
         assetType: "VIDEO",
@@ -177,7 +173,7 @@ export async function benchWeb(): Promise<void> {
     clip(clipsDir, "b.mp4", "smptebars");
     const ids: string[] = [];
     for (const name of ["a.mp4", "b.mp4"]) {
-      const { asset } = await call("POST", "/api/extension/ingest", {
+      const { asset } = await api.extension.ingest({
         projectId: project.id,
         sceneId: "002",
         assetType: "VIDEO",
@@ -190,7 +186,7 @@ export async function benchWeb(): Promise<void> {
     }
     for (const id of ids) {
       for (let i = 0; i < 300; i++) {
-        const v = await call("GET", `/api/asset-version/${id}`);
+        const v = await api.assetVersions.get(id);
         if (v.mirrorStatus === "mirrored") break;
         if (v.mirrorStatus === "failed") throw new Error(`mirror failed: ${v.mirrorError}`);
         await new Promise((r) => setTimeout(r, 200));
