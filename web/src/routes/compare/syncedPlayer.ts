@@ -80,6 +80,9 @@ export class SyncedPlayer {
     this.playing = true;
     this.maxDrift = 0;
     for (const v of all) v.playbackRate = this.rate;
+    // Start together: wait until every aligning seek has landed, then start all in the same task.
+    await Promise.all(all.map(seeked));
+    if (!this.playing) return;
     await Promise.all(all.map((v) => v.play().catch(() => undefined)));
     this.watch();
     this.emit();
@@ -204,4 +207,17 @@ export class SyncedPlayer {
   private emit(): void {
     for (const l of this.listeners) l();
   }
+}
+
+/** Resolves once a pending seek has completed (at once when none is pending; at most 1 s). */
+function seeked(v: HTMLVideoElement): Promise<void> {
+  if (!v.seeking) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, 1000);
+    v.addEventListener("seeked", done, { once: true });
+  });
 }
