@@ -31,6 +31,9 @@ export function TakeCard({
   onFocusCard?: () => void;
 }) {
   const [playing, setPlaying] = useState(false);
+  // With a thumbnail, the scrub video is created only under the pointer: a grid of hundreds of takes would
+  // otherwise fetch every video's metadata. Without one, the video itself is the preview.
+  const [hovered, setHovered] = useState(false);
   const [expanded, setExpanded] = useState(false);
   const [copied, setCopied] = useState(false);
   const [editing, setEditing] = useState(false);
@@ -67,20 +70,28 @@ export function TakeCard({
       onFocus={onFocusCard}
     >
       {/* biome-ignore lint/a11y/noStaticElementInteractions: pointer-only scrub preview; keyboard users press Play */}
-      <div class="take-media" onMouseMove={video && media && !playing ? scrub : undefined}>
+      <div
+        class="take-media"
+        onMouseMove={video && media && !playing ? scrub : undefined}
+        onMouseEnter={() => setHovered(true)}
+      >
         {playing && media ? (
           <Video src={media} controls autoPlay playsInline class="fit" data-testid="inline-player" />
         ) : video && media && take.mirrorStatus === "mirrored" ? (
           <>
-            <Video
-              ref={scrubRef}
-              src={media}
-              muted
-              preload="metadata"
-              playsInline
-              class="fit"
-              poster={picture ?? undefined}
-            />
+            {picture && !hovered ? (
+              <img src={picture} alt="" loading="lazy" class="fit" />
+            ) : (
+              <Video
+                ref={scrubRef}
+                src={media}
+                muted
+                preload="metadata"
+                playsInline
+                class="fit"
+                poster={picture ?? undefined}
+              />
+            )}
             <button type="button" class="play" onClick={() => setPlaying(true)} aria-label="Play">
               ▶
             </button>
