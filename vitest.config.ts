@@ -13,6 +13,12 @@ const project = (name: string, extra: Record<string, unknown> = {}) => ({
 
 export default defineConfig({
   test: {
-    projects: [project("shared"), project("server"), project("scripts"), "./extension/vitest.config.ts"],
+    projects: [
+      project("shared"),
+      project("server"),
+      project("scripts"),
+      "./extension/vitest.config.ts",
+      project("web"),
+    ],
   },
 });

@@ -2,6 +2,7 @@
 import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
+import { benchWeb } from "./web.js";
 import { benchWebhooks } from "./webhooks.js";
 
 const benches: Record<string, () => Promise<void>> = {
@@ -9,6 +10,7 @@ const benches: Record<string, () => Promise<void>> = {
   media: () => benchMedia(),
   ai: () => benchAi(),
   webhooks: () => benchWebhooks(),
+  web: () => benchWeb(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -1,4 +1,5 @@
 import { EXTENSION_ORIGIN } from "@dailies/shared";
+import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -17,6 +18,7 @@ import { JobWorker } from "./jobs/worker.js";
 import { createFfmpegRunner, detectFfmpeg } from "./media/ffmpeg.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandling } from "./plugins/errors.js";
+import { defaultWebDist, webApp } from "./plugins/webApp.js";
 import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { seedPlatforms } from "./services/platforms.js";
@@ -31,6 +33,8 @@ export interface BuildOptions {
   /** Start the background job worker (tests may drive jobs by hand). Default true. */
   startWorker?: boolean;
   logger?: boolean;
+  /** The built web app (default web/dist of this checkout); when missing, `/` says how to build it. */
+  webDistDir?: string;
 }
 
 /** Builds the whole app without listening: main.ts listens, tests use app.inject. */
@@ -123,9 +127,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     if (route.url.startsWith("/docs")) route.config = { ...(route.config as object), public: true };
   });
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
+  await app.register(cookie);
   installAuth(app);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   await app.register(registerRoutes);
+  await app.register(webApp, { distDir: options.webDistDir ?? defaultWebDist() });
 
   queue.recoverInterrupted();
   app.addHook("onReady", async () => {

@@ -20,18 +20,21 @@ export function announceFirstStart(
   dataDir: string,
   out: FirstStartOutput = { isTTY: process.stdout.isTTY === true, write: (t) => process.stdout.write(t) },
   moreTokensCommand = "pnpm --silent dailies token create --name NAME",
+  signInLink?: string,
 ): { printed: true } | { file: string } {
+  // The link carries the token in its fragment (never sent to a server log), so it follows the token's rule.
+  const signIn = signInLink ? `Sign in to the web app (link shown once): ${signInLink}\n\n` : "";
   const more = `More tokens (run in the folder you start the server from): ${moreTokensCommand}`;
   if (out.isTTY) {
     out.write(
-      `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${token}\n\n${more}\n\n`,
+      `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${token}\n\n${signIn}${more}\n\n`,
     );
     return { printed: true };
   }
   const file = join(dataDir, FIRST_START_TOKEN_FILE);
-  writeFileSync(file, `${token}\n`, { mode: FILE_MODE });
+  writeFileSync(file, signInLink ? `${token}\n${signInLink}\n` : `${token}\n`, { mode: FILE_MODE });
   out.write(
-    `\nFirst start: created the owner account. Its API token was written to ${file} (readable by this user only; ` +
+    `\nFirst start: created the owner account. Its API token${signInLink ? " and a web sign-in link were" : " was"} written to ${file} (readable by this user only; ` +
       `stdout is not a terminal, so it is not printed). Read it, keep it safe, then delete the file.\n${more}\n\n`,
   );
   return { file };

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\nDailies is running at ${url}  (API docs: ${url}/docs, data: ${config.dataDir})\n`);
   // The CLI opens the database itself: with a non-default data folder it needs the same DAILIES_DATA_DIR.
   const moreTokens = tokenCreateCommand({ dataDir: process.env.DAILIES_DATA_DIR ? config.dataDir : null });
-  if (firstRunToken) announceFirstStart(firstRunToken, config.dataDir, undefined, moreTokens);
+  if (firstRunToken)
+    announceFirstStart(firstRunToken, config.dataDir, undefined, moreTokens, `${url}/signin#token=${firstRunToken}`);
 }
 
 function createOwnerIfEmpty(dataDir: string): string | null {

@@ -31,6 +31,8 @@ describe("no request produces a 500", () => {
     const failures: string[] = [];
     let calls = 0;
     for (const [path, methods] of Object.entries(doc.paths)) {
+      // An event stream never ends, so inject cannot wait for it; test/web/events.test.ts covers its errors.
+      if (path === "/api/events") continue;
       for (const method of Object.keys(methods)) {
         const verb = method.toUpperCase() as "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
         for (const id of ids) {

@@ -42,6 +42,7 @@ import { errorSchema, toFieldErrors } from "./errors.js";
 import {
   assetUpdateResponseSchema,
   type assetUpdateSchema,
+  assetVersionSchema,
   characterSchema,
   charactersResponseSchema,
   extensionProjectsResponseSchema,
@@ -90,6 +91,19 @@ import {
   type workspaceMemberAddSchema,
   workspaceSchema,
 } from "./pipeline.js";
+import {
+  type assetVersionPatchSchema,
+  type noteCreateSchema,
+  noteListResponseSchema,
+  type notePatchSchema,
+  noteSchema,
+  sceneSummariesResponseSchema,
+  type sceneVersionsQuerySchema,
+  sceneVersionsResponseSchema,
+  sessionCreatedSchema,
+  type sessionCreateSchema,
+  sessionDeletedSchema,
+} from "./web.js";
 
 export class DailiesApiError extends Error {
   override name = "DailiesApiError";
@@ -218,6 +232,13 @@ export function createClient(opts: ClientOptions) {
     health: () => call("GET", "/api/health", healthSchema),
     me: () => get("/api/me", meSchema),
 
+    /** Browser sign-in: exchanges a token for an HttpOnly session cookie (the web app's only use of a token). */
+    auth: {
+      signIn: (body: In<typeof sessionCreateSchema>) =>
+        call("POST", "/api/auth/session", sessionCreatedSchema, { body, auth: false }),
+      signOut: () => call("DELETE", "/api/auth/session", sessionDeletedSchema, { auth: false }),
+    },
+
     tokens: {
       list: () => get("/api/tokens", tokenListResponseSchema),
       create: (body: In<typeof tokenCreateSchema>) => call("POST", "/api/tokens", tokenCreateResponseSchema, { body }),
@@ -286,6 +307,32 @@ export function createClient(opts: ClientOptions) {
     exports: {
       start: (body: In<typeof exportRequestSchema>) => call("POST", "/api/export", exportAcceptedSchema, { body }),
       get: (exportJobId: string) => get(`/api/export/${enc(exportJobId)}`, exportStatusSchema),
+    },
+
+    /** One take (asset version) and its review notes, for the web app. */
+    assetVersions: {
+      get: (id: string) => get(`/api/asset-version/${enc(id)}`, assetVersionSchema),
+      update: (id: string, body: In<typeof assetVersionPatchSchema>) =>
+        call("PATCH", `/api/asset-version/${enc(id)}`, assetVersionSchema, { body }),
+      /** Every version of a scene (by its code), newest first, a page at a time, with the scene and its shots. */
+      ofScene: (projectId: string, sceneCode: string, q: In<typeof sceneVersionsQuerySchema> = {}) =>
+        get(
+          `/api/project/${enc(projectId)}/scene/${enc(sceneCode)}/versions`,
+          sceneVersionsResponseSchema,
+          q as Record<string, QueryValue>,
+        ),
+      /** Per scene of a project: versions per asset type and the selected takes. */
+      sceneSummaries: (projectId: string) =>
+        get(`/api/project/${enc(projectId)}/scene-summaries`, sceneSummariesResponseSchema),
+      notes: {
+        list: (id: string) => get(`/api/asset-version/${enc(id)}/notes`, noteListResponseSchema),
+        add: (id: string, body: In<typeof noteCreateSchema>) =>
+          call("POST", `/api/asset-version/${enc(id)}/notes`, noteSchema, { body }),
+        update: (id: string, noteId: string, body: In<typeof notePatchSchema>) =>
+          call("PATCH", `/api/asset-version/${enc(id)}/notes/${enc(noteId)}`, noteSchema, { body }),
+        delete: (id: string, noteId: string) =>
+          call("DELETE", `/api/asset-version/${enc(id)}/notes/${enc(noteId)}`, deletedSchema),
+      },
     },
 
     scenes: {

@@ -9,4 +9,5 @@ export * from "./extensionIdentity.js";
 export * from "./hints.js";
 export * from "./management.js";
 export * from "./pipeline.js";
+export * from "./web.js";
 export * from "./webhooks.js";

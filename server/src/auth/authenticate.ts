@@ -11,6 +11,8 @@ export interface AuthContext {
   tokenId: string;
   /** The workspace chosen by x-workspace-id, else the user's personal one. */
   workspaceId: string;
+  /** Set when the request was signed in by the web app's session cookie (not a bearer token). */
+  sessionId?: string;
 }
 
 // Writing last_used_at on every request would turn each read into a write; a minute's precision is enough.
@@ -43,7 +45,29 @@ export function authenticateToken(
          from api_tokens where token_hash = ?`,
     ),
   ).get(hash);
-  if (!row || row.revokedAt || !sameHash(row.tokenHash, hash)) return null;
+  if (!row || !sameHash(row.tokenHash, hash)) return null;
+  return liveToken(db, row);
+}
+
+/** The same as authenticateToken for a browser session, which names its token by id. */
+export function authenticateTokenId(
+  db: DbHandle,
+  tokenId: string,
+): { user: User; tokenId: string; personalWorkspaceId: string | null } | null {
+  const row = prepared(db, "auth.tokenById", () =>
+    db.$client.prepare<[string], TokenRow>(
+      `select id, user_id as userId, token_hash as tokenHash, revoked_at as revokedAt, last_used_at as lastUsedAt
+         from api_tokens where id = ?`,
+    ),
+  ).get(tokenId);
+  return row ? liveToken(db, row) : null;
+}
+
+function liveToken(
+  db: DbHandle,
+  row: TokenRow,
+): { user: User; tokenId: string; personalWorkspaceId: string | null } | null {
+  if (row.revokedAt) return null;
   const user = prepared(db, "auth.user", () =>
     db.$client.prepare<[string], User>("select id, email, name, created_at as createdAt from users where id = ?"),
   ).get(row.userId);

@@ -456,3 +456,40 @@ export const webhookDeliveries = sqliteTable(
   },
   (t) => [index("webhook_deliveries_webhook").on(t.webhookId, t.createdAt)],
 );
+
+/**
+ * Browser sessions (the web app's cookie). A session belongs to the API token it was signed in with: revoking the
+ * token ends its sessions (the row cascades, and auth checks the token too). Only a hash of the cookie is kept.
+ */
+export const webSessions = sqliteTable(
+  "web_sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenId: text("token_id")
+      .notNull()
+      .references(() => apiTokens.id, { onDelete: "cascade" }),
+    sessionHash: text("session_hash").notNull().unique(),
+    createdAt: createdAt(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [index("web_sessions_token").on(t.tokenId)],
+);
+
+/** Review notes pinned to a time of a video version (or to an image: time null), as in Frame.io. */
+export const assetNotes = sqliteTable(
+  "asset_notes",
+  {
+    id: text("id").primaryKey(),
+    assetVersionId: text("asset_version_id")
+      .notNull()
+      .references(() => assetVersions.id, { onDelete: "cascade" }),
+    authorId: text("author_id").references(() => users.id, { onDelete: "set null" }),
+    body: text("body").notNull(),
+    timeSec: real("time_sec"),
+    resolvedAt: text("resolved_at"),
+    resolvedBy: text("resolved_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at").notNull().default(now),
+  },
+  (t) => [index("asset_notes_version").on(t.assetVersionId, t.timeSec)],
+);

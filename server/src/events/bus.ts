@@ -56,6 +56,11 @@ export class EventBus {
     return this.recent.filter((e) => Number(e.id.split("-")[1]) > n);
   }
 
+  /** The id of the newest event (`<run>-0` before any): a stream's starting point for Last-Event-ID. */
+  get lastId(): string {
+    return `${this.runId}-${this.sequence}`;
+  }
+
   get listenerCount(): number {
     return this.listeners.size;
   }

@@ -23,6 +23,6 @@ export function injectFetch(app: FastifyInstance): typeof fetch {
       for (const v of Array.isArray(value) ? value : [value]) out.append(key, String(v));
     }
     const empty = res.statusCode === 204 || res.statusCode === 304 || init?.method === "HEAD";
-    return new Response(empty ? null : res.rawPayload, { status: res.statusCode, headers: out });
+    return new Response(empty ? null : new Uint8Array(res.rawPayload), { status: res.statusCode, headers: out });
   };
 }

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { aiRoutes } from "./ai.js";
 import { aiGenerateRoutes } from "./aiGenerate.js";
+import { assetVersionRoutes } from "./assetVersions.js";
+import { authSessionRoutes } from "./authSession.js";
+import { eventRoutes } from "./events.js";
 import { exportRoutes } from "./exports.js";
 import { extensionRoutes } from "./extension.js";
 import { frameRoutes } from "./frames.js";
@@ -9,6 +12,7 @@ import { editingJobRoutes } from "./job.js";
 import { jobRoutes } from "./jobs.js";
 import { mcpRoutes } from "./mcp.js";
 import { mediaRoutes } from "./media.js";
+import { noteRoutes } from "./notes.js";
 import { pipelineRoutes } from "./pipeline.js";
 import { projectMediaRoutes } from "./projectMedia.js";
 import { projectRoutes } from "./projects.js";
@@ -25,6 +29,10 @@ import { workspaceRoutes } from "./workspaces.js";
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
   await app.register(tokenRoutes);
+  await app.register(authSessionRoutes);
+  await app.register(assetVersionRoutes);
+  await app.register(noteRoutes);
+  await app.register(eventRoutes);
   await app.register(projectRoutes);
   await app.register(sceneRoutes);
   await app.register(extensionRoutes, { prefix: "/api/extension" });

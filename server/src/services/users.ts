@@ -1,7 +1,7 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { generateToken, hashToken, tokenDisplayPrefix } from "../auth/tokens.js";
 import type { Db } from "../db/client.js";
-import { apiTokens, users, workspaceMembers, workspaces } from "../db/schema.js";
+import { apiTokens, users, webSessions, workspaceMembers, workspaces } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
 
 export type User = typeof users.$inferSelect;
@@ -46,14 +46,17 @@ export function listTokens(db: Db, userId: string): TokenRow[] {
   return db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(apiTokens.createdAt).all();
 }
 
-/** Marks a token revoked; false when the user has no such live token. */
+/** Marks a token revoked and ends the browser sessions signed in with it; false when the user has no such live token. */
 export function revokeToken(db: Db, userId: string, tokenId: string): boolean {
-  const result = db
-    .update(apiTokens)
-    .set({ revokedAt: nowIso() })
-    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-    .run();
-  return result.changes > 0;
+  return db.transaction((tx) => {
+    const result = tx
+      .update(apiTokens)
+      .set({ revokedAt: nowIso() })
+      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+      .run();
+    if (result.changes > 0) tx.delete(webSessions).where(eq(webSessions.tokenId, tokenId)).run();
+    return result.changes > 0;
+  });
 }
 
 /**
