@@ -2,11 +2,13 @@
 import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
+import { benchWeb } from "./web.js";
 
 const benches: Record<string, () => Promise<void>> = {
   ingest: () => benchIngest(),
   media: () => benchMedia(),
   ai: () => benchAi(),
+  web: () => benchWeb(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\nDailies is running at ${url}  (API docs: ${url}/docs, data: ${config.dataDir})\n`);
   if (firstRunToken) {
     process.stdout.write(
-      `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${firstRunToken}\n\nSign in to the web app (one-time link): ${url}/signin#token=${firstRunToken}\n\nMore tokens: pnpm --silent dailies token create --name NAME\n\n`,
+      `\nFirst start: created the owner account. Your API token (shown only once, keep it safe):\n\n  ${firstRunToken}\n\nSign in to the web app (link shown once): ${url}/signin#token=${firstRunToken}\n\nMore tokens: pnpm --silent dailies token create --name NAME\n\n`,
     );
   }
 }

@@ -15,7 +15,7 @@ Types: ${dailiesEventTypes.join(", ")}.
 - asset.created {assetVersionId, sceneId (scene code), assetType, platformKey, versionNumber, status}
 - asset.updated {assetVersionId, sceneId, assetType, status, selected, rightsState, compareGroup}
 - asset.mirrored / asset.mirror_failed {assetVersionId, mirrorStatus, mirrorError}
-- job.progress / job.completed / job.failed / export.completed {jobId, type, progress, …}
+- job.progress / job.completed / job.failed {jobId, kind, status, progress or error}; export.completed {jobId, kind, exportJobId}
 - note.created / note.updated {noteId, assetVersionId, sceneDbId, timeSec, resolved}; note.deleted {noteId, assetVersionId}
 
 On connect the server sends \`event: ready\` whose id is the current position. Reconnect with that (or the last \

@@ -24,7 +24,9 @@ import { useLiveEvents } from "../../state/events";
 import { useStore } from "../../state/store";
 import { moveInGrid } from "./gridNav";
 
-const PAGE = 200;
+// A small first page paints fast; the rest follows in larger pages.
+const FIRST_PAGE = 60;
+const PAGE = 300;
 /** Cards rendered at first and added each time the end of the list scrolls into view (paginated rendering). */
 const RENDER_STEP = 60;
 
@@ -32,7 +34,7 @@ const RENDER_STEP = 60;
 export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCode: string }) {
   const { route } = useLocation();
   const first = useAsync(
-    () => api.assetVersions.ofScene(projectId, sceneCode, { limit: PAGE }),
+    () => api.assetVersions.ofScene(projectId, sceneCode, { limit: FIRST_PAGE }),
     [projectId, sceneCode],
   );
   const [takes, setTakes] = useState<AssetVersion[]>([]);
@@ -187,7 +189,9 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
             {scene.title ? ` · ${scene.title}` : ""}
           </h1>
           <div class="muted small">
-            {scene.storyBeat ?? ""} {scene.durationSec ? `· planned ${formatDuration(scene.durationSec)}` : ""} ·{" "}
+            {[scene.storyBeat, scene.durationSec ? `planned ${formatDuration(scene.durationSec)}` : null]
+              .filter(Boolean)
+              .map((s) => `${s} · `)}
             <span data-testid="take-count">{Math.max(first.data.total, takes.length)}</span> takes
           </div>
         </div>

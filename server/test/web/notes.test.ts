@@ -1,0 +1,153 @@
+import type { DailiesEvent } from "@dailies/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+
+describe("review notes and take edits", () => {
+  let t: TestApp;
+  let versionId: string;
+  let projectId: string;
+  beforeAll(async () => {
+    t = await buildTestApp({}, { startWorker: false });
+    ({ projectId } = await seedProject(t));
+    const ingest = await t.call({
+      method: "POST",
+      url: "/api/extension/ingest",
+      payload: { projectId, sceneId: "001", assetType: "VIDEO", platformKey: "sora", prompt: "a fox" },
+    });
+    versionId = ingest.json.asset.id;
+  });
+  afterAll(() => t.close());
+
+  it("adds, lists by time, edits, resolves and deletes notes, announcing each change", async () => {
+    const seen: DailiesEvent[] = [];
+    const stop = t.app.deps.events.subscribe((e) => seen.push(e));
+    const url = `/api/asset-version/${versionId}/notes`;
+    const late = await t.call({ method: "POST", url, payload: { body: "Hand flickers", timeSec: 3.2 } });
+    const early = await t.call({ method: "POST", url, payload: { body: "Too dark", timeSec: 0.5 } });
+    const whole = await t.call({ method: "POST", url, payload: { body: "Love the grade" } });
+    expect(late.status).toBe(201);
+    expect(late.json).toMatchObject({ body: "Hand flickers", timeSec: 3.2, resolved: false, author: { name: "Ada" } });
+    const list = await t.call({ method: "GET", url });
+    expect(list.json.notes.map((n: { body: string }) => n.body)).toEqual([
+      "Love the grade",
+      "Too dark",
+      "Hand flickers",
+    ]);
+
+    const edited = await t.call({
+      method: "PATCH",
+      url: `${url}/${early.json.id}`,
+      payload: { body: "Much too dark" },
+    });
+    expect(edited.json.body).toBe("Much too dark");
+    const resolved = await t.call({ method: "PATCH", url: `${url}/${early.json.id}`, payload: { resolved: true } });
+    expect(resolved.json.resolved).toBe(true);
+    expect(resolved.json.resolvedAt).toBeTruthy();
+    const deleted = await t.call({ method: "DELETE", url: `${url}/${whole.json.id}` });
+    expect(deleted.json).toEqual({ deleted: true });
+    stop();
+    expect(seen.map((e) => e.type)).toEqual([
+      "note.created",
+      "note.created",
+      "note.created",
+      "note.updated",
+      "note.updated",
+      "note.deleted",
+    ]);
+    expect(seen[0]!.data).toMatchObject({ assetVersionId: versionId, noteId: late.json.id, timeSec: 3.2 });
+  });
+
+  it("lets only the author or a workspace owner change a note", async () => {
+    const url = `/api/asset-version/${versionId}/notes`;
+    // Bob joins Ada's workspace as a member and writes a note; Ada (owner) may resolve it, Bob may not touch Ada's.
+    const me = await t.call({ method: "GET", url: "/api/me" });
+    const member = await t.call({
+      method: "POST",
+      url: `/api/workspaces/${me.json.workspaceId}/members`,
+      payload: { email: "bob@example.com", role: "member" },
+    });
+    expect(member.status).toBeLessThan(300);
+    const asBob = { token: t.other.token, headers: { "x-workspace-id": me.json.workspaceId } };
+    const bobs = await t.call({ method: "POST", url, payload: { body: "Bob's note", timeSec: 1 }, ...asBob });
+    expect(bobs.status).toBe(201);
+    const adas = await t.call({ method: "POST", url, payload: { body: "Ada's note" } });
+    const bobEditsAda = await t.call({
+      method: "PATCH",
+      url: `${url}/${adas.json.id}`,
+      payload: { body: "x" },
+      ...asBob,
+    });
+    expect(bobEditsAda.status).toBe(403);
+    expect(bobEditsAda.json.error).toMatch(/author or a workspace owner/);
+    const ownerResolvesBob = await t.call({
+      method: "PATCH",
+      url: `${url}/${bobs.json.id}`,
+      payload: { resolved: true },
+    });
+    expect(ownerResolvesBob.status).toBe(200);
+  });
+
+  it("answers 404 for a version the user cannot see, 400 for bad input", async () => {
+    const { projectId: theirProject } = await seedProject(t, ["009"], t.other.token);
+    const theirs = await t.call({
+      method: "POST",
+      url: "/api/extension/ingest",
+      token: t.other.token,
+      payload: {
+        projectId: theirProject,
+        sceneId: "009",
+        assetType: "IMAGE",
+        platformKey: "midjourney",
+        prompt: "owl",
+      },
+    });
+    const url = `/api/asset-version/${theirs.json.asset.id}/notes`;
+    expect((await t.call({ method: "GET", url })).status).toBe(404);
+    expect((await t.call({ method: "POST", url, payload: { body: "peek" } })).status).toBe(404);
+    expect((await t.call({ method: "GET", url: `/api/asset-version/${theirs.json.asset.id}` })).status).toBe(404);
+    const bad = await t.call({
+      method: "POST",
+      url: `/api/asset-version/${versionId}/notes`,
+      payload: { body: "", timeSec: -1 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json.details.fieldErrors).toBeTruthy();
+  });
+
+  it("edits a take: select keeps one per scene and type, status/rights/notes/tags change, and pages list it", async () => {
+    const second = await t.call({
+      method: "POST",
+      url: "/api/extension/ingest",
+      payload: { projectId, sceneId: "001", assetType: "VIDEO", platformKey: "runway", prompt: "a fox, again" },
+    });
+    const a = await t.call({ method: "PATCH", url: `/api/asset-version/${versionId}`, payload: { selected: true } });
+    expect(a.json).toMatchObject({ selected: true, status: "SELECTED" });
+    const b = await t.call({
+      method: "PATCH",
+      url: `/api/asset-version/${second.json.asset.id}`,
+      payload: { selected: true, rightsState: "COMMERCIAL_ALLOWED", notes: "keeper", tags: ["hero", "hero", "dusk"] },
+    });
+    expect(b.json).toMatchObject({
+      selected: true,
+      rightsState: "COMMERCIAL_ALLOWED",
+      notes: "keeper",
+      tags: ["hero", "dusk"],
+    });
+    const first = await t.call({ method: "GET", url: `/api/asset-version/${versionId}` });
+    expect(first.json).toMatchObject({ selected: false, status: "GENERATED" });
+    const empty = await t.call({ method: "PATCH", url: `/api/asset-version/${versionId}`, payload: {} });
+    expect(empty.status).toBe(400);
+
+    const page1 = await t.call({ method: "GET", url: `/api/project/${projectId}/scene/001/versions?limit=1` });
+    expect(page1.json.total).toBe(2);
+    expect(page1.json.assets).toHaveLength(1);
+    expect(page1.json.nextOffset).toBe(1);
+    const page2 = await t.call({ method: "GET", url: `/api/project/${projectId}/scene/001/versions?limit=1&offset=1` });
+    expect(page2.json.nextOffset).toBeNull();
+    const summaries = await t.call({ method: "GET", url: `/api/project/${projectId}/scene-summaries` });
+    expect(summaries.json.scenes[0]).toMatchObject({
+      versionCounts: { VIDEO: 2 },
+      selected: [{ id: second.json.asset.id }],
+    });
+  });
+});
