@@ -173,7 +173,16 @@ test("editor: upload, split, trim, delete, reorder, undo, grade, regenerate a re
 
   mkdirSync(join(REPO_ROOT, "docs"), { recursive: true });
   await page.getByRole("tab", { name: "Grade" }).click();
-  await page.screenshot({ path: join(REPO_ROOT, "docs/web-editor.png") });
+  await page.getByTestId("grade-temperature").fill("0.4");
+  await expect(page.getByTestId("graded-preview")).toBeVisible({ timeout: 30_000 });
+  await page.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll<HTMLImageElement>(".grade-frames img, .tl-strip img")];
+    const video = document.querySelector<HTMLVideoElement>("[data-testid=viewer]");
+    return (
+      imgs.length >= 2 && imgs.every((img) => img.complete && img.naturalWidth > 0) && (video?.readyState ?? 0) >= 2
+    );
+  });
+  await page.screenshot({ path: join(REPO_ROOT, "docs/web-editor.png"), fullPage: true });
 
   // Export through the UI; the file's duration equals the timeline's.
   await page.getByRole("tab", { name: "Export" }).click();
@@ -206,7 +215,7 @@ test("plan: topic → story → scene plan → images with the local providers",
   expect(count).toBeGreaterThan(0);
   await page.getByRole("button", { name: "Generate an image per scene" }).click();
   await expect(page.getByTestId("plan-image")).toHaveCount(count, { timeout: 120_000 });
-  await page.screenshot({ path: join(REPO_ROOT, "docs/web-plan.png"), fullPage: false });
+  await page.screenshot({ path: join(REPO_ROOT, "docs/web-plan.png"), fullPage: true });
 
   // The scenes and their images are in the project.
   const session = await api.sessions.get(project.id);

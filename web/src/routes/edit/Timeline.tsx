@@ -113,7 +113,7 @@ export function Timeline(p: TimelineProps) {
             </span>
           ))}
         </div>
-        <div class="tl-strip" aria-hidden="true">
+        <div class="tl-strip" aria-hidden="true" style={{ width: `${layout.width}px` }}>
           {p.frames.map((f) => (
             <img
               key={f.timestamp}
