@@ -98,19 +98,11 @@ export async function benchWebEditor(): Promise<void> {
     const paints: number[] = [];
     for (let i = 0; i < 5; i++) {
       await page.goto(`${base}/p/${projectId}/edit`);
-      paints.push(
-        await page.evaluate(
-          () =>
-            new Promise<number>((resolve) => {
-              const check = () => {
-                if (document.querySelectorAll("[data-testid=segment]").length >= 60)
-                  requestAnimationFrame(() => resolve(performance.now()));
-                else requestAnimationFrame(check);
-              };
-              check();
-            }),
-        ),
-      );
+      // Polled on animation frames: the first frame on which all 60 are in the DOM (time since navigation start).
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=segment]").length >= 60, undefined, {
+        polling: "raf",
+      });
+      paints.push(await page.evaluate(() => performance.now()));
     }
 
     // Split: the playhead at the middle of a segment, then `S`; measured until the timeline repaints.
