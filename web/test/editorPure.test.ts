@@ -172,3 +172,13 @@ describe("undo stack", () => {
     expect(stack.canRedo).toBe(false);
   });
 });
+
+describe("editor routes and job ages", () => {
+  it("builds the editor, plan and jobs URLs", async () => {
+    const { paths, patterns } = await import("../src/routes");
+    expect(paths.edit("proj 1")).toBe("/p/proj%201/edit");
+    expect(paths.plan("p")).toBe("/p/p/plan");
+    expect(paths.jobs()).toBe("/jobs");
+    expect(patterns.edit).toBe("/p/:projectId/edit");
+  });
+});

@@ -22,7 +22,7 @@ export interface GradePanelProps {
  * 150 ms after the last change (grade-preview); a newer answer always wins. Apply renders the grade (a job).
  */
 export function GradePanel({ projectId, segment, at, edit }: GradePanelProps) {
-  const [params, setParams] = useState<Params>(() => ({ ...ZERO, ...(segment.source === "graded" ? {} : {}) }));
+  const [params, setParams] = useState<Params>(ZERO);
   const [graded, setGraded] = useState<string | null>(null);
   const [original, setOriginal] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
