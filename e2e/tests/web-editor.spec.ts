@@ -81,7 +81,18 @@ test("editor: upload, split, trim, delete, reorder, undo, grade, regenerate a re
   await page.getByTestId("file-input").setInputFiles([a, b]);
   await expect(page.getByTestId("segment")).toHaveCount(2, { timeout: 60_000 });
   await expect(page.getByTestId("upload-row")).toHaveCount(0);
-  expect((await api.projects.get(project.id)).duration).toBeCloseTo(7, 1);
+  const uploaded = await api.projects.get(project.id);
+  expect(uploaded.duration).toBeCloseTo(7, 1);
+
+  // Playback crosses the cut: after the first clip's 4 s the viewer plays the second clip from its start.
+  await page.getByRole("button", { name: "Play" }).click();
+  const viewerAt = () =>
+    page.getByTestId("viewer").evaluate((v: HTMLVideoElement) => ({ src: v.src, t: v.currentTime, paused: v.paused }));
+  await expect.poll(async () => (await viewerAt()).src, { timeout: 20_000 }).toContain(uploaded.segments[1]!.media_id);
+  const crossed = await viewerAt();
+  expect(crossed.t).toBeLessThan(2);
+  await expect(page.getByTestId("timecode")).toContainText(/^0:0[4-7]/);
+  await page.getByRole("button", { name: "Pause" }).click();
 
   // Split at the playhead (click at ~2 s on the first segment, press S).
   const seg0 = page.getByTestId("segment").first();
