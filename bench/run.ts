@@ -4,13 +4,17 @@ import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
 import { benchWeb } from "./web.js";
 import { benchWebhooks } from "./webhooks.js";
+import { benchWebEditor } from "./webEditor.js";
 
 const benches: Record<string, () => Promise<void>> = {
   ingest: () => benchIngest(),
   media: () => benchMedia(),
   ai: () => benchAi(),
   webhooks: () => benchWebhooks(),
-  web: () => benchWeb(),
+  web: async () => {
+    await benchWeb();
+    await benchWebEditor();
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== "--");

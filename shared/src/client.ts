@@ -37,6 +37,15 @@ import {
   type variantScoreQuerySchema,
   variantScoreSchema,
 } from "./editing.js";
+import {
+  exportListResponseSchema,
+  jobListItemSchema,
+  type jobListQuerySchema,
+  jobListResponseSchema,
+  type segmentReorderSchema,
+  timelineResponseSchema,
+  type timelineRestoreSchema,
+} from "./editor.js";
 import type { AssetType } from "./enums.js";
 import { errorSchema, toFieldErrors } from "./errors.js";
 import {
@@ -289,6 +298,14 @@ export function createClient(opts: ClientOptions) {
       /** Rebuild the timeline from each scene's selected (else latest) VIDEO version. */
       assembleTimeline: (projectId: string, body: In<typeof assembleRequestSchema> = {}) =>
         call("POST", `/api/project/${enc(projectId)}/timeline/assemble`, assembleResponseSchema, { body }),
+      /** New order of the active segments (all of them, each once). */
+      reorderSegments: (projectId: string, body: In<typeof segmentReorderSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/segments/reorder`, timelineResponseSchema, { body }),
+      /** Undo/redo: make a timeline snapshot active again when the current one equals `expected` (else 409). */
+      restoreTimeline: (projectId: string, body: In<typeof timelineRestoreSchema>) =>
+        call("POST", `/api/project/${enc(projectId)}/timeline/restore`, timelineResponseSchema, { body }),
+      /** The project's exports, newest first, with their date, duration and size. */
+      exports: (projectId: string) => get(`/api/project/${enc(projectId)}/exports`, exportListResponseSchema),
     },
 
     /** Timeline segments (editing-api.md): times are seconds in the segment's source media. */
@@ -355,6 +372,11 @@ export function createClient(opts: ClientOptions) {
     /** Jobs of the pipeline (and any other background job): status, progress 0..1, result or error. */
     jobs: {
       get: (jobId: string) => get(`/api/jobs/${enc(jobId)}`, jobViewSchema),
+      /** Every job of the workspace, newest first. */
+      list: (q: In<typeof jobListQuerySchema> = {}) =>
+        get("/api/jobs", jobListResponseSchema, q as Record<string, QueryValue>),
+      /** Run a failed job again (retryable kinds only; else 409). */
+      retry: (jobId: string) => call("POST", `/api/jobs/${enc(jobId)}/retry`, jobListItemSchema),
       /** GET /api/job/{id}: the editing API's view of a job, with generated variants. */
       editing: (id: string) => get(`/api/job/${enc(id)}`, editingJobSchema),
     },

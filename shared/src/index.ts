@@ -1,6 +1,7 @@
 export * from "./capture.js";
 export * from "./common.js";
 export * from "./editing.js";
+export * from "./editor.js";
 export * from "./enums.js";
 export * from "./errors.js";
 export * from "./events.js";

@@ -6,7 +6,10 @@ import { Loading } from "./components/Loading";
 import { useAsync } from "./lib/useAsync";
 import { paths, patterns } from "./routes";
 import { ComparePage } from "./routes/compare";
+import { EditPage } from "./routes/edit";
+import { JobsPage } from "./routes/jobs";
 import { NotFoundPage } from "./routes/notFound";
+import { PlanPage } from "./routes/plan";
 import { ProjectPage } from "./routes/project";
 import { ProjectsPage } from "./routes/projects";
 import { ScenePage } from "./routes/scene";
@@ -51,6 +54,9 @@ function Shell() {
         <Route path={patterns.version} component={VersionPage} />
         <Route path={patterns.compare} component={ComparePage} />
         <Route path={patterns.settings} component={SettingsPage} />
+        <Route path={patterns.edit} component={EditPage} />
+        <Route path={patterns.plan} component={PlanPage} />
+        <Route path={patterns.jobs} component={JobsPage} />
         <Route default component={NotFoundPage} />
       </Router>
     </Layout>

@@ -10,6 +10,9 @@ export const paths = {
   version: (assetVersionId: string) => `/v/${encodeURIComponent(assetVersionId)}`,
   compare: (ids: string[]) => `/compare?v=${ids.map(encodeURIComponent).join(",")}`,
   settings: () => "/settings",
+  edit: (projectId: string) => `/p/${encodeURIComponent(projectId)}/edit`,
+  plan: (projectId: string) => `/p/${encodeURIComponent(projectId)}/plan`,
+  jobs: () => "/jobs",
   signIn: (next?: string) => (next && next !== "/" ? `/signin?next=${encodeURIComponent(next)}` : "/signin"),
 };
 
@@ -21,6 +24,9 @@ export const patterns = {
   version: "/v/:assetVersionId",
   compare: "/compare",
   settings: "/settings",
+  edit: "/p/:projectId/edit",
+  plan: "/p/:projectId/plan",
+  jobs: "/jobs",
   signIn: "/signin",
 } as const;
 

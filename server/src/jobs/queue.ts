@@ -217,6 +217,27 @@ export class JobQueue {
     ).run(error, new Date(Date.now() + delayMs).toISOString(), nowIso(), id);
   }
 
+  /** A failed job runs again from its stored input: pending now, progress and error cleared, the worker woken. */
+  requeue(id: string): Job | undefined {
+    const now = nowIso();
+    const job = this.db
+      .update(jobs)
+      .set({
+        status: "pending",
+        progress: 0,
+        error: null,
+        result: null,
+        runAfter: now,
+        finishedAt: null,
+        updatedAt: now,
+      })
+      .where(and(eq(jobs.id, id), eq(jobs.status, "failed")))
+      .returning()
+      .get();
+    if (job) this.scheduleWake(job.kind);
+    return job;
+  }
+
   /** Jobs left `running` by a crash or a kill go back to `pending` (called on start). */
   recoverInterrupted(): number {
     return this.db.update(jobs).set({ status: "pending", updatedAt: nowIso() }).where(eq(jobs.status, "running")).run()

@@ -9,6 +9,7 @@ import { extensionRoutes } from "./extension.js";
 import { frameRoutes } from "./frames.js";
 import { healthRoutes } from "./health.js";
 import { editingJobRoutes } from "./job.js";
+import { jobListRoutes } from "./jobList.js";
 import { jobRoutes } from "./jobs.js";
 import { mcpRoutes } from "./mcp.js";
 import { mediaRoutes } from "./media.js";
@@ -19,6 +20,7 @@ import { projectRoutes } from "./projects.js";
 import { sceneRoutes } from "./scenes.js";
 import { segmentRoutes } from "./segments.js";
 import { sessionRoutes } from "./sessions.js";
+import { timelineEditRoutes } from "./timelineEdits.js";
 import { tokenRoutes } from "./tokens.js";
 import { uploadRoutes } from "./uploads.js";
 import { variantRoutes } from "./variants.js";
@@ -52,4 +54,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(editingJobRoutes);
   await app.register(webhookRoutes);
   await app.register(mcpRoutes);
+  await app.register(timelineEditRoutes);
+  await app.register(jobListRoutes);
 }

@@ -50,6 +50,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         </a>
         <nav aria-label="Main">
           <a href={paths.projects()}>Projects</a>
+          <a href={paths.jobs()}>Jobs</a>
           <a href={paths.settings()}>Settings</a>
         </nav>
         <span class={`live live-${status}`} title="Live updates from the server" data-testid="live-status">

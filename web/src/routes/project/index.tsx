@@ -75,6 +75,12 @@ export function ProjectPage({ projectId }: { projectId: string }) {
             {session.genre ? ` · ${session.genre}` : ""} · {session.scenes.length} scenes
           </div>
         </div>
+        <a class="button-link" href={paths.plan(projectId)}>
+          Plan
+        </a>
+        <a class="button-link" href={paths.edit(projectId)}>
+          Edit the cut
+        </a>
         <button type="button" class="primary" onClick={() => setAdding((a) => !a)} aria-expanded={adding}>
           New scene
         </button>

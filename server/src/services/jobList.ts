@@ -1,0 +1,77 @@
+import { type JobListItem, RETRYABLE_JOB_KINDS } from "@dailies/shared";
+import { and, desc, eq, inArray, or } from "drizzle-orm";
+import type { AuthContext } from "../auth/authenticate.js";
+import type { AppDeps } from "../context.js";
+import { jobs, projects } from "../db/schema.js";
+import { conflict } from "../errors.js";
+import type { Job } from "../jobs/queue.js";
+import { requireJob } from "./sessions.js";
+
+const retryableKinds: ReadonlySet<string> = new Set(RETRYABLE_JOB_KINDS);
+
+export function isRetryable(job: Pick<Job, "kind" | "status">): boolean {
+  return job.status === "failed" && retryableKinds.has(job.kind);
+}
+
+/** Every job of the caller's workspace (its own, or of a project in it), newest first. */
+export function listJobs(
+  deps: AppDeps,
+  auth: AuthContext,
+  q: { project_id?: string | undefined; status?: Job["status"] | undefined; limit: number },
+): JobListItem[] {
+  const { db } = deps;
+  const workspaceProjects = db
+    .select({ id: projects.id })
+    .from(projects)
+    .where(eq(projects.workspaceId, auth.workspaceId));
+  const rows = db
+    .select({ job: jobs, projectName: projects.name })
+    .from(jobs)
+    .leftJoin(projects, eq(projects.id, jobs.projectId))
+    .where(
+      and(
+        or(eq(jobs.workspaceId, auth.workspaceId), inArray(jobs.projectId, workspaceProjects)),
+        q.project_id ? eq(jobs.projectId, q.project_id) : undefined,
+        q.status ? eq(jobs.status, q.status) : undefined,
+      ),
+    )
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(q.limit)
+    .all();
+  return rows.map(({ job, projectName }) => jobListItem(job, projectName));
+}
+
+function jobListItem(job: Job, projectName: string | null): JobListItem {
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    progress: job.progress,
+    error: job.error,
+    attempts: job.attempts,
+    project_id: job.projectId,
+    project_name: projectName ?? null,
+    retryable: isRetryable(job),
+    created_at: job.createdAt,
+    updated_at: job.updatedAt,
+    finished_at: job.finishedAt,
+  };
+}
+
+/** Runs a failed job of a retryable kind again (409 otherwise). */
+export function retryJob(deps: AppDeps, auth: AuthContext, jobId: string): JobListItem {
+  const job = requireJob(deps.db, auth, jobId);
+  if (!isRetryable(job))
+    throw conflict(
+      job.status !== "failed"
+        ? `Only a failed job can be retried (this one is ${job.status})`
+        : `A ${job.kind} job cannot be retried; start it again from its page`,
+      { kind: job.kind, status: job.status, retryable_kinds: [...RETRYABLE_JOB_KINDS] },
+    );
+  const fresh = deps.queue.requeue(job.id);
+  if (!fresh) throw conflict("The job is no longer failed", { status: deps.queue.get(job.id)?.status });
+  const project = fresh.projectId
+    ? deps.db.select({ name: projects.name }).from(projects).where(eq(projects.id, fresh.projectId)).get()
+    : undefined;
+  return jobListItem(fresh, project?.name ?? null);
+}

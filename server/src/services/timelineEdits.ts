@@ -1,0 +1,102 @@
+/**
+ * Timeline edits the web editor adds to the editing reference: reorder, and restoring a snapshot (the server
+ * half of undo/redo). Each runs in ONE transaction and leaves the active segments' order_index 0..n-1.
+ *
+ * Undo/redo design: the client keeps a stack of { before, after } snapshots (segment ids with their source
+ * in/out times). Undo restores `before` when the timeline still equals `after`; redo the reverse. Every edit
+ * deactivates rather than deletes, so any earlier snapshot's rows still exist and can be switched back on.
+ */
+import type { TimelineEntry } from "@dailies/shared";
+import { and, eq, inArray } from "drizzle-orm";
+import type { AppDeps } from "../context.js";
+import { media, segments } from "../db/schema.js";
+import { conflict, invalidPayload } from "../errors.js";
+import type { ProjectRow } from "./access.js";
+import { activeSegments, type SegmentRow } from "./projectMedia.js";
+import { TIME_EPSILON, timelineViews } from "./timeline.js";
+
+const staleTimeline = (details: Record<string, unknown>) =>
+  conflict("The timeline changed since this view was loaded (another edit came first); reload it", details);
+
+/** True when `a` and `b` list the same segments in the same order with the same times. */
+export function sameTimeline(
+  a: readonly TimelineEntry[],
+  b: readonly { id: string; startTs: number; endTs: number }[],
+): boolean {
+  return (
+    a.length === b.length &&
+    a.every(
+      (e, i) =>
+        e.id === b[i]?.id &&
+        Math.abs(e.start_ts - (b[i]?.startTs ?? Number.NaN)) < 1e-6 &&
+        Math.abs(e.end_ts - (b[i]?.endTs ?? Number.NaN)) < 1e-6,
+    )
+  );
+}
+
+/** New order of the active segments: the ids must be exactly the active set (409 otherwise). */
+export function reorderSegments(deps: AppDeps, project: ProjectRow, ids: readonly string[]) {
+  deps.db.transaction((tx) => {
+    const current = activeSegments(tx, project.id);
+    const known = new Set(current.map((s) => s.id));
+    const given = new Set(ids);
+    if (given.size !== ids.length) throw invalidPayload({ segment_ids: ["Each segment may appear only once"] });
+    if (given.size !== known.size || ids.some((id) => !known.has(id)))
+      throw staleTimeline({ active_segment_ids: current.map((s) => s.id) });
+    ids.forEach((id, i) => {
+      if (current.find((s) => s.id === id)?.orderIndex !== i)
+        tx.update(segments).set({ orderIndex: i }).where(eq(segments.id, id)).run();
+    });
+  });
+  return timelineViews(deps, project.id);
+}
+
+/** Makes exactly `wanted` the active timeline (with their times) when the current one equals `expected`. */
+export function restoreTimeline(
+  deps: AppDeps,
+  project: ProjectRow,
+  wanted: readonly TimelineEntry[],
+  expected: readonly TimelineEntry[],
+) {
+  deps.db.transaction((tx) => {
+    const current = activeSegments(tx, project.id);
+    if (!sameTimeline(expected, current)) throw staleTimeline({ active_segment_ids: current.map((s) => s.id) });
+    const ids = wanted.map((w) => w.id);
+    if (new Set(ids).size !== ids.length) throw invalidPayload({ segments: ["Each segment may appear only once"] });
+    const rows: SegmentRow[] =
+      ids.length === 0
+        ? []
+        : tx
+            .select()
+            .from(segments)
+            .where(and(eq(segments.projectId, project.id), inArray(segments.id, ids)))
+            .all();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const missing = ids.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw invalidPayload({ segments: [`Unknown segments: ${missing.join(", ")}`] });
+    const mediaIds = [...new Set(rows.map((r) => r.mediaId))];
+    const durations = new Map(
+      (mediaIds.length === 0 ? [] : tx.select().from(media).where(inArray(media.id, mediaIds)).all()).map((m) => [
+        m.id,
+        m.durationSec,
+      ]),
+    );
+    const errors: string[] = [];
+    for (const w of wanted) {
+      const limit = durations.get((byId.get(w.id) as SegmentRow).mediaId) ?? Number.POSITIVE_INFINITY;
+      if (!(w.end_ts > w.start_ts + TIME_EPSILON) || w.end_ts > limit + TIME_EPSILON)
+        errors.push(`${w.id}: times must satisfy 0 <= start_ts < end_ts <= ${limit}`);
+    }
+    if (errors.length > 0) throw invalidPayload({ segments: errors });
+    const keep = new Set(ids);
+    for (const s of current)
+      if (!keep.has(s.id)) tx.update(segments).set({ active: false }).where(eq(segments.id, s.id)).run();
+    wanted.forEach((w, i) => {
+      tx.update(segments)
+        .set({ active: true, orderIndex: i, startTs: w.start_ts, endTs: w.end_ts })
+        .where(eq(segments.id, w.id))
+        .run();
+    });
+  });
+  return timelineViews(deps, project.id);
+}
