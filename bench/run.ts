@@ -3,8 +3,8 @@ import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
 import { benchWeb } from "./web.js";
-import { benchWebhooks } from "./webhooks.js";
 import { benchWebEditor } from "./webEditor.js";
+import { benchWebhooks } from "./webhooks.js";
 
 const benches: Record<string, () => Promise<void>> = {
   ingest: () => benchIngest(),

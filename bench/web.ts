@@ -12,9 +12,9 @@ import { gzipSync } from "node:zlib";
 import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
 import { createClient } from "@dailies/shared/client";
 import { chromium } from "@playwright/test";
+import { percentile, testClip } from "./clips.js";
 
 const WEB = resolve(import.meta.dirname, "..", "web");
-const ffmpegBin = process.env.FFMPEG_PATH ?? "ffmpeg";
 
 function firstRouteKb(): number {
   const html = readFileSync(join(WEB, "dist", "index.html"), "utf8");
@@ -22,37 +22,6 @@ function firstRouteKb(): number {
   const bytes = assets.reduce((sum, a) => sum + gzipSync(readFileSync(join(WEB, "dist", a)), { level: 9 }).length, 0);
   return bytes / 1024;
 }
-
-function clip(dir: string, name: string, pattern: string): string {
-  const file = join(dir, name);
-  execFileSync(ffmpegBin, [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `${pattern}=size=640x360:rate=30:duration=14`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-g",
-    "30",
-    "-movflags",
-    "+faststart",
-    file,
-  ]);
-  return file;
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 
 export async function benchWeb(): Promise<void> {
   process.stdout.write("web: building the app…\n");
@@ -169,8 +138,8 @@ export async function benchWeb(): Promise<void> {
 
     // Compare drift: two 14 s 30 fps clips, mirrored by the server, played together; sampled every frame for 10 s.
     process.stdout.write("web: compare drift…\n");
-    clip(clipsDir, "a.mp4", "testsrc2");
-    clip(clipsDir, "b.mp4", "smptebars");
+    testClip(clipsDir, "a.mp4", "testsrc2");
+    testClip(clipsDir, "b.mp4", "smptebars");
     const ids: string[] = [];
     for (const name of ["a.mp4", "b.mp4"]) {
       const { asset } = await api.extension.ingest({
@@ -212,19 +181,19 @@ export async function benchWeb(): Promise<void> {
     });
     const driftFrames = drift.samples.map((d) => d * 30);
 
-    const median = pct(firstCard, 50);
+    const median = percentile(firstCard, 50);
     const rows = [
       ["first-route JS+CSS (gzip)", `${kb.toFixed(1)} KB`, "≤ 120 KB", kb <= 120],
       ["nav → first card, 1,000 versions (median of 5)", `${median.toFixed(0)} ms`, "≤ 1000 ms", median <= 1000],
       [
         "ingest → card via SSE p95 (30)",
-        `${pct(latencies, 95).toFixed(0)} ms (p50 ${pct(latencies, 50).toFixed(0)})`,
+        `${percentile(latencies, 95).toFixed(0)} ms (p50 ${percentile(latencies, 50).toFixed(0)})`,
         "≤ 500 ms",
-        pct(latencies, 95) <= 500,
+        percentile(latencies, 95) <= 500,
       ],
       [
         "compare drift, 2 × 30 fps, 10 s: max",
-        `${Math.max(...driftFrames).toFixed(2)} frames (p95 ${pct(driftFrames, 95).toFixed(2)}, ${drift.samples.length} samples)`,
+        `${Math.max(...driftFrames).toFixed(2)} frames (p95 ${percentile(driftFrames, 95).toFixed(2)}, ${drift.samples.length} samples)`,
         "≤ 1 frame",
         Math.max(...driftFrames) <= 1,
       ],

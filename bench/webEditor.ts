@@ -2,45 +2,12 @@
 //   timeline first paint   navigation → 60 segments painted on /p/:id/edit                       aim ≤ 1 s (median of 5)
 //   split → timeline       `S` keystroke → the timeline shows one more segment                   aim ≤ 200 ms p95 (20 runs)
 //   grade → preview        slider change → graded 1080p frame decoded on screen (150 ms debounce) aim ≤ 400 ms p95 (20 runs)
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
 import { chromium, type Page } from "@playwright/test";
-
-const ffmpegBin = process.env.FFMPEG_PATH ?? "ffmpeg";
-
-function clip(dir: string, name: string, size: string, seconds: number): string {
-  const file = join(dir, name);
-  execFileSync(ffmpegBin, [
-    "-hide_banner",
-    "-loglevel",
-    "error",
-    "-y",
-    "-f",
-    "lavfi",
-    "-i",
-    `testsrc2=size=${size}:rate=30:duration=${seconds}`,
-    "-c:v",
-    "libx264",
-    "-preset",
-    "ultrafast",
-    "-pix_fmt",
-    "yuv420p",
-    "-g",
-    "30",
-    "-movflags",
-    "+faststart",
-    file,
-  ]);
-  return file;
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
-};
+import { percentile, testClip } from "./clips.js";
 
 const segmentCount = (page: Page) => page.locator("[data-testid=segment]").count();
 
@@ -83,7 +50,7 @@ export async function benchWebEditor(): Promise<void> {
     process.stdout.write("web editor: a 60-segment project on a 1080p clip…\n");
     const project = await call("POST", "/api/project", { name: "Bench cut" });
     const projectId = String(project.id);
-    const media = await upload(projectId, clip(clipsDir, "hd.mp4", "1920x1080", 6)); // becomes segment 1
+    const media = await upload(projectId, testClip(clipsDir, "hd.mp4", "testsrc2", "1920x1080", 6)); // becomes segment 1
     for (let i = 1; i < 60; i++)
       await call("POST", `/api/project/${projectId}/segments`, { media_id: media.id, start_ts: 0, end_ts: 6 });
 
@@ -142,20 +109,20 @@ export async function benchWebEditor(): Promise<void> {
     }
     await context.close();
 
-    const median = pct(paints, 50);
+    const median = percentile(paints, 50);
     const rows: [string, string, string, boolean][] = [
       ["timeline first paint (60 segments)", `${Math.round(median)} ms median of 5`, "≤ 1000 ms", median <= 1000],
       [
         "split keystroke → updated timeline",
-        `p50 ${pct(splits, 50)} ms, p95 ${pct(splits, 95)} ms (20)`,
+        `p50 ${percentile(splits, 50)} ms, p95 ${percentile(splits, 95)} ms (20)`,
         "≤ 200 ms p95",
-        pct(splits, 95) <= 200,
+        percentile(splits, 95) <= 200,
       ],
       [
         "grade slider → graded 1080p preview",
-        `p50 ${pct(grades, 50)} ms, p95 ${pct(grades, 95)} ms (20)`,
+        `p50 ${percentile(grades, 50)} ms, p95 ${percentile(grades, 95)} ms (20)`,
         "≤ 400 ms p95",
-        pct(grades, 95) <= 400,
+        percentile(grades, 95) <= 400,
       ],
     ];
     process.stdout.write("\nweb editor benchmark (Chromium, loopback)\n");
