@@ -54,7 +54,7 @@ describe("dailies token (server stopped, same data folder)", () => {
     const denied = await app2.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${token}` } });
     expect(denied.statusCode).toBe(401);
     await app2.close();
-  });
+  }, 180_000); // six CLI runs through tsx: seconds each on a busy machine
 
   it("exits 2 on usage errors", async () => {
     await expect(dailies("token", "create")).rejects.toMatchObject({ code: 2 });
