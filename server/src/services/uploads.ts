@@ -7,8 +7,8 @@
  *    anything past DAILIES_UPLOAD_LIMIT_BYTES with 413), then ffprobe (allow-listed containers, size, frame
  *    rate and duration limits: media/inputPolicy.ts) and a one-frame decode check that it is a video, audio
  *    or image. A good file moves into the content-addressed store and the row becomes
- *    `ready` with what ffprobe found; anything else is deleted and the row `failed`. Either way the URL is
- *    spent: a second PUT answers 409.
+ *    `ready` with what ffprobe found; a file that is not media is deleted with its row (415), other failures
+ *    leave the row `failed`. Either way the URL is spent: a second PUT answers 409 (404 after a 415).
  *
  * The client's file name is kept for display only; paths come from the content hash.
  */
@@ -151,7 +151,8 @@ export async function receiveUpload(
       reason = error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA;
     }
     if (reason !== null || !probe) {
-      fail(`Refused: ${reason}`);
+      // A refused file leaves nothing behind: no bytes and no media row (the project's media list stays clean).
+      db.delete(media).where(eq(media.id, id)).run();
       const refusal = new HttpError(415, "Not a supported video, audio or image file: it was deleted", {
         asset_id: id,
         reason,

@@ -121,10 +121,8 @@ describe("upload", () => {
     });
     // Our words only: no temp path, no ffmpeg stderr (issue 9).
     expect(put.body).not.toContain(t.dataDir);
-    const row = t.app.deps.db.$client
-      .prepare("select status, path, error from media where id = ?")
-      .get(start.json.asset_id) as { status: string; path: string | null; error: string };
-    expect(row).toMatchObject({ status: "failed", path: null });
+    // Nothing left behind: no media row, no file.
+    expect(t.app.deps.db.$client.prepare("select id from media where id = ?").get(start.json.asset_id)).toBeUndefined();
     expect(await readdir(path.join(t.dataDir, "tmp"))).toEqual([]);
     expect((await details(t, projectId)).segments).toEqual([]);
   });

@@ -127,10 +127,8 @@ describe("uploads", () => {
     expect(put.json).toMatchObject({ error: expect.any(String), details: { reason: expect.any(String) } });
     expect(put.body).not.toContain(t.dataDir);
     expect(put.body).not.toContain(dir);
-    const row = t.app.deps.db.$client
-      .prepare("select status, path from media where id = ?")
-      .get(start.json.asset_id) as { status: string; path: string | null };
-    expect(row).toEqual({ status: "failed", path: null });
+    // No media row is left (issue 9: "leaves no media row").
+    expect(t.app.deps.db.$client.prepare("select id from media where id = ?").get(start.json.asset_id)).toBeUndefined();
     return put.json;
   }
 
