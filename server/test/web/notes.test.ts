@@ -58,19 +58,44 @@ describe("review notes and take edits", () => {
   });
 
   it("lets only the author or a workspace owner change a note", async () => {
-    const url = `/api/asset-version/${versionId}/notes`;
-    // Bob joins Ada's workspace as a member and writes a note; Ada (owner) may resolve it, Bob may not touch Ada's.
-    const me = await t.call({ method: "GET", url: "/api/me" });
-    const member = await t.call({
+    // Ada shares a workspace and invites Bob, who accepts; Bob writes a note on a take there. Ada (owner) may
+    // resolve it; Bob may not touch Ada's.
+    const shared = await t.call({ method: "POST", url: "/api/workspaces", payload: { name: "Studio" } });
+    expect(shared.status, shared.body).toBe(201);
+    const inStudio = { "x-workspace-id": shared.json.id };
+    const project = await t.call({
       method: "POST",
-      url: `/api/workspaces/${me.json.workspaceId}/members`,
+      url: "/api/project",
+      payload: { name: "Shared" },
+      headers: inStudio,
+    });
+    await t.call({
+      method: "POST",
+      url: `/api/project/${project.json.id}/scenes`,
+      payload: { sceneId: "001" },
+      headers: inStudio,
+    });
+    const take = await t.call({
+      method: "POST",
+      url: "/api/extension/ingest",
+      payload: { projectId: project.json.id, sceneId: "001", assetType: "VIDEO", platformKey: "sora", prompt: "x" },
+      headers: inStudio,
+    });
+    const url = `/api/asset-version/${take.json.asset.id}/notes`;
+    const invited = await t.call({
+      method: "POST",
+      url: `/api/workspaces/${shared.json.id}/members`,
       payload: { email: "bob@example.com", role: "member" },
     });
-    expect(member.status).toBeLessThan(300);
-    const asBob = { token: t.other.token, headers: { "x-workspace-id": me.json.workspaceId } };
+    expect(invited.status).toBeLessThan(300);
+    const invites = await t.call({ method: "GET", url: "/api/invites", token: t.other.token });
+    const invite = invites.json.invites[0];
+    const accepted = await t.call({ method: "POST", url: `/api/invites/${invite.id}/accept`, token: t.other.token });
+    expect(accepted.status, accepted.body).toBeLessThan(300);
+    const asBob = { token: t.other.token, headers: inStudio };
     const bobs = await t.call({ method: "POST", url, payload: { body: "Bob's note", timeSec: 1 }, ...asBob });
     expect(bobs.status).toBe(201);
-    const adas = await t.call({ method: "POST", url, payload: { body: "Ada's note" } });
+    const adas = await t.call({ method: "POST", url, payload: { body: "Ada's note" }, headers: inStudio });
     const bobEditsAda = await t.call({
       method: "PATCH",
       url: `${url}/${adas.json.id}`,
@@ -83,6 +108,7 @@ describe("review notes and take edits", () => {
       method: "PATCH",
       url: `${url}/${bobs.json.id}`,
       payload: { resolved: true },
+      headers: inStudio,
     });
     expect(ownerResolvesBob.status).toBe(200);
   });
