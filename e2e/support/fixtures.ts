@@ -46,6 +46,12 @@ export const test = base.extend<Fixtures>({
   },
   worker: async ({ context }, use) => {
     const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent("serviceworker"));
+    // A first install opens the setup page. Wait for it and close it, so that it cannot open late, in the middle
+    // of a test, and be taken for the tab the test just opened (seen on a busy machine).
+    await expect
+      .poll(() => context.pages().some((p) => p.url().endsWith("/options.html")), { timeout: 20_000 })
+      .toBe(true);
+    for (const page of context.pages()) if (page.url().endsWith("/options.html")) await page.close();
     await use(worker);
   },
   extensionId: async ({ worker }, use) => {
