@@ -5,14 +5,15 @@
  * once ffmpeg has finished, so a reader (the HTTP file server, a cache lookup, a crashed job's retry) never
  * sees a half-written file, and a failed run leaves nothing behind.
  */
-import { randomBytes } from "node:crypto";
-import { copyFile, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { isNonEmptyFile, scratchName, scratchSibling } from "../storage/files.js";
 import {
   areaWeightedOutside,
   chooseStripStrategy,
   clampBox,
+  compositeRegionArgs,
   concatArgs,
   concatListContent,
   decodeOnceStripArgs,
@@ -56,27 +57,12 @@ interface Cancellable {
   signal?: AbortSignal;
 }
 
-/** `dir/.name.<random>.tmp.ext`: same folder (rename stays atomic), same extension (ffmpeg picks the muxer from it). */
-function tempSibling(file: string): string {
-  const ext = path.extname(file);
-  const stem = path.basename(file, ext);
-  return path.join(path.dirname(file), `.${stem}.${randomBytes(6).toString("hex")}.tmp${ext}`);
-}
-
-async function isNonEmptyFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).size > 0;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Runs `produce` against temporary names for `outputs`, then renames each into place. ffmpeg exits 0
  * without writing when it has nothing to write, so an empty or missing output is an error here.
  */
 async function writeAtomically(outputs: readonly string[], produce: (temps: string[]) => Promise<void>): Promise<void> {
-  const temps = outputs.map(tempSibling);
+  const temps = outputs.map(scratchSibling);
   try {
     await produce(temps);
     for (const [i, temp] of temps.entries()) {
@@ -231,10 +217,7 @@ export async function concatParts(
   input: { parts: readonly string[]; output: string; durationSec?: number } & Cancellable,
 ): Promise<string> {
   const parts = input.parts.map((part) => path.resolve(part));
-  const listFile = path.join(
-    path.dirname(input.output),
-    `.${path.basename(input.output)}.${randomBytes(6).toString("hex")}.txt`,
-  );
+  const listFile = path.join(path.dirname(input.output), scratchName(path.basename(input.output), ".txt"));
   await writeFile(listFile, concatListContent(parts));
   try {
     await writeAtomically([input.output], ([temp]) =>
@@ -291,6 +274,25 @@ export async function applyRegionEdit(runner: FfmpegRunner, input: ApplyRegionEd
     }),
   );
   input.onProgress?.(1);
+  return input.output;
+}
+
+export interface CompositeRegionInput extends Cancellable {
+  source: string;
+  generated: string;
+  output: string;
+  /** The box in pixels of the source frame. */
+  box: { x: number; y: number; width: number; height: number };
+  durationSec: number;
+  fps: number;
+}
+
+/** A remote model's clip put into the box of the source clip (`compositeRegionArgs`), written atomically. */
+export async function compositeRegion(runner: FfmpegRunner, input: CompositeRegionInput): Promise<string> {
+  const { signal, ...args } = input;
+  await writeAtomically([input.output], ([temp]) =>
+    runner.run(compositeRegionArgs({ ...args, output: temp as string }), { signal }),
+  );
   return input.output;
 }
 

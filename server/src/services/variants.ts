@@ -6,7 +6,6 @@
  * segment's start_ts/end_ts are seconds in its SOURCE media. The pure functions at the top do the mapping
  * and plan an accept as data; `acceptVariant` applies the plan in one transaction.
  */
-import { readFile, rm } from "node:fs/promises";
 import type { Variant, VariantAcceptResponse, VariantScore } from "@dailies/shared";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
@@ -18,6 +17,7 @@ import { newId, nowIso } from "../ids.js";
 import { extractFrame } from "../media/operations.js";
 import { isRegionScorer } from "../providers/local/scorer.js";
 import type { Media as ProviderMedia, Scorer } from "../providers/types.js";
+import { readBytes, removeFiles } from "../storage/files.js";
 import { findProject } from "./access.js";
 import { providerOr400, withAiCallScope } from "./aiCalls.js";
 import { activeSegments, type MediaRow, mediaUrl, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
@@ -453,9 +453,9 @@ async function clipFrames(deps: AppDeps, file: string, durationSec: number): Pro
     const output = await deps.files.tempPath(".jpg");
     try {
       await extractFrame(runner, { input: file, atSec: durationSec * position, width: 768, output });
-      frames.push({ bytes: new Uint8Array(await readFile(output)), mime: "image/jpeg" });
+      frames.push({ bytes: await readBytes(output), mime: "image/jpeg" });
     } finally {
-      await rm(output, { force: true });
+      await removeFiles(output);
     }
   }
   return frames;
