@@ -30,7 +30,8 @@ import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
 import { activeSegments, type MediaRow, requireFfmpeg } from "./projectMedia.js";
-import { rangePieces, TIME_EPSILON, timelineDuration, toStored, type VariantSourcePiece } from "./variants.js";
+import { rangePieces, TIME_EPSILON, timelineDuration } from "./timeline/index.js";
+import { toStored, type VariantSourcePiece } from "./variants.js";
 
 export const REGION_JOB = "ai-region-generate";
 

@@ -18,7 +18,7 @@ import {
   samePieces,
   type TimelineSegment,
   timelineDuration,
-} from "../../src/services/variants.js";
+} from "../../src/services/timeline/index.js";
 
 const seg = (id: string, startTs: number, endTs: number, mediaId = "m1"): TimelineSegment => ({
   id,
