@@ -1,5 +1,6 @@
 import { EXTENSION_ORIGIN } from "@dailies/shared";
 import cors from "@fastify/cors";
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
@@ -125,6 +126,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(swaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: true } });
   installAuth(app);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // `reply.sendFile` for stored files (Range, If-Range, ETag, HEAD); no folder is served by itself.
+  await app.register(fastifyStatic, { serve: false });
   await app.register(registerRoutes);
 
   queue.recoverInterrupted();

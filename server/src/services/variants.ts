@@ -22,7 +22,6 @@ import { findProject } from "./access.js";
 import { providerOr400, withAiCallScope } from "./aiCalls.js";
 import { activeSegments, type MediaRow, mediaUrl, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
 import {
-  layoutTimeline,
   planVariantSplice,
   type RangePiece,
   rangePieces,
