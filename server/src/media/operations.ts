@@ -1,5 +1,5 @@
 /**
- * Media operations: thin async functions that run the pure builders of `args.ts` through a `FfmpegRunner`.
+ * Media operations: thin async functions that run the pure builders of `args/` through a `FfmpegRunner`.
  *
  * Every file output is written under a temporary name in the destination's own folder and renamed into place
  * once ffmpeg has finished, so a reader (the HTTP file server, a cache lookup, a crashed job's retry) never
@@ -22,25 +22,19 @@ import {
   type FrameArgsInput,
   frameArgs,
   lastFrameArgs,
-  type PlaceholderImageArgsInput,
   parsePsnr,
   parseSignalStats,
   parseSsim,
-  placeholderImageArgs,
   psnrArgs,
   psnrFromMse,
-  type RegionOp,
   type RenderSegmentArgsInput,
-  regionEditArgs,
-  regionEditFilter,
   renderSegmentArgs,
   type StripStrategy,
   signalStatsArgs,
   ssimArgs,
   stripArgs,
-} from "./args.js";
-import type { FfmpegRunner } from "./ffmpeg.js";
-import type { ProbeResult } from "./probe.js";
+} from "./args/index.js";
+import type { FfmpegRunner, RunOptions } from "./ffmpeg.js";
 
 /** No frame at the requested time, which is past the end of the video. Routes answer 422. */
 export class FrameNotFoundError extends Error {
@@ -53,7 +47,7 @@ export class FrameNotFoundError extends Error {
   }
 }
 
-interface Cancellable {
+export interface Cancellable {
   signal?: AbortSignal;
 }
 
@@ -189,7 +183,7 @@ export interface ProgressReporting extends Cancellable {
   onProgress?(fraction: number): void;
 }
 
-function progressOf(durationSec: number, onProgress: ((fraction: number) => void) | undefined) {
+export function progressOf(durationSec: number, onProgress: ((fraction: number) => void) | undefined) {
   if (!onProgress || !(durationSec > 0)) return undefined;
   return (outTimeSec: number) => onProgress(Math.min(1, Math.max(0, outTimeSec / durationSec)));
 }
@@ -232,49 +226,18 @@ export async function concatParts(
   return input.output;
 }
 
-export async function renderPlaceholderImage(
+/**
+ * Runs one ffmpeg command that writes `output`, atomically like every operation here: for builders that live
+ * beside their provider (the `local` provider's region edits and placeholder images).
+ */
+export async function runToFile(
   runner: FfmpegRunner,
-  input: PlaceholderImageArgsInput & Cancellable,
+  output: string,
+  build: (temp: string) => string[],
+  options: RunOptions = {},
 ): Promise<string> {
-  await writeAtomically([input.output], ([temp]) =>
-    runner.run(placeholderImageArgs({ ...input, output: temp as string }), { signal: input.signal }),
-  );
-  return input.output;
-}
-
-export interface ApplyRegionEditInput extends ProgressReporting {
-  input: string;
-  output: string;
-  op: RegionOp;
-  box: FractionBox;
-  startSec: number;
-  endSec: number;
-  /** The input's probe, when already known (saves one ffprobe run). */
-  probe?: ProbeResult;
-}
-
-/** The `local` provider's edit: `op` inside `box` between the two times, the rest of the picture untouched. */
-export async function applyRegionEdit(runner: FfmpegRunner, input: ApplyRegionEditInput): Promise<string> {
-  const probe = input.probe ?? (await runner.probe(input.input));
-  if (!probe.width || !probe.height) throw new RangeError("a region edit needs a video input");
-  const filterComplex = regionEditFilter({
-    op: input.op,
-    box: input.box,
-    startSec: input.startSec,
-    endSec: input.endSec,
-    frameWidth: probe.width,
-    frameHeight: probe.height,
-  });
-  const onProgress = progressOf(probe.durationSec, input.onProgress);
-  await writeAtomically([input.output], ([temp]) =>
-    runner.run(regionEditArgs({ input: input.input, filterComplex, output: temp as string }), {
-      signal: input.signal,
-      onProgress,
-      mediaDurationSec: probe.durationSec,
-    }),
-  );
-  input.onProgress?.(1);
-  return input.output;
+  await writeAtomically([output], ([temp]) => runner.run(build(temp as string), options));
+  return output;
 }
 
 export interface CompositeRegionInput extends Cancellable {

@@ -12,7 +12,7 @@ import path from "node:path";
 import { MAX_STRIP_FRAMES, type PreviewFrame } from "@dailies/shared";
 import type { AppDeps } from "../context.js";
 import { invalidPayload } from "../errors.js";
-import { type GradeParams, gradeFilter } from "../media/args.js";
+import { type GradeParams, gradeFilter } from "../media/args/index.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { extractFrame } from "../media/operations.js";
 import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
@@ -161,7 +161,7 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
 
 /**
  * Keyframe spacing per media file, measured once: whether seeks or one decoding pass make a strip faster
- * depends on it (media/args.ts chooseStripStrategy). Files are content-addressed, so the answer never changes.
+ * depends on it (media/args/frames.ts chooseStripStrategy). Files are content-addressed, so the answer never changes.
  */
 const keyframeIntervals = new Map<string, Promise<number | null>>();
 function keyframeIntervalOf(runner: FfmpegRunner, mediaId: string, file: string): Promise<number | null> {

@@ -20,7 +20,7 @@ import { media, variants } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
-import { boxToPixels, cropFilter, type FractionBox } from "../media/args.js";
+import { boxToPixels, cropFilter, type FractionBox } from "../media/args/index.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { compositeRegion, concatParts, extractFrame, renderSegment } from "../media/operations.js";
 import type { ProbeResult } from "../media/probe.js";

@@ -11,10 +11,10 @@
  */
 
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
-import { renderPlaceholderImage } from "../../media/operations.js";
 import { readBytes, removeFiles } from "../../storage/files.js";
 import { metered } from "../record.js";
 import { type ImageGenerator, type Llm, type LlmResult, ProviderError, type RecordCall } from "../types.js";
+import { renderPlaceholderImage } from "./placeholder.js";
 import { scenePlanTemplate, storyTemplate } from "./templates.js";
 
 export { LOCAL_NOTE } from "./templates.js";

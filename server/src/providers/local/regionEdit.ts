@@ -8,19 +8,11 @@
  * variant's parameters and filter are returned, so the job records which were used.
  */
 
-import {
-  boxToPixels,
-  type FractionBox,
-  formatSeconds,
-  LOCAL_REGION_OPS,
-  type PixelBox,
-  parseRegionOp,
-  type RegionOp,
-  regionEditArgs,
-} from "../../media/args.js";
+import { boxToPixels, type FractionBox, formatSeconds, type PixelBox } from "../../media/args/index.js";
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
 import { metered } from "../record.js";
 import { ProviderError, type RecordCall, type Scorer, type VideoGenerator } from "../types.js";
+import { LOCAL_REGION_OPS, parseRegionOp, type RegionOp, regionEditArgs } from "./regionOps.js";
 import { createLocalScorer, type LocalScorerOptions } from "./scorer.js";
 
 export const LOCAL_REGION_MODEL = "local-ffmpeg-region";

@@ -11,7 +11,7 @@
  * `metrics`. `judgeRegionEdit` holds the thresholds and is pure, so tests read it as data.
  */
 
-import { type FractionBox, LOCAL_REGION_OPS, parseRegionOp, type RegionOp } from "../../media/args.js";
+import type { FractionBox } from "../../media/args/index.js";
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
 import {
   measureEdgeEnergy,
@@ -23,6 +23,7 @@ import {
 import { removeFiles, writeScratch } from "../../storage/files.js";
 import { metered } from "../record.js";
 import { type Media, ProviderError, type RecordCall, type Score, type ScoreRequest, type Scorer } from "../types.js";
+import { LOCAL_REGION_OPS, parseRegionOp, type RegionOp } from "./regionOps.js";
 
 export const LOCAL_SCORER_MODEL = "local-measure-v1";
 
