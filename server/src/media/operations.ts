@@ -11,6 +11,7 @@ import path from "node:path";
 import { isNonEmptyFile, scratchName, scratchSibling } from "../storage/files.js";
 import {
   areaWeightedOutside,
+  type CompositeRegionArgsInput,
   chooseStripStrategy,
   clampBox,
   compositeRegionArgs,
@@ -240,15 +241,7 @@ export async function runToFile(
   return output;
 }
 
-export interface CompositeRegionInput extends Cancellable {
-  source: string;
-  generated: string;
-  output: string;
-  /** The box in pixels of the source frame. */
-  box: { x: number; y: number; width: number; height: number };
-  durationSec: number;
-  fps: number;
-}
+export interface CompositeRegionInput extends CompositeRegionArgsInput, Cancellable {}
 
 /** A remote model's clip put into the box of the source clip (`compositeRegionArgs`), written atomically. */
 export async function compositeRegion(runner: FfmpegRunner, input: CompositeRegionInput): Promise<string> {

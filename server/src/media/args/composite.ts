@@ -1,5 +1,5 @@
 /** Boxes on the frame, and putting a generated clip into the box of the source (remote region generation). */
-import { AUDIO_ENCODE, assertPositiveInt, formatNumber, formatSeconds, PROGRESS, VIDEO_ENCODE } from "./format.js";
+import { assertPositiveInt, FILTERED_VIDEO_OUTPUT, formatNumber, formatSeconds, PROGRESS } from "./format.js";
 
 /** A box in fractions of the frame (0..1), as `bounding_box` in `/api/ai/generate`. */
 export interface FractionBox {
@@ -59,14 +59,17 @@ export function cropFilter(box: FractionBox): string {
  * clip holds its last frame, a long one is cut), everything outside the box and the audio untouched.
  * Pure: tests compare the list as data.
  */
-export function compositeRegionArgs(input: {
+export interface CompositeRegionArgsInput {
   source: string;
   generated: string;
   output: string;
-  box: { x: number; y: number; width: number; height: number };
+  /** The box in pixels of the source frame. */
+  box: PixelBox;
   durationSec: number;
   fps: number;
-}): string[] {
+}
+
+export function compositeRegionArgs(input: CompositeRegionArgsInput): string[] {
   const { box } = input;
   const d = formatSeconds(input.durationSec);
   const graph =
@@ -80,14 +83,7 @@ export function compositeRegionArgs(input: {
     input.generated,
     "-filter_complex",
     graph,
-    "-map",
-    "[v]",
-    "-map",
-    "0:a:0?",
-    ...VIDEO_ENCODE,
-    ...AUDIO_ENCODE,
-    "-movflags",
-    "+faststart",
+    ...FILTERED_VIDEO_OUTPUT,
     "-t",
     d,
     ...PROGRESS,

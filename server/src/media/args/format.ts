@@ -75,3 +75,15 @@ export function singleImageOutput(output: string): string[] {
 export const VIDEO_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"];
 export const AUDIO_ENCODE = ["-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-ac", "2"];
 export const PROGRESS = ["-progress", "pipe:1", "-nostats"];
+
+/** A filter graph's `[v]` and the input's first audio stream (when there is one) in the export format. */
+export const FILTERED_VIDEO_OUTPUT = [
+  "-map",
+  "[v]",
+  "-map",
+  "0:a:0?",
+  ...VIDEO_ENCODE,
+  ...AUDIO_ENCODE,
+  "-movflags",
+  "+faststart",
+];

@@ -4,12 +4,11 @@
  */
 
 import {
-  AUDIO_ENCODE,
   boxToPixels,
+  FILTERED_VIDEO_OUTPUT,
   type FractionBox,
   formatSeconds,
   PROGRESS,
-  VIDEO_ENCODE,
 } from "../../media/args/index.js";
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
 import { type ProgressReporting, progressOf, runToFile } from "../../media/operations.js";
@@ -98,22 +97,7 @@ export function regionEditArgs({
   filterComplex: string;
   output: string;
 }): string[] {
-  return [
-    "-i",
-    input,
-    "-filter_complex",
-    filterComplex,
-    "-map",
-    "[v]",
-    "-map",
-    "0:a:0?",
-    ...VIDEO_ENCODE,
-    ...AUDIO_ENCODE,
-    "-movflags",
-    "+faststart",
-    ...PROGRESS,
-    output,
-  ];
+  return ["-i", input, "-filter_complex", filterComplex, ...FILTERED_VIDEO_OUTPUT, ...PROGRESS, output];
 }
 
 const REGION_OP_KEYWORDS: readonly [RegionOp, RegExp][] = [
