@@ -1,6 +1,7 @@
 import { EXTENSION_ORIGIN } from "@dailies/shared";
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
+import fastifyStatic from "@fastify/static";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
@@ -130,6 +131,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(cookie);
   installAuth(app);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // `reply.sendFile` for stored files (Range, If-Range, ETag, HEAD); no folder is served by itself.
+  await app.register(fastifyStatic, { serve: false });
   await app.register(registerRoutes);
   await app.register(webApp, { distDir: options.webDistDir ?? defaultWebDist() });
 

@@ -3,7 +3,7 @@
  * (`resolveFfmpegBinaries`), checked by `detectFfmpeg` for /api/health, and every run goes through a
  * `FfmpegRunner`, so tests can swap it, count renders (`onRun`) and cancel work (`signal`).
  *
- * Never a shell: execa with argument arrays. Argument lists come from the pure builders in `args.ts`.
+ * Never a shell: execa with argument arrays. Argument lists come from the pure builders in `args/`.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";

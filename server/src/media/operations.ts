@@ -1,18 +1,20 @@
 /**
- * Media operations: thin async functions that run the pure builders of `args.ts` through a `FfmpegRunner`.
+ * Media operations: thin async functions that run the pure builders of `args/` through a `FfmpegRunner`.
  *
  * Every file output is written under a temporary name in the destination's own folder and renamed into place
  * once ffmpeg has finished, so a reader (the HTTP file server, a cache lookup, a crashed job's retry) never
  * sees a half-written file, and a failed run leaves nothing behind.
  */
-import { randomBytes } from "node:crypto";
-import { copyFile, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { isNonEmptyFile, scratchName, scratchSibling } from "../storage/files.js";
 import {
   areaWeightedOutside,
+  type CompositeRegionArgsInput,
   chooseStripStrategy,
   clampBox,
+  compositeRegionArgs,
   concatArgs,
   concatListContent,
   decodeOnceStripArgs,
@@ -21,25 +23,19 @@ import {
   type FrameArgsInput,
   frameArgs,
   lastFrameArgs,
-  type PlaceholderImageArgsInput,
   parsePsnr,
   parseSignalStats,
   parseSsim,
-  placeholderImageArgs,
   psnrArgs,
   psnrFromMse,
-  type RegionOp,
   type RenderSegmentArgsInput,
-  regionEditArgs,
-  regionEditFilter,
   renderSegmentArgs,
   type StripStrategy,
   signalStatsArgs,
   ssimArgs,
   stripArgs,
-} from "./args.js";
-import type { FfmpegRunner } from "./ffmpeg.js";
-import type { ProbeResult } from "./probe.js";
+} from "./args/index.js";
+import type { FfmpegRunner, RunOptions } from "./ffmpeg.js";
 
 /** No frame at the requested time, which is past the end of the video. Routes answer 422. */
 export class FrameNotFoundError extends Error {
@@ -52,23 +48,8 @@ export class FrameNotFoundError extends Error {
   }
 }
 
-interface Cancellable {
+export interface Cancellable {
   signal?: AbortSignal;
-}
-
-/** `dir/.name.<random>.tmp.ext`: same folder (rename stays atomic), same extension (ffmpeg picks the muxer from it). */
-function tempSibling(file: string): string {
-  const ext = path.extname(file);
-  const stem = path.basename(file, ext);
-  return path.join(path.dirname(file), `.${stem}.${randomBytes(6).toString("hex")}.tmp${ext}`);
-}
-
-async function isNonEmptyFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).size > 0;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -76,7 +57,7 @@ async function isNonEmptyFile(file: string): Promise<boolean> {
  * without writing when it has nothing to write, so an empty or missing output is an error here.
  */
 async function writeAtomically(outputs: readonly string[], produce: (temps: string[]) => Promise<void>): Promise<void> {
-  const temps = outputs.map(tempSibling);
+  const temps = outputs.map(scratchSibling);
   try {
     await produce(temps);
     for (const [i, temp] of temps.entries()) {
@@ -203,7 +184,7 @@ export interface ProgressReporting extends Cancellable {
   onProgress?(fraction: number): void;
 }
 
-function progressOf(durationSec: number, onProgress: ((fraction: number) => void) | undefined) {
+export function progressOf(durationSec: number, onProgress: ((fraction: number) => void) | undefined) {
   if (!onProgress || !(durationSec > 0)) return undefined;
   return (outTimeSec: number) => onProgress(Math.min(1, Math.max(0, outTimeSec / durationSec)));
 }
@@ -231,10 +212,7 @@ export async function concatParts(
   input: { parts: readonly string[]; output: string; durationSec?: number } & Cancellable,
 ): Promise<string> {
   const parts = input.parts.map((part) => path.resolve(part));
-  const listFile = path.join(
-    path.dirname(input.output),
-    `.${path.basename(input.output)}.${randomBytes(6).toString("hex")}.txt`,
-  );
+  const listFile = path.join(path.dirname(input.output), scratchName(path.basename(input.output), ".txt"));
   await writeFile(listFile, concatListContent(parts));
   try {
     await writeAtomically([input.output], ([temp]) =>
@@ -249,48 +227,28 @@ export async function concatParts(
   return input.output;
 }
 
-export async function renderPlaceholderImage(
+/**
+ * Runs one ffmpeg command that writes `output`, atomically like every operation here: for builders that live
+ * beside their provider (the `local` provider's region edits and placeholder images).
+ */
+export async function runToFile(
   runner: FfmpegRunner,
-  input: PlaceholderImageArgsInput & Cancellable,
+  output: string,
+  build: (temp: string) => string[],
+  options: RunOptions = {},
 ): Promise<string> {
-  await writeAtomically([input.output], ([temp]) =>
-    runner.run(placeholderImageArgs({ ...input, output: temp as string }), { signal: input.signal }),
-  );
-  return input.output;
+  await writeAtomically([output], ([temp]) => runner.run(build(temp as string), options));
+  return output;
 }
 
-export interface ApplyRegionEditInput extends ProgressReporting {
-  input: string;
-  output: string;
-  op: RegionOp;
-  box: FractionBox;
-  startSec: number;
-  endSec: number;
-  /** The input's probe, when already known (saves one ffprobe run). */
-  probe?: ProbeResult;
-}
+export interface CompositeRegionInput extends CompositeRegionArgsInput, Cancellable {}
 
-/** The `local` provider's edit: `op` inside `box` between the two times, the rest of the picture untouched. */
-export async function applyRegionEdit(runner: FfmpegRunner, input: ApplyRegionEditInput): Promise<string> {
-  const probe = input.probe ?? (await runner.probe(input.input));
-  if (!probe.width || !probe.height) throw new RangeError("a region edit needs a video input");
-  const filterComplex = regionEditFilter({
-    op: input.op,
-    box: input.box,
-    startSec: input.startSec,
-    endSec: input.endSec,
-    frameWidth: probe.width,
-    frameHeight: probe.height,
-  });
-  const onProgress = progressOf(probe.durationSec, input.onProgress);
+/** A remote model's clip put into the box of the source clip (`compositeRegionArgs`), written atomically. */
+export async function compositeRegion(runner: FfmpegRunner, input: CompositeRegionInput): Promise<string> {
+  const { signal, ...args } = input;
   await writeAtomically([input.output], ([temp]) =>
-    runner.run(regionEditArgs({ input: input.input, filterComplex, output: temp as string }), {
-      signal: input.signal,
-      onProgress,
-      mediaDurationSec: probe.durationSec,
-    }),
+    runner.run(compositeRegionArgs({ ...args, output: temp as string }), { signal }),
   );
-  input.onProgress?.(1);
   return input.output;
 }
 

@@ -1,5 +1,5 @@
 import { promises as dns } from "node:dns";
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 import { DownloadError } from "./errors.js";
 
 /** One resolved address, as `dns.lookup(..., { all: true })` returns them. */
@@ -85,11 +85,8 @@ export const ALLOW_PRIVATE_HINT = "set DAILIES_MIRROR_ALLOW_PRIVATE=1 to allow";
 export function classifyAddress(ip: string): string | null {
   const bare = stripAddress(ip);
   const version = isIP(bare);
-  if (version === 4) return classifyV4(parseV4(bare)!);
-  if (version === 6) {
-    const groups = parseV6(bare);
-    return groups ? classifyV6(groups) : "invalid";
-  }
+  if (version === 4) return classifyV4(bare);
+  if (version === 6) return classifyV6(bare);
   return "invalid";
 }
 
@@ -157,114 +154,103 @@ function stripAddress(ip: string): string {
   return s;
 }
 
-type V4 = [number, number, number, number];
+/** Ranges in match order: the first that holds the address names why it is refused. */
+const V4_RANGES: readonly [reason: string, network: string, prefix: number][] = [
+  ["unspecified", "0.0.0.0", 8],
+  ["private", "10.0.0.0", 8],
+  ["carrier-grade NAT", "100.64.0.0", 10],
+  ["loopback", "127.0.0.0", 8],
+  ["link-local", "169.254.0.0", 16],
+  ["private", "172.16.0.0", 12],
+  ["reserved", "192.0.0.0", 24],
+  ["documentation", "192.0.2.0", 24],
+  ["private", "192.168.0.0", 16],
+  ["benchmarking", "198.18.0.0", 15],
+  ["documentation", "198.51.100.0", 24],
+  ["documentation", "203.0.113.0", 24],
+  ["multicast", "224.0.0.0", 4],
+  ["broadcast", "255.255.255.0", 24],
+  ["reserved", "240.0.0.0", 4],
+];
 
-function parseV4(ip: string): V4 | null {
-  const parts = ip.split(".");
-  if (parts.length !== 4) return null;
-  const out: number[] = [];
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    out.push(n);
-  }
-  return out as V4;
-}
-
-function classifyV4([a, b, c]: V4): string | null {
-  if (a === 0) return "unspecified";
-  if (a === 10) return "private";
-  if (a === 100 && b >= 64 && b <= 127) return "carrier-grade NAT";
-  if (a === 127) return "loopback";
-  if (a === 169 && b === 254) return "link-local";
-  if (a === 172 && b >= 16 && b <= 31) return "private";
-  if (a === 192 && b === 0 && c === 0) return "reserved";
-  if (a === 192 && b === 0 && c === 2) return "documentation";
-  if (a === 192 && b === 168) return "private";
-  if (a === 198 && (b === 18 || b === 19)) return "benchmarking";
-  if (a === 198 && b === 51 && c === 100) return "documentation";
-  if (a === 203 && b === 0 && c === 113) return "documentation";
-  if (a >= 224 && a <= 239) return "multicast";
-  if (a === 255 && b === 255 && c === 255) return "broadcast";
-  if (a >= 240) return "reserved";
-  return null;
-}
-
-/** Eight 16-bit groups, or null. Accepts "::" compression and a dotted IPv4 tail ("::ffff:1.2.3.4"). */
-function parseV6(ip: string): number[] | null {
-  let s = ip.toLowerCase();
-  const lastColon = s.lastIndexOf(":");
-  const last = s.slice(lastColon + 1);
-  if (last.includes(".")) {
-    const v4 = parseV4(last);
-    if (!v4) return null;
-    const hi = ((v4[0] << 8) | v4[1]).toString(16);
-    const lo = ((v4[2] << 8) | v4[3]).toString(16);
-    s = `${s.slice(0, lastColon + 1)}${hi}:${lo}`;
-  }
-  const halves = s.split("::");
-  if (halves.length > 2) return null;
-  const head = parseGroups(halves[0] ?? "");
-  const rest = halves.length === 2 ? parseGroups(halves[1] ?? "") : [];
-  if (!head || !rest) return null;
-  const explicit = head.length + rest.length;
-  if (halves.length === 1) return explicit === 8 ? head : null;
-  if (explicit > 7) return null;
-  return [...head, ...new Array<number>(8 - explicit).fill(0), ...rest];
-}
-
-function parseGroups(part: string): number[] | null {
-  if (part === "") return [];
-  const groups: number[] = [];
-  for (const g of part.split(":")) {
-    if (!/^[0-9a-f]{1,4}$/.test(g)) return null;
-    groups.push(Number.parseInt(g, 16));
-  }
-  return groups;
-}
-
-function v4From(hi: number, lo: number): V4 {
-  return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff];
-}
-
-function embedded(kind: string, v4: V4): string | null {
-  const reason = classifyV4(v4);
-  return reason === null ? null : `${kind} ${reason}`;
-}
-
-function classifyV6(g: number[]): string | null {
-  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
-  const first96Zero = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0;
-  if (first96Zero && g6 === 0 && g7 === 0) return "unspecified";
-  if (first96Zero && g6 === 0 && g7 === 1) return "loopback";
-  // ::a.b.c.d (deprecated IPv4-compatible): never a legitimate public destination.
-  if (first96Zero) return "reserved";
+/**
+ * IPv6 forms that carry an IPv4 address the traffic really ends up at, judged by that address: where the
+ * address sits (two 16-bit groups) and whether it is stored inverted (Teredo).
+ */
+const V6_EMBEDDING: readonly [
+  kind: string,
+  network: string,
+  prefix: number,
+  groups: [number, number],
+  inverted?: true,
+][] = [
   // ::ffff:a.b.c.d — IPv4-mapped; the socket really talks IPv4 to the embedded address.
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0xffff) {
-    return embedded("IPv4-mapped", v4From(g6, g7));
-  }
+  ["IPv4-mapped", "::ffff:0:0", 96, [6, 7]],
   // ::ffff:0:a.b.c.d — IPv4-translated (SIIT).
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0xffff && g5 === 0) {
-    return embedded("IPv4-translated", v4From(g6, g7));
-  }
+  ["IPv4-translated", "::ffff:0:0:0", 96, [6, 7]],
   // 64:ff9b::/96 — well-known NAT64 prefix; the gateway connects to the embedded IPv4 address.
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) {
-    return embedded("NAT64", v4From(g6, g7));
-  }
-  // 64:ff9b:1::/48 — local-use NAT64 prefix (RFC 8215): a site's own translator.
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return "private";
+  ["NAT64", "64:ff9b::", 96, [6, 7]],
   // 2002::/16 — 6to4; the IPv4 address sits in bits 16..48.
-  if (g0 === 0x2002) return embedded("6to4", v4From(g1, g2));
+  ["6to4", "2002::", 16, [1, 2]],
   // 2001::/32 — Teredo; the client's IPv4 address is stored inverted in the last 32 bits.
-  if (g0 === 0x2001 && g1 === 0) return embedded("Teredo", v4From(~g6 & 0xffff, ~g7 & 0xffff));
-  if (g0 === 0x2001 && g1 === 0xdb8) return "documentation";
-  if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) return "reserved";
-  if ((g0 & 0xfe00) === 0xfc00) return "unique-local";
-  if ((g0 & 0xffc0) === 0xfe80) return "link-local";
-  if ((g0 & 0xffc0) === 0xfec0) return "site-local";
-  if ((g0 & 0xff00) === 0xff00) return "multicast";
-  // Only 2000::/3 is allocated as global unicast; everything else is reserved.
-  if ((g0 & 0xe000) !== 0x2000) return "reserved";
-  return null;
+  ["Teredo", "2001::", 32, [6, 7], true],
+];
+
+const V6_RANGES: readonly [reason: string, network: string, prefix: number][] = [
+  ["unspecified", "::", 128],
+  ["loopback", "::1", 128],
+  // ::a.b.c.d (deprecated IPv4-compatible): never a legitimate public destination.
+  ["reserved", "::", 96],
+  // 64:ff9b:1::/48 — local-use NAT64 prefix (RFC 8215): a site's own translator.
+  ["private", "64:ff9b:1::", 48],
+  ["documentation", "2001:db8::", 32],
+  ["reserved", "100::", 64],
+  ["unique-local", "fc00::", 7],
+  ["link-local", "fe80::", 10],
+  ["site-local", "fec0::", 10],
+  ["multicast", "ff00::", 8],
+];
+
+const subnet = (network: string, prefix: number, family: "ipv4" | "ipv6") => {
+  const list = new BlockList();
+  list.addSubnet(network, prefix, family);
+  return list;
+};
+const V4_LISTS = V4_RANGES.map(([reason, network, prefix]) => ({ reason, list: subnet(network, prefix, "ipv4") }));
+const V6_LISTS = V6_RANGES.map(([reason, network, prefix]) => ({ reason, list: subnet(network, prefix, "ipv6") }));
+const EMBEDDING_LISTS = V6_EMBEDDING.map(([kind, network, prefix, groups, inverted]) => ({
+  kind,
+  groups,
+  inverted,
+  list: subnet(network, prefix, "ipv6"),
+}));
+/** Only 2000::/3 is allocated as global unicast; everything else is reserved. */
+const GLOBAL_UNICAST = subnet("2000::", 3, "ipv6");
+
+function classifyV4(ip: string): string | null {
+  return V4_LISTS.find((r) => r.list.check(ip, "ipv4"))?.reason ?? null;
+}
+
+function classifyV6(ip: string): string | null {
+  const embedding = EMBEDDING_LISTS.find((e) => e.list.check(ip, "ipv6"));
+  if (embedding) {
+    const groups = v6Groups(ip);
+    const [hi, lo] = embedding.groups.map((i) => (embedding.inverted ? ~(groups[i] ?? 0) : (groups[i] ?? 0)) & 0xffff);
+    const reason = classifyV4(
+      `${(hi as number) >> 8}.${(hi as number) & 0xff}.${(lo as number) >> 8}.${(lo as number) & 0xff}`,
+    );
+    return reason === null ? null : `${embedding.kind} ${reason}`;
+  }
+  const range = V6_LISTS.find((r) => r.list.check(ip, "ipv6"));
+  if (range) return range.reason;
+  return GLOBAL_UNICAST.check(ip, "ipv6") ? null : "reserved";
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (the URL parser writes it canonically, a dotted tail as hex). */
+function v6Groups(ip: string): number[] {
+  const [head = "", tail] = new URL(`http://[${ip}]`).hostname.slice(1, -1).split("::");
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => Number.parseInt(g, 16)));
+  const h = parse(head);
+  const t = tail === undefined ? [] : parse(tail);
+  return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
 }

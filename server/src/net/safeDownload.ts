@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { LookupAddress, LookupOptions } from "node:dns";
 import { open, rm } from "node:fs/promises";
 import http, { type ClientRequest, type IncomingMessage } from "node:http";
@@ -7,6 +7,7 @@ import { isIP, type LookupFunction } from "node:net";
 import { join } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { scratchName } from "../storage/files.js";
 import { assertAllowed, type LookupAll, resolveAndCheck } from "./addressGuard.js";
 import { DownloadError, formatBytes, formatDuration } from "./errors.js";
 import { isGenericMime, normalizeMime, OCTET_STREAM, SNIFF_BYTES, sniffMime } from "./mime.js";
@@ -144,7 +145,7 @@ export async function downloadToFile(
       }
 
       const meter = new Meter(opts.maxBytes, headerMime, opts.acceptMime, current);
-      tempPath = join(destDir, `.download-${randomUUID()}.part`);
+      tempPath = join(destDir, scratchName("download", ".part"));
       const file = await open(tempPath, "wx", 0o600).catch((err: unknown) => {
         tempPath = undefined;
         attempt.localError = err;

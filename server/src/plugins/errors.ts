@@ -62,6 +62,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(400).send({ error: "Malformed JSON body", details: { reason: err.message } });
     }
     if (status >= 400 && status < 500) {
+      // A library's HTTP error keeps its headers (a 416 from file serving says the size in content-range).
+      const headers = (err as { headers?: Record<string, string> }).headers;
+      if (headers) reply.headers(headers);
       return reply.code(status).send({ error: err.message, details: code ? { code } : undefined });
     }
     request.log.error({ err }, "unhandled error");

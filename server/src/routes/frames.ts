@@ -29,7 +29,7 @@ export async function frameRoutes(app: FastifyInstance): Promise<void> {
         throw new HttpError(403, "Link expired or invalid signature");
       // A frame link lives only as long as the project that asked for it.
       if (!projectIsLive(app.deps, projectId)) throw notFound("Frame");
-      return sendFile(reply, framePath(app.deps, key), { mime: "image/jpeg", range: request.headers.range });
+      return sendFile(reply, framePath(app.deps, key), { mime: "image/jpeg" });
     },
   );
 }

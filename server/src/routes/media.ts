@@ -1,5 +1,4 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import path from "node:path";
 import { errorSchema } from "@dailies/shared";
 import { eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -8,30 +7,7 @@ import { z } from "zod";
 import type { AppDeps } from "../context.js";
 import { media, projects } from "../db/schema.js";
 import { HttpError, notFound } from "../errors.js";
-import { extensionForMime } from "../storage/files.js";
-
-/** `bytes=a-b`, `bytes=a-`, `bytes=-n` → inclusive range; null when absent; "invalid" when unsatisfiable. */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | null | "invalid" {
-  if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === "" && m[2] === "")) return "invalid";
-  let start: number;
-  let end: number;
-  if (m[1] === "") {
-    const suffix = Number(m[2]);
-    if (suffix === 0) return "invalid";
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
-  }
-  if (start > end || start >= size) return "invalid";
-  return { start, end };
-}
+import { extensionForMime, fileInfo } from "../storage/files.js";
 
 /** Types served inline: what our probe can produce for video, audio and raster images. Anything else downloads. */
 export function servedInline(mime: string): boolean {
@@ -48,34 +24,28 @@ export const FILE_SECURITY_HEADERS = {
   "cross-origin-resource-policy": "cross-origin",
 } as const;
 
-/** Streams a file with HTTP range support, so `<video>` can seek and downloads can resume. */
+/**
+ * Sends a file with our type and security headers; `@fastify/static`'s `sendFile` does the HTTP part: Range
+ * (one range → 206, unsatisfiable → 416 with the size in content-range; several or malformed → the whole
+ * file), If-Range, ETag/Last-Modified conditional GET and HEAD. The caller has checked the signed link.
+ */
 export async function sendFile(
   reply: FastifyReply,
   file: string,
-  options: { mime: string; range?: string; downloadName?: string },
+  options: { mime: string; downloadName?: string | undefined },
 ): Promise<FastifyReply> {
-  const info = await stat(file).catch(() => null);
-  if (!info) throw notFound("File");
-  const range = parseRange(options.range, info.size);
+  if (!(await fileInfo(file))) throw notFound("File");
   const inline = servedInline(options.mime);
   reply
     .headers(FILE_SECURITY_HEADERS)
-    .header("accept-ranges", "bytes")
     .header("content-type", inline ? options.mime : "application/octet-stream")
     .header("cache-control", "private, max-age=3600");
   if (options.downloadName || !inline) {
     const name = (options.downloadName ?? "download.bin").replace(/[^\w.-]/g, "_");
     reply.header("content-disposition", `attachment; filename="${name}"`);
   }
-  if (range === "invalid") {
-    return reply.code(416).header("content-range", `bytes */${info.size}`).send({ error: "Range not satisfiable" });
-  }
-  if (!range) return reply.header("content-length", info.size).send(createReadStream(file));
-  return reply
-    .code(206)
-    .header("content-range", `bytes ${range.start}-${range.end}/${info.size}`)
-    .header("content-length", range.end - range.start + 1)
-    .send(createReadStream(file, { start: range.start, end: range.end }));
+  // Our content type and cache policy stand: the library's (from the extension, public) are switched off.
+  return reply.sendFile(path.basename(file), path.dirname(file), { contentType: false, cacheControl: false });
 }
 
 /** Signed links answer only while the project they belong to exists. */
@@ -117,7 +87,6 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       const mime = row.mime ?? "application/octet-stream";
       return sendFile(reply, app.deps.files.absolute(row.path), {
         mime,
-        range: request.headers.range,
         downloadName:
           q.download === "1"
             ? `${row.fileName?.replace(/\.[^.]*$/, "") ?? row.id}.${extensionForMime(mime)}`

@@ -13,7 +13,7 @@ import {
 } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { GRADE_PARAM_NAMES, GRADE_PARAMS } from "../media/args.js";
+import { GRADE_PARAM_NAMES, GRADE_PARAMS } from "../media/args/index.js";
 import { gradePreview, startColorGrade } from "../services/grading.js";
 import { requireFfmpeg } from "../services/projectMedia.js";
 import { assertActive, deleteSegment, requireSegment, splitSegment, trimSegment } from "../services/timeline.js";

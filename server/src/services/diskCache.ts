@@ -5,12 +5,12 @@
  * parts), frames younger than a minute (their links were just handed out), and export files a segment uses.
  * Uploaded and mirrored media are never touched: they are originals, not cache.
  */
-import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { FastifyBaseLogger } from "fastify";
 import type { AppDeps } from "../context.js";
 import { exports, jobs, media, projects, renderCache, segments } from "../db/schema.js";
+import { fileInfo, listFiles, removeFiles } from "../storage/files.js";
 import { EXPORT_JOB, exportKey, keyOf, outputFormat } from "./exports.js";
 import { activeSegments } from "./projectMedia.js";
 import { mediaById } from "./timeline.js";
@@ -31,16 +31,6 @@ export interface CollectionResult {
   totalBytes: number;
   freedBytes: number;
   removed: { frames: number; parts: number; exports: number };
-}
-
-async function sizeOf(file: string): Promise<{ bytes: number; mtimeMs: number } | null> {
-  const info = await stat(file).catch(() => null);
-  return info?.isFile() ? { bytes: info.size, mtimeMs: info.mtimeMs } : null;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
 /** Part keys and export paths of every project's current timeline: what an export now would use. */
@@ -90,14 +80,14 @@ export async function collectCache(
   let totalBytes = 0;
 
   for (const file of await listFiles(path.join(deps.config.dataDir, "frames"))) {
-    const info = await sizeOf(file);
+    const info = await fileInfo(file);
     if (!info) continue;
     totalBytes += info.bytes;
     if (now - info.mtimeMs >= FRAME_MIN_AGE_MS) candidates.push({ kind: "frame", file, ...info, ref: file });
   }
   for (const part of db.select().from(renderCache).all()) {
     const file = files.absolute(part.path);
-    const info = await sizeOf(file);
+    const info = await fileInfo(file);
     if (!info) continue;
     totalBytes += info.bytes;
     if (!exportBusy && !needs.parts.has(part.key)) candidates.push({ kind: "part", file, ...info, ref: part.key });
@@ -119,7 +109,7 @@ export async function collectCache(
   for (const { path: rel } of exportPaths) {
     if (!rel) continue;
     const file = files.absolute(rel);
-    const info = await sizeOf(file);
+    const info = await fileInfo(file);
     if (!info) continue;
     totalBytes += info.bytes;
     if (!exportBusy && !needs.exports.has(rel) && !usedBySegments.has(rel))
@@ -149,7 +139,7 @@ export async function collectCache(
       }
     }
     if (c.kind === "part") db.delete(renderCache).where(eq(renderCache.key, c.ref)).run();
-    await rm(c.file, { force: true });
+    await removeFiles(c.file);
     result.freedBytes += c.bytes;
     result.removed[c.kind === "frame" ? "frames" : c.kind === "part" ? "parts" : "exports"]++;
   }

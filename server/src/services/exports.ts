@@ -13,7 +13,6 @@
  * written under temporary names and renamed when complete (media/operations.ts).
  */
 import { createHash } from "node:crypto";
-import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { EXPORT_FORMATS, type ExportStatus } from "@dailies/shared";
 import { and, eq } from "drizzle-orm";
@@ -28,6 +27,7 @@ import type { JobContext } from "../jobs/worker.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
+import { ensureDir, fileInfo, isNonEmptyFile } from "../storage/files.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { gradeFilterOf } from "./preview.js";
@@ -127,14 +127,6 @@ export function projectOutputFormat(deps: AppDeps, projectId: string): OutputFor
 // Parts
 // ---------------------------------------------------------------------------------------------------------
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).size > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** Renders under way by key: an export and a color grade asking for the same part share one render. */
 const rendering = new Map<string, Promise<void>>();
 
@@ -160,7 +152,7 @@ export async function ensurePart(
   const rel = path.join("renders", key.slice(0, 2), `${key}.mp4`);
   const file = deps.files.absolute(rel);
   const cached = deps.db.select().from(renderCache).where(eq(renderCache.key, key)).get();
-  if (cached && (await isFile(deps.files.absolute(cached.path))))
+  if (cached && (await isNonEmptyFile(deps.files.absolute(cached.path))))
     return { key, file: deps.files.absolute(cached.path), rel: cached.path, rendered: false };
   const pending = rendering.get(file);
   if (pending) {
@@ -168,7 +160,7 @@ export async function ensurePart(
     return { key, file, rel, rendered: false };
   }
   const work = (async () => {
-    await mkdir(path.dirname(file), { recursive: true });
+    await ensureDir(path.dirname(file));
     await renderSegment(runner, {
       input: deps.files.absolute(spec.media.path as string),
       startSec: spec.startTs,
@@ -300,7 +292,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
     .from(media)
     .where(and(eq(media.path, rel), eq(media.status, "ready")))
     .get();
-  const reused = previous !== undefined && (await isFile(output));
+  const reused = previous !== undefined && (await isNonEmptyFile(output));
 
   let rendered = 0;
   let probe: ProbeResult;
@@ -334,11 +326,11 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
       done += length;
       report((0.97 * done) / total);
     }
-    await mkdir(path.dirname(output), { recursive: true });
+    await ensureDir(path.dirname(output));
     await concatParts(runner, { parts, output, signal: ctx.signal, durationSec: total });
     probe = await runner.probe(output);
   }
-  const bytes = (await stat(output)).size;
+  const bytes = (await fileInfo(output))?.bytes ?? 0;
   const project = deps.db
     .select()
     .from(projects)

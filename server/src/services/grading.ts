@@ -1,7 +1,7 @@
 /**
  * Color grading of a segment (editing-api.md: grade-preview, color-grade).
  *
- * A grade is six offsets, 0 = unchanged (GRADE_PARAMS in media/args.ts: ranges and ffmpeg mapping). Grades
+ * A grade is six offsets, 0 = unchanged (GRADE_PARAMS in media/args/grading.ts: ranges and ffmpeg mapping). Grades
  * are not cumulative: a graded segment keeps its ORIGINAL source media and times plus the grade, and a new
  * grade on it replaces the old one. Previews of a graded segment apply its grade; an export renders it.
  *
@@ -17,7 +17,7 @@ import { media, segments } from "../db/schema.js";
 import { conflict, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
-import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args.js";
+import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args/index.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
 import { FFMPEG_MISSING_MESSAGE, type MediaRow, mediaFailure, mediaUrl, type SegmentRow } from "./projectMedia.js";

@@ -16,7 +16,6 @@
  * Sizes by aspect ratio: 16:9 → 1280×720, 9:16 → 720×1280, 1:1 → 1024×1024, 4:3 → 1024×768. Remote
  * providers may return another size; the stored size is what ffprobe measures.
  */
-import { writeFile } from "node:fs/promises";
 import type { AspectRatio, ImageGenerateRequest, ImageResult } from "@dailies/shared";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
@@ -29,7 +28,6 @@ import type { JobContext } from "../jobs/worker.js";
 import type { ProviderSettings } from "../providers/config.js";
 import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
-import { sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
 import { ensurePlatform } from "./platforms.js";
@@ -217,10 +215,7 @@ async function storeGeneratedImage(
   knownSize?: { width: number; height: number },
 ) {
   const { files, db } = deps;
-  const temp = await files.tempPath(".img");
-  await writeFile(temp, image.bytes);
-  const { sha256, bytes } = await sha256File(temp);
-  const rel = await files.adopt(temp, sha256, image.mime);
+  const { rel, sha256, bytes } = await files.put(image.bytes, image.mime);
   const probe = knownSize ?? (await probeImage(deps, files.absolute(rel)));
   return db
     .insert(media)

@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import type { AssetType } from "@dailies/shared";
 import { and, eq } from "drizzle-orm";
 import { mediaLimitsOf } from "../config.js";
@@ -14,6 +13,7 @@ import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { mimeForProbe } from "../media/validate.js";
 import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
+import { removeFiles } from "../storage/files.js";
 
 export const MIRROR_JOB = "mirror-asset";
 
@@ -57,13 +57,13 @@ async function checkDownloadedMedia(
     } catch (error) {
       if (error instanceof FfmpegError) problem = error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA;
       else if (!(error instanceof FfmpegMissingError)) {
-        await rm(file, { force: true });
+        await removeFiles(file);
         throw error;
       }
     }
   }
   if (problem !== null) {
-    await rm(file, { force: true });
+    await removeFiles(file);
     throw new MediaRefusedError(problem);
   }
   return probe;

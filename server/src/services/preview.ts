@@ -8,15 +8,15 @@
  * per run between one decoding pass and seeked inputs, over one ffmpeg process per core (media/strips.ts).
  */
 import { createHash } from "node:crypto";
-import { mkdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { MAX_STRIP_FRAMES, type PreviewFrame } from "@dailies/shared";
 import type { AppDeps } from "../context.js";
 import { invalidPayload } from "../errors.js";
-import { type GradeParams, gradeFilter } from "../media/args.js";
+import { type GradeParams, gradeFilter } from "../media/args/index.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { extractFrame } from "../media/operations.js";
 import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
+import { ensureDir, isNonEmptyFile } from "../storage/files.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
 import {
@@ -81,14 +81,6 @@ export function targetFor(segment: SegmentRow, row: MediaRow, sourceTs: number, 
   };
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).size > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** Extractions under way, by frame file: concurrent requests for the same frame share one ffmpeg run. */
 const inFlight = new Map<string, Promise<void>>();
 
@@ -105,7 +97,7 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
       const file = framePath(deps, key);
       const pending = inFlight.get(file);
       if (pending) waits.push(pending);
-      else if (!missing.has(key) && !(await exists(file))) missing.set(key, targets[i] as FrameTarget);
+      else if (!missing.has(key) && !(await isNonEmptyFile(file))) missing.set(key, targets[i] as FrameTarget);
     }),
   );
   if (missing.size > 0) scheduleCacheCollection(deps);
@@ -123,7 +115,7 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
         const first = group[0]?.target as FrameTarget;
         const input = deps.files.absolute(first.media.path as string);
         const outputs = group.map((g) => framePath(deps, g.key));
-        await Promise.all([...new Set(outputs.map((o) => path.dirname(o)))].map((d) => mkdir(d, { recursive: true })));
+        await Promise.all([...new Set(outputs.map((o) => path.dirname(o)))].map(ensureDir));
         const filter = first.filter !== "null" ? { filter: first.filter } : {};
         if (group.length === 1 || first.filter !== "null") {
           // Single frames, and graded frames (the strip builders take no filter): one run per frame, one run
@@ -169,7 +161,7 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
 
 /**
  * Keyframe spacing per media file, measured once: whether seeks or one decoding pass make a strip faster
- * depends on it (media/args.ts chooseStripStrategy). Files are content-addressed, so the answer never changes.
+ * depends on it (media/args/frames.ts chooseStripStrategy). Files are content-addressed, so the answer never changes.
  */
 const keyframeIntervals = new Map<string, Promise<number | null>>();
 function keyframeIntervalOf(runner: FfmpegRunner, mediaId: string, file: string): Promise<number | null> {

@@ -1,4 +1,3 @@
-import { rm } from "node:fs/promises";
 import { type Media, type ProjectDetails, projectDetailsSchema, type Segment } from "@dailies/shared";
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
@@ -165,7 +164,7 @@ export function addFirstSegmentIfEmpty(db: Db, projectId: string, row: MediaRow)
 /** Deletes a stored file that no media row points at any more (a refused import's download). */
 async function removeIfUnreferenced(deps: AppDeps, rel: string): Promise<void> {
   const still = deps.db.select({ id: media.id }).from(media).where(eq(media.path, rel)).get();
-  if (!still) await rm(deps.files.absolute(rel), { force: true });
+  if (!still) await deps.files.remove(rel);
 }
 
 export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {

@@ -12,7 +12,6 @@
  * - a remote `VideoGenerator` (replicate): the box's first frame is animated from the prompt, and the
  *   generated clip is scaled into the box over the range (`compositeRegionArgs`).
  */
-import { readFile, rm, writeFile } from "node:fs/promises";
 import type { AiGenerateRequest, AiGenerateResponse } from "@dailies/shared";
 import { eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
@@ -21,17 +20,18 @@ import { media, variants } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
 import type { JobContext } from "../jobs/worker.js";
-import { boxToPixels, compositeRegionArgs, cropFilter, type FractionBox } from "../media/args.js";
+import { boxToPixels, cropFilter, type FractionBox } from "../media/args/index.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
-import { concatParts, extractFrame, renderSegment } from "../media/operations.js";
+import { compositeRegion, concatParts, extractFrame, renderSegment } from "../media/operations.js";
 import type { ProbeResult } from "../media/probe.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
-import { type FileStore, sha256File } from "../storage/files.js";
+import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
 import { activeSegments, type MediaRow, requireFfmpeg } from "./projectMedia.js";
-import { rangePieces, TIME_EPSILON, timelineDuration, toStored, type VariantSourcePiece } from "./variants.js";
+import { rangePieces, TIME_EPSILON, timelineDuration } from "./timeline/index.js";
+import { toStored, type VariantSourcePiece } from "./variants.js";
 
 export const REGION_JOB = "ai-region-generate";
 
@@ -244,7 +244,7 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
       };
     });
   } finally {
-    await Promise.all(temps.map((file) => rm(file, { force: true })));
+    await removeFiles(...temps);
   }
 }
 
@@ -258,8 +258,7 @@ interface StoredFile {
 }
 
 async function stored(files: FileStore, m: Made): Promise<StoredFile> {
-  const { sha256, bytes } = await sha256File(m.file);
-  const rel = await files.adopt(m.file, sha256, m.mime);
+  const { rel, sha256, bytes } = await files.putFile(m.file, m.mime);
   return { rel, sha256, bytes, mime: m.mime, kind: m.kind, origin: m.origin };
 }
 
@@ -341,7 +340,7 @@ export async function renderRange(
     if (parts.length > 0)
       await concatParts(runner, { parts, output, ...(options.signal ? { signal: options.signal } : {}) });
   } finally {
-    await Promise.all(parts.map((part) => rm(part, { force: true })));
+    await removeFiles(...parts);
   }
   options.onProgress?.(1);
   return output;
@@ -394,23 +393,21 @@ async function remoteRegionVariant(
   const aspectRatio = nearestAspect(px.width, px.height);
   const clip = await generator.generateVideo({
     prompt: input.prompt,
-    sourceFrame: { bytes: new Uint8Array(await readFile(frameFile)), mime: "image/jpeg" },
+    sourceFrame: { bytes: await readBytes(frameFile), mime: "image/jpeg" },
     durationSec: input.durationSec,
     aspectRatio,
   });
   const generated = await input.temp(clip.mime === "video/webm" ? ".webm" : ".mp4");
-  await writeFile(generated, clip.bytes);
-  await runner.run(
-    compositeRegionArgs({
-      source: input.source,
-      generated,
-      output: input.output,
-      box: px,
-      durationSec: input.probe.durationSec || input.durationSec,
-      fps: input.probe.fps || FALLBACK_FPS,
-    }),
-    { signal: input.signal },
-  );
+  await writeScratch(generated, clip.bytes);
+  await compositeRegion(runner, {
+    source: input.source,
+    generated,
+    output: input.output,
+    box: px,
+    durationSec: input.probe.durationSec || input.durationSec,
+    fps: input.probe.fps || FALLBACK_FPS,
+    signal: input.signal,
+  });
   const params: RegionEditParams = { aspect_ratio: aspectRatio, box_px: `${px.width}x${px.height}+${px.x}+${px.y}` };
   return { op: "generate", params, model: generator.model, composited: true };
 }

@@ -8,8 +8,9 @@
  *   is the sum of the lengths before it; the timeline's duration is the sum of all lengths. Preview `ts`,
  *   `start`, `end` and returned `timestamp`s are timeline times.
  *
- * The mapping is pure (`layoutTimeline`, `locateTime`, `stripTimes`, `frameIndex`) and unit-tested; the edits
- * below run each change in ONE transaction and keep the active segments' order_index a clean 0..n-1.
+ * The mapping is pure and lives in `./timeline/` (layout, locate, ranges, the one time tolerance), re-exported
+ * here; the edits below run each change in ONE transaction and keep the active segments' order_index a clean
+ * 0..n-1.
  */
 import type { Segment } from "@dailies/shared";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
@@ -21,6 +22,9 @@ import { badRequest, conflict, HttpError, invalidPayload, notFound } from "../er
 import { newId } from "../ids.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { activeSegments, type MediaRow, type SegmentRow, segmentView } from "./projectMedia.js";
+import { insertAt, layoutTimeline, TIME_EPSILON, type TimelineLayout } from "./timeline/index.js";
+
+export * from "./timeline/index.js";
 
 /** The timeline time semantics, for the OpenAPI descriptions of the preview routes. */
 export const TIMELINE_TIME_DOC =
@@ -32,116 +36,6 @@ export const TIMELINE_TIME_DOC =
 /** Adds a message to a fieldErrors map. */
 export function addFieldError(errors: Record<string, string[]>, field: string, message: string): void {
   errors[field] = [...(errors[field] ?? []), message];
-}
-
-/** Times closer than this are equal (well under a microsecond, the finest time ffmpeg takes). */
-export const TIME_EPSILON = 1e-7;
-
-// ---------------------------------------------------------------------------------------------------------
-// Pure mapping
-// ---------------------------------------------------------------------------------------------------------
-
-export interface TimelineEntry<S> {
-  segment: S;
-  /** Timeline time where the segment starts. */
-  start: number;
-  /** Timeline time where it ends (exclusive). */
-  end: number;
-}
-
-export interface TimelineLayout<S> {
-  entries: TimelineEntry<S>[];
-  duration: number;
-}
-
-/** Lays the (already ordered, active) segments end to end. */
-export function layoutTimeline<S extends { startTs: number; endTs: number }>(ordered: readonly S[]): TimelineLayout<S> {
-  let cursor = 0;
-  const entries = ordered.map((segment) => {
-    const start = cursor;
-    cursor += Math.max(0, segment.endTs - segment.startTs);
-    return { segment, start, end: cursor };
-  });
-  return { entries, duration: cursor };
-}
-
-export interface Located<S> {
-  index: number;
-  segment: S;
-  /** The same instant in the segment's source media. */
-  sourceTs: number;
-}
-
-/**
- * The segment shown at timeline time `ts` and the source time there. Each segment owns [start, end); the
- * timeline's end itself (ts = duration) belongs to the last segment (its last frame). Null outside
- * [0, duration] and on an empty timeline.
- */
-export function locateTime<S extends { startTs: number; endTs: number }>(
-  layout: TimelineLayout<S>,
-  ts: number,
-): Located<S> | null {
-  const { entries, duration } = layout;
-  if (entries.length === 0 || !Number.isFinite(ts) || ts < -TIME_EPSILON || ts > duration + TIME_EPSILON) return null;
-  let lo = 0;
-  let hi = entries.length - 1;
-  // Binary search for the last entry whose start <= ts (zero-length entries never win).
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((entries[mid] as TimelineEntry<S>).start <= ts + TIME_EPSILON) lo = mid;
-    else hi = mid - 1;
-  }
-  let index = lo;
-  while (index > 0 && (entries[index] as TimelineEntry<S>).end - (entries[index] as TimelineEntry<S>).start <= 0)
-    index--;
-  const entry = entries[index] as TimelineEntry<S>;
-  const offset = Math.min(Math.max(0, ts - entry.start), entry.end - entry.start);
-  return { index, segment: entry.segment, sourceTs: entry.segment.startTs + offset };
-}
-
-/**
- * The timeline times of a strip: start, start + 1/fps, … while < end (end is exclusive). Computed as
- * start + i/fps (not by adding 1/fps repeatedly) so the times do not drift.
- */
-export function stripTimes(start: number, end: number, fps: number): number[] {
-  const count = stripCount(start, end, fps);
-  return Array.from({ length: count }, (_, i) => roundTime(start + i / fps));
-}
-
-/** How many frames `stripTimes` returns. */
-export function stripCount(start: number, end: number, fps: number): number {
-  if (!(end > start) || !(fps > 0)) return 0;
-  return Math.max(1, Math.ceil((end - start) * fps - 1e-9));
-}
-
-/** Microsecond precision: ffmpeg's finest time, and no 0.30000000000000004 in responses. */
-export function roundTime(t: number): number {
-  return Math.round(t * 1e6) / 1e6;
-}
-
-/**
- * The frame shown at source time `t` of a segment [startTs, endTs) of a `fps` video: frame k covers
- * [k/fps, (k+1)/fps). Clamped to the segment's own frames, so the segment's end time shows its last frame.
- */
-export function frameIndex(t: number, fps: number, startTs: number, endTs: number): number {
-  const first = Math.floor(startTs * fps + 1e-6);
-  const last = Math.max(first, Math.ceil(endTs * fps - 1e-6) - 1);
-  const k = Math.floor(t * fps + 1e-6);
-  return Math.min(last, Math.max(first, k));
-}
-
-/**
- * Where to seek (`-ss`, first frame at or after it) to get frame k: half a frame before its nominal time,
- * so rounding of the stream's timestamps (e.g. 512/15360 s for frame 1 at 30 fps) cannot skip to frame k+1.
- */
-export function frameSeekTime(k: number, fps: number): number {
-  return k <= 0 ? 0 : roundTime((k - 0.5) / fps);
-}
-
-/** Inserts `added` at `position` (clamped) of `ordered` ids: the new order of the active segments. */
-export function insertAt<T>(ordered: readonly T[], position: number, added: readonly T[]): T[] {
-  const at = Math.max(0, Math.min(ordered.length, Math.floor(position)));
-  return [...ordered.slice(0, at), ...added, ...ordered.slice(at)];
 }
 
 // ---------------------------------------------------------------------------------------------------------

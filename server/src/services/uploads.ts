@@ -13,8 +13,6 @@
  * The client's file name is kept for display only; paths come from the content hash.
  */
 import { createHash } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -29,6 +27,7 @@ import { FfmpegError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { checkDecodable, mimeForProbe } from "../media/validate.js";
+import { removeFiles, writeStream } from "../storage/files.js";
 import type { ProjectRow } from "./access.js";
 import { addFirstSegmentIfEmpty, mediaFailure, mediaView, requireFfmpeg } from "./projectMedia.js";
 
@@ -113,7 +112,7 @@ export async function receiveUpload(
     try {
       // The request is piped in rather than put in the pipeline: on 413 the pipeline must not destroy the
       // request (the client would see a reset instead of the answer); the route drains it and closes.
-      const written = pipeline(counter.stream, createWriteStream(temp));
+      const written = pipeline(counter.stream, writeStream(temp));
       body.on("error", (error) => counter.stream.destroy(error));
       body.on("close", () => {
         if (!body.readableEnded) counter.stream.destroy(new Error("the client closed the connection"));
@@ -183,6 +182,6 @@ export async function receiveUpload(
     return mediaView(deps, ready);
   } finally {
     receiving.delete(id);
-    await rm(temp, { force: true });
+    await removeFiles(temp);
   }
 }

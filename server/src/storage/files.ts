@@ -1,7 +1,12 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+/**
+ * The data folder's one door: every file the server writes, reads, streams or removes goes through here
+ * (services and providers never import `node:fs`). Writes are atomic (a scratch name in the same folder,
+ * then a rename), scratch files share one naming scheme, and finished media is stored content-addressed.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, createWriteStream, type ReadStream, type WriteStream } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, extname, join, relative } from "node:path";
 
 const EXT_BY_MIME: Record<string, string> = {
   "video/mp4": "mp4",
@@ -22,6 +27,99 @@ const EXT_BY_MIME: Record<string, string> = {
 
 export const extensionForMime = (mime: string | null | undefined) => EXT_BY_MIME[mime ?? ""] ?? "bin";
 
+// ---------------------------------------------------------------------------------------------------------
+// The one scratch scheme
+// ---------------------------------------------------------------------------------------------------------
+
+/**
+ * The one name for work in progress: `.<stem>.<random>.tmp<suffix>`. Hidden (a folder listing of finished
+ * files skips it), unguessable, and it keeps the suffix, so ffmpeg still picks the muxer from the extension.
+ */
+export function scratchName(stem: string, suffix = ""): string {
+  return `.${stem}.${randomBytes(6).toString("hex")}.tmp${suffix}`;
+}
+
+/** A scratch name beside `file` (same folder, so the final rename is atomic), same extension. */
+export function scratchSibling(file: string): string {
+  const ext = extname(file);
+  return join(dirname(file), scratchName(basename(file, ext), ext));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// File operations (absolute paths)
+// ---------------------------------------------------------------------------------------------------------
+
+/** Writes `bytes` to `file` atomically: a reader sees the old file or the whole new one, never a part. */
+export async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = scratchSibling(file);
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Writes a scratch file (no rename: the caller owns the name and removes it). */
+export async function writeScratch(file: string, bytes: Uint8Array | string): Promise<void> {
+  await writeFile(file, bytes);
+}
+
+export async function readBytes(file: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(file));
+}
+
+export function readStream(file: string, range?: { start: number; end: number }): ReadStream {
+  return createReadStream(file, range);
+}
+
+export function writeStream(file: string): WriteStream {
+  return createWriteStream(file);
+}
+
+/** Removes files (missing ones are fine). */
+export async function removeFiles(...files: readonly string[]): Promise<void> {
+  await Promise.all(files.map((file) => rm(file, { force: true })));
+}
+
+export async function ensureDir(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Size and age of a regular file, or null when there is none. */
+export async function fileInfo(file: string): Promise<{ bytes: number; mtimeMs: number } | null> {
+  const info = await stat(file).catch(() => null);
+  return info?.isFile() ? { bytes: info.size, mtimeMs: info.mtimeMs } : null;
+}
+
+/** Whether `file` exists and holds at least one byte (ffmpeg exits 0 without writing when it has nothing). */
+export async function isNonEmptyFile(file: string): Promise<boolean> {
+  return ((await fileInfo(file))?.bytes ?? 0) > 0;
+}
+
+/** Every regular file under `dir`, recursively; none when it does not exist. */
+export async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+export async function sha256File(path: string): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest("hex"), bytes };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The store
+// ---------------------------------------------------------------------------------------------------------
+
 /**
  * Content-addressed file store under the data folder: `media/ab/<sha256>.<ext>`. Client-given names never
  * reach a path; identical bytes are stored once.
@@ -29,17 +127,13 @@ export const extensionForMime = (mime: string | null | undefined) => EXT_BY_MIME
 export class FileStore {
   constructor(readonly dataDir: string) {}
 
-  /** A scratch path for work in progress, on the same filesystem so the final rename is atomic. */
+  /** A scratch path for work in progress under `tmp/`, on the same filesystem so the final rename is atomic. */
   async tempPath(suffix = ""): Promise<string> {
-    const dir = join(this.dataDir, "tmp");
-    await mkdir(dir, { recursive: true });
-    return join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}${suffix}`);
+    return join(await this.dir("tmp"), scratchName("work", suffix));
   }
 
   async dir(...parts: string[]): Promise<string> {
-    const dir = join(this.dataDir, ...parts);
-    await mkdir(dir, { recursive: true });
-    return dir;
+    return ensureDir(join(this.dataDir, ...parts));
   }
 
   /** Moves a finished temp file into the store; returns its path relative to the data folder. */
@@ -56,6 +150,29 @@ export class FileStore {
     return rel;
   }
 
+  /** Stores bytes content-addressed; returns where, and their hash and size. */
+  async put(bytes: Uint8Array, mime: string | null): Promise<{ rel: string; sha256: string; bytes: number }> {
+    const temp = await this.tempPath();
+    try {
+      await writeFile(temp, bytes);
+      const sha256 = createHash("sha256").update(bytes).digest("hex");
+      return { rel: await this.adopt(temp, sha256, mime), sha256, bytes: bytes.byteLength };
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  /** Stores a finished scratch file content-addressed (it is moved, or removed when the bytes are known). */
+  async putFile(file: string, mime: string | null): Promise<{ rel: string; sha256: string; bytes: number }> {
+    const { sha256, bytes } = await sha256File(file);
+    return { rel: await this.adopt(file, sha256, mime), sha256, bytes };
+  }
+
+  /** Removes stored files by their paths relative to the data folder. */
+  async remove(...rels: readonly string[]): Promise<void> {
+    await removeFiles(...rels.map((rel) => this.absolute(rel)));
+  }
+
   absolute(rel: string): string {
     return join(this.dataDir, rel);
   }
@@ -63,14 +180,4 @@ export class FileStore {
   relative(abs: string): string {
     return relative(this.dataDir, abs);
   }
-}
-
-export async function sha256File(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest("hex"), bytes };
 }

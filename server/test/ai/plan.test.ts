@@ -3,12 +3,13 @@
  * parameters and filters, the scorer's judgement, and the remote composite's arguments.
  */
 import { describe, expect, it } from "vitest";
-import { compositeRegionArgs, LOCAL_REGION_OPS } from "../../src/media/args.js";
+import { compositeRegionArgs } from "../../src/media/args/index.js";
 import {
   localRegionFilter,
   localVariantParams,
   unsupportedRegionEditMessage,
 } from "../../src/providers/local/regionEdit.js";
+import { LOCAL_REGION_OPS } from "../../src/providers/local/regionOps.js";
 import { judgeRegionEdit, type RegionMeasurements } from "../../src/providers/local/scorer.js";
 import { nearestAspect } from "../../src/services/regionGeneration.js";
 import {
@@ -18,7 +19,7 @@ import {
   samePieces,
   type TimelineSegment,
   timelineDuration,
-} from "../../src/services/variants.js";
+} from "../../src/services/timeline/index.js";
 
 const seg = (id: string, startTs: number, endTs: number, mediaId = "m1"): TimelineSegment => ({
   id,

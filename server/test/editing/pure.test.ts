@@ -1,7 +1,7 @@
 /** The editing module's pure parts, as data: timeline mapping, keys, formats, argument lists, docs. */
 import { GRADE_RANGES, gradeParamsSchema, segmentCreateSchema } from "@dailies/shared";
 import { describe, expect, it } from "vitest";
-import { GRADE_PARAM_NAMES, GRADE_PARAMS } from "../../src/media/args.js";
+import { GRADE_PARAM_NAMES, GRADE_PARAMS } from "../../src/media/args/index.js";
 import { splitIntoRuns } from "../../src/media/strips.js";
 import { decodeCheckArgs, mimeForProbe } from "../../src/media/validate.js";
 import { outputFormat, partKey } from "../../src/services/exports.js";
@@ -269,7 +269,7 @@ describe("OpenAPI", () => {
 
 describe("strip decoder threads", () => {
   it("puts -threads before each seeked input when asked", async () => {
-    const { stripArgs } = await import("../../src/media/args.js");
+    const { stripArgs } = await import("../../src/media/args/index.js");
     const args = stripArgs({ input: "/in.mp4", times: [1, 2], outputs: ["/a.jpg", "/b.jpg"], decoderThreads: 1 });
     expect(args.slice(0, 12)).toEqual([
       "-threads",

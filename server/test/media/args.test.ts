@@ -14,22 +14,24 @@ import {
   GRADE_PARAM_NAMES,
   GRADE_PARAMS,
   gradeFilter,
-  LOCAL_REGION_OPS,
   lastFrameArgs,
   maskFilter,
   parsePsnr,
-  parseRegionOp,
   parseSignalStats,
   parseSsim,
-  placeholderImageArgs,
   psnrArgs,
-  regionEditArgs,
-  regionEditFilter,
   renderSegmentArgs,
   signalStatsArgs,
   ssimArgs,
   stripArgs,
-} from "../../src/media/args.js";
+} from "../../src/media/args/index.js";
+import { placeholderImageArgs } from "../../src/providers/local/placeholder.js";
+import {
+  LOCAL_REGION_OPS,
+  parseRegionOp,
+  regionEditArgs,
+  regionEditFilter,
+} from "../../src/providers/local/regionOps.js";
 
 describe("frameArgs", () => {
   it("seeks before the input and writes one JPEG at quality 3", () => {

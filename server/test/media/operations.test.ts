@@ -6,10 +6,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gradeFilter, placeholderImageArgs } from "../../src/media/args.js";
+import { gradeFilter } from "../../src/media/args/index.js";
 import { createFfmpegRunner, type FfmpegRunner } from "../../src/media/ffmpeg.js";
 import {
-  applyRegionEdit,
   concatParts,
   extractFrame,
   extractStrip,
@@ -19,9 +18,10 @@ import {
   measurePsnr,
   measureSaturation,
   measureSsim,
-  renderPlaceholderImage,
   renderSegment,
 } from "../../src/media/operations.js";
+import { placeholderImageArgs, renderPlaceholderImage } from "../../src/providers/local/placeholder.js";
+import { applyRegionEdit } from "../../src/providers/local/regionOps.js";
 import { makeTestVideo, testFfmpegRunner } from "../helpers/videos.js";
 
 const FRAME = 1 / 25;

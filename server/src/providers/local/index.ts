@@ -9,11 +9,12 @@
  *
  * Every output says it comes from `local`: `provider: "local"` in results, and a `note`.
  */
-import { readFile, rm } from "node:fs/promises";
+
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
-import { renderPlaceholderImage } from "../../media/operations.js";
+import { readBytes, removeFiles } from "../../storage/files.js";
 import { metered } from "../record.js";
 import { type ImageGenerator, type Llm, type LlmResult, ProviderError, type RecordCall } from "../types.js";
+import { renderPlaceholderImage } from "./placeholder.js";
 import { scenePlanTemplate, storyTemplate } from "./templates.js";
 
 export { LOCAL_NOTE } from "./templates.js";
@@ -118,9 +119,9 @@ export function createLocalProviders(options: LocalProviderOptions): { llm: Llm;
             height: req.height,
             output,
           });
-          return { result: { bytes: new Uint8Array(await readFile(output)), mime: "image/png" } };
+          return { result: { bytes: await readBytes(output), mime: "image/png" } };
         } finally {
-          await rm(output, { force: true });
+          await removeFiles(output);
         }
       }),
   };

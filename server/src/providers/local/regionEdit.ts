@@ -8,19 +8,12 @@
  * variant's parameters and filter are returned, so the job records which were used.
  */
 
-import {
-  boxToPixels,
-  type FractionBox,
-  formatSeconds,
-  LOCAL_REGION_OPS,
-  type PixelBox,
-  parseRegionOp,
-  type RegionOp,
-  regionEditArgs,
-} from "../../media/args.js";
+import { boxToPixels, type FractionBox, formatSeconds, type PixelBox } from "../../media/args/index.js";
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
+import { runToFile } from "../../media/operations.js";
 import { metered } from "../record.js";
 import { ProviderError, type RecordCall, type Scorer, type VideoGenerator } from "../types.js";
+import { LOCAL_REGION_OPS, parseRegionOp, type RegionOp, regionEditArgs } from "./regionOps.js";
 import { createLocalScorer, type LocalScorerOptions } from "./scorer.js";
 
 export const LOCAL_REGION_MODEL = "local-ffmpeg-region";
@@ -238,12 +231,17 @@ export function createLocalRegionEditor(options: LocalRegionEditorOptions): Regi
           endSec: req.endSec,
         });
         const duration = probe.durationSec;
-        await runner.run(regionEditArgs({ input: req.input, filterComplex: graph, output: req.output }), {
-          ...(req.signal ? { signal: req.signal } : {}),
-          ...(req.onProgress && duration > 0
-            ? { onProgress: (sec: number) => req.onProgress?.(Math.min(1, sec / duration)) }
-            : {}),
-        });
+        await runToFile(
+          runner,
+          req.output,
+          (temp) => regionEditArgs({ input: req.input, filterComplex: graph, output: temp }),
+          {
+            ...(req.signal ? { signal: req.signal } : {}),
+            ...(req.onProgress && duration > 0
+              ? { onProgress: (sec: number) => req.onProgress?.(Math.min(1, sec / duration)) }
+              : {}),
+          },
+        );
         req.onProgress?.(1);
         return {
           result: {

@@ -10,8 +10,8 @@
  * The result has the editing API's score shape (strings) with the numbers written into them, plus the raw
  * `metrics`. `judgeRegionEdit` holds the thresholds and is pure, so tests read it as data.
  */
-import { rm, writeFile } from "node:fs/promises";
-import { type FractionBox, LOCAL_REGION_OPS, parseRegionOp, type RegionOp } from "../../media/args.js";
+
+import type { FractionBox } from "../../media/args/index.js";
 import type { FfmpegRunner } from "../../media/ffmpeg.js";
 import {
   measureEdgeEnergy,
@@ -20,8 +20,10 @@ import {
   measureSaturation,
   measureSsim,
 } from "../../media/operations.js";
+import { removeFiles, writeScratch } from "../../storage/files.js";
 import { metered } from "../record.js";
 import { type Media, ProviderError, type RecordCall, type Score, type ScoreRequest, type Scorer } from "../types.js";
+import { LOCAL_REGION_OPS, parseRegionOp, type RegionOp } from "./regionOps.js";
 
 export const LOCAL_SCORER_MODEL = "local-measure-v1";
 
@@ -279,7 +281,7 @@ export function createLocalScorer(options: LocalScorerOptions): RegionScorer {
 
   async function writeFrame(frame: Media): Promise<string> {
     const file = await options.tempPath(EXT[frame.mime] ?? ".png");
-    await writeFile(file, frame.bytes);
+    await writeScratch(file, frame.bytes);
     return file;
   }
 
@@ -320,7 +322,7 @@ export function createLocalScorer(options: LocalScorerOptions): RegionScorer {
               }),
             );
           } finally {
-            await Promise.all(files.map((file) => rm(file, { force: true })));
+            await removeFiles(...files);
           }
         }
         const mean = (pick: (m: RegionMeasurements) => number | null | undefined) => {
