@@ -84,34 +84,40 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       metadata: { duration: 5, aspectRatio: "16:9", seed: 42 },
       tags: ["bench"],
     };
-    const withUrls = JSON.stringify({
-      ...capture,
-      // A unique generation per request (autocannon fills [<id>]): identical bodies would be answered by the
-      // duplicate guard without filing or mirroring anything.
-      outputUrl: `${cdnUrl}/v/gen_[<id>].mp4`,
-      thumbnailUrl: `${cdnUrl}/t/gen_[<id>].jpg`,
-    });
+    // Every request files a new generation: identical bodies with an output URL would be answered by the
+    // duplicate guard without filing or mirroring anything. Both variants build their body per request, so the
+    // client's cost is the same in each (autocannon's idReplacement miscounts Content-Length: not used).
+    let generation = 0;
+    const withoutUrls = () => JSON.stringify({ ...capture, externalAssetId: `gen_${++generation}` });
+    const withUrls = () => {
+      const id = `gen_${++generation}`;
+      return JSON.stringify({
+        ...capture,
+        externalAssetId: id,
+        outputUrl: `${cdnUrl}/v/${id}.mp4`,
+        thumbnailUrl: `${cdnUrl}/t/${id}.jpg`,
+      });
+    };
     const common = {
       connections: 50,
       duration: seconds,
       method: "POST" as const,
       headers: { "content-type": "application/json" },
     };
-    const ingest = (body: string, duration = seconds) =>
+    const ingest = (body: () => string, duration = seconds) =>
       run({
         ...common,
         duration,
-        body,
-        idReplacement: true,
         url: `${served.dailies}/api/extension/ingest`,
         headers: { ...common.headers, authorization: `Bearer ${served.token}` },
+        requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
       });
     const bareRun = (duration = seconds) =>
       run({ ...common, duration, body: JSON.stringify(capture), url: `${served.bare}/echo` });
 
     // Warm-up so JIT and SQLite caches count against neither; without URLs so no mirror backlog yet.
     await bareRun(2);
-    await ingest(JSON.stringify(capture), 2);
+    await ingest(withoutUrls, 2);
 
     const rows: string[][] = [["route", "req/s", "p50 ms", "p99 ms", "errors"]];
     const row = (name: string, r: autocannon.Result) =>
@@ -130,7 +136,7 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
     let lastWith: autocannon.Result | undefined;
     for (let i = 0; i < rounds; i++) {
       const suffix = rounds > 1 ? ` #${i + 1}` : "";
-      const without = await ingest(JSON.stringify(capture));
+      const without = await ingest(withoutUrls);
       row(`ingest, no URLs${suffix}`, without);
       ofBare.push(without.requests.average / bare.requests.average);
       const before = await stats();
