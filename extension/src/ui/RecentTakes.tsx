@@ -27,12 +27,13 @@ export function RecentTakes({ sceneCode, assets, sceneUrl, open, onReuse }: Prop
         <span class="count">
           scene {sceneCode} · {assets.length}
         </span>
-        {sceneUrl && (
-          <a class="open-dailies" href={sceneUrl} target="_blank" rel="noreferrer">
-            open in Dailies
-          </a>
-        )}
       </summary>
+      {/* Outside the summary: a click meant to fold the list must never open a tab. */}
+      {sceneUrl && (
+        <a class="open-dailies" href={sceneUrl} target="_blank" rel="noreferrer">
+          open in Dailies
+        </a>
+      )}
       {assets.length === 0 ? (
         <p class="empty">No versions in this scene yet.</p>
       ) : (
