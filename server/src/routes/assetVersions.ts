@@ -14,7 +14,7 @@ import { z } from "zod";
 import { assetVersions, media, scenes, shots } from "../db/schema.js";
 import { nowIso } from "../ids.js";
 import { requireAsset, requireProject, requireSceneByCode } from "../services/access.js";
-import { assetViews } from "../services/assets.js";
+import { announceAssetUpdated, assetViews } from "../services/assets.js";
 import { unselectSiblings } from "../services/ingest.js";
 import { mediaUrl } from "../services/projectMedia.js";
 import { sceneView, shotView } from "../services/projects.js";
@@ -88,20 +88,7 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
           .get();
       });
       const view = assetViews(deps, [updated])[0]!;
-      deps.events.publish({
-        type: "asset.updated",
-        workspaceId: requireProject(db, request.auth, asset.projectId).workspaceId,
-        projectId: asset.projectId,
-        data: {
-          assetVersionId: asset.id,
-          sceneId: view.sceneId,
-          assetType: view.assetType,
-          status: view.status,
-          selected: view.selected,
-          rightsState: view.rightsState,
-          compareGroup: view.compareGroup,
-        },
-      });
+      announceAssetUpdated(deps, requireProject(db, request.auth, asset.projectId).workspaceId, view);
       return view;
     },
   );

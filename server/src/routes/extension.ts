@@ -27,7 +27,7 @@ import { assetVersions, characters, scenes, shots, userPreferences } from "../db
 import { badRequest } from "../errors.js";
 import { nowIso } from "../ids.js";
 import { requireAsset, requireProject, requireSceneByCode, requireSceneById } from "../services/access.js";
-import { assetViews, listSceneAssets } from "../services/assets.js";
+import { announceAssetUpdated, assetViews, listSceneAssets } from "../services/assets.js";
 import { ingestAssetVersion, unselectSiblings } from "../services/ingest.js";
 import { listPlatforms, platformView } from "../services/platforms.js";
 import { characterView, listProjects, shotView } from "../services/projects.js";
@@ -293,17 +293,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
           .get();
       });
       const view = assetViews(deps, [updated])[0]!;
-      deps.events.publish({
-        type: "asset.updated",
-        workspaceId: requireProject(db, request.auth, asset.projectId).workspaceId,
-        projectId: asset.projectId,
-        data: {
-          assetVersionId: asset.id,
-          status: view.status,
-          selected: view.selected,
-          compareGroup: view.compareGroup,
-        },
-      });
+      announceAssetUpdated(deps, requireProject(db, request.auth, asset.projectId).workspaceId, view);
       return { ok: true as const, asset: view };
     },
   );

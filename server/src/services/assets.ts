@@ -85,3 +85,21 @@ export function assetViews(deps: AppDeps, rows: AssetRow[]): AssetVersion[] {
     };
   });
 }
+
+/** Announces a changed take (selection, status, rights, compare group) to its workspace, after the write. */
+export function announceAssetUpdated(deps: AppDeps, workspaceId: string, view: AssetVersion): void {
+  deps.events.publish({
+    type: "asset.updated",
+    workspaceId,
+    projectId: view.projectId,
+    data: {
+      assetVersionId: view.id,
+      sceneId: view.sceneId,
+      assetType: view.assetType,
+      status: view.status,
+      selected: view.selected,
+      rightsState: view.rightsState,
+      compareGroup: view.compareGroup,
+    },
+  });
+}
