@@ -149,7 +149,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       const result = await ingestAssetVersion(
         db,
         deps.writes,
-        deps.queue,
+        deps.jobs,
         request.auth,
         request.body,
         request.headers["idempotency-key"],

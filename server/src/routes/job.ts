@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AppDeps } from "../context.js";
 import { media, variants } from "../db/schema.js";
-import type { Job } from "../jobs/queue.js";
+import type { Job } from "../ports/jobs.js";
 import { COLOR_GRADE_JOB } from "../services/grading.js";
 import { mediaUrl } from "../services/projectMedia.js";
 import { requireJob } from "../services/sessions.js";

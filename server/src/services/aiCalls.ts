@@ -9,8 +9,8 @@ import type { Db } from "../db/client.js";
 import { aiCalls } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
-import type { Job, JobQueue } from "../jobs/queue.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
+import type { Job, JobPort } from "../ports/jobs.js";
 import {
   createProviders,
   PROVIDER_ENV,
@@ -52,7 +52,7 @@ export function withAiCallScope<T>(value: AiCallScope, run: () => Promise<T>): P
  * The scope of a job's provider calls: attributed to its user and job, and a quota wait shown on the job
  * (`error: "waiting for gemini quota until 19:42:07 UTC (rate limited)"` while it is running; cleared on resume).
  */
-export function jobAiScope(queue: Pick<JobQueue, "note">, job: Pick<Job, "id" | "userId">): AiCallScope {
+export function jobAiScope(queue: Pick<JobPort, "note">, job: Pick<Job, "id" | "userId">): AiCallScope {
   return {
     userId: job.userId,
     jobId: job.id,

@@ -23,11 +23,10 @@ import type { AppDeps } from "../context.js";
 import { exports, media, projects, renderCache } from "../db/schema.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import type { Job } from "../jobs/queue.js";
-import type { JobContext } from "../jobs/worker.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
+import type { Job, JobContext } from "../ports/jobs.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { gradeFilterOf } from "./preview.js";
@@ -232,7 +231,7 @@ export function startExport(deps: AppDeps, auth: AuthContext, projectId: string,
   const id = newId("exp");
   deps.db.transaction((tx) => {
     tx.insert(exports).values({ id, projectId: project.id, format: fmt }).run();
-    deps.queue.enqueue({
+    deps.jobs.enqueue({
       id,
       kind: EXPORT_JOB,
       input: { format: fmt, timeline },
@@ -387,7 +386,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
 export function requireExport(deps: AppDeps, auth: AuthContext, id: string): { project: ProjectRow; job: Job } {
   const row = deps.db.select().from(exports).where(eq(exports.id, id)).get();
   const project = row && findProject(deps.db, auth, row.projectId);
-  const job = row && deps.queue.get(row.id);
+  const job = row && deps.jobs.get(row.id);
   if (!row || !project || !job) throw notFound("Export");
   return { project, job };
 }

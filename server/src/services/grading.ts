@@ -16,8 +16,8 @@ import type { AppDeps } from "../context.js";
 import { media, segments } from "../db/schema.js";
 import { conflict, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
 import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args.js";
+import type { JobContext } from "../ports/jobs.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
 import { FFMPEG_MISSING_MESSAGE, type MediaRow, mediaFailure, mediaUrl, type SegmentRow } from "./projectMedia.js";
@@ -77,7 +77,7 @@ export function startColorGrade(
   params: GradeParams,
 ): { jobId: string; done: Promise<{ segment_id: string; graded_url: string; job_id: string }> } {
   assertActive(segment);
-  const job = deps.queue.enqueue({
+  const job = deps.jobs.enqueue({
     kind: COLOR_GRADE_JOB,
     input: { segmentId: segment.id, params: normalizeGrade(params), startTs: segment.startTs, endTs: segment.endTs },
     userId: auth.user.id,

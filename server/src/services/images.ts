@@ -25,7 +25,7 @@ import type { Db } from "../db/client.js";
 import { assetVersions, media, scenes } from "../db/schema.js";
 import { badRequest, HttpError, unavailable } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
+import type { JobContext } from "../ports/jobs.js";
 import type { ProviderSettings } from "../providers/config.js";
 import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
@@ -135,7 +135,7 @@ export function startImageJob(deps: AppDeps, auth: AuthContext, body: ImageGener
     ...(body.projectId ? { projectId: body.projectId } : {}),
     ...(sceneDbId ? { sceneDbId, sceneNumber: body.sceneNumber } : {}),
   };
-  return deps.queue.enqueue({
+  return deps.jobs.enqueue({
     kind: IMAGE_JOB,
     input: { ...input },
     userId: auth.user.id,

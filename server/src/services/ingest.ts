@@ -9,7 +9,7 @@ import type { WriteBatcher } from "../db/writeBatcher.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
 import { newId, newTimeOrderedId, nowIso } from "../ids.js";
-import type { JobQueue } from "../jobs/queue.js";
+import type { JobPort } from "../ports/jobs.js";
 import { DUPLICATE_WINDOW_MS, dropUnusableUrls, duplicateKey } from "./ingestCompat.js";
 import { MIRROR_JOB } from "./mirror.js";
 import { ensurePlatform, platformById } from "./platforms.js";
@@ -30,7 +30,7 @@ const requestHash = (input: unknown) => createHash("sha256").update(JSON.stringi
 export function ingestAssetVersion(
   db: DbHandle,
   writes: WriteBatcher,
-  queue: JobQueue,
+  queue: JobPort,
   auth: AuthContext,
   sent: IngestInput,
   idempotencyKey: string | undefined,

@@ -6,14 +6,13 @@ import type { AppDeps } from "../context.js";
 import { assetVersions, media } from "../db/schema.js";
 import { projectWorkspace } from "../events/workspace.js";
 import { newId, nowIso } from "../ids.js";
-import type { Job } from "../jobs/queue.js";
-import type { JobContext } from "../jobs/worker.js";
-import { RetryableJobError } from "../jobs/worker.js";
 import { FfmpegError, FfmpegMissingError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { mimeForProbe } from "../media/validate.js";
 import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
+import type { Job, JobContext } from "../ports/jobs.js";
+import { RetryableJobError } from "../ports/jobs.js";
 
 export const MIRROR_JOB = "mirror-asset";
 

@@ -7,13 +7,13 @@ import type { Db } from "../db/client.js";
 import { media, segments } from "../db/schema.js";
 import { HttpError, unavailable } from "../errors.js";
 import { newId } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
-import { RetryableJobError } from "../jobs/worker.js";
 import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
 import { UNSUPPORTED_MEDIA, UnsafeInputError } from "../media/inputPolicy.js";
 import { FrameNotFoundError } from "../media/operations.js";
 import { checkDecodable } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
+import type { JobContext } from "../ports/jobs.js";
+import { RetryableJobError } from "../ports/jobs.js";
 import type { ProjectRow } from "./access.js";
 import { mirrorUrl } from "./mirror.js";
 import { projectView } from "./projects.js";
@@ -169,7 +169,7 @@ async function removeIfUnreferenced(deps: AppDeps, rel: string): Promise<void> {
 }
 
 export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {
-  deps.queue.enqueue({
+  deps.jobs.enqueue({
     kind: IMPORT_VIDEO_JOB,
     input: { url },
     userId: auth.user.id,

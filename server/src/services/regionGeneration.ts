@@ -20,11 +20,11 @@ import type { AppDeps } from "../context.js";
 import { media, variants } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
 import { boxToPixels, compositeRegionArgs, cropFilter, type FractionBox } from "../media/args.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, extractFrame, renderSegment } from "../media/operations.js";
 import type { ProbeResult } from "../media/probe.js";
+import type { JobContext } from "../ports/jobs.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
 import { type FileStore, sha256File } from "../storage/files.js";
@@ -72,7 +72,7 @@ export function startRegionGeneration(deps: AppDeps, auth: AuthContext, body: Ai
     count: deps.config.DAILIES_AI_VARIANTS,
     source: rangePieces(active, body.start_ts, endTs).map(toStored),
   };
-  const job = deps.queue.enqueue({
+  const job = deps.jobs.enqueue({
     kind: REGION_JOB,
     input: { ...input },
     userId: auth.user.id,

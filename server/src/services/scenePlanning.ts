@@ -22,7 +22,7 @@ import type { Db } from "../db/client.js";
 import { assetVersions, projects, scenes, shots } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
+import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
@@ -75,7 +75,7 @@ export function startScenePlanJob(deps: AppDeps, auth: AuthContext, body: SceneP
     provider,
     ...(projectId ? { projectId } : {}),
   };
-  return deps.queue.enqueue({
+  return deps.jobs.enqueue({
     kind: SCENE_PLAN_JOB,
     input: { ...input },
     userId: auth.user.id,

@@ -10,7 +10,7 @@ import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { assetVersions, characters, jobs, media, projects, shots, workspaceMembers } from "../db/schema.js";
 import { notFound } from "../errors.js";
-import type { Job } from "../jobs/queue.js";
+import type { Job } from "../ports/jobs.js";
 import type { ProjectRow } from "./access.js";
 import { assetViews } from "./assets.js";
 import { IMAGE_JOB, scenesInOrder } from "./images.js";

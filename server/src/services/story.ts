@@ -10,7 +10,7 @@ import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
 import { characters, projects } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
+import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
@@ -49,7 +49,7 @@ export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryReque
   const provider = body.provider ?? deps.config.DAILIES_DEFAULT_LLM;
   requireLlm(deps.providers, provider);
   const input: StoryJobInput = { topic: body.topic, maxMinutes: body.maxMinutes, provider, projectId: body.projectId };
-  return deps.queue.enqueue({
+  return deps.jobs.enqueue({
     kind: STORY_JOB,
     input: { ...input },
     userId: auth.user.id,

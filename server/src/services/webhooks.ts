@@ -9,9 +9,8 @@ import { prepared } from "../db/prepared.js";
 import { webhookDeliveries, webhooks } from "../db/schema.js";
 import { badRequest, notFound } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
-import type { JobQueue } from "../jobs/queue.js";
-import type { JobContext } from "../jobs/worker.js";
 import { guardedPost, isDownloadError, parseHttpUrl, resolveAndCheck } from "../net/index.js";
+import type { JobContext, JobPort } from "../ports/jobs.js";
 
 /** How long events gather before their delivery jobs are written. */
 const FLUSH_MS = 50;
@@ -147,7 +146,7 @@ export class WebhookDispatcher {
   /**
    * The first attempt of an event is one job for all its endpoints (retries are per endpoint), inserted with a
    * prepared statement and no wake-up call: the worker's poll
-   * (250 ms) picks them up. Under an ingest burst this costs a fraction of JobQueue.enqueue's per-job query
+   * (250 ms) picks them up. Under an ingest burst this costs a fraction of JobPort.enqueue's per-job query
    * building and worker wake-ups (measured by `pnpm bench webhooks`).
    */
   private readonly flush = (): void => {
@@ -189,7 +188,7 @@ interface DeliveryInput {
 
 /** Delivery jobs carry no user, workspace or project: they never appear in job lists nor announce job events. */
 function enqueueDelivery(
-  queue: JobQueue,
+  queue: JobPort,
   webhookId: string,
   messageId: string,
   payload: WebhookPayload,
