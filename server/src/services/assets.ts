@@ -1,7 +1,8 @@
 import type { AssetVersion } from "@dailies/shared";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { AppDeps } from "../context.js";
-import { assetVersions, media, platforms, scenes } from "../db/schema.js";
+import { assetVersions, platforms, scenes } from "../db/schema.js";
+import { findMediaMany } from "../repositories/media.js";
 import type { AssetRow } from "./access.js";
 import { mediaUrl } from "./projectMedia.js";
 
@@ -36,7 +37,7 @@ export function assetViews(deps: AppDeps, rows: AssetRow[]): AssetVersion[] {
     .where(inArray(scenes.id, [...new Set(rows.map((r) => r.sceneId))]))
     .all();
   const mediaIds = rows.flatMap((r) => [r.mediaId, r.thumbnailMediaId]).filter((id): id is string => !!id);
-  const mediaRows = mediaIds.length ? db.select().from(media).where(inArray(media.id, mediaIds)).all() : [];
+  const mediaRows = findMediaMany(db, mediaIds);
   const platformById = new Map(platformRows.map((p) => [p.id, p]));
   const sceneById = new Map(sceneRows.map((s) => [s.id, s.code]));
   const mediaById = new Map(mediaRows.map((m) => [m.id, m]));

@@ -27,6 +27,7 @@ import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import type { Job, JobContext } from "../ports/jobs.js";
+import { findMedia } from "../repositories/media.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { gradeFilterOf } from "./preview.js";
@@ -393,7 +394,7 @@ export function requireExport(deps: AppDeps, auth: AuthContext, id: string): { p
 
 export function exportStatus(deps: AppDeps, job: Job): ExportStatus {
   const row = deps.db.select().from(exports).where(eq(exports.id, job.id)).get();
-  const file = row?.mediaId ? deps.db.select().from(media).where(eq(media.id, row.mediaId)).get() : undefined;
+  const file = row?.mediaId ? findMedia(deps.db, row.mediaId) : undefined;
   const url = job.status === "completed" && file ? mediaUrl(deps, file) : null;
   const result = (job.status === "completed" ? job.result : null) as Partial<ExportResult> | null;
   return {

@@ -18,6 +18,7 @@ import { conflict, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
 import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args.js";
 import type { JobContext } from "../ports/jobs.js";
+import { findMedia } from "../repositories/media.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
 import { FFMPEG_MISSING_MESSAGE, type MediaRow, mediaFailure, mediaUrl, type SegmentRow } from "./projectMedia.js";
@@ -86,7 +87,7 @@ export function startColorGrade(
   });
   const done = new Promise<GradeOutcome>((resolve, reject) => waiting.set(job.id, { resolve, reject })).then(
     (outcome) => {
-      const row = deps.db.select().from(media).where(eq(media.id, outcome.graded_media_id)).get();
+      const row = findMedia(deps.db, outcome.graded_media_id);
       return { segment_id: outcome.segment_id, graded_url: row ? (mediaUrl(deps, row) ?? "") : "", job_id: job.id };
     },
   );

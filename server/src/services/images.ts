@@ -29,12 +29,12 @@ import type { JobContext } from "../ports/jobs.js";
 import type { ProviderSettings } from "../providers/config.js";
 import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
+import { touchProject } from "../repositories/projects.js";
 import { sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
 import { ensurePlatform } from "./platforms.js";
 import { mediaUrl } from "./projectMedia.js";
-import { touchProject } from "./projects.js";
 
 export const IMAGE_JOB = "image-generate";
 
@@ -159,7 +159,7 @@ function generatorFor(deps: AppDeps, provider: string, model: string | undefined
 
 export async function imageJob(deps: AppDeps, ctx: JobContext): Promise<ImageResult> {
   const input = ctx.job.input as unknown as ImageJobInput;
-  return withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
+  return withAiCallScope(jobAiScope(deps.jobs, ctx.job), async () => {
     const generator = generatorFor(deps, input.provider, input.model);
     const size = IMAGE_SIZES[input.aspectRatio];
     ctx.progress(0.1);

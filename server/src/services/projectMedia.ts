@@ -14,6 +14,7 @@ import { checkDecodable } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
 import type { JobContext } from "../ports/jobs.js";
 import { RetryableJobError } from "../ports/jobs.js";
+import { findMedia } from "../repositories/media.js";
 import type { ProjectRow } from "./access.js";
 import { mirrorUrl } from "./mirror.js";
 import { projectView } from "./projects.js";
@@ -93,7 +94,7 @@ export const mediaView = (deps: AppDeps, m: MediaRow): Media => ({
 });
 
 export function segmentView(deps: AppDeps, s: SegmentRow, timelineStart: number | null, source?: MediaRow): Segment {
-  const mediaRow = source ?? deps.db.select().from(media).where(eq(media.id, s.mediaId)).get();
+  const mediaRow = source ?? findMedia(deps.db, s.mediaId);
   return {
     id: s.id,
     project_id: s.projectId,

@@ -27,6 +27,7 @@ import type { ProbeResult } from "../media/probe.js";
 import type { JobContext } from "../ports/jobs.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
+import { findMedia } from "../repositories/media.js";
 import { type FileStore, sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
@@ -133,7 +134,7 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
   };
 
   try {
-    return await withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
+    return await withAiCallScope(jobAiScope(deps.jobs, ctx.job), async () => {
       const generator = deps.providers.video(input.provider);
       const runner = requireFfmpeg(deps);
       const signal = ctx.signal;
@@ -310,7 +311,7 @@ export async function renderRange(
 ): Promise<string> {
   if (pieces.length === 0) throw new Error("the range covers no segment");
   const rows = pieces.map((p) => {
-    const row = deps.db.select().from(media).where(eq(media.id, p.media_id)).get();
+    const row = findMedia(deps.db, p.media_id);
     if (!row?.path || row.status !== "ready") throw new Error(`the media ${p.media_id} of the range is not available`);
     return row;
   });

@@ -11,11 +11,12 @@ import type { Db } from "../db/client.js";
 import { assetVersions, characters, jobs, media, projects, shots, workspaceMembers } from "../db/schema.js";
 import { notFound } from "../errors.js";
 import type { Job } from "../ports/jobs.js";
+import { listProjects } from "../repositories/projects.js";
 import type { ProjectRow } from "./access.js";
 import { assetViews } from "./assets.js";
 import { IMAGE_JOB, scenesInOrder } from "./images.js";
 import { mediaUrl } from "./projectMedia.js";
-import { characterView, listProjects, sceneView, shotView } from "./projects.js";
+import { characterView, sceneView, shotView } from "./projects.js";
 
 export function sessionList(db: Db, workspaceId: string) {
   return listProjects(db, workspaceId).map(({ project, sceneCount }) => ({

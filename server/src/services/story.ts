@@ -60,7 +60,7 @@ export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryReque
 
 export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
   const input = ctx.job.input as unknown as StoryJobInput;
-  return withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
+  return withAiCallScope(jobAiScope(deps.jobs, ctx.job), async () => {
     const llm = deps.providers.llm(input.provider);
     ctx.progress(0.1);
     const { value } = await llm.completeJson({

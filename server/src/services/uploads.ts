@@ -29,6 +29,7 @@ import { FfmpegError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { checkDecodable, mimeForProbe } from "../media/validate.js";
+import { findMedia } from "../repositories/media.js";
 import type { ProjectRow } from "./access.js";
 import { addFirstSegmentIfEmpty, mediaFailure, mediaView, requireFfmpeg } from "./projectMedia.js";
 
@@ -92,7 +93,7 @@ export async function receiveUpload(
   const { db, files, config } = deps;
   // A request: past the ffmpeg wait queue it answers 503 rather than hold the connection.
   const runner = requireFfmpeg(deps).forRequests();
-  const row = db.select().from(media).where(eq(media.id, id)).get();
+  const row = findMedia(db, id);
   if (row?.origin !== "upload") throw notFound("Upload");
   if (row.status !== "pending" || receiving.has(id))
     throw conflict("This upload URL was already used: ask for a new one", { asset_id: id, status: row.status });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { DailiesEvent, WebhookPayload, WebhookView } from "@dailies/shared";
-import { and, desc, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
@@ -11,6 +11,7 @@ import { badRequest, notFound } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
 import { guardedPost, isDownloadError, parseHttpUrl, resolveAndCheck } from "../net/index.js";
 import type { JobContext, JobPort } from "../ports/jobs.js";
+import { deliveriesOfWebhook, webhookInWorkspace } from "../repositories/webhooks.js";
 
 /** How long events gather before their delivery jobs are written. */
 const FLUSH_MS = 50;
@@ -71,11 +72,7 @@ export const deliveryView = (d: DeliveryRow) => ({
 });
 
 export function requireWebhook(db: DbHandle, auth: AuthContext, id: string): WebhookRow {
-  const row = db
-    .select()
-    .from(webhooks)
-    .where(and(eq(webhooks.id, id), eq(webhooks.workspaceId, auth.workspaceId)))
-    .get();
+  const row = webhookInWorkspace(db, id, auth.workspaceId);
   if (!row) throw notFound("Webhook");
   return row;
 }
@@ -286,7 +283,7 @@ export async function attemptDelivery(
       .returning()
       .get();
     if (disabled) deps.webhooks.invalidate(hook.workspaceId);
-    else if (nextAttemptAt) enqueueDelivery(deps.queue, hook.id, messageId, payload, attempt + 1, nextAttemptAt);
+    else if (nextAttemptAt) enqueueDelivery(deps.jobs, hook.id, messageId, payload, attempt + 1, nextAttemptAt);
     return row;
   });
 }
@@ -312,11 +309,5 @@ export async function webhookDeliveryJob(deps: AppDeps, ctx: JobContext): Promis
 }
 
 export function listDeliveries(db: DbHandle, webhookId: string, limit: number): DeliveryRow[] {
-  return db
-    .select()
-    .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.webhookId, webhookId))
-    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.attempt))
-    .limit(limit)
-    .all();
+  return deliveriesOfWebhook(db, webhookId, limit);
 }

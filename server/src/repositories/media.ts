@@ -1,0 +1,19 @@
+import { asc, eq, inArray } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { media, variants } from "../db/schema.js";
+
+export type MediaRow = typeof media.$inferSelect;
+export type VariantRow = typeof variants.$inferSelect;
+
+export function findMedia(db: Db, id: string): MediaRow | undefined {
+  return db.select().from(media).where(eq(media.id, id)).get();
+}
+
+export function findMediaMany(db: Db, ids: string[]): MediaRow[] {
+  return ids.length ? db.select().from(media).where(inArray(media.id, ids)).all() : [];
+}
+
+/** A job's variants, oldest first. */
+export function variantsOfJob(db: Db, jobId: string): VariantRow[] {
+  return db.select().from(variants).where(eq(variants.jobId, jobId)).orderBy(asc(variants.createdAt)).all();
+}
