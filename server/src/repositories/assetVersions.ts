@@ -1,4 +1,4 @@
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { assetVersions, promptPackages } from "../db/schema.js";
@@ -121,4 +121,15 @@ export function insertPromptPackage(db: Db, values: Omit<typeof promptPackages.$
     .values({ id, ...values })
     .run();
   return id;
+}
+
+/** Versions of a scene (optionally one asset type), newest first. */
+export function versionsOfScene(db: Db, sceneId: string, assetType: string | undefined, limit: number): AssetRow[] {
+  return db
+    .select()
+    .from(assetVersions)
+    .where(and(eq(assetVersions.sceneId, sceneId), assetType ? eq(assetVersions.assetType, assetType) : undefined))
+    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
+    .limit(limit)
+    .all();
 }

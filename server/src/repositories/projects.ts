@@ -1,9 +1,9 @@
 import { asc, count, desc, eq, sql } from "drizzle-orm";
-import { isWorkspaceMember } from "../auth/authenticate.js";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { characters, projects, scenes } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
+import { isWorkspaceMember } from "./workspaces.js";
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
@@ -102,10 +102,17 @@ export function insertCharacter(
     .get();
 }
 
-/** Stores a scene plan on the project; false when the project no longer exists. */
-export function setScenePlan(db: Db, projectId: string, plan: Record<string, unknown>): boolean {
+/** Stores a generated document (story, scene plan) on the project; false when the project no longer exists. */
+export function setProjectDocument(
+  db: Db,
+  projectId: string,
+  document: { story: Record<string, unknown> } | { scenePlan: Record<string, unknown> },
+): boolean {
   return (
-    db.update(projects).set({ scenePlan: plan, updatedAt: nowIso() }).where(eq(projects.id, projectId)).run().changes >
-    0
+    db
+      .update(projects)
+      .set({ ...document, updatedAt: nowIso() })
+      .where(eq(projects.id, projectId))
+      .run().changes > 0
   );
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, notInArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { assetVersions, scenes, shots } from "../db/schema.js";
@@ -168,4 +168,12 @@ export function pruneShots(db: Db, sceneDbId: string, keepCodes: string[]): void
       ),
     )
     .run();
+}
+
+/** Scene codes by scene id. */
+export function sceneCodes(db: Db, sceneIds: string[]): Map<string, string> {
+  const rows = sceneIds.length
+    ? db.select({ id: scenes.id, code: scenes.sceneCode }).from(scenes).where(inArray(scenes.id, sceneIds)).all()
+    : [];
+  return new Map(rows.map((s) => [s.id, s.code]));
 }

@@ -23,13 +23,14 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { badRequest } from "../errors.js";
 import { updateTake } from "../repositories/assetVersions.js";
+import { listPlatforms } from "../repositories/platforms.js";
 import { readPreferences, writePreferences } from "../repositories/preferences.js";
 import { charactersOfProject, listProjects } from "../repositories/projects.js";
 import { scenesOfProject, shotsOfScene } from "../repositories/scenes.js";
 import { requireAsset, requireProject, requireSceneByCode, requireSceneById } from "../services/access.js";
 import { assetViews, listSceneAssets } from "../services/assets.js";
 import { ingestAssetVersion } from "../services/ingest.js";
-import { listPlatforms, platformView } from "../services/platforms.js";
+import { platformView } from "../services/platforms.js";
 import { characterView, shotView } from "../services/projects.js";
 
 const tags = ["extension"];

@@ -27,7 +27,7 @@ import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import type { Job, JobContext } from "../ports/jobs.js";
-import { findMedia } from "../repositories/media.js";
+import { findMedia, insertMedia } from "../repositories/media.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { gradeFilterOf } from "./preview.js";
@@ -349,21 +349,17 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
       tx.update(exports).set({ mediaId: previous.id }).where(eq(exports.id, id)).run();
       return previous;
     }
-    const created = tx
-      .insert(media)
-      .values({
-        id: newId("media"),
-        projectId: ctx.job.projectId,
-        origin: "export",
-        status: "ready",
-        path: rel,
-        bytes,
-        mime: "video/mp4",
-        ...probeColumns(probe),
-        fileName: `${project?.name ?? "export"}.mp4`,
-      })
-      .returning()
-      .get();
+    const created = insertMedia(tx, {
+      id: newId("media"),
+      projectId: ctx.job.projectId,
+      origin: "export",
+      status: "ready",
+      path: rel,
+      bytes,
+      mime: "video/mp4",
+      ...probeColumns(probe),
+      fileName: `${project?.name ?? "export"}.mp4`,
+    });
     tx.update(exports).set({ mediaId: created.id }).where(eq(exports.id, id)).run();
     return created;
   });

@@ -13,12 +13,12 @@
 import { eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { media, segments } from "../db/schema.js";
+import { segments } from "../db/schema.js";
 import { conflict, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
 import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args.js";
 import type { JobContext } from "../ports/jobs.js";
-import { findMedia } from "../repositories/media.js";
+import { findMedia, insertMedia, mediaByPath } from "../repositories/media.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
 import { FFMPEG_MISSING_MESSAGE, type MediaRow, mediaFailure, mediaUrl, type SegmentRow } from "./projectMedia.js";
@@ -141,30 +141,26 @@ async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutco
 
   return db.transaction((tx) => {
     const current = stillThere();
-    const existing = tx.select().from(media).where(eq(media.path, part.rel)).get();
+    const existing = mediaByPath(tx, part.rel);
     const graded =
       existing ??
-      tx
-        .insert(media)
-        .values({
-          id: newId("media"),
-          projectId: current.projectId,
-          origin: "render",
-          status: "ready",
-          path: part.rel,
-          mime: "video/mp4",
-          kind: "video",
-          durationSec: current.endTs - current.startTs,
-          width: format.width,
-          height: format.height,
-          fps: format.fps,
-          videoCodec: "h264",
-          audioCodec: "aac",
-          hasAudio: true,
-          fileName: `graded-${current.id}.mp4`,
-        })
-        .returning()
-        .get();
+      insertMedia(tx, {
+        id: newId("media"),
+        projectId: current.projectId,
+        origin: "render",
+        status: "ready",
+        path: part.rel,
+        mime: "video/mp4",
+        kind: "video",
+        durationSec: current.endTs - current.startTs,
+        width: format.width,
+        height: format.height,
+        fps: format.fps,
+        videoCodec: "h264",
+        audioCodec: "aac",
+        hasAudio: true,
+        fileName: `graded-${current.id}.mp4`,
+      });
     const [replacement] = replaceOnTimeline(tx, current.projectId, {
       replaceId: current.id,
       replacements: [

@@ -22,18 +22,19 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { assetVersions, media, scenes } from "../db/schema.js";
+import { assetVersions, scenes } from "../db/schema.js";
 import { badRequest, HttpError, unavailable } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../ports/jobs.js";
 import type { ProviderSettings } from "../providers/config.js";
 import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
+import { insertMedia } from "../repositories/media.js";
+import { ensurePlatform } from "../repositories/platforms.js";
 import { touchProject } from "../repositories/projects.js";
 import { sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
-import { ensurePlatform } from "./platforms.js";
 import { mediaUrl } from "./projectMedia.js";
 
 export const IMAGE_JOB = "image-generate";
@@ -222,23 +223,19 @@ async function storeGeneratedImage(
   const { sha256, bytes } = await sha256File(temp);
   const rel = await files.adopt(temp, sha256, image.mime);
   const probe = knownSize ?? (await probeImage(deps, files.absolute(rel)));
-  return db
-    .insert(media)
-    .values({
-      id: newId("media"),
-      projectId,
-      origin: "generated",
-      status: "ready",
-      sha256,
-      path: rel,
-      bytes,
-      mime: image.mime,
-      kind: "image",
-      width: probe?.width ?? null,
-      height: probe?.height ?? null,
-    })
-    .returning()
-    .get();
+  return insertMedia(db, {
+    id: newId("media"),
+    projectId,
+    origin: "generated",
+    status: "ready",
+    sha256,
+    path: rel,
+    bytes,
+    mime: image.mime,
+    kind: "image",
+    width: probe?.width ?? null,
+    height: probe?.height ?? null,
+  });
 }
 
 async function probeImage(

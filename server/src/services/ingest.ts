@@ -17,11 +17,11 @@ import {
   versionInProject,
 } from "../repositories/assetVersions.js";
 import { findIdempotent, findRecentResponse, recordIdempotent, rememberResponse } from "../repositories/idempotency.js";
+import { ensurePlatform, platformById } from "../repositories/platforms.js";
 import { canSeeProject } from "../repositories/projects.js";
 import { sceneByCode, shotInScene } from "../repositories/scenes.js";
 import { DUPLICATE_WINDOW_MS, dropUnusableUrls, duplicateKey } from "./ingestCompat.js";
 import { MIRROR_JOB } from "./mirror.js";
-import { ensurePlatform, platformById } from "./platforms.js";
 
 export interface IngestResult {
   statusCode: number;

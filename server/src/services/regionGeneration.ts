@@ -17,7 +17,8 @@ import type { AiGenerateRequest, AiGenerateResponse } from "@dailies/shared";
 import { eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { media, variants } from "../db/schema.js";
+import type { Db } from "../db/client.js";
+import { variants } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
 import { boxToPixels, compositeRegionArgs, cropFilter, type FractionBox } from "../media/args.js";
@@ -27,7 +28,7 @@ import type { ProbeResult } from "../media/probe.js";
 import type { JobContext } from "../ports/jobs.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
-import { findMedia } from "../repositories/media.js";
+import { findMedia, insertMedia as insertMediaRow } from "../repositories/media.js";
 import { type FileStore, sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
@@ -265,33 +266,31 @@ async function stored(files: FileStore, m: Made): Promise<StoredFile> {
 }
 
 function insertMedia(
-  tx: Pick<AppDeps["db"], "insert">,
+  tx: Db,
   projectId: string,
   f: StoredFile,
   probe: ProbeResult | undefined,
   sizeOf?: ProbeResult,
 ): string {
   const id = newId("media");
-  tx.insert(media)
-    .values({
-      id,
-      projectId,
-      origin: f.origin,
-      status: "ready",
-      sha256: f.sha256,
-      path: f.rel,
-      bytes: f.bytes,
-      mime: f.mime,
-      kind: f.kind,
-      durationSec: probe?.durationSec ?? null,
-      width: probe?.width ?? sizeOf?.width ?? null,
-      height: probe?.height ?? sizeOf?.height ?? null,
-      fps: probe?.fps ?? null,
-      videoCodec: probe?.videoCodec ?? null,
-      audioCodec: probe?.audioCodec ?? null,
-      hasAudio: probe?.hasAudio ?? null,
-    })
-    .run();
+  insertMediaRow(tx, {
+    id,
+    projectId,
+    origin: f.origin,
+    status: "ready",
+    sha256: f.sha256,
+    path: f.rel,
+    bytes: f.bytes,
+    mime: f.mime,
+    kind: f.kind,
+    durationSec: probe?.durationSec ?? null,
+    width: probe?.width ?? sizeOf?.width ?? null,
+    height: probe?.height ?? sizeOf?.height ?? null,
+    fps: probe?.fps ?? null,
+    videoCodec: probe?.videoCodec ?? null,
+    audioCodec: probe?.audioCodec ?? null,
+    hasAudio: probe?.hasAudio ?? null,
+  });
   return id;
 }
 

@@ -22,7 +22,7 @@ import { badRequest } from "../errors.js";
 import { nowIso } from "../ids.js";
 import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
-import { setScenePlan } from "../repositories/projects.js";
+import { setProjectDocument } from "../repositories/projects.js";
 import { pruneShots, saveScene, saveShot } from "../repositories/scenes.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
@@ -215,7 +215,7 @@ export function fitPlan(
  */
 export function writePlanToProject(db: Db, projectId: string, plan: ScenePlan): void {
   db.transaction((tx) => {
-    if (!setScenePlan(tx, projectId, plan as unknown as Record<string, unknown>))
+    if (!setProjectDocument(tx, projectId, { scenePlan: plan as unknown as Record<string, unknown> }))
       throw new Error(`project ${projectId} no longer exists`);
     const now = nowIso();
     for (const s of plan.scenes) {
