@@ -1,7 +1,8 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { apiTokens, users, workspaceMembers, workspaces } from "../db/schema.js";
+import { apiTokens, users } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
+import { insertWorkspace } from "./workspaces.js";
 
 export type User = typeof users.$inferSelect;
 
@@ -15,11 +16,7 @@ export function createUser(db: Db, input: { name: string; email?: string | null 
       .values({ id: newId("user"), name: input.name, email: input.email ?? null })
       .returning()
       .get();
-    const workspaceId = newId("ws");
-    tx.insert(workspaces)
-      .values({ id: workspaceId, name: `${input.name}'s workspace`, ownerId: user.id, personal: true })
-      .run();
-    tx.insert(workspaceMembers).values({ workspaceId, userId: user.id, role: "owner" }).run();
+    insertWorkspace(tx, user.id, `${input.name}'s workspace`, true);
     return user;
   });
 }
