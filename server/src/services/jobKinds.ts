@@ -30,6 +30,13 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
   const downloads = "DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS";
   const media = "DAILIES_JOB_TIMEOUT_MEDIA_SECONDS / DAILIES_JOB_TIMEOUT_MEDIA_PER_SECOND";
   const ai = "DAILIES_JOB_TIMEOUT_AI_SECONDS";
+  // Story, scene plan and images: one provider call each, under the AI time limit.
+  const providerCall = (run: JobKind["run"]): JobKind => ({
+    lane: LANES.ai,
+    timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
+    timeLimitSetting: ai,
+    run,
+  });
   return {
     [MIRROR_JOB]: {
       lane: LANES.downloads,
@@ -57,24 +64,9 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
       timeLimitSetting: media,
       run: (ctx) => colorGradeJob(deps, ctx),
     },
-    [STORY_JOB]: {
-      lane: LANES.ai,
-      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
-      timeLimitSetting: ai,
-      run: (ctx) => storyJob(deps, ctx),
-    },
-    [SCENE_PLAN_JOB]: {
-      lane: LANES.ai,
-      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
-      timeLimitSetting: ai,
-      run: (ctx) => scenePlanJob(deps, ctx),
-    },
-    [IMAGE_JOB]: {
-      lane: LANES.ai,
-      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
-      timeLimitSetting: ai,
-      run: (ctx) => imageJob(deps, ctx),
-    },
+    [STORY_JOB]: providerCall((ctx) => storyJob(deps, ctx)),
+    [SCENE_PLAN_JOB]: providerCall((ctx) => scenePlanJob(deps, ctx)),
+    [IMAGE_JOB]: providerCall((ctx) => imageJob(deps, ctx)),
     [REGION_JOB]: {
       lane: LANES.ai,
       // A provider call plus rendering each variant of the region.

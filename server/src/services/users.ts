@@ -1,15 +1,10 @@
 import { generateToken, hashToken, tokenDisplayPrefix } from "../auth/tokens.js";
 import type { Db } from "../db/client.js";
 import {
-  countUsers,
   createUser,
   findUserByEmail,
   firstUser,
   insertToken,
-  listAllTokens,
-  listTokens,
-  revokeToken,
-  revokeTokenById,
   type TokenRow,
   type User,
 } from "../repositories/users.js";
@@ -24,7 +19,7 @@ export {
   revokeTokenById,
   type TokenRow,
   type User,
-};
+} from "../repositories/users.js";
 
 export function createToken(db: Db, userId: string, name: string): { token: string; row: TokenRow } {
   const token = generateToken();
