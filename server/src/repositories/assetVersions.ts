@@ -133,3 +133,13 @@ export function versionsOfScene(db: Db, sceneId: string, assetType: string | und
     .limit(limit)
     .all();
 }
+
+/** A project's versions of one asset type, newest first. */
+export function versionsOfProject(db: Db, projectId: string, assetType: string): AssetRow[] {
+  return db
+    .select()
+    .from(assetVersions)
+    .where(and(eq(assetVersions.projectId, projectId), eq(assetVersions.assetType, assetType)))
+    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
+    .all();
+}

@@ -177,3 +177,15 @@ export function sceneCodes(db: Db, sceneIds: string[]): Map<string, string> {
     : [];
   return new Map(rows.map((s) => [s.id, s.code]));
 }
+
+/** Shots of several scenes, in order within each scene. */
+export function shotsOfScenes(db: Db, sceneDbIds: string[]): ShotRow[] {
+  return sceneDbIds.length
+    ? db
+        .select()
+        .from(shots)
+        .where(inArray(shots.sceneId, sceneDbIds))
+        .orderBy(asc(shots.sortOrder), asc(shots.shotCode))
+        .all()
+    : [];
+}
