@@ -12,7 +12,6 @@ import { databasePath, openDatabase } from "./db/client.js";
 import { WriteBatcher } from "./db/writeBatcher.js";
 import { EventBus } from "./events/bus.js";
 import { projectWorkspace } from "./events/workspace.js";
-import { createJobKinds } from "./jobs/handlers.js";
 import { laneConcurrency } from "./jobs/lanes.js";
 import { JobQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
@@ -22,6 +21,7 @@ import { installErrorHandling } from "./plugins/errors.js";
 import { defaultWebDist, webApp } from "./plugins/webApp.js";
 import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
+import { createJobKinds } from "./services/jobKinds.js";
 import { seedPlatforms } from "./services/platforms.js";
 import { WebhookDispatcher } from "./services/webhooks.js";
 import { FileStore } from "./storage/files.js";
@@ -83,6 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       config.DAILIES_SIGNED_URL_TTL_SECONDS,
     ),
     queue,
+    jobs: queue,
     worker: undefined as never,
     ffmpegDetection,
     ffmpeg,

@@ -6,6 +6,7 @@ import type { EventBus } from "./events/bus.js";
 import type { JobQueue } from "./jobs/queue.js";
 import type { JobWorker } from "./jobs/worker.js";
 import type { FfmpegDetection, FfmpegRunner } from "./media/ffmpeg.js";
+import type { JobPort } from "./ports/jobs.js";
 import type { Providers } from "./providers/config.js";
 import type { WebhookDispatcher } from "./services/webhooks.js";
 import type { FileStore } from "./storage/files.js";
@@ -19,7 +20,10 @@ export interface AppDeps {
   /** Group commit for hot writes (ingest). */
   writes: WriteBatcher;
   signer: UrlSigner;
+  /** The queue itself (the worker, health counts, tests); services enqueue through `jobs`. */
   queue: JobQueue;
+  /** The enqueue port services use (the same queue, seen through ports/jobs.ts). */
+  jobs: JobPort;
   worker: JobWorker;
   /** What detectFfmpeg found at start (paths tried, version, why not found). */
   ffmpegDetection: FfmpegDetection;

@@ -1,10 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
-import { workspaceMembers, workspaces } from "../db/schema.js";
+import { workspaces } from "../db/schema.js";
 import { nowIso } from "../ids.js";
-import type { User } from "../services/users.js";
+import type { User } from "../repositories/users.js";
+import { isWorkspaceMember } from "../repositories/workspaces.js";
 import { hashToken, sameHash, TOKEN_PREFIX } from "./tokens.js";
+
+export { isWorkspaceMember };
 
 export interface AuthContext {
   user: User;
@@ -80,21 +83,6 @@ function liveToken(
     );
   }
   return { user, tokenId: row.id, personalWorkspaceId: personalWorkspace(db, user.id) ?? null };
-}
-
-export function isWorkspaceMember(db: Db, userId: string, workspaceId: string): boolean {
-  return !!prepared(db, "auth.member", () =>
-    db
-      .select({ w: workspaceMembers.workspaceId })
-      .from(workspaceMembers)
-      .where(
-        and(
-          eq(workspaceMembers.userId, sql.placeholder("userId")),
-          eq(workspaceMembers.workspaceId, sql.placeholder("workspaceId")),
-        ),
-      )
-      .prepare(),
-  ).get({ userId, workspaceId });
 }
 
 function personalWorkspace(db: Db, userId: string): string | undefined {

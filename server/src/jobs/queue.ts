@@ -3,28 +3,16 @@ import type { DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { jobs } from "../db/schema.js";
 import { newTimeOrderedId, nowIso } from "../ids.js";
+import type { EnqueueInput, Job, JobPort } from "../ports/jobs.js";
 
-export type Job = typeof jobs.$inferSelect;
-
-export interface EnqueueInput {
-  kind: string;
-  input: Record<string, unknown>;
-  userId?: string | null;
-  workspaceId?: string | null;
-  projectId?: string | null;
-  maxAttempts?: number;
-  /** Reuse an id decided by the caller (an export's id is its job's id). */
-  id?: string;
-  /** ISO time before which the job is not claimed (a scheduled retry). */
-  runAfter?: string;
-}
+export type { EnqueueInput, Job } from "../ports/jobs.js";
 
 /**
  * The persistent job queue: a table, so queued work survives restarts. Every statement is prepared once
  * (db/prepared.ts): an ingest with an output URL enqueues a mirror job inside its group-commit savepoint, and
  * building that insert through the query builder on each call cost more than the rest of the ingest.
  */
-export class JobQueue {
+export class JobQueue implements JobPort {
   private listeners = new Set<(kinds: ReadonlySet<string>) => void>();
   /** Kinds enqueued since the last wake; a wake is scheduled while this is not empty. */
   private enqueuedKinds = new Set<string>();

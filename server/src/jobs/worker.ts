@@ -1,35 +1,11 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { EventBus, EventInput } from "../events/bus.js";
-import type { Job, JobQueue } from "./queue.js";
+import type { Job, JobKind } from "../ports/jobs.js";
+import { RetryableJobError } from "../ports/jobs.js";
+import type { JobQueue } from "./queue.js";
 
-export interface JobContext {
-  job: Job;
-  /** Reports progress 0..1 (throttled writes are the caller's concern; this writes every time). */
-  progress(value: number): void;
-  /** Aborted at the job's time limit and on shutdown: pass it to downloads and child processes. */
-  signal: AbortSignal;
-}
-
-export type JobHandler = (ctx: JobContext) => Promise<unknown>;
-
-/**
- * How one job kind runs: its handler, the lane whose slots it takes, and its time limit. Each kind declares
- * these where it is registered (jobs/handlers.ts), so a new kind picks its lane and limit in one place.
- */
-export interface JobKind {
-  /** Lanes have their own concurrency, so long renders cannot hold the slots downloads or AI calls need. */
-  lane: string;
-  /** Seconds this job may run before it fails with "timed out after N s" (may depend on the job's input). */
-  timeLimitSeconds: (job: Job) => number;
-  /** The setting a user changes to raise the limit, named in the timeout error. */
-  timeLimitSetting?: string;
-  run: JobHandler;
-  /** Called after a timed-out job has been failed, for state the handler would have written (e.g. a mirror). */
-  onTimeout?: (job: Job, message: string) => void;
-}
-
-/** A failure the worker may retry later; any other error fails the job at once. */
-export class RetryableJobError extends Error {}
+export type { JobContext, JobHandler, JobKind } from "../ports/jobs.js";
+export { RetryableJobError } from "../ports/jobs.js";
 
 /** The error a job's signal is aborted with at its time limit. */
 export class JobTimeoutError extends Error {

@@ -13,9 +13,9 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { assetVersions, media, scenes, shots } from "../db/schema.js";
 import { nowIso } from "../ids.js";
+import { unselectSiblings } from "../repositories/assetVersions.js";
 import { requireAsset, requireProject, requireSceneByCode } from "../services/access.js";
 import { announceAssetUpdated, assetViews } from "../services/assets.js";
-import { unselectSiblings } from "../services/ingest.js";
 import { mediaUrl } from "../services/projectMedia.js";
 import { sceneView, shotView } from "../services/projects.js";
 

@@ -2,7 +2,6 @@ import {
   assetUpdateResponseSchema,
   assetUpdateSchema,
   charactersResponseSchema,
-  DEFAULT_PREFERENCES,
   errorSchema,
   extensionProjectsResponseSchema,
   extensionScenesResponseSchema,
@@ -19,18 +18,20 @@ import {
   shotsQuerySchema,
   shotsResponseSchema,
 } from "@dailies/shared";
-import { asc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { assetVersions, characters, scenes, shots, userPreferences } from "../db/schema.js";
 import { badRequest } from "../errors.js";
-import { nowIso } from "../ids.js";
+import { updateTake } from "../repositories/assetVersions.js";
+import { listPlatforms } from "../repositories/platforms.js";
+import { readPreferences, writePreferences } from "../repositories/preferences.js";
+import { charactersOfProject, listProjects } from "../repositories/projects.js";
+import { scenesOfProject, shotsOfScene } from "../repositories/scenes.js";
 import { requireAsset, requireProject, requireSceneByCode, requireSceneById } from "../services/access.js";
 import { announceAssetUpdated, assetViews, listSceneAssets } from "../services/assets.js";
-import { ingestAssetVersion, unselectSiblings } from "../services/ingest.js";
-import { listPlatforms, platformView } from "../services/platforms.js";
-import { characterView, listProjects, shotView } from "../services/projects.js";
+import { ingestAssetVersion } from "../services/ingest.js";
+import { platformView } from "../services/platforms.js";
+import { characterView, shotView } from "../services/projects.js";
 
 const tags = ["extension"];
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
@@ -74,12 +75,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const project = requireProject(db, request.auth, request.query.projectId);
-      const rows = db
-        .select()
-        .from(scenes)
-        .where(eq(scenes.projectId, project.id))
-        .orderBy(asc(scenes.sortOrder), asc(scenes.sceneCode))
-        .all();
+      const rows = scenesOfProject(db, project.id);
       return {
         scenes: rows.map((s) => ({
           id: s.id,
@@ -149,7 +145,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       const result = await ingestAssetVersion(
         db,
         deps.writes,
-        deps.queue,
+        deps.jobs,
         request.auth,
         request.body,
         request.headers["idempotency-key"],
@@ -163,11 +159,6 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
-  const readPreferences = (userId: string): Preferences => {
-    const row = db.select().from(userPreferences).where(eq(userPreferences.userId, userId)).get();
-    return { ...DEFAULT_PREFERENCES, ...(row?.preferences as Partial<Preferences> | undefined) };
-  };
-
   r.get(
     "/profile",
     {
@@ -177,7 +168,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: profileResponseSchema, 401: errorSchema },
       },
     },
-    async (request) => ({ preferences: readPreferences(request.auth.user.id) }),
+    async (request) => ({ preferences: readPreferences(db, request.auth.user.id) }),
   );
 
   r.put(
@@ -200,11 +191,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         Object.entries(sent).filter(([k, v]) => known.has(k) && v !== undefined),
       ) as Partial<Preferences>;
       const ignoredKeys = Object.keys(sent).filter((k) => !known.has(k));
-      const merged = { ...readPreferences(userId), ...update };
-      db.insert(userPreferences)
-        .values({ userId, preferences: merged, updatedAt: nowIso() })
-        .onConflictDoUpdate({ target: userPreferences.userId, set: { preferences: merged, updatedAt: nowIso() } })
-        .run();
+      const merged = { ...readPreferences(db, userId), ...update };
+      writePreferences(db, userId, merged);
       return ignoredKeys.length ? { preferences: merged, ignoredKeys } : { preferences: merged };
     },
   );
@@ -221,12 +209,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { scene } = requireSceneById(db, request.auth, request.query.sceneDbId);
-      const rows = db
-        .select()
-        .from(shots)
-        .where(eq(shots.sceneId, scene.id))
-        .orderBy(asc(shots.sortOrder), asc(shots.shotCode))
-        .all();
+      const rows = shotsOfScene(db, scene.id);
       return {
         shots: rows.map((s) => {
           const { sceneDbId: _, ...rest } = shotView(s);
@@ -248,12 +231,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const project = requireProject(db, request.auth, request.query.projectId);
-      const rows = db
-        .select()
-        .from(characters)
-        .where(eq(characters.projectId, project.id))
-        .orderBy(asc(characters.createdAt))
-        .all();
+      const rows = charactersOfProject(db, project.id);
       return { characters: rows.map(characterView) };
     },
   );
@@ -276,22 +254,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         throw badRequest("Invalid payload", { fieldErrors: { selected: ["Provide selected or compareGroup"] } });
       }
       const asset = requireAsset(db, request.auth, b.assetId);
-      const updated = db.transaction((tx) => {
-        if (b.selected) unselectSiblings(tx, asset.sceneId, asset.assetType, asset.id);
-        return tx
-          .update(assetVersions)
-          .set({
-            ...(b.selected !== undefined && {
-              selected: b.selected,
-              status: b.selected ? "SELECTED" : asset.status === "SELECTED" ? "GENERATED" : asset.status,
-            }),
-            ...(b.compareGroup !== undefined && { compareGroup: b.compareGroup }),
-            updatedAt: nowIso(),
-          })
-          .where(eq(assetVersions.id, asset.id))
-          .returning()
-          .get();
-      });
+      const updated = updateTake(db, asset, { selected: b.selected, compareGroup: b.compareGroup });
       const view = assetViews(deps, [updated])[0]!;
       announceAssetUpdated(deps, requireProject(db, request.auth, asset.projectId).workspaceId, view);
       return { ok: true as const, asset: view };

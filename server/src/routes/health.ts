@@ -1,8 +1,8 @@
-import { errorSchema, healthSchema, meSchema } from "@dailies/shared";
-import { sql } from "drizzle-orm";
+import { healthSchema } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { authenticateToken } from "../auth/authenticate.js";
+import { databaseAnswers } from "../repositories/system.js";
 import { VERSION } from "../version.js";
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -24,12 +24,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { db, queue, ffmpegDetection, ffmpeg: runner } = app.deps;
-      let dbOk = true;
-      try {
-        db.get(sql`select 1`);
-      } catch {
-        dbOk = false;
-      }
+      const dbOk = databaseAnswers(db);
       const status = dbOk && ffmpegDetection.found ? ("ok" as const) : ("degraded" as const);
       const ffmpeg = { found: ffmpegDetection.found, version: ffmpegDetection.version };
       const authenticated = authenticateToken(db, request.headers.authorization) !== null;
@@ -45,15 +40,6 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
           ffmpegProcesses: { active: runner?.limiter.active ?? 0, queued: runner?.limiter.queued ?? 0 },
         },
       };
-    },
-  );
-
-  r.get(
-    "/api/me",
-    { schema: { tags: ["health"], summary: "The authenticated user", response: { 200: meSchema, 401: errorSchema } } },
-    async (request) => {
-      const { user, workspaceId } = request.auth;
-      return { id: user.id, email: user.email, name: user.name, workspaceId, createdAt: user.createdAt };
     },
   );
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { aiRoutes } from "./ai.js";
-import { aiGenerateRoutes } from "./aiGenerate.js";
+import { aiGenerateRoutes, aiRoutes } from "./ai.js";
 import { assetVersionRoutes } from "./assetVersions.js";
 import { authSessionRoutes } from "./authSession.js";
 import { eventRoutes } from "./events.js";
@@ -8,15 +7,13 @@ import { exportRoutes } from "./exports.js";
 import { extensionRoutes } from "./extension.js";
 import { frameRoutes } from "./frames.js";
 import { healthRoutes } from "./health.js";
-import { editingJobRoutes } from "./job.js";
 import { jobListRoutes } from "./jobList.js";
-import { jobRoutes } from "./jobs.js";
+import { editingJobRoutes, jobRoutes } from "./jobs.js";
 import { mcpRoutes } from "./mcp.js";
 import { mediaRoutes } from "./media.js";
 import { noteRoutes } from "./notes.js";
 import { pipelineRoutes } from "./pipeline.js";
-import { projectMediaRoutes } from "./projectMedia.js";
-import { projectRoutes } from "./projects.js";
+import { projectMediaRoutes, projectRoutes } from "./projects.js";
 import { sceneRoutes } from "./scenes.js";
 import { segmentRoutes } from "./segments.js";
 import { sessionRoutes } from "./sessions.js";
@@ -27,7 +24,7 @@ import { variantRoutes } from "./variants.js";
 import { webhookRoutes } from "./webhooks.js";
 import { workspaceRoutes } from "./workspaces.js";
 
-/** Every route area; each file owns the URLs that start with its name. */
+/** Every route area; each file owns one URL prefix (table: routes/README.md). */
 export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(healthRoutes);
   await app.register(tokenRoutes);

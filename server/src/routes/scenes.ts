@@ -7,14 +7,12 @@ import {
   shotCreateSchema,
   shotFullSchema,
 } from "@dailies/shared";
-import { and, eq, ne } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { scenes, shots } from "../db/schema.js";
-import { conflict } from "../errors.js";
-import { newId, nowIso } from "../ids.js";
+import { touchProject } from "../repositories/projects.js";
+import { deleteScene, saveShot, updateScene } from "../repositories/scenes.js";
 import { requireSceneById } from "../services/access.js";
-import { nextSortOrder, sceneView, shotView, touchProject } from "../services/projects.js";
+import { sceneView, shotView } from "../services/projects.js";
 
 export async function sceneRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -35,31 +33,17 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { scene } = requireSceneById(db, request.auth, request.params.id);
       const b = request.body;
-      if (b.sceneId && b.sceneId !== scene.sceneCode) {
-        const taken = db
-          .select({ id: scenes.id })
-          .from(scenes)
-          .where(and(eq(scenes.projectId, scene.projectId), eq(scenes.sceneCode, b.sceneId), ne(scenes.id, scene.id)))
-          .get();
-        if (taken) throw conflict(`Scene ${b.sceneId} already exists`, { sceneDbId: taken.id });
-      }
-      const row = db
-        .update(scenes)
-        .set({
-          ...(b.sceneId !== undefined && { sceneCode: b.sceneId }),
-          ...(b.storyBeat !== undefined && { storyBeat: b.storyBeat }),
-          ...(b.act !== undefined && { act: b.act }),
-          ...(b.macroScene !== undefined && { macroScene: b.macroScene }),
-          ...(b.title !== undefined && { title: b.title }),
-          ...(b.sortOrder !== undefined && { sortOrder: b.sortOrder }),
-          ...(b.durationSec !== undefined && { durationSec: b.durationSec }),
-          ...(b.imagePrompt !== undefined && { imagePrompt: b.imagePrompt }),
-          ...(b.videoPrompt !== undefined && { videoPrompt: b.videoPrompt }),
-          updatedAt: nowIso(),
-        })
-        .where(eq(scenes.id, scene.id))
-        .returning()
-        .get();
+      const row = updateScene(db, scene, {
+        ...(b.sceneId !== undefined && { sceneCode: b.sceneId }),
+        ...(b.storyBeat !== undefined && { storyBeat: b.storyBeat }),
+        ...(b.act !== undefined && { act: b.act }),
+        ...(b.macroScene !== undefined && { macroScene: b.macroScene }),
+        ...(b.title !== undefined && { title: b.title }),
+        ...(b.sortOrder !== undefined && { sortOrder: b.sortOrder }),
+        ...(b.durationSec !== undefined && { durationSec: b.durationSec }),
+        ...(b.imagePrompt !== undefined && { imagePrompt: b.imagePrompt }),
+        ...(b.videoPrompt !== undefined && { videoPrompt: b.videoPrompt }),
+      });
       touchProject(db, scene.projectId);
       return sceneView(row);
     },
@@ -77,7 +61,7 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { scene } = requireSceneById(db, request.auth, request.params.id);
-      db.delete(scenes).where(eq(scenes.id, scene.id)).run();
+      deleteScene(db, scene.id);
       touchProject(db, scene.projectId);
       return { deleted: true as const };
     },
@@ -97,23 +81,13 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { scene } = requireSceneById(db, request.auth, request.params.id);
       const b = request.body;
-      const taken = db
-        .select({ id: shots.id })
-        .from(shots)
-        .where(and(eq(shots.sceneId, scene.id), eq(shots.shotCode, b.shotCode)))
-        .get();
-      if (taken) throw conflict(`Shot ${b.shotCode} already exists in this scene`, { shotId: taken.id });
-      const row = db
-        .insert(shots)
-        .values({
-          id: newId("shot"),
-          sceneId: scene.id,
-          shotCode: b.shotCode,
-          description: b.description ?? null,
-          sortOrder: b.sortOrder ?? nextSortOrder(db, "shots", scene.id),
-        })
-        .returning()
-        .get();
+      const row = saveShot(
+        db,
+        scene.id,
+        b.shotCode,
+        { description: b.description ?? null, sortOrder: b.sortOrder },
+        "conflict",
+      );
       return reply.code(201).send(shotView(row));
     },
   );

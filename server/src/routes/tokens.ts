@@ -1,6 +1,7 @@
 import {
   errorSchema,
   idParamsSchema,
+  meSchema,
   tokenCreateResponseSchema,
   tokenCreateSchema,
   tokenListResponseSchema,
@@ -53,6 +54,16 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       if (!revokeToken(app.deps.db, request.auth.user.id, request.params.id)) throw notFound("Token");
       return { revoked: true as const };
+    },
+  );
+
+  // Beside the tokens: who the bearer token in use belongs to.
+  r.get(
+    "/api/me",
+    { schema: { tags: ["health"], summary: "The authenticated user", response: { 200: meSchema, 401: errorSchema } } },
+    async (request) => {
+      const { user, workspaceId } = request.auth;
+      return { id: user.id, email: user.email, name: user.name, workspaceId, createdAt: user.createdAt };
     },
   );
 }

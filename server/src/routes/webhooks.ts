@@ -10,11 +10,10 @@ import {
   webhookUpdateSchema,
   webhookWithSecretSchema,
 } from "@dailies/shared";
-import { asc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { webhooks } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
+import { deleteWebhook, insertWebhook, updateWebhook, webhooksOfWorkspace } from "../repositories/webhooks.js";
 import {
   attemptDelivery,
   checkWebhookUrl,
@@ -56,13 +55,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => ({
-      webhooks: db
-        .select()
-        .from(webhooks)
-        .where(eq(webhooks.workspaceId, request.auth.workspaceId))
-        .orderBy(asc(webhooks.createdAt))
-        .all()
-        .map(webhookView),
+      webhooks: webhooksOfWorkspace(db, request.auth.workspaceId).map(webhookView),
     }),
   );
 
@@ -81,19 +74,14 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       const b = request.body;
       await checkWebhookUrl(b.url, settings);
       const secret = newSecret();
-      const row = db
-        .insert(webhooks)
-        .values({
-          id: newId("wh"),
-          workspaceId: request.auth.workspaceId,
-          url: b.url,
-          description: b.description ?? null,
-          eventTypes: [...new Set(b.eventTypes)],
-          secret,
-          createdBy: request.auth.user.id,
-        })
-        .returning()
-        .get();
+      const row = insertWebhook(db, {
+        workspaceId: request.auth.workspaceId,
+        url: b.url,
+        description: b.description ?? null,
+        eventTypes: [...new Set(b.eventTypes)],
+        secret,
+        createdBy: request.auth.user.id,
+      });
       deps.webhooks.invalidate(row.workspaceId);
       return reply.code(201).send({ webhook: webhookView(row), secret });
     },
@@ -115,27 +103,21 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       const b = request.body;
       if (b.url !== undefined) await checkWebhookUrl(b.url, settings);
       const secret = b.rotateSecret ? newSecret() : undefined;
-      const row = db
-        .update(webhooks)
-        .set({
-          ...(b.url !== undefined && { url: b.url }),
-          ...(b.eventTypes !== undefined && { eventTypes: [...new Set(b.eventTypes)] }),
-          ...(b.description !== undefined && { description: b.description }),
-          ...(b.enabled === true && {
-            enabled: true,
-            disabledAt: null,
-            disabledReason: null,
-            consecutiveFailures: 0,
-            failingSince: null,
-          }),
-          ...(b.enabled === false &&
-            hook.enabled && { enabled: false, disabledAt: nowIso(), disabledReason: "disabled by a user" }),
-          ...(secret && { secret }),
-          updatedAt: nowIso(),
-        })
-        .where(eq(webhooks.id, hook.id))
-        .returning()
-        .get();
+      const row = updateWebhook(db, hook.id, {
+        ...(b.url !== undefined && { url: b.url }),
+        ...(b.eventTypes !== undefined && { eventTypes: [...new Set(b.eventTypes)] }),
+        ...(b.description !== undefined && { description: b.description }),
+        ...(b.enabled === true && {
+          enabled: true,
+          disabledAt: null,
+          disabledReason: null,
+          consecutiveFailures: 0,
+          failingSince: null,
+        }),
+        ...(b.enabled === false &&
+          hook.enabled && { enabled: false, disabledAt: nowIso(), disabledReason: "disabled by a user" }),
+        ...(secret && { secret }),
+      });
       deps.webhooks.invalidate(row.workspaceId);
       return secret ? { webhook: webhookView(row), secret } : { webhook: webhookView(row) };
     },
@@ -153,7 +135,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const hook = requireWebhook(db, request.auth, request.params.id);
-      db.delete(webhooks).where(eq(webhooks.id, hook.id)).run();
+      deleteWebhook(db, hook.id);
       deps.webhooks.invalidate(hook.workspaceId);
       return { ok: true as const };
     },

@@ -3,14 +3,12 @@
  * rough cost, attributed to the user and job it ran for. Also the provider health probe of /api/ai/health.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { Config } from "../config.js";
 import type { Db } from "../db/client.js";
-import { aiCalls } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
-import type { Job, JobQueue } from "../jobs/queue.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
+import type { Job, JobPort } from "../ports/jobs.js";
 import {
   createProviders,
   PROVIDER_ENV,
@@ -29,6 +27,7 @@ import {
   type RecordCall,
 } from "../providers/types.js";
 import { describeWait, type WaitReporter, withWaitReporter } from "../providers/waits.js";
+import { type AiCallRow, aiCallsOfUser, insertAiCall } from "../repositories/aiCalls.js";
 import type { FileStore } from "../storage/files.js";
 
 export interface AiCallScope {
@@ -52,7 +51,7 @@ export function withAiCallScope<T>(value: AiCallScope, run: () => Promise<T>): P
  * The scope of a job's provider calls: attributed to its user and job, and a quota wait shown on the job
  * (`error: "waiting for gemini quota until 19:42:07 UTC (rate limited)"` while it is running; cleared on resume).
  */
-export function jobAiScope(queue: Pick<JobQueue, "note">, job: Pick<Job, "id" | "userId">): AiCallScope {
+export function jobAiScope(queue: Pick<JobPort, "note">, job: Pick<Job, "id" | "userId">): AiCallScope {
   return {
     userId: job.userId,
     jobId: job.id,
@@ -74,23 +73,21 @@ export function aiCallRecorder(db: Db): RecordCall {
   return (call: ProviderCall) => {
     const ctx = scope.getStore();
     const now = Date.now();
-    db.insert(aiCalls)
-      .values({
-        id: callId(now),
-        userId: ctx?.userId ?? null,
-        jobId: ctx?.jobId ?? null,
-        provider: call.provider,
-        model: call.model,
-        kind: call.kind,
-        status: call.status,
-        durationMs: Math.max(0, Math.round(call.durationMs)),
-        error: call.error ?? null,
-        inputTokens: call.inputTokens ?? null,
-        outputTokens: call.outputTokens ?? null,
-        costUsd: call.costUsd ?? null,
-        createdAt: new Date(now).toISOString(),
-      })
-      .run();
+    insertAiCall(db, {
+      id: callId(now),
+      userId: ctx?.userId ?? null,
+      jobId: ctx?.jobId ?? null,
+      provider: call.provider,
+      model: call.model,
+      kind: call.kind,
+      status: call.status,
+      durationMs: Math.max(0, Math.round(call.durationMs)),
+      error: call.error ?? null,
+      inputTokens: call.inputTokens ?? null,
+      outputTokens: call.outputTokens ?? null,
+      costUsd: call.costUsd ?? null,
+      createdAt: new Date(now).toISOString(),
+    });
   };
 }
 
@@ -156,7 +153,7 @@ export const requireLlm = (providers: Providers, name: string): Llm => providerO
 export const requireImageGenerator = (providers: Providers, name: string): ImageGenerator =>
   providerOr400(name, () => providers.image(name));
 
-export type AiCallRow = typeof aiCalls.$inferSelect;
+export type { AiCallRow };
 
 const encodeCursor = (row: AiCallRow) => Buffer.from(`${row.createdAt}|${row.id}`).toString("base64url");
 function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
@@ -173,23 +170,7 @@ export function aiTimeline(
 ): { items: AiCallRow[]; nextCursor: string | null } | undefined {
   const after = cursor ? decodeCursor(cursor) : undefined;
   if (cursor && !after) return undefined;
-  const rows = db
-    .select()
-    .from(aiCalls)
-    .where(
-      and(
-        eq(aiCalls.userId, userId),
-        after
-          ? or(
-              lt(aiCalls.createdAt, after.createdAt),
-              and(eq(aiCalls.createdAt, after.createdAt), lt(aiCalls.id, after.id)),
-            )
-          : undefined,
-      ),
-    )
-    .orderBy(desc(aiCalls.createdAt), desc(aiCalls.id))
-    .limit(limit + 1)
-    .all();
+  const rows = aiCallsOfUser(db, userId, limit + 1, after);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };

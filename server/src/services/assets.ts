@@ -1,7 +1,9 @@
 import type { AssetVersion } from "@dailies/shared";
-import { and, desc, eq, inArray } from "drizzle-orm";
 import type { AppDeps } from "../context.js";
-import { assetVersions, media, platforms, scenes } from "../db/schema.js";
+import { versionsOfScene } from "../repositories/assetVersions.js";
+import { findMediaMany } from "../repositories/media.js";
+import { platformsByIds } from "../repositories/platforms.js";
+import { sceneCodes } from "../repositories/scenes.js";
 import type { AssetRow } from "./access.js";
 import { mediaUrl } from "./projectMedia.js";
 
@@ -12,33 +14,18 @@ export function listSceneAssets(
   assetType: string | undefined,
   limit: number,
 ): AssetVersion[] {
-  const rows = deps.db
-    .select()
-    .from(assetVersions)
-    .where(and(eq(assetVersions.sceneId, sceneId), assetType ? eq(assetVersions.assetType, assetType) : undefined))
-    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
-    .limit(limit)
-    .all();
+  const rows = versionsOfScene(deps.db, sceneId, assetType, limit);
   return assetViews(deps, rows);
 }
 
 export function assetViews(deps: AppDeps, rows: AssetRow[]): AssetVersion[] {
   if (rows.length === 0) return [];
   const { db } = deps;
-  const platformRows = db
-    .select()
-    .from(platforms)
-    .where(inArray(platforms.id, [...new Set(rows.map((r) => r.platformId))]))
-    .all();
-  const sceneRows = db
-    .select({ id: scenes.id, code: scenes.sceneCode })
-    .from(scenes)
-    .where(inArray(scenes.id, [...new Set(rows.map((r) => r.sceneId))]))
-    .all();
+  const platformRows = platformsByIds(db, [...new Set(rows.map((r) => r.platformId))]);
+  const sceneById = sceneCodes(db, [...new Set(rows.map((r) => r.sceneId))]);
   const mediaIds = rows.flatMap((r) => [r.mediaId, r.thumbnailMediaId]).filter((id): id is string => !!id);
-  const mediaRows = mediaIds.length ? db.select().from(media).where(inArray(media.id, mediaIds)).all() : [];
+  const mediaRows = findMediaMany(db, mediaIds);
   const platformById = new Map(platformRows.map((p) => [p.id, p]));
-  const sceneById = new Map(sceneRows.map((s) => [s.id, s.code]));
   const mediaById = new Map(mediaRows.map((m) => [m.id, m]));
   const link = (id: string | null) => {
     const row = id ? mediaById.get(id) : undefined;

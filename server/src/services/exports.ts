@@ -22,11 +22,11 @@ import type { AppDeps } from "../context.js";
 import { exports, media, projects, renderCache } from "../db/schema.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import type { Job } from "../jobs/queue.js";
-import type { JobContext } from "../jobs/worker.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
+import type { Job, JobContext } from "../ports/jobs.js";
+import { findMedia, insertMedia } from "../repositories/media.js";
 import { ensureDir, fileInfo, isNonEmptyFile } from "../storage/files.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
@@ -224,7 +224,7 @@ export function startExport(deps: AppDeps, auth: AuthContext, projectId: string,
   const id = newId("exp");
   deps.db.transaction((tx) => {
     tx.insert(exports).values({ id, projectId: project.id, format: fmt }).run();
-    deps.queue.enqueue({
+    deps.jobs.enqueue({
       id,
       kind: EXPORT_JOB,
       input: { format: fmt, timeline },
@@ -341,21 +341,17 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
       tx.update(exports).set({ mediaId: previous.id }).where(eq(exports.id, id)).run();
       return previous;
     }
-    const created = tx
-      .insert(media)
-      .values({
-        id: newId("media"),
-        projectId: ctx.job.projectId,
-        origin: "export",
-        status: "ready",
-        path: rel,
-        bytes,
-        mime: "video/mp4",
-        ...probeColumns(probe),
-        fileName: `${project?.name ?? "export"}.mp4`,
-      })
-      .returning()
-      .get();
+    const created = insertMedia(tx, {
+      id: newId("media"),
+      projectId: ctx.job.projectId,
+      origin: "export",
+      status: "ready",
+      path: rel,
+      bytes,
+      mime: "video/mp4",
+      ...probeColumns(probe),
+      fileName: `${project?.name ?? "export"}.mp4`,
+    });
     tx.update(exports).set({ mediaId: created.id }).where(eq(exports.id, id)).run();
     return created;
   });
@@ -379,14 +375,14 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
 export function requireExport(deps: AppDeps, auth: AuthContext, id: string): { project: ProjectRow; job: Job } {
   const row = deps.db.select().from(exports).where(eq(exports.id, id)).get();
   const project = row && findProject(deps.db, auth, row.projectId);
-  const job = row && deps.queue.get(row.id);
+  const job = row && deps.jobs.get(row.id);
   if (!row || !project || !job) throw notFound("Export");
   return { project, job };
 }
 
 export function exportStatus(deps: AppDeps, job: Job): ExportStatus {
   const row = deps.db.select().from(exports).where(eq(exports.id, job.id)).get();
-  const file = row?.mediaId ? deps.db.select().from(media).where(eq(media.id, row.mediaId)).get() : undefined;
+  const file = row?.mediaId ? findMedia(deps.db, row.mediaId) : undefined;
   const url = job.status === "completed" && file ? mediaUrl(deps, file) : null;
   const result = (job.status === "completed" ? job.result : null) as Partial<ExportResult> | null;
   return {

@@ -13,11 +13,12 @@
 import { eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { media, segments } from "../db/schema.js";
+import { segments } from "../db/schema.js";
 import { conflict, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
 import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args/index.js";
+import type { JobContext } from "../ports/jobs.js";
+import { findMedia, insertMedia, mediaByPath } from "../repositories/media.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
 import { FFMPEG_MISSING_MESSAGE, type MediaRow, mediaFailure, mediaUrl, type SegmentRow } from "./projectMedia.js";
@@ -77,7 +78,7 @@ export function startColorGrade(
   params: GradeParams,
 ): { jobId: string; done: Promise<{ segment_id: string; graded_url: string; job_id: string }> } {
   assertActive(segment);
-  const job = deps.queue.enqueue({
+  const job = deps.jobs.enqueue({
     kind: COLOR_GRADE_JOB,
     input: { segmentId: segment.id, params: normalizeGrade(params), startTs: segment.startTs, endTs: segment.endTs },
     userId: auth.user.id,
@@ -86,7 +87,7 @@ export function startColorGrade(
   });
   const done = new Promise<GradeOutcome>((resolve, reject) => waiting.set(job.id, { resolve, reject })).then(
     (outcome) => {
-      const row = deps.db.select().from(media).where(eq(media.id, outcome.graded_media_id)).get();
+      const row = findMedia(deps.db, outcome.graded_media_id);
       return { segment_id: outcome.segment_id, graded_url: row ? (mediaUrl(deps, row) ?? "") : "", job_id: job.id };
     },
   );
@@ -140,30 +141,26 @@ async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutco
 
   return db.transaction((tx) => {
     const current = stillThere();
-    const existing = tx.select().from(media).where(eq(media.path, part.rel)).get();
+    const existing = mediaByPath(tx, part.rel);
     const graded =
       existing ??
-      tx
-        .insert(media)
-        .values({
-          id: newId("media"),
-          projectId: current.projectId,
-          origin: "render",
-          status: "ready",
-          path: part.rel,
-          mime: "video/mp4",
-          kind: "video",
-          durationSec: current.endTs - current.startTs,
-          width: format.width,
-          height: format.height,
-          fps: format.fps,
-          videoCodec: "h264",
-          audioCodec: "aac",
-          hasAudio: true,
-          fileName: `graded-${current.id}.mp4`,
-        })
-        .returning()
-        .get();
+      insertMedia(tx, {
+        id: newId("media"),
+        projectId: current.projectId,
+        origin: "render",
+        status: "ready",
+        path: part.rel,
+        mime: "video/mp4",
+        kind: "video",
+        durationSec: current.endTs - current.startTs,
+        width: format.width,
+        height: format.height,
+        fps: format.fps,
+        videoCodec: "h264",
+        audioCodec: "aac",
+        hasAudio: true,
+        fileName: `graded-${current.id}.mp4`,
+      });
     const [replacement] = replaceOnTimeline(tx, current.projectId, {
       replaceId: current.id,
       replacements: [

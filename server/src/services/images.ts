@@ -21,18 +21,20 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { assetVersions, media, scenes } from "../db/schema.js";
+import { assetVersions, scenes } from "../db/schema.js";
 import { badRequest, HttpError, unavailable } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
+import type { JobContext } from "../ports/jobs.js";
 import type { ProviderSettings } from "../providers/config.js";
 import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
+import { insertMedia } from "../repositories/media.js";
+import { ensurePlatform } from "../repositories/platforms.js";
+import { touchProject } from "../repositories/projects.js";
+import { sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
-import { ensurePlatform } from "./platforms.js";
 import { mediaUrl } from "./projectMedia.js";
-import { touchProject } from "./projects.js";
 
 export const IMAGE_JOB = "image-generate";
 
@@ -133,7 +135,7 @@ export function startImageJob(deps: AppDeps, auth: AuthContext, body: ImageGener
     ...(body.projectId ? { projectId: body.projectId } : {}),
     ...(sceneDbId ? { sceneDbId, sceneNumber: body.sceneNumber } : {}),
   };
-  return deps.queue.enqueue({
+  return deps.jobs.enqueue({
     kind: IMAGE_JOB,
     input: { ...input },
     userId: auth.user.id,
@@ -157,7 +159,7 @@ function generatorFor(deps: AppDeps, provider: string, model: string | undefined
 
 export async function imageJob(deps: AppDeps, ctx: JobContext): Promise<ImageResult> {
   const input = ctx.job.input as unknown as ImageJobInput;
-  return withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
+  return withAiCallScope(jobAiScope(deps.jobs, ctx.job), async () => {
     const generator = generatorFor(deps, input.provider, input.model);
     const size = IMAGE_SIZES[input.aspectRatio];
     ctx.progress(0.1);
@@ -217,23 +219,19 @@ async function storeGeneratedImage(
   const { files, db } = deps;
   const { rel, sha256, bytes } = await files.put(image.bytes, image.mime);
   const probe = knownSize ?? (await probeImage(deps, files.absolute(rel)));
-  return db
-    .insert(media)
-    .values({
-      id: newId("media"),
-      projectId,
-      origin: "generated",
-      status: "ready",
-      sha256,
-      path: rel,
-      bytes,
-      mime: image.mime,
-      kind: "image",
-      width: probe?.width ?? null,
-      height: probe?.height ?? null,
-    })
-    .returning()
-    .get();
+  return insertMedia(db, {
+    id: newId("media"),
+    projectId,
+    origin: "generated",
+    status: "ready",
+    sha256,
+    path: rel,
+    bytes,
+    mime: image.mime,
+    kind: "image",
+    width: probe?.width ?? null,
+    height: probe?.height ?? null,
+  });
 }
 
 async function probeImage(

@@ -1,18 +1,27 @@
 import { createHash } from "node:crypto";
 import type { IngestInput, IngestResponse } from "@dailies/shared";
-import { and, eq, sql } from "drizzle-orm";
-import { type AuthContext, isWorkspaceMember } from "../auth/authenticate.js";
+import type { AuthContext } from "../auth/authenticate.js";
 import type { Db, DbHandle } from "../db/client.js";
-import { prepared } from "../db/prepared.js";
-import { assetVersions, idempotencyKeys, promptPackages, shots } from "../db/schema.js";
 import type { WriteBatcher } from "../db/writeBatcher.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
-import { newId, newTimeOrderedId, nowIso } from "../ids.js";
-import type { JobQueue } from "../jobs/queue.js";
+import { newTimeOrderedId, nowIso } from "../ids.js";
+import type { JobPort } from "../ports/jobs.js";
+import {
+  insertNumberedVersion,
+  insertPromptPackage,
+  promptPackageInProject,
+  takeStatus,
+  unselectSiblings,
+  versionExists,
+  versionInProject,
+} from "../repositories/assetVersions.js";
+import { findIdempotent, findRecentResponse, recordIdempotent, rememberResponse } from "../repositories/idempotency.js";
+import { ensurePlatform, platformById } from "../repositories/platforms.js";
+import { canSeeProject } from "../repositories/projects.js";
+import { sceneByCode, shotInScene } from "../repositories/scenes.js";
 import { DUPLICATE_WINDOW_MS, dropUnusableUrls, duplicateKey } from "./ingestCompat.js";
 import { MIRROR_JOB } from "./mirror.js";
-import { ensurePlatform, platformById } from "./platforms.js";
 
 export interface IngestResult {
   statusCode: number;
@@ -30,7 +39,7 @@ const requestHash = (input: unknown) => createHash("sha256").update(JSON.stringi
 export function ingestAssetVersion(
   db: DbHandle,
   writes: WriteBatcher,
-  queue: JobQueue,
+  queue: JobPort,
   auth: AuthContext,
   sent: IngestInput,
   idempotencyKey: string | undefined,
@@ -41,7 +50,7 @@ export function ingestAssetVersion(
   const bodyKey = idempotencyKey || options.allowDuplicate ? undefined : duplicateKey(sent);
   const { input, warnings } = dropUnusableUrls(sent);
   const replay = () => {
-    const previous = idempotencyKey ? findIdempotent(db, auth.user.id, idempotencyKey) : undefined;
+    const previous = idempotencyKey ? findIngestReplay(db, auth.user.id, idempotencyKey) : undefined;
     if (previous && previous.fingerprint !== fingerprint) {
       throw conflict("Idempotency-Key was already used with a different request", { idempotencyKey });
     }
@@ -69,7 +78,7 @@ export function ingestAssetVersion(
     platform ??= ensurePlatform(db, input.platformKey!, input.platformLabel, input.assetType);
 
     const selected = input.selected ?? input.status === "SELECTED";
-    const status = selected ? "SELECTED" : input.status === "SELECTED" ? "GENERATED" : input.status;
+    const status = takeStatus(selected, input.status);
     if (selected) unselectSiblings(db, sceneId, input.assetType);
 
     const promptPackageId =
@@ -79,7 +88,7 @@ export function ingestAssetVersion(
     const mirrorStatus = input.outputUrl || input.thumbnailUrl ? "pending" : "none";
     const id = newTimeOrderedId("asset");
     const createdAt = nowIso();
-    const inserted = insertVersion(db).get({
+    const versionNumber = insertNumberedVersion(db, {
       id,
       projectId,
       sceneId,
@@ -111,7 +120,7 @@ export function ingestAssetVersion(
       mirrorStatus,
       createdBy: auth.user.id,
       createdAt,
-    }) as { versionNumber: number };
+    });
 
     if (mirrorStatus === "pending") {
       queue.enqueue({
@@ -127,7 +136,7 @@ export function ingestAssetVersion(
       ok: true,
       asset: {
         id,
-        versionNumber: inserted.versionNumber,
+        versionNumber,
         platformKey: platform.slug,
         platformLabel: input.platformLabel ?? platform.name,
         assetType: input.assetType,
@@ -143,18 +152,8 @@ export function ingestAssetVersion(
       },
       ...(warnings.length > 0 && { warnings }),
     };
-    if (bodyKey) rememberBody(db).run(auth.user.id, bodyKey, JSON.stringify(body), createdAt);
-    if (idempotencyKey) {
-      db.insert(idempotencyKeys)
-        .values({
-          userId: auth.user.id,
-          route: "ingest",
-          key: idempotencyKey,
-          statusCode: 200,
-          response: { fingerprint, body },
-        })
-        .run();
-    }
+    if (bodyKey) rememberResponse(db, auth.user.id, "ingest-body", bodyKey, body, createdAt);
+    if (idempotencyKey) recordIdempotent(db, auth.user.id, "ingest", idempotencyKey, 200, { fingerprint, body });
     return { statusCode: 200, body, created: true };
   });
   // Announced after the commit, so a listener that refetches sees the version.
@@ -180,63 +179,18 @@ export function ingestAssetVersion(
   });
 }
 
-/** Only one version of a scene and asset type is the selected take. */
-export function unselectSiblings(db: Db, sceneId: string, assetType: string, exceptId?: string): void {
-  db.update(assetVersions)
-    .set({
-      selected: false,
-      status: sql`case when ${assetVersions.status} = 'SELECTED' then 'GENERATED' else ${assetVersions.status} end`,
-      updatedAt: nowIso(),
-    })
-    .where(
-      and(
-        eq(assetVersions.sceneId, sceneId),
-        eq(assetVersions.assetType, assetType),
-        eq(assetVersions.selected, true),
-        exceptId ? sql`${assetVersions.id} <> ${exceptId}` : undefined,
-      ),
-    )
-    .run();
-}
-
-function findIdempotent(db: DbHandle, userId: string, key: string) {
-  const row = prepared(db, "ingest.idempotency", () =>
-    db.$client.prepare<[string, string], { statusCode: number; response: string }>(
-      "select status_code as statusCode, response from idempotency_keys where user_id = ? and route = 'ingest' and key = ?",
-    ),
-  ).get(userId, key);
+function findIngestReplay(db: DbHandle, userId: string, key: string) {
+  const row = findIdempotent(db, userId, "ingest", key);
   if (!row) return undefined;
-  const stored = JSON.parse(row.response) as { fingerprint: string; body: IngestResponse };
+  const stored = row.response as { fingerprint: string; body: IngestResponse };
   return { statusCode: row.statusCode, ...stored };
 }
 
-/** Indexed by the idempotency_keys primary key (user_id, route, key). */
 function findRecentDuplicate(db: DbHandle, userId: string, key: string): IngestResponse | undefined {
   const since = new Date(Date.now() - DUPLICATE_WINDOW_MS).toISOString();
-  const row = prepared(db, "ingest.recentBody", () =>
-    db.$client.prepare<[string, string, string], { response: string }>(
-      `select k.response from idempotency_keys k
-       where k.user_id = ? and k.route = 'ingest-body' and k.key = ? and k.created_at > ?`,
-    ),
-  ).get(userId, key, since);
-  if (!row) return undefined;
-  const body = JSON.parse(row.response) as IngestResponse;
+  const body = findRecentResponse(db, userId, "ingest-body", key, since) as IngestResponse | undefined;
   // A deleted version is not answered: the capture is filed again.
-  const exists = prepared(db, "ingest.versionExists", () =>
-    db.$client.prepare<[string], { id: string }>("select id from asset_versions where id = ?"),
-  ).get(body.asset.id);
-  return exists ? body : undefined;
-}
-
-function rememberBody(db: DbHandle) {
-  return prepared(db, "ingest.rememberBody", () =>
-    db.$client.prepare<[string, string, string, string]>(
-      `insert into idempotency_keys (user_id, route, key, status_code, response, created_at)
-       values (?, 'ingest-body', ?, 200, ?, ?)
-       on conflict (user_id, route, key) do update
-         set response = excluded.response, created_at = excluded.created_at`,
-    ),
-  );
+  return body && versionExists(db, body.asset.id) ? body : undefined;
 }
 
 interface Target {
@@ -245,126 +199,39 @@ interface Target {
   workspaceId: string;
 }
 
-/**
- * The project (in one of the user's workspaces) and its scene by code. Separate indexed lookups: SQLite
- * answers them faster than the same join (see auth/authenticate.ts).
- */
+/** The project (when the user may see it) and its scene by code. */
 function findTarget(db: DbHandle, userId: string, projectId: string, sceneCode: string): Target | undefined {
-  const workspace = prepared(db, "ingest.projectWorkspace", () =>
-    db.$client.prepare<[string], { workspaceId: string }>(
-      "select workspace_id as workspaceId from projects where id = ?",
-    ),
-  ).get(projectId);
-  if (!workspace || !isWorkspaceMember(db, userId, workspace.workspaceId)) return undefined;
-  const scene = prepared(db, "ingest.scene", () =>
-    db.$client.prepare<[string, string], { id: string }>(
-      "select id from scenes where project_id = ? and scene_code = ?",
-    ),
-  ).get(projectId, sceneCode);
-  return { projectId, sceneId: scene?.id ?? null, workspaceId: workspace.workspaceId };
+  const visible = canSeeProject(db, userId, projectId);
+  if (!visible) return undefined;
+  const scene = sceneByCode(db, projectId, sceneCode);
+  return { projectId, sceneId: scene?.id ?? null, workspaceId: visible.workspaceId };
 }
 
 /** Optional references must belong to the same scene (shot) or project (parent version, prompt package). */
 function checkReferences(db: Db, projectId: string, sceneId: string, input: IngestInput): void {
-  if (
-    input.shotId &&
-    !db
-      .select({ id: shots.id })
-      .from(shots)
-      .where(and(eq(shots.id, input.shotId), eq(shots.sceneId, sceneId)))
-      .get()
-  ) {
-    throw notFound("Shot");
-  }
-  if (
-    input.parentVersionId &&
-    !db
-      .select({ id: assetVersions.id })
-      .from(assetVersions)
-      .where(and(eq(assetVersions.id, input.parentVersionId), eq(assetVersions.projectId, projectId)))
-      .get()
-  ) {
+  if (input.shotId && !shotInScene(db, input.shotId, sceneId)) throw notFound("Shot");
+  if (input.parentVersionId && !versionInProject(db, input.parentVersionId, projectId)) {
     throw notFound("Parent version");
   }
-  if (
-    input.promptPackageId &&
-    !db
-      .select({ id: promptPackages.id })
-      .from(promptPackages)
-      .where(and(eq(promptPackages.id, input.promptPackageId), eq(promptPackages.projectId, projectId)))
-      .get()
-  ) {
+  if (input.promptPackageId && !promptPackageInProject(db, input.promptPackageId, projectId)) {
     throw notFound("Prompt package");
   }
 }
 
 function createPromptPackage(db: Db, projectId: string, sceneCode: string, input: IngestInput): string {
   const pkg = input.promptPackage ?? {};
-  const id = newId("pp");
   const duration = input.metadata?.duration;
   const aspect = input.metadata?.aspectRatio;
-  db.insert(promptPackages)
-    .values({
-      id,
-      projectId,
-      name: pkg.name ?? input.title ?? `Scene ${sceneCode} ${input.assetType.toLowerCase()} prompt`,
-      prompt: pkg.prompt ?? input.prompt,
-      negativePrompt: pkg.negativePrompt ?? input.negativePrompt ?? null,
-      constraints: pkg.constraints ?? null,
-      targetAspectRatio: pkg.targetAspectRatio ?? (typeof aspect === "string" ? aspect : null),
-      targetDurationSec: pkg.targetDurationSec ?? (typeof duration === "number" && duration > 0 ? duration : null),
-      styleProfile: pkg.styleProfile ?? null,
-      tags: pkg.tags ?? input.tags ?? [],
-      metadata: pkg.metadata ?? null,
-    })
-    .run();
-  return id;
-}
-
-const VERSION_COLUMNS = [
-  ["id", "id"],
-  ["projectId", "project_id"],
-  ["sceneId", "scene_id"],
-  ["shotId", "shot_id"],
-  ["platformId", "platform_id"],
-  ["assetType", "asset_type"],
-  ["prompt", "prompt"],
-  ["negativePrompt", "negative_prompt"],
-  ["title", "title"],
-  ["modelName", "model_name"],
-  ["outputUrl", "output_url"],
-  ["thumbnailUrl", "thumbnail_url"],
-  ["sourceUrl", "source_url"],
-  ["status", "status"],
-  ["selected", "selected"],
-  ["rightsState", "rights_state"],
-  ["metadata", "metadata"],
-  ["tags", "tags"],
-  ["notes", "notes"],
-  ["externalAssetId", "external_asset_id"],
-  ["promptPackageId", "prompt_package_id"],
-  ["compareGroup", "compare_group"],
-  ["parentVersionId", "parent_version_id"],
-  ["provenance", "provenance"],
-  ["platformLabel", "platform_label"],
-  ["costEstimateUsd", "cost_estimate_usd"],
-  ["generationSeconds", "generation_seconds"],
-  ["queueWaitSeconds", "queue_wait_seconds"],
-  ["mirrorStatus", "mirror_status"],
-  ["createdBy", "created_by"],
-  ["createdAt", "created_at"],
-  ["createdAt", "updated_at"],
-] as const;
-
-/** The insert takes the next number in the same statement, inside the immediate transaction. */
-function insertVersion(db: DbHandle) {
-  return prepared(db, "ingest.insert", () =>
-    db.$client.prepare(
-      `insert into asset_versions (${VERSION_COLUMNS.map(([, c]) => c).join(", ")}, version_number)
-       values (${VERSION_COLUMNS.map(([k]) => `@${k}`).join(", ")},
-         (select coalesce(max(version_number), 0) + 1 from asset_versions
-           where scene_id = @sceneId and asset_type = @assetType and platform_id = @platformId))
-       returning version_number as versionNumber`,
-    ),
-  );
+  return insertPromptPackage(db, {
+    projectId,
+    name: pkg.name ?? input.title ?? `Scene ${sceneCode} ${input.assetType.toLowerCase()} prompt`,
+    prompt: pkg.prompt ?? input.prompt,
+    negativePrompt: pkg.negativePrompt ?? input.negativePrompt ?? null,
+    constraints: pkg.constraints ?? null,
+    targetAspectRatio: pkg.targetAspectRatio ?? (typeof aspect === "string" ? aspect : null),
+    targetDurationSec: pkg.targetDurationSec ?? (typeof duration === "number" && duration > 0 ? duration : null),
+    styleProfile: pkg.styleProfile ?? null,
+    tags: pkg.tags ?? input.tags ?? [],
+    metadata: pkg.metadata ?? null,
+  });
 }

@@ -2,17 +2,17 @@ import type { AssetType } from "@dailies/shared";
 import { and, eq } from "drizzle-orm";
 import { mediaLimitsOf } from "../config.js";
 import type { AppDeps } from "../context.js";
-import { assetVersions, media } from "../db/schema.js";
+import { assetVersions, type media } from "../db/schema.js";
 import { projectWorkspace } from "../events/workspace.js";
 import { newId, nowIso } from "../ids.js";
-import type { Job } from "../jobs/queue.js";
-import type { JobContext } from "../jobs/worker.js";
-import { RetryableJobError } from "../jobs/worker.js";
 import { FfmpegError, FfmpegMissingError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { mimeForProbe } from "../media/validate.js";
 import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
+import type { Job, JobContext } from "../ports/jobs.js";
+import { RetryableJobError } from "../ports/jobs.js";
+import { insertMedia } from "../repositories/media.js";
 import { removeFiles } from "../storage/files.js";
 
 export const MIRROR_JOB = "mirror-asset";
@@ -90,22 +90,18 @@ export async function mirrorUrl(
   const probe = await checkDownloadedMedia(deps, download.path, download.mime, options.signal);
   const mime = probe ? mimeForProbe(probe, download.mime) : download.mime;
   const rel = await files.adopt(download.path, download.sha256, mime);
-  return db
-    .insert(media)
-    .values({
-      id: newId("media"),
-      projectId: options.projectId,
-      origin: "mirror",
-      status: "ready",
-      sha256: download.sha256,
-      path: rel,
-      bytes: download.bytes,
-      mime,
-      // Without ffmpeg the file is kept all the same, typed from its mime.
-      ...(probe ? probeColumns(probe) : { kind: kindOfMime(download.mime) }),
-    })
-    .returning()
-    .get();
+  return insertMedia(db, {
+    id: newId("media"),
+    projectId: options.projectId,
+    origin: "mirror",
+    status: "ready",
+    sha256: download.sha256,
+    path: rel,
+    bytes: download.bytes,
+    mime,
+    // Without ffmpeg the file is kept all the same, typed from its mime.
+    ...(probe ? probeColumns(probe) : { kind: kindOfMime(download.mime) }),
+  });
 }
 
 /**

@@ -6,13 +6,14 @@ import type { Db } from "../db/client.js";
 import { media, segments } from "../db/schema.js";
 import { HttpError, unavailable } from "../errors.js";
 import { newId } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
-import { RetryableJobError } from "../jobs/worker.js";
 import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
 import { UNSUPPORTED_MEDIA, UnsafeInputError } from "../media/inputPolicy.js";
 import { FrameNotFoundError } from "../media/operations.js";
 import { checkDecodable } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
+import type { JobContext } from "../ports/jobs.js";
+import { RetryableJobError } from "../ports/jobs.js";
+import { findMedia } from "../repositories/media.js";
 import type { ProjectRow } from "./access.js";
 import { mirrorUrl } from "./mirror.js";
 import { projectView } from "./projects.js";
@@ -92,7 +93,7 @@ export const mediaView = (deps: AppDeps, m: MediaRow): Media => ({
 });
 
 export function segmentView(deps: AppDeps, s: SegmentRow, timelineStart: number | null, source?: MediaRow): Segment {
-  const mediaRow = source ?? deps.db.select().from(media).where(eq(media.id, s.mediaId)).get();
+  const mediaRow = source ?? findMedia(deps.db, s.mediaId);
   return {
     id: s.id,
     project_id: s.projectId,
@@ -168,7 +169,7 @@ async function removeIfUnreferenced(deps: AppDeps, rel: string): Promise<void> {
 }
 
 export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {
-  deps.queue.enqueue({
+  deps.jobs.enqueue({
     kind: IMPORT_VIDEO_JOB,
     input: { url },
     userId: auth.user.id,

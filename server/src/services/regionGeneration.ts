@@ -16,17 +16,19 @@ import type { AiGenerateRequest, AiGenerateResponse } from "@dailies/shared";
 import { eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { media, variants } from "../db/schema.js";
+import type { Db } from "../db/client.js";
+import { variants } from "../db/schema.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
 import { boxToPixels, cropFilter, type FractionBox } from "../media/args/index.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { compositeRegion, concatParts, extractFrame, renderSegment } from "../media/operations.js";
 import type { ProbeResult } from "../media/probe.js";
+import type { JobContext } from "../ports/jobs.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
-import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage/files.js";
+import { findMedia, insertMedia as insertMediaRow } from "../repositories/media.js";
+import { type FileStore, readBytes, removeFiles, sha256File, writeScratch } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
 import { activeSegments, type MediaRow, requireFfmpeg } from "./projectMedia.js";
@@ -72,7 +74,7 @@ export function startRegionGeneration(deps: AppDeps, auth: AuthContext, body: Ai
     count: deps.config.DAILIES_AI_VARIANTS,
     source: rangePieces(active, body.start_ts, endTs).map(toStored),
   };
-  const job = deps.queue.enqueue({
+  const job = deps.jobs.enqueue({
     kind: REGION_JOB,
     input: { ...input },
     userId: auth.user.id,
@@ -133,7 +135,7 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
   };
 
   try {
-    return await withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
+    return await withAiCallScope(jobAiScope(deps.jobs, ctx.job), async () => {
       const generator = deps.providers.video(input.provider);
       const runner = requireFfmpeg(deps);
       const signal = ctx.signal;
@@ -263,33 +265,31 @@ async function stored(files: FileStore, m: Made): Promise<StoredFile> {
 }
 
 function insertMedia(
-  tx: Pick<AppDeps["db"], "insert">,
+  tx: Db,
   projectId: string,
   f: StoredFile,
   probe: ProbeResult | undefined,
   sizeOf?: ProbeResult,
 ): string {
   const id = newId("media");
-  tx.insert(media)
-    .values({
-      id,
-      projectId,
-      origin: f.origin,
-      status: "ready",
-      sha256: f.sha256,
-      path: f.rel,
-      bytes: f.bytes,
-      mime: f.mime,
-      kind: f.kind,
-      durationSec: probe?.durationSec ?? null,
-      width: probe?.width ?? sizeOf?.width ?? null,
-      height: probe?.height ?? sizeOf?.height ?? null,
-      fps: probe?.fps ?? null,
-      videoCodec: probe?.videoCodec ?? null,
-      audioCodec: probe?.audioCodec ?? null,
-      hasAudio: probe?.hasAudio ?? null,
-    })
-    .run();
+  insertMediaRow(tx, {
+    id,
+    projectId,
+    origin: f.origin,
+    status: "ready",
+    sha256: f.sha256,
+    path: f.rel,
+    bytes: f.bytes,
+    mime: f.mime,
+    kind: f.kind,
+    durationSec: probe?.durationSec ?? null,
+    width: probe?.width ?? sizeOf?.width ?? null,
+    height: probe?.height ?? sizeOf?.height ?? null,
+    fps: probe?.fps ?? null,
+    videoCodec: probe?.videoCodec ?? null,
+    audioCodec: probe?.audioCodec ?? null,
+    hasAudio: probe?.hasAudio ?? null,
+  });
   return id;
 }
 
@@ -309,7 +309,7 @@ export async function renderRange(
 ): Promise<string> {
   if (pieces.length === 0) throw new Error("the range covers no segment");
   const rows = pieces.map((p) => {
-    const row = deps.db.select().from(media).where(eq(media.id, p.media_id)).get();
+    const row = findMedia(deps.db, p.media_id);
     if (!row?.path || row.status !== "ready") throw new Error(`the media ${p.media_id} of the range is not available`);
     return row;
   });

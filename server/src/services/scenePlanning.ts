@@ -14,16 +14,16 @@ import {
   scenePlanDraftSchema,
   type storyInputSchema,
 } from "@dailies/shared";
-import { and, eq, notInArray } from "drizzle-orm";
 import { z } from "zod";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { assetVersions, projects, scenes, shots } from "../db/schema.js";
 import { badRequest } from "../errors.js";
-import { newId, nowIso } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
+import { nowIso } from "../ids.js";
+import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
+import { setProjectDocument } from "../repositories/projects.js";
+import { pruneShots, saveScene, saveShot } from "../repositories/scenes.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 import { describeIssues } from "./story.js";
@@ -75,7 +75,7 @@ export function startScenePlanJob(deps: AppDeps, auth: AuthContext, body: SceneP
     provider,
     ...(projectId ? { projectId } : {}),
   };
-  return deps.queue.enqueue({
+  return deps.jobs.enqueue({
     kind: SCENE_PLAN_JOB,
     input: { ...input },
     userId: auth.user.id,
@@ -86,7 +86,7 @@ export function startScenePlanJob(deps: AppDeps, auth: AuthContext, body: SceneP
 
 export async function scenePlanJob(deps: AppDeps, ctx: JobContext): Promise<ScenePlan> {
   const input = ctx.job.input as unknown as ScenePlanJobInput;
-  return withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
+  return withAiCallScope(jobAiScope(deps.jobs, ctx.job), async () => {
     const llm = deps.providers.llm(input.provider);
     const maxSeconds = input.maxMinutes * 60;
     const { provider: _p, model: _m, note: _n, projectId: _id, ...story } = input.story;
@@ -215,12 +215,8 @@ export function fitPlan(
  */
 export function writePlanToProject(db: Db, projectId: string, plan: ScenePlan): void {
   db.transaction((tx) => {
-    const updated = tx
-      .update(projects)
-      .set({ scenePlan: plan as unknown as Record<string, unknown>, updatedAt: nowIso() })
-      .where(eq(projects.id, projectId))
-      .run();
-    if (updated.changes === 0) throw new Error(`project ${projectId} no longer exists`);
+    if (!setProjectDocument(tx, projectId, { scenePlan: plan as unknown as Record<string, unknown> }))
+      throw new Error(`project ${projectId} no longer exists`);
     const now = nowIso();
     for (const s of plan.scenes) {
       const fields = {
@@ -234,46 +230,15 @@ export function writePlanToProject(db: Db, projectId: string, plan: ScenePlan): 
         videoPrompt: s.videoPrompt,
         updatedAt: now,
       };
-      const scene = tx
-        .insert(scenes)
-        .values({ id: newId("scene"), projectId, sceneCode: s.sceneCode, ...fields })
-        .onConflictDoUpdate({ target: [scenes.projectId, scenes.sceneCode], set: fields })
-        .returning({ id: scenes.id })
-        .get();
+      const scene = saveScene(tx, projectId, s.sceneCode, fields, "update");
       s.shots.forEach((shot, k) => {
-        tx.insert(shots)
-          .values({
-            id: newId("shot"),
-            sceneId: scene.id,
-            shotCode: shot.shotCode,
-            description: shot.description,
-            sortOrder: k + 1,
-          })
-          .onConflictDoUpdate({
-            target: [shots.sceneId, shots.shotCode],
-            set: { description: shot.description, sortOrder: k + 1 },
-          })
-          .run();
+        saveShot(tx, scene.id, shot.shotCode, { description: shot.description, sortOrder: k + 1 }, "update");
       });
-      const used = tx
-        .select({ id: assetVersions.shotId })
-        .from(assetVersions)
-        .where(eq(assetVersions.sceneId, scene.id))
-        .all()
-        .map((r) => r.id)
-        .filter((id): id is string => !!id);
-      tx.delete(shots)
-        .where(
-          and(
-            eq(shots.sceneId, scene.id),
-            notInArray(
-              shots.shotCode,
-              s.shots.map((shot) => shot.shotCode),
-            ),
-            used.length > 0 ? notInArray(shots.id, used) : undefined,
-          ),
-        )
-        .run();
+      pruneShots(
+        tx,
+        scene.id,
+        s.shots.map((shot) => shot.shotCode),
+      );
     }
   });
 }

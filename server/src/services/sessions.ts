@@ -4,18 +4,21 @@
  * Also the job view shared by GET /api/jobs/:jobId and the session.
  */
 import type { JobView, Session } from "@dailies/shared";
-import { and, asc, desc, eq, inArray, or } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { assetVersions, characters, jobs, media, projects, shots, workspaceMembers } from "../db/schema.js";
 import { notFound } from "../errors.js";
-import type { Job } from "../jobs/queue.js";
+import type { Job } from "../ports/jobs.js";
+import { versionsOfProject } from "../repositories/assetVersions.js";
+import { jobById, jobsOfProject } from "../repositories/jobs.js";
+import { findMedia } from "../repositories/media.js";
+import { canSeeProject, charactersOfProject, listProjects } from "../repositories/projects.js";
+import { shotsOfScenes } from "../repositories/scenes.js";
 import type { ProjectRow } from "./access.js";
 import { assetViews } from "./assets.js";
 import { IMAGE_JOB, scenesInOrder } from "./images.js";
 import { mediaUrl } from "./projectMedia.js";
-import { characterView, listProjects, sceneView, shotView } from "./projects.js";
+import { characterView, sceneView, shotView } from "./projects.js";
 
 export function sessionList(db: Db, workspaceId: string) {
   return listProjects(db, workspaceId).map(({ project, sceneCount }) => ({
@@ -32,26 +35,12 @@ export function sessionList(db: Db, workspaceId: string) {
 export function sessionDetails(deps: AppDeps, project: ProjectRow): Session {
   const { db } = deps;
   const sceneRows = scenesInOrder(db, project.id);
-  const shotRows = sceneRows.length
-    ? db
-        .select()
-        .from(shots)
-        .where(
-          inArray(
-            shots.sceneId,
-            sceneRows.map((s) => s.id),
-          ),
-        )
-        .orderBy(asc(shots.sortOrder), asc(shots.shotCode))
-        .all()
-    : [];
-  const imageRows = db
-    .select()
-    .from(assetVersions)
-    .where(and(eq(assetVersions.projectId, project.id), eq(assetVersions.assetType, "IMAGE")))
-    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
-    .all();
-  const jobRows = db.select().from(jobs).where(eq(jobs.projectId, project.id)).orderBy(desc(jobs.createdAt)).all();
+  const shotRows = shotsOfScenes(
+    db,
+    sceneRows.map((s) => s.id),
+  );
+  const imageRows = versionsOfProject(db, project.id, "IMAGE");
+  const jobRows = jobsOfProject(db, project.id);
   return {
     id: project.id,
     workspaceId: project.workspaceId,
@@ -63,13 +52,7 @@ export function sessionDetails(deps: AppDeps, project: ProjectRow): Session {
     updatedAt: project.updatedAt,
     story: project.story ?? null,
     scenePlan: project.scenePlan ?? null,
-    characters: db
-      .select()
-      .from(characters)
-      .where(eq(characters.projectId, project.id))
-      .orderBy(asc(characters.createdAt))
-      .all()
-      .map(characterView),
+    characters: charactersOfProject(db, project.id).map(characterView),
     scenes: sceneRows.map((s) => ({
       ...sceneView(s),
       shots: shotRows.filter((shot) => shot.sceneId === s.id).map(shotView),
@@ -86,11 +69,7 @@ export function sessionDetails(deps: AppDeps, project: ProjectRow): Session {
 export function jobView(deps: AppDeps, job: Job): JobView {
   let result = job.result ?? undefined;
   if (job.kind === IMAGE_JOB && result && typeof result === "object" && "mediaId" in result) {
-    const row = deps.db
-      .select()
-      .from(media)
-      .where(eq(media.id, String((result as { mediaId: unknown }).mediaId)))
-      .get();
+    const row = findMedia(deps.db, String((result as { mediaId: unknown }).mediaId));
     const url = row ? mediaUrl(deps, row) : null;
     if (url) result = { ...result, imageUrl: url };
   }
@@ -113,16 +92,11 @@ export function jobView(deps: AppDeps, job: Job): JobView {
  * Anything else answers 404, as if it did not exist.
  */
 export function requireJob(db: Db, auth: AuthContext, jobId: string): Job {
-  const member = db
-    .select({ id: workspaceMembers.workspaceId })
-    .from(workspaceMembers)
-    .where(eq(workspaceMembers.userId, auth.user.id));
-  const visibleProjects = db.select({ id: projects.id }).from(projects).where(inArray(projects.workspaceId, member));
-  const job = db
-    .select()
-    .from(jobs)
-    .where(and(eq(jobs.id, jobId), or(eq(jobs.userId, auth.user.id), inArray(jobs.projectId, visibleProjects))))
-    .get();
+  const found = jobById(db, jobId);
+  const job =
+    found && (found.userId === auth.user.id || (found.projectId && canSeeProject(db, auth.user.id, found.projectId)))
+      ? found
+      : undefined;
   if (!job) throw notFound("Job");
   return job;
 }

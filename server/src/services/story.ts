@@ -3,15 +3,13 @@
  * job, checked against the story schema, and — with a project — stored on it with its characters.
  */
 import { type Story, type StoryRequest, storyDraftSchema } from "@dailies/shared";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { characters, projects } from "../db/schema.js";
-import { newId, nowIso } from "../ids.js";
-import type { JobContext } from "../jobs/worker.js";
+import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
+import { charactersOfProject, insertCharacter, setProjectDocument } from "../repositories/projects.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 
@@ -49,7 +47,7 @@ export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryReque
   const provider = body.provider ?? deps.config.DAILIES_DEFAULT_LLM;
   requireLlm(deps.providers, provider);
   const input: StoryJobInput = { topic: body.topic, maxMinutes: body.maxMinutes, provider, projectId: body.projectId };
-  return deps.queue.enqueue({
+  return deps.jobs.enqueue({
     kind: STORY_JOB,
     input: { ...input },
     userId: auth.user.id,
@@ -60,7 +58,7 @@ export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryReque
 
 export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
   const input = ctx.job.input as unknown as StoryJobInput;
-  return withAiCallScope(jobAiScope(deps.queue, ctx.job), async () => {
+  return withAiCallScope(jobAiScope(deps.jobs, ctx.job), async () => {
     const llm = deps.providers.llm(input.provider);
     ctx.progress(0.1);
     const { value } = await llm.completeJson({
@@ -96,33 +94,14 @@ export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
 /** Stores the story on the project and adds its characters, skipping names the project already has. */
 export function saveStory(db: Db, projectId: string, story: Story): void {
   db.transaction((tx) => {
-    const updated = tx
-      .update(projects)
-      .set({ story: story as unknown as Record<string, unknown>, updatedAt: nowIso() })
-      .where(eq(projects.id, projectId))
-      .run();
-    if (updated.changes === 0) throw new Error(`project ${projectId} no longer exists`);
-    const known = new Set(
-      tx
-        .select({ name: characters.name })
-        .from(characters)
-        .where(eq(characters.projectId, projectId))
-        .all()
-        .map((c) => c.name.trim().toLowerCase()),
-    );
+    if (!setProjectDocument(tx, projectId, { story: story as unknown as Record<string, unknown> }))
+      throw new Error(`project ${projectId} no longer exists`);
+    const known = new Set(charactersOfProject(tx, projectId).map((c) => c.name.trim().toLowerCase()));
     for (const c of story.characters) {
       const key = c.name.trim().toLowerCase();
       if (known.has(key)) continue;
       known.add(key);
-      tx.insert(characters)
-        .values({
-          id: newId("char"),
-          projectId,
-          name: c.name.trim(),
-          role: c.role || null,
-          description: c.description || null,
-        })
-        .run();
+      insertCharacter(tx, projectId, { name: c.name.trim(), role: c.role || null, description: c.description || null });
     }
   });
 }

@@ -20,6 +20,7 @@ import type { Db } from "../db/client.js";
 import { assetVersions, media, scenes, segments } from "../db/schema.js";
 import { badRequest, conflict, HttpError, invalidPayload, notFound } from "../errors.js";
 import { newId } from "../ids.js";
+import { findMedia } from "../repositories/media.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { activeSegments, type MediaRow, type SegmentRow, segmentView } from "./projectMedia.js";
 import { insertAt, layoutTimeline, TIME_EPSILON, type TimelineLayout } from "./timeline/index.js";
@@ -250,7 +251,7 @@ export function mediaOfAssetVersion(db: Db, projectId: string, assetVersionId: s
       asset_version_id: asset.id,
       mirror_status: asset.mirrorStatus,
     });
-  const row = db.select().from(media).where(eq(media.id, asset.mediaId)).get();
+  const row = findMedia(db, asset.mediaId);
   return { media: requireCuttableMedia(row, projectId, "asset_version_id") };
 }
 
@@ -259,15 +260,7 @@ export function addSegment(deps: AppDeps, project: ProjectRow, input: AddSegment
   const { db } = deps;
   const source = input.assetVersionId
     ? mediaOfAssetVersion(db, project.id, input.assetVersionId).media
-    : requireCuttableMedia(
-        db
-          .select()
-          .from(media)
-          .where(eq(media.id, input.mediaId ?? ""))
-          .get(),
-        project.id,
-        "media_id",
-      );
+    : requireCuttableMedia(findMedia(db, input.mediaId ?? ""), project.id, "media_id");
   const duration = source.durationSec as number;
   const start = input.startTs ?? 0;
   const end = input.endTs ?? duration;
@@ -334,7 +327,7 @@ export function assembleTimeline(
       skipped.push({ scene_id: scene.sceneCode, reason: "no VIDEO version" });
       continue;
     }
-    const row = chosen.mediaId ? db.select().from(media).where(eq(media.id, chosen.mediaId)).get() : undefined;
+    const row = chosen.mediaId ? findMedia(db, chosen.mediaId) : undefined;
     if (row?.status !== "ready" || !row.path) {
       skipped.push({
         scene_id: scene.sceneCode,

@@ -27,6 +27,7 @@ import { FfmpegError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { checkDecodable, mimeForProbe } from "../media/validate.js";
+import { findMedia, insertMedia, updateMedia } from "../repositories/media.js";
 import { removeFiles, writeStream } from "../storage/files.js";
 import type { ProjectRow } from "./access.js";
 import { addFirstSegmentIfEmpty, mediaFailure, mediaView, requireFfmpeg } from "./projectMedia.js";
@@ -36,18 +37,14 @@ export const UPLOAD_PURPOSE = "upload";
 /** Step 1: a pending media row and its signed PUT URL. */
 export function createUpload(deps: AppDeps, project: ProjectRow, body: UploadRequest): UploadResponse {
   requireFfmpeg(deps);
-  const row = deps.db
-    .insert(media)
-    .values({
-      id: newId("media"),
-      projectId: project.id,
-      origin: "upload",
-      status: "pending",
-      fileName: body.file_name,
-      mime: body.content_type,
-    })
-    .returning()
-    .get();
+  const row = insertMedia(deps.db, {
+    id: newId("media"),
+    projectId: project.id,
+    origin: "upload",
+    status: "pending",
+    fileName: body.file_name,
+    mime: body.content_type,
+  });
   const { exp, sig } = deps.signer.sign(UPLOAD_PURPOSE, row.id);
   return {
     upload_url: `${deps.publicUrl()}/uploads/${row.id}?exp=${exp}&sig=${sig}`,
@@ -91,14 +88,13 @@ export async function receiveUpload(
   const { db, files, config } = deps;
   // A request: past the ffmpeg wait queue it answers 503 rather than hold the connection.
   const runner = requireFfmpeg(deps).forRequests();
-  const row = db.select().from(media).where(eq(media.id, id)).get();
+  const row = findMedia(db, id);
   if (row?.origin !== "upload") throw notFound("Upload");
   if (row.status !== "pending" || receiving.has(id))
     throw conflict("This upload URL was already used: ask for a new one", { asset_id: id, status: row.status });
 
   const limit = config.DAILIES_UPLOAD_LIMIT_BYTES;
-  const fail = (message: string) =>
-    db.update(media).set({ status: "failed", error: message }).where(eq(media.id, id)).run();
+  const fail = (message: string) => updateMedia(db, id, { status: "failed", error: message });
   if (declaredLength !== undefined && declaredLength > limit) {
     fail(`Upload too large: ${declaredLength} bytes, the limit is ${limit}`);
     body.resume();

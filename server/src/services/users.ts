@@ -1,62 +1,30 @@
-import { and, count, eq, isNull } from "drizzle-orm";
 import { generateToken, hashToken, tokenDisplayPrefix } from "../auth/tokens.js";
 import type { Db } from "../db/client.js";
-import { apiTokens, users, webSessions, workspaceMembers, workspaces } from "../db/schema.js";
-import { newId, nowIso } from "../ids.js";
+import {
+  createUser,
+  findUserByEmail,
+  firstUser,
+  insertToken,
+  type TokenRow,
+  type User,
+} from "../repositories/users.js";
 
-export type User = typeof users.$inferSelect;
-export type TokenRow = typeof apiTokens.$inferSelect;
-
-/** Creates a user with their personal workspace, in one transaction. */
-export function createUser(db: Db, input: { name: string; email?: string | null }): User {
-  return db.transaction((tx) => {
-    const user = tx
-      .insert(users)
-      .values({ id: newId("user"), name: input.name, email: input.email ?? null })
-      .returning()
-      .get();
-    const workspaceId = newId("ws");
-    tx.insert(workspaces)
-      .values({ id: workspaceId, name: `${input.name}'s workspace`, ownerId: user.id, personal: true })
-      .run();
-    tx.insert(workspaceMembers).values({ workspaceId, userId: user.id, role: "owner" }).run();
-    return user;
-  });
-}
-
-export function findUserByEmail(db: Db, email: string): User | undefined {
-  return db.select().from(users).where(eq(users.email, email)).get();
-}
-
-export function countUsers(db: Db): number {
-  return Number(db.select({ n: count() }).from(users).get()?.n ?? 0);
-}
+export {
+  countUsers,
+  createUser,
+  findUserByEmail,
+  listAllTokens,
+  listTokens,
+  revokeToken,
+  revokeTokenById,
+  type TokenRow,
+  type User,
+} from "../repositories/users.js";
 
 export function createToken(db: Db, userId: string, name: string): { token: string; row: TokenRow } {
   const token = generateToken();
-  const row = db
-    .insert(apiTokens)
-    .values({ id: newId("tok"), userId, name, prefix: tokenDisplayPrefix(token), tokenHash: hashToken(token) })
-    .returning()
-    .get();
+  const row = insertToken(db, { userId, name, prefix: tokenDisplayPrefix(token), tokenHash: hashToken(token) });
   return { token, row };
-}
-
-export function listTokens(db: Db, userId: string): TokenRow[] {
-  return db.select().from(apiTokens).where(eq(apiTokens.userId, userId)).orderBy(apiTokens.createdAt).all();
-}
-
-/** Marks a token revoked and ends the browser sessions signed in with it; false when the user has no such live token. */
-export function revokeToken(db: Db, userId: string, tokenId: string): boolean {
-  return db.transaction((tx) => {
-    const result = tx
-      .update(apiTokens)
-      .set({ revokedAt: nowIso() })
-      .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
-      .run();
-    if (result.changes > 0) tx.delete(webSessions).where(eq(webSessions.tokenId, tokenId)).run();
-    return result.changes > 0;
-  });
 }
 
 /**
@@ -67,7 +35,7 @@ export function issueTokenFor(
   db: Db,
   input: { name: string; email?: string },
 ): { token: string; user: User; row: TokenRow } {
-  let user = input.email ? findUserByEmail(db, input.email) : db.select().from(users).orderBy(users.createdAt).get();
+  let user = input.email ? findUserByEmail(db, input.email) : firstUser(db);
   if (!user)
     user = createUser(db, { name: input.email ? input.email.split("@")[0]! : "owner", email: input.email ?? null });
   const { token, row } = createToken(db, user.id, input.name);
@@ -82,19 +50,3 @@ export const tokenView = (row: TokenRow) => ({
   lastUsedAt: row.lastUsedAt,
   revokedAt: row.revokedAt,
 });
-
-/** Every token with its user, for the CLI (which acts as the machine's administrator). */
-export function listAllTokens(db: Db): (TokenRow & { user: string })[] {
-  return db
-    .select({ token: apiTokens, email: users.email, name: users.name })
-    .from(apiTokens)
-    .innerJoin(users, eq(users.id, apiTokens.userId))
-    .orderBy(apiTokens.createdAt)
-    .all()
-    .map((r) => ({ ...r.token, user: r.email ?? r.name }));
-}
-
-export function revokeTokenById(db: Db, tokenId: string): boolean {
-  const row = db.select({ userId: apiTokens.userId }).from(apiTokens).where(eq(apiTokens.id, tokenId)).get();
-  return !!row && revokeToken(db, row.userId, tokenId);
-}

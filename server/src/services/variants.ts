@@ -11,12 +11,13 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
-import { media, scores, segments, variants } from "../db/schema.js";
+import { scores, segments, variants } from "../db/schema.js";
 import { conflict, HttpError, notFound } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
 import { extractFrame } from "../media/operations.js";
 import { isRegionScorer } from "../providers/local/scorer.js";
 import type { Media as ProviderMedia, Scorer } from "../providers/types.js";
+import { findMedia } from "../repositories/media.js";
 import { readBytes, removeFiles } from "../storage/files.js";
 import { findProject } from "./access.js";
 import { providerOr400, withAiCallScope } from "./aiCalls.js";
@@ -52,7 +53,7 @@ export function requireVariant(db: Db, auth: AuthContext, variantId: string): Va
 }
 
 function mediaRow(db: Db, id: string | null): MediaRow | undefined {
-  return id ? db.select().from(media).where(eq(media.id, id)).get() : undefined;
+  return id ? findMedia(db, id) : undefined;
 }
 
 /** `{ id, url, preview_url }` as GET /api/job/{id} lists them, plus what the variant is. */

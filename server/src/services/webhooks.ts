@@ -1,17 +1,24 @@
 import { randomBytes } from "node:crypto";
 import type { DailiesEvent, WebhookPayload, WebhookView } from "@dailies/shared";
-import { and, desc, eq } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { DbHandle } from "../db/client.js";
-import { prepared } from "../db/prepared.js";
-import { webhookDeliveries, webhooks } from "../db/schema.js";
 import { badRequest, notFound } from "../errors.js";
-import { newId, nowIso } from "../ids.js";
-import type { JobQueue } from "../jobs/queue.js";
-import type { JobContext } from "../jobs/worker.js";
+import { nowIso } from "../ids.js";
 import { guardedPost, isDownloadError, parseHttpUrl, resolveAndCheck } from "../net/index.js";
+import type { JobContext, JobPort } from "../ports/jobs.js";
+import {
+  type DeliveryRow,
+  deliveriesOfWebhook,
+  enabledWebhooks,
+  insertDelivery,
+  insertDeliveryJobs,
+  updateWebhook,
+  type WebhookRow,
+  webhookById,
+  webhookInWorkspace,
+} from "../repositories/webhooks.js";
 
 /** How long events gather before their delivery jobs are written. */
 const FLUSH_MS = 50;
@@ -19,8 +26,7 @@ const FLUSH_MS = 50;
 /** The job kind of one delivery attempt. */
 export const WEBHOOK_JOB = "webhook-delivery";
 
-export type WebhookRow = typeof webhooks.$inferSelect;
-type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type { WebhookRow };
 
 export interface WebhookSettings {
   allowPrivate: boolean;
@@ -72,11 +78,7 @@ export const deliveryView = (d: DeliveryRow) => ({
 });
 
 export function requireWebhook(db: DbHandle, auth: AuthContext, id: string): WebhookRow {
-  const row = db
-    .select()
-    .from(webhooks)
-    .where(and(eq(webhooks.id, id), eq(webhooks.workspaceId, auth.workspaceId)))
-    .get();
+  const row = webhookInWorkspace(db, id, auth.workspaceId);
   if (!row) throw notFound("Webhook");
   return row;
 }
@@ -131,14 +133,7 @@ export class WebhookDispatcher {
   private endpoints(workspaceId: string): WebhookRow[] {
     let hooks = this.byWorkspace.get(workspaceId);
     if (!hooks) {
-      hooks = prepared(this.db, "webhooks.enabledByWorkspace", () =>
-        this.db.$client.prepare<[string], { id: string }>(
-          "select id from webhooks where workspace_id = ? and enabled = 1",
-        ),
-      )
-        .all(workspaceId)
-        .map(({ id }) => this.db.select().from(webhooks).where(eq(webhooks.id, id)).get()!)
-        .filter(Boolean);
+      hooks = enabledWebhooks(this.db, workspaceId);
       this.byWorkspace.set(workspaceId, hooks);
     }
     return hooks;
@@ -147,20 +142,19 @@ export class WebhookDispatcher {
   /**
    * The first attempt of an event is one job for all its endpoints (retries are per endpoint), inserted with a
    * prepared statement and no wake-up call: the worker's poll
-   * (250 ms) picks them up. Under an ingest burst this costs a fraction of JobQueue.enqueue's per-job query
+   * (250 ms) picks them up. Under an ingest burst this costs a fraction of JobPort.enqueue's per-job query
    * building and worker wake-ups (measured by `pnpm bench webhooks`).
    */
   private readonly flush = (): void => {
     this.scheduled = false;
     const events = this.pending;
     this.pending = [];
-    const insert = prepared(this.db, "webhooks.enqueueFirst", () =>
-      this.db.$client.prepare<[string, string, string]>("insert into jobs (id, kind, input) values (?, ?, ?)"),
-    );
     try {
-      this.db.$client.transaction(() => {
-        for (const { event, webhookIds } of events) {
-          const input: DeliveryInput = {
+      insertDeliveryJobs(
+        this.db,
+        WEBHOOK_JOB,
+        events.map(
+          ({ event, webhookIds }): DeliveryInput => ({
             webhookIds,
             messageId: `msg_${event.id}`,
             payload: {
@@ -169,10 +163,9 @@ export class WebhookDispatcher {
               data: { ...event.data, workspaceId: event.workspaceId, projectId: event.projectId },
             },
             attempt: 1,
-          };
-          insert.run(newId("job"), WEBHOOK_JOB, JSON.stringify(input));
-        }
-      })();
+          }),
+        ),
+      );
     } catch {
       // The database is closing (shutdown); those events are not delivered.
     }
@@ -189,7 +182,7 @@ interface DeliveryInput {
 
 /** Delivery jobs carry no user, workspace or project: they never appear in job lists nor announce job events. */
 function enqueueDelivery(
-  queue: JobQueue,
+  queue: JobPort,
   webhookId: string,
   messageId: string,
   payload: WebhookPayload,
@@ -241,14 +234,11 @@ export async function attemptDelivery(
 
   const { db } = deps;
   return db.transaction((tx) => {
-    const current = tx.select().from(webhooks).where(eq(webhooks.id, hook.id)).get();
+    const current = webhookById(tx, hook.id);
     const now = nowIso();
     let disabled = false;
     if (current && ok) {
-      tx.update(webhooks)
-        .set({ consecutiveFailures: 0, failingSince: null, updatedAt: now })
-        .where(eq(webhooks.id, hook.id))
-        .run();
+      updateWebhook(tx, hook.id, { consecutiveFailures: 0, failingSince: null, updatedAt: now });
     } else if (current) {
       const failures = current.consecutiveFailures + 1;
       const since = current.failingSince ?? now;
@@ -256,38 +246,30 @@ export async function attemptDelivery(
         current.enabled &&
         failures >= settings.disableFailures &&
         Date.now() - Date.parse(since) >= settings.disableWindowMs;
-      tx.update(webhooks)
-        .set({
-          consecutiveFailures: failures,
-          failingSince: since,
-          updatedAt: now,
-          ...(disabled && {
-            enabled: false,
-            disabledAt: now,
-            disabledReason: `disabled after ${failures} consecutive failed deliveries (last: ${error})`,
-          }),
-        })
-        .where(eq(webhooks.id, hook.id))
-        .run();
+      updateWebhook(tx, hook.id, {
+        consecutiveFailures: failures,
+        failingSince: since,
+        updatedAt: now,
+        ...(disabled && {
+          enabled: false,
+          disabledAt: now,
+          disabledReason: `disabled after ${failures} consecutive failed deliveries (last: ${error})`,
+        }),
+      });
     }
-    const row = tx
-      .insert(webhookDeliveries)
-      .values({
-        id: newId("whdel"),
-        webhookId: hook.id,
-        messageId,
-        eventType: payload.type,
-        attempt,
-        status: ok ? "succeeded" : "failed",
-        responseStatus,
-        durationMs,
-        error,
-        nextAttemptAt: disabled ? null : nextAttemptAt,
-      })
-      .returning()
-      .get();
+    const row = insertDelivery(tx, {
+      webhookId: hook.id,
+      messageId,
+      eventType: payload.type,
+      attempt,
+      status: ok ? "succeeded" : "failed",
+      responseStatus,
+      durationMs,
+      error,
+      nextAttemptAt: disabled ? null : nextAttemptAt,
+    });
     if (disabled) deps.webhooks.invalidate(hook.workspaceId);
-    else if (nextAttemptAt) enqueueDelivery(deps.queue, hook.id, messageId, payload, attempt + 1, nextAttemptAt);
+    else if (nextAttemptAt) enqueueDelivery(deps.jobs, hook.id, messageId, payload, attempt + 1, nextAttemptAt);
     return row;
   });
 }
@@ -301,7 +283,7 @@ export async function webhookDeliveryJob(deps: AppDeps, ctx: JobContext): Promis
   const settings = webhookSettings(deps.config);
   return Promise.all(
     input.webhookIds.map(async (webhookId) => {
-      const hook = deps.db.select().from(webhooks).where(eq(webhooks.id, webhookId)).get();
+      const hook = webhookById(deps.db, webhookId);
       if (!hook) return { webhookId, skipped: "webhook deleted" };
       if (!hook.enabled) return { webhookId, skipped: "webhook disabled" };
       const row = await attemptDelivery(deps, hook, input.messageId, input.payload, input.attempt, settings, {
@@ -313,11 +295,5 @@ export async function webhookDeliveryJob(deps: AppDeps, ctx: JobContext): Promis
 }
 
 export function listDeliveries(db: DbHandle, webhookId: string, limit: number): DeliveryRow[] {
-  return db
-    .select()
-    .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.webhookId, webhookId))
-    .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.attempt))
-    .limit(limit)
-    .all();
+  return deliveriesOfWebhook(db, webhookId, limit);
 }

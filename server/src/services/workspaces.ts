@@ -3,55 +3,46 @@
  * A request selects one with `x-workspace-id` (plugins/auth.ts). Only members see a workspace at all (404
  * otherwise); only owners add members (403 for a member).
  */
-import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { users, workspaceInvites, workspaceMembers, workspaces } from "../db/schema.js";
 import { conflict, HttpError, notFound } from "../errors.js";
-import { newId } from "../ids.js";
+import {
+  deleteInvite,
+  hasMemberWithEmail,
+  insertWorkspace,
+  inviteById,
+  invitesForEmail,
+  joinByInvite,
+  memberCount,
+  membership,
+  upsertInvite,
+  type WorkspaceRole,
+  workspacesOfUser,
+} from "../repositories/workspaces.js";
 
-export type WorkspaceRole = "owner" | "member";
-
-const memberCount = (db: Db, workspaceId: string) =>
-  Number(
-    db.select({ n: count() }).from(workspaceMembers).where(eq(workspaceMembers.workspaceId, workspaceId)).get()?.n ?? 0,
-  );
+export type { WorkspaceRole };
 
 /** The user's workspaces, personal first, then by creation. */
 export function listWorkspaces(db: Db, userId: string) {
-  return db
-    .select({ workspace: workspaces, role: workspaceMembers.role })
-    .from(workspaceMembers)
-    .innerJoin(workspaces, eq(workspaces.id, workspaceMembers.workspaceId))
-    .where(eq(workspaceMembers.userId, userId))
-    .orderBy(desc(workspaces.personal), asc(workspaces.createdAt))
-    .all()
-    .map(({ workspace, role }) => ({
-      id: workspace.id,
-      name: workspace.name,
-      personal: workspace.personal,
-      role,
-      memberCount: memberCount(db, workspace.id),
-      createdAt: workspace.createdAt,
-    }));
+  return workspacesOfUser(db, userId).map(({ workspace, role }) => ({
+    id: workspace.id,
+    name: workspace.name,
+    personal: workspace.personal,
+    role,
+    memberCount: memberCount(db, workspace.id),
+    createdAt: workspace.createdAt,
+  }));
 }
 
 export function createWorkspace(db: Db, userId: string, name: string) {
-  return db.transaction((tx) => {
-    const workspace = tx
-      .insert(workspaces)
-      .values({ id: newId("ws"), name, ownerId: userId, personal: false })
-      .returning()
-      .get();
-    tx.insert(workspaceMembers).values({ workspaceId: workspace.id, userId, role: "owner" }).run();
-    return {
-      id: workspace.id,
-      name: workspace.name,
-      personal: false,
-      role: "owner" as const,
-      memberCount: 1,
-      createdAt: workspace.createdAt,
-    };
-  });
+  const workspace = insertWorkspace(db, userId, name, false);
+  return {
+    id: workspace.id,
+    name: workspace.name,
+    personal: false,
+    role: "owner" as const,
+    memberCount: 1,
+    createdAt: workspace.createdAt,
+  };
 }
 
 /**
@@ -63,12 +54,7 @@ export function createWorkspace(db: Db, userId: string, name: string) {
 export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, email: string, role: WorkspaceRole) {
   const address = email.toLowerCase();
   return db.transaction((tx) => {
-    const actor = tx
-      .select({ role: workspaceMembers.role, personal: workspaces.personal })
-      .from(workspaceMembers)
-      .innerJoin(workspaces, eq(workspaces.id, workspaceMembers.workspaceId))
-      .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, actorId)))
-      .get();
+    const actor = membership(tx, workspaceId, actorId);
     if (!actor) throw notFound("Workspace");
     if (actor.role !== "owner")
       throw new HttpError(403, "Only an owner can add members", { workspaceId, role: actor.role });
@@ -76,17 +62,7 @@ export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, 
       throw conflict("A personal workspace cannot have members: create a shared workspace and invite there", {
         workspaceId,
       });
-    const member = tx
-      .select({ userId: users.id })
-      .from(workspaceMembers)
-      .innerJoin(users, eq(users.id, workspaceMembers.userId))
-      .where(and(eq(workspaceMembers.workspaceId, workspaceId), sql`lower(${users.email}) = ${address}`))
-      .get();
-    if (!member)
-      tx.insert(workspaceInvites)
-        .values({ id: newId("inv"), workspaceId, email: address, role, invitedBy: actorId })
-        .onConflictDoUpdate({ target: [workspaceInvites.workspaceId, workspaceInvites.email], set: { role } })
-        .run();
+    if (!hasMemberWithEmail(tx, workspaceId, address)) upsertInvite(tx, workspaceId, address, role, actorId);
     return { invited: true as const, workspaceId, email: address, role };
   });
 }
@@ -94,27 +70,19 @@ export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, 
 /** Pending invitations for the caller's email, newest first. */
 export function listInvites(db: Db, user: { email: string | null }) {
   if (!user.email) return [];
-  return db
-    .select({ invite: workspaceInvites, workspaceName: workspaces.name, invitedBy: users.name })
-    .from(workspaceInvites)
-    .innerJoin(workspaces, eq(workspaces.id, workspaceInvites.workspaceId))
-    .leftJoin(users, eq(users.id, workspaceInvites.invitedBy))
-    .where(eq(workspaceInvites.email, user.email.toLowerCase()))
-    .orderBy(desc(workspaceInvites.createdAt))
-    .all()
-    .map(({ invite, workspaceName, invitedBy }) => ({
-      id: invite.id,
-      workspaceId: invite.workspaceId,
-      workspaceName,
-      role: invite.role,
-      invitedBy: invitedBy ?? null,
-      createdAt: invite.createdAt,
-    }));
+  return invitesForEmail(db, user.email.toLowerCase()).map(({ invite, workspaceName, invitedBy }) => ({
+    id: invite.id,
+    workspaceId: invite.workspaceId,
+    workspaceName,
+    role: invite.role,
+    invitedBy: invitedBy ?? null,
+    createdAt: invite.createdAt,
+  }));
 }
 
 /** An invitation addressed to this user, else 404 (another user's invitation is not theirs to see). */
 function ownInvite(db: Db, user: { email: string | null }, inviteId: string) {
-  const invite = db.select().from(workspaceInvites).where(eq(workspaceInvites.id, inviteId)).get();
+  const invite = inviteById(db, inviteId);
   if (!invite || !user.email || invite.email !== user.email.toLowerCase()) throw notFound("Invitation");
   return invite;
 }
@@ -122,13 +90,7 @@ function ownInvite(db: Db, user: { email: string | null }, inviteId: string) {
 /** The invitee joins with their own token; the invitation is spent. Answers the workspace as they see it. */
 export function acceptInvite(db: Db, user: { id: string; email: string | null }, inviteId: string) {
   const invite = ownInvite(db, user, inviteId);
-  db.transaction((tx) => {
-    tx.insert(workspaceMembers)
-      .values({ workspaceId: invite.workspaceId, userId: user.id, role: invite.role })
-      .onConflictDoNothing()
-      .run();
-    tx.delete(workspaceInvites).where(eq(workspaceInvites.id, invite.id)).run();
-  });
+  joinByInvite(db, invite, user.id);
   const joined = listWorkspaces(db, user.id).find((w) => w.id === invite.workspaceId);
   if (!joined) throw notFound("Workspace");
   return joined;
@@ -136,6 +98,6 @@ export function acceptInvite(db: Db, user: { id: string; email: string | null },
 
 export function declineInvite(db: Db, user: { email: string | null }, inviteId: string) {
   const invite = ownInvite(db, user, inviteId);
-  db.delete(workspaceInvites).where(eq(workspaceInvites.id, invite.id)).run();
+  deleteInvite(db, invite.id);
   return { deleted: true as const };
 }

@@ -1,17 +1,15 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppDeps } from "../context.js";
-import { EXPORT_JOB, exportJob } from "../services/exports.js";
-import { COLOR_GRADE_JOB, colorGradeJob } from "../services/grading.js";
-import { IMAGE_JOB, imageJob } from "../services/images.js";
-import { MIRROR_JOB, markMirrorTimedOut, mirrorAssetJob } from "../services/mirror.js";
-import { IMPORT_VIDEO_JOB, importVideoJob } from "../services/projectMedia.js";
-import { REGION_JOB, regionGenerationJob } from "../services/regionGeneration.js";
-import { SCENE_PLAN_JOB, scenePlanJob } from "../services/scenePlanning.js";
-import { STORY_JOB, storyJob } from "../services/story.js";
-import { WEBHOOK_JOB, webhookDeliveryJob } from "../services/webhooks.js";
-import { downloadTimeLimitSeconds, LANES, mediaTimeLimitSeconds } from "./lanes.js";
-import type { Job } from "./queue.js";
-import type { JobKind } from "./worker.js";
+import { downloadTimeLimitSeconds, type Job, type JobKind, LANES, mediaTimeLimitSeconds } from "../ports/jobs.js";
+import { EXPORT_JOB, exportJob } from "./exports.js";
+import { COLOR_GRADE_JOB, colorGradeJob } from "./grading.js";
+import { IMAGE_JOB, imageJob } from "./images.js";
+import { MIRROR_JOB, markMirrorTimedOut, mirrorAssetJob } from "./mirror.js";
+import { IMPORT_VIDEO_JOB, importVideoJob } from "./projectMedia.js";
+import { REGION_JOB, regionGenerationJob } from "./regionGeneration.js";
+import { SCENE_PLAN_JOB, scenePlanJob } from "./scenePlanning.js";
+import { STORY_JOB, storyJob } from "./story.js";
+import { WEBHOOK_JOB, webhookDeliveryJob } from "./webhooks.js";
 
 /** Seconds between `startTs` and `endTs` in a job's input (grades, regions). */
 const span = (job: Job) => Number(job.input.endTs) - Number(job.input.startTs);
@@ -23,7 +21,8 @@ const timelineSeconds = (job: Job) =>
   );
 
 /**
- * Every job kind with its lane and time limit, next to its handler. A later kind adds one entry here,
+ * Every job kind with its lane and time limit, next to its handler, registered here by the services that own
+ * them; app.ts hands this table to the worker (jobs/ never imports services). A later kind adds one entry here,
  * naming an existing lane or a new one (its concurrency is then DAILIES_JOB_CONCURRENCY_<LANE>).
  */
 export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<string, JobKind> {
@@ -31,6 +30,13 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
   const downloads = "DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS";
   const media = "DAILIES_JOB_TIMEOUT_MEDIA_SECONDS / DAILIES_JOB_TIMEOUT_MEDIA_PER_SECOND";
   const ai = "DAILIES_JOB_TIMEOUT_AI_SECONDS";
+  // Story, scene plan and images: one provider call each, under the AI time limit.
+  const providerCall = (run: JobKind["run"]): JobKind => ({
+    lane: LANES.ai,
+    timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
+    timeLimitSetting: ai,
+    run,
+  });
   return {
     [MIRROR_JOB]: {
       lane: LANES.downloads,
@@ -58,24 +64,9 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
       timeLimitSetting: media,
       run: (ctx) => colorGradeJob(deps, ctx),
     },
-    [STORY_JOB]: {
-      lane: LANES.ai,
-      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
-      timeLimitSetting: ai,
-      run: (ctx) => storyJob(deps, ctx),
-    },
-    [SCENE_PLAN_JOB]: {
-      lane: LANES.ai,
-      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
-      timeLimitSetting: ai,
-      run: (ctx) => scenePlanJob(deps, ctx),
-    },
-    [IMAGE_JOB]: {
-      lane: LANES.ai,
-      timeLimitSeconds: () => config.DAILIES_JOB_TIMEOUT_AI_SECONDS,
-      timeLimitSetting: ai,
-      run: (ctx) => imageJob(deps, ctx),
-    },
+    [STORY_JOB]: providerCall((ctx) => storyJob(deps, ctx)),
+    [SCENE_PLAN_JOB]: providerCall((ctx) => scenePlanJob(deps, ctx)),
+    [IMAGE_JOB]: providerCall((ctx) => imageJob(deps, ctx)),
     [REGION_JOB]: {
       lane: LANES.ai,
       // A provider call plus rendering each variant of the region.

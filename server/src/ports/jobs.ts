@@ -1,0 +1,91 @@
+import type { Config } from "../config.js";
+import type { jobs } from "../db/schema.js";
+
+/**
+ * The contract between the services that own job kinds and the queue and worker that run them (jobs/). Both
+ * sides import this file and never each other: services declare their kinds (services/jobKinds.ts) and enqueue
+ * through `deps.jobs`; jobs/ runs whatever kinds app.ts hands it.
+ */
+
+export type Job = typeof jobs.$inferSelect;
+
+export interface EnqueueInput {
+  kind: string;
+  input: Record<string, unknown>;
+  userId?: string | null;
+  workspaceId?: string | null;
+  projectId?: string | null;
+  maxAttempts?: number;
+  /** Reuse an id decided by the caller (an export's id is its job's id). */
+  id?: string;
+  /** ISO time before which the job is not claimed (a scheduled retry). */
+  runAfter?: string;
+}
+
+/** What services may do with the queue (`deps.jobs`): add work, read one job, leave a note on a running one. */
+export interface JobPort {
+  /** Inserts a pending job inside whatever transaction is open on the connection. */
+  enqueue(input: EnqueueInput): Job;
+  get(id: string): Job | undefined;
+  /** A short status line on a job (e.g. "waiting for quota"); null clears it. */
+  note(id: string, text: string | null): void;
+}
+
+export interface JobContext {
+  job: Job;
+  /** Reports progress 0..1 (throttled writes are the caller's concern; this writes every time). */
+  progress(value: number): void;
+  /** Aborted at the job's time limit and on shutdown: pass it to downloads and child processes. */
+  signal: AbortSignal;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<unknown>;
+
+/**
+ * How one job kind runs: its handler, the lane whose slots it takes, and its time limit. Each kind declares
+ * these where it is registered (services/jobKinds.ts), so a new kind picks its lane and limit in one place.
+ */
+export interface JobKind {
+  /** Lanes have their own concurrency, so long renders cannot hold the slots downloads or AI calls need. */
+  lane: string;
+  /** Seconds this job may run before it fails with "timed out after N s" (may depend on the job's input). */
+  timeLimitSeconds: (job: Job) => number;
+  /** The setting a user changes to raise the limit, named in the timeout error. */
+  timeLimitSetting?: string;
+  run: JobHandler;
+  /** Called after a timed-out job has been failed, for state the handler would have written (e.g. a mirror). */
+  onTimeout?: (job: Job, message: string) => void;
+}
+
+/** A failure the worker may retry later; any other error fails the job at once. */
+export class RetryableJobError extends Error {}
+
+/**
+ * Lanes: groups of job kinds that share a concurrency limit. Kinds name their lane where they are
+ * registered (services/jobKinds.ts). A lane not listed here (a later kind may bring its own) gets
+ * `DAILIES_JOB_CONCURRENCY_<LANE>` when set, else DAILIES_JOB_CONCURRENCY (jobs/lanes.ts).
+ *
+ * - downloads: mirrors of captured media and `video_url` imports — mostly waiting on the network.
+ * - media: exports and colour grades — ffmpeg renders, CPU-bound.
+ * - ai: story, scene plan, images, region generation — waiting on a provider, or rendering variants.
+ */
+export const LANES = {
+  downloads: "downloads",
+  media: "media",
+  ai: "ai",
+} as const;
+
+/** A download job (a capture's output and thumbnail, or one import) with its probes. */
+export function downloadTimeLimitSeconds(config: Config, downloads: number): number {
+  return config.DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS ?? downloads * config.DAILIES_MIRROR_TIMEOUT_SECONDS + 60;
+}
+
+/** Renders get a floor plus time proportional to the seconds of media they produce. */
+export function mediaTimeLimitSeconds(
+  config: Config,
+  mediaSeconds: number,
+  floor = config.DAILIES_JOB_TIMEOUT_MEDIA_SECONDS,
+): number {
+  const seconds = Number.isFinite(mediaSeconds) && mediaSeconds > 0 ? mediaSeconds : 0;
+  return Math.ceil(floor + seconds * config.DAILIES_JOB_TIMEOUT_MEDIA_PER_SECOND);
+}

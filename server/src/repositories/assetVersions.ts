@@ -1,0 +1,145 @@
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import type { Db, DbHandle } from "../db/client.js";
+import { prepared } from "../db/prepared.js";
+import { assetVersions, promptPackages } from "../db/schema.js";
+import { newId, nowIso } from "../ids.js";
+
+export type AssetRow = typeof assetVersions.$inferSelect;
+
+export function assetById(db: Db, assetId: string): AssetRow | undefined {
+  return db.select().from(assetVersions).where(eq(assetVersions.id, assetId)).get();
+}
+
+export function versionExists(db: Db, assetId: string): boolean {
+  return !!prepared(db, "versions.exists", () =>
+    (db as DbHandle).$client.prepare<[string], { id: string }>("select id from asset_versions where id = ?"),
+  ).get(assetId);
+}
+
+export function versionInProject(db: Db, assetId: string, projectId: string): boolean {
+  return !!db
+    .select({ id: assetVersions.id })
+    .from(assetVersions)
+    .where(and(eq(assetVersions.id, assetId), eq(assetVersions.projectId, projectId)))
+    .get();
+}
+
+/**
+ * The take-selection rule, in one place: one selected version per scene and asset type. A selected version has
+ * status SELECTED; a version that stops being selected (or is filed unselected with status SELECTED) becomes
+ * GENERATED; any other status is kept.
+ */
+export function takeStatus<S extends string>(selected: boolean, status: S): S | "SELECTED" | "GENERATED" {
+  return selected ? "SELECTED" : status === "SELECTED" ? "GENERATED" : status;
+}
+
+/** Unselects the other versions of the scene and asset type (their SELECTED status returns to GENERATED). */
+export function unselectSiblings(db: Db, sceneId: string, assetType: string, exceptId?: string): void {
+  db.update(assetVersions)
+    .set({
+      selected: false,
+      status: sql`case when ${assetVersions.status} = 'SELECTED' then 'GENERATED' else ${assetVersions.status} end`,
+      updatedAt: nowIso(),
+    })
+    .where(
+      and(
+        eq(assetVersions.sceneId, sceneId),
+        eq(assetVersions.assetType, assetType),
+        eq(assetVersions.selected, true),
+        exceptId ? sql`${assetVersions.id} <> ${exceptId}` : undefined,
+      ),
+    )
+    .run();
+}
+
+/** Selects or unselects a version (and/or sets its compare group), keeping one take per scene and type. */
+export function updateTake(
+  db: Db,
+  asset: AssetRow,
+  change: { selected?: boolean; compareGroup?: string | null },
+): AssetRow {
+  return db.transaction((tx) => {
+    if (change.selected) unselectSiblings(tx, asset.sceneId, asset.assetType, asset.id);
+    return tx
+      .update(assetVersions)
+      .set({
+        ...(change.selected !== undefined && {
+          selected: change.selected,
+          status: takeStatus(change.selected, asset.status),
+        }),
+        ...(change.compareGroup !== undefined && { compareGroup: change.compareGroup }),
+        updatedAt: nowIso(),
+      })
+      .where(eq(assetVersions.id, asset.id))
+      .returning()
+      .get()!;
+  });
+}
+
+/** Columns an ingest leaves to later writes (the mirror) or computes in the statement (the number). */
+const NOT_FILED = new Set(["versionNumber", "mediaId", "thumbnailMediaId", "mirrorError", "updatedAt"]);
+const FILED = Object.entries(getTableColumns(assetVersions)).filter(([key]) => !NOT_FILED.has(key));
+
+/**
+ * One ingested version's values as SQLite takes them (booleans as 0/1, JSON as text), keyed like the schema:
+ * a column added to the schema is a compile error here until ingest fills it or NOT_FILED names it.
+ */
+export type FiledVersion = Record<
+  Exclude<keyof AssetRow, "versionNumber" | "mediaId" | "thumbnailMediaId" | "mirrorError" | "updatedAt">,
+  string | number | null
+>;
+
+/**
+ * Inserts a version and takes the next number of (scene, asset type, platform) in the same statement, inside
+ * the caller's immediate transaction, so concurrent ingests never share or skip a number. Prepared once: the
+ * columns come from the schema, updated_at starts equal to created_at.
+ */
+export function insertNumberedVersion(db: Db, version: FiledVersion): number {
+  const row = prepared(db, "versions.insertNumbered", () =>
+    (db as DbHandle).$client.prepare(
+      `insert into asset_versions (${FILED.map(([, c]) => c.name).join(", ")}, updated_at, version_number)
+       values (${FILED.map(([key]) => `@${key}`).join(", ")}, @createdAt,
+         (select coalesce(max(version_number), 0) + 1 from asset_versions
+           where scene_id = @sceneId and asset_type = @assetType and platform_id = @platformId))
+       returning version_number as versionNumber`,
+    ),
+  ).get(version) as { versionNumber: number };
+  return row.versionNumber;
+}
+
+export function promptPackageInProject(db: Db, id: string, projectId: string): boolean {
+  return !!db
+    .select({ id: promptPackages.id })
+    .from(promptPackages)
+    .where(and(eq(promptPackages.id, id), eq(promptPackages.projectId, projectId)))
+    .get();
+}
+
+export function insertPromptPackage(db: Db, values: Omit<typeof promptPackages.$inferInsert, "id">): string {
+  const id = newId("pp");
+  db.insert(promptPackages)
+    .values({ id, ...values })
+    .run();
+  return id;
+}
+
+/** Versions of a scene (optionally one asset type), newest first. */
+export function versionsOfScene(db: Db, sceneId: string, assetType: string | undefined, limit: number): AssetRow[] {
+  return db
+    .select()
+    .from(assetVersions)
+    .where(and(eq(assetVersions.sceneId, sceneId), assetType ? eq(assetVersions.assetType, assetType) : undefined))
+    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
+    .limit(limit)
+    .all();
+}
+
+/** A project's versions of one asset type, newest first. */
+export function versionsOfProject(db: Db, projectId: string, assetType: string): AssetRow[] {
+  return db
+    .select()
+    .from(assetVersions)
+    .where(and(eq(assetVersions.projectId, projectId), eq(assetVersions.assetType, assetType)))
+    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
+    .all();
+}
