@@ -31,7 +31,6 @@ import type { ImageGenerator } from "../providers/types.js";
 import { insertMedia } from "../repositories/media.js";
 import { ensurePlatform } from "../repositories/platforms.js";
 import { touchProject } from "../repositories/projects.js";
-import { sha256File } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
 import { mediaUrl } from "./projectMedia.js";

@@ -28,7 +28,7 @@ import type { JobContext } from "../ports/jobs.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
 import { findMedia, insertMedia as insertMediaRow } from "../repositories/media.js";
-import { type FileStore, readBytes, removeFiles, sha256File, writeScratch } from "../storage/files.js";
+import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
 import { activeSegments, type MediaRow, requireFfmpeg } from "./projectMedia.js";
