@@ -1,5 +1,6 @@
+import type { LookupAddress } from "node:dns";
 import { promises as dns } from "node:dns";
-import { BlockList, isIP } from "node:net";
+import { BlockList, isIP, type LookupFunction } from "node:net";
 import { DownloadError } from "./errors.js";
 
 /** One resolved address, as `dns.lookup(..., { all: true })` returns them. */
@@ -253,4 +254,35 @@ function v6Groups(ip: string): number[] {
   const h = parse(head);
   const t = tail === undefined ? [] : parse(tail);
   return [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
+}
+
+/**
+ * The `lookup` handed to an outgoing socket (downloads, webhook posts): resolves every address, refuses them all if
+ * any is forbidden, and only then lets the socket connect — to exactly the addresses that were checked. A refusal is
+ * reported to `onRefused` too, so the caller can answer with its reason rather than a bare connection error.
+ */
+export function guardedLookup(guard: ResolveOptions, onRefused: (err: DownloadError) => void): LookupFunction {
+  return (hostname, options, callback) => {
+    resolveAndCheck(hostname, guard).then(
+      (all) => {
+        const f = options.family;
+        const want = f === 4 || f === "IPv4" ? 4 : f === 6 || f === "IPv6" ? 6 : 0;
+        const addresses: LookupAddress[] = want === 0 ? all : all.filter((a) => a.family === want);
+        const first = addresses[0];
+        if (!first) {
+          const err: NodeJS.ErrnoException = new Error(`${hostname} has no IPv${want} address`);
+          err.code = "ENOTFOUND";
+          callback(err, []);
+        } else if (options.all) {
+          callback(null, addresses);
+        } else {
+          callback(null, first.address, first.family);
+        }
+      },
+      (err: unknown) => {
+        if (err instanceof DownloadError) onRefused(err);
+        callback(err as NodeJS.ErrnoException, []);
+      },
+    );
+  };
 }

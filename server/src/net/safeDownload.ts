@@ -1,14 +1,13 @@
 import { createHash } from "node:crypto";
-import type { LookupAddress, LookupOptions } from "node:dns";
 import { open, rm } from "node:fs/promises";
 import http, { type ClientRequest, type IncomingMessage } from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { scratchName } from "../storage/files.js";
-import { assertAllowed, type LookupAll, resolveAndCheck } from "./addressGuard.js";
+import { assertAllowed, guardedLookup, type LookupAll } from "./addressGuard.js";
 import { DownloadError, formatBytes, formatDuration } from "./errors.js";
 import { isGenericMime, normalizeMime, OCTET_STREAM, SNIFF_BYTES, sniffMime } from "./mime.js";
 
@@ -223,7 +222,9 @@ function send(url: URL, attempt: Attempt, opts: DownloadOptions): Promise<Incomi
       method: "GET",
       // A fresh connection per hop: never reuse a pooled socket whose destination was not checked by this guard.
       agent: false,
-      lookup: guardedLookup(attempt, opts),
+      lookup: guardedLookup({ allowPrivate: opts.allowPrivate, lookup: opts.lookup }, (err) => {
+        attempt.fatal ??= err;
+      }),
       headers: {
         "user-agent": opts.userAgent ?? DEFAULT_USER_AGENT,
         accept: "*/*",
@@ -239,36 +240,6 @@ function send(url: URL, attempt: Attempt, opts: DownloadOptions): Promise<Incomi
     req.on("error", reject);
     req.end();
   });
-}
-
-/**
- * The `lookup` handed to the socket: resolves every address, refuses them all if any is forbidden, and only
- * then lets the socket connect — to exactly the addresses that were checked.
- */
-function guardedLookup(attempt: Attempt, opts: DownloadOptions): LookupFunction {
-  return (hostname: string, options: LookupOptions, callback) => {
-    resolveAndCheck(hostname, { allowPrivate: opts.allowPrivate, lookup: opts.lookup }).then(
-      (all) => {
-        const f = options.family;
-        const want = f === 4 || f === "IPv4" ? 4 : f === 6 || f === "IPv6" ? 6 : 0;
-        const addresses: LookupAddress[] = want === 0 ? all : all.filter((a) => a.family === want);
-        const first = addresses[0];
-        if (!first) {
-          const err: NodeJS.ErrnoException = new Error(`${hostname} has no IPv${want} address`);
-          err.code = "ENOTFOUND";
-          callback(err, []);
-        } else if (options.all) {
-          callback(null, addresses);
-        } else {
-          callback(null, first.address, first.family);
-        }
-      },
-      (err: unknown) => {
-        if (err instanceof DownloadError) attempt.fatal ??= err;
-        callback(err as NodeJS.ErrnoException, []);
-      },
-    );
-  };
 }
 
 /** Counts, hashes, caps and (when the header did not say) sniffs the body on its way to disk. */

@@ -1,8 +1,7 @@
-import type { LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import { assertAllowed, type LookupAll, resolveAndCheck } from "./addressGuard.js";
+import { isIP } from "node:net";
+import { assertAllowed, guardedLookup, type LookupAll } from "./addressGuard.js";
 import { DownloadError } from "./errors.js";
 import { DEFAULT_USER_AGENT, parseHttpUrl } from "./safeDownload.js";
 
@@ -38,7 +37,7 @@ export function guardedPost(url: string, body: string, opts: PostOptions): Promi
     const req = transport.request(target, {
       method: "POST",
       agent: false,
-      lookup: guardedLookup(opts, (err) => {
+      lookup: guardedLookup({ allowPrivate: opts.allowPrivate, lookup: opts.lookup }, (err) => {
         fatal ??= err;
       }),
       headers: {
@@ -72,27 +71,4 @@ export function guardedPost(url: string, body: string, opts: PostOptions): Promi
     });
     req.end(body);
   });
-}
-
-function guardedLookup(opts: PostOptions, onRefused: (err: DownloadError) => void): LookupFunction {
-  return (hostname, options, callback) => {
-    resolveAndCheck(hostname, { allowPrivate: opts.allowPrivate, lookup: opts.lookup }).then(
-      (all) => {
-        const f = options.family;
-        const want = f === 4 || f === "IPv4" ? 4 : f === 6 || f === "IPv6" ? 6 : 0;
-        const addresses: LookupAddress[] = want === 0 ? all : all.filter((a) => a.family === want);
-        const first = addresses[0];
-        if (!first) {
-          const err: NodeJS.ErrnoException = new Error(`${hostname} has no IPv${want} address`);
-          err.code = "ENOTFOUND";
-          callback(err, []);
-        } else if (options.all) callback(null, addresses);
-        else callback(null, first.address, first.family);
-      },
-      (err: unknown) => {
-        if (err instanceof DownloadError) onRefused(err);
-        callback(err as NodeJS.ErrnoException, []);
-      },
-    );
-  };
 }
