@@ -226,6 +226,8 @@ test("plan: topic → story → scene plan → images with the local providers",
   expect(count).toBeGreaterThan(0);
   await page.getByRole("button", { name: "Generate an image per scene" }).click();
   await expect(page.getByTestId("plan-image")).toHaveCount(count, { timeout: 120_000 });
+  // From the top: a full-page shot of a scrolled page paints the sticky header over the middle.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(REPO_ROOT, "docs/web-plan.png"), fullPage: true });
 
   // The scenes and their images are in the project.
