@@ -1,8 +1,10 @@
 import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
-import { assetVersions, promptPackages } from "../db/schema.js";
+import { assetVersions, promptPackages, scenes } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
+import { ensurePlatform } from "./platforms.js";
+import { touchProject } from "./projects.js";
 
 export type AssetRow = typeof assetVersions.$inferSelect;
 
@@ -142,4 +144,43 @@ export function versionsOfProject(db: Db, projectId: string, assetType: string):
     .where(and(eq(assetVersions.projectId, projectId), eq(assetVersions.assetType, assetType)))
     .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
     .all();
+}
+
+/**
+ * Files a version whose file the server already holds (a generated image): the next number of (scene, type,
+ * platform) through `insertNumberedVersion`, the media link, and the project's touch, in one immediate
+ * transaction. Answers undefined when the scene is no longer in the project.
+ */
+export function insertHeldVersion(
+  db: Db,
+  input: {
+    sceneId: string;
+    projectId: string;
+    platform: { slug: string; label: string };
+    mediaId: string;
+    version: Omit<FiledVersion, "sceneId" | "projectId" | "platformId">;
+  },
+): { id: string; versionNumber: number; sceneCode: string; platformKey: string } | undefined {
+  return db.transaction(
+    (tx) => {
+      const scene = tx
+        .select({ id: scenes.id, code: scenes.sceneCode })
+        .from(scenes)
+        .where(and(eq(scenes.id, input.sceneId), eq(scenes.projectId, input.projectId)))
+        .get();
+      if (!scene) return undefined;
+      const platform = ensurePlatform(tx, input.platform.slug, input.platform.label, String(input.version.assetType));
+      const versionNumber = insertNumberedVersion(db, {
+        ...input.version,
+        sceneId: scene.id,
+        projectId: input.projectId,
+        platformId: platform.id,
+      });
+      const id = String(input.version.id);
+      tx.update(assetVersions).set({ mediaId: input.mediaId }).where(eq(assetVersions.id, id)).run();
+      touchProject(tx, input.projectId);
+      return { id, versionNumber, sceneCode: scene.code, platformKey: platform.slug };
+    },
+    { behavior: "immediate" },
+  );
 }

@@ -1,9 +1,11 @@
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { media, variants } from "../db/schema.js";
+import { exports, media, segments, variants } from "../db/schema.js";
+import { newId } from "../ids.js";
 
 export type MediaRow = typeof media.$inferSelect;
 export type VariantRow = typeof variants.$inferSelect;
+export type SegmentRow = typeof segments.$inferSelect;
 
 export function findMedia(db: Db, id: string): MediaRow | undefined {
   return db.select().from(media).where(eq(media.id, id)).get();
@@ -30,4 +32,134 @@ export function mediaByPath(db: Db, path: string): MediaRow | undefined {
 
 export function updateMedia(db: Db, id: string, set: Partial<typeof media.$inferInsert>): void {
   db.update(media).set(set).where(eq(media.id, id)).run();
+}
+
+/** The ready media row of a stored file, if any (an export finds its earlier render of the same timeline). */
+export function readyMediaByPath(db: Db, path: string): MediaRow | undefined {
+  return db
+    .select()
+    .from(media)
+    .where(and(eq(media.path, path), eq(media.status, "ready")))
+    .get();
+}
+
+/** Sets columns and answers the updated row (undefined when it is gone). */
+export function updateMediaRow(db: Db, id: string, set: Partial<typeof media.$inferInsert>): MediaRow | undefined {
+  return db.update(media).set(set).where(eq(media.id, id)).returning().get();
+}
+
+export function deleteMedia(db: Db, id: string): void {
+  db.delete(media).where(eq(media.id, id)).run();
+}
+
+/** A project's own media library (uploads and mirrored files, not renders), oldest first. */
+export function libraryMediaOfProject(db: Db, projectId: string): MediaRow[] {
+  return db
+    .select()
+    .from(media)
+    .where(and(eq(media.projectId, projectId), inArray(media.origin, ["upload", "mirror"])))
+    .orderBy(asc(media.createdAt))
+    .all();
+}
+
+/** Paths of every stored export file (one per distinct file, however many rows point at it). */
+export function exportFilePaths(db: Db): string[] {
+  return db
+    .selectDistinct({ path: media.path })
+    .from(media)
+    .where(and(eq(media.origin, "export"), isNotNull(media.path)))
+    .all()
+    .flatMap((r) => (r.path ? [r.path] : []));
+}
+
+/** Paths of export files a timeline segment plays (an export brought back onto a timeline). */
+export function exportPathsOnTimelines(db: Db): Set<string> {
+  return new Set(
+    db
+      .select({ path: media.path })
+      .from(segments)
+      .innerJoin(media, eq(media.id, segments.mediaId))
+      .where(eq(media.origin, "export"))
+      .all()
+      .flatMap((r) => (r.path ? [r.path] : [])),
+  );
+}
+
+/**
+ * Forgets the media rows of an evicted file, in one transaction: the exports that produced it lose their link
+ * and the rows go. A row something else still references (a variant's source) makes the delete throw and
+ * rolls everything back, so the caller keeps the file.
+ */
+export function forgetMediaAtPath(db: Db, path: string): void {
+  db.transaction((tx) => {
+    const ids = tx
+      .select({ id: media.id })
+      .from(media)
+      .where(eq(media.path, path))
+      .all()
+      .map((r) => r.id);
+    if (ids.length === 0) return;
+    tx.update(exports).set({ mediaId: null }).where(inArray(exports.mediaId, ids)).run();
+    tx.delete(media).where(inArray(media.id, ids)).run();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Timeline segments as far as media needs them (reads of the timeline, and its first segment). The editing
+// statements live with the timeline's own repository.
+// ---------------------------------------------------------------------------------------------------------
+
+/** A project's timeline: its active segments in order. */
+export function activeSegments(db: Db, projectId: string): SegmentRow[] {
+  return db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.projectId, projectId), eq(segments.active, true)))
+    .orderBy(asc(segments.orderIndex), asc(segments.createdAt))
+    .all();
+}
+
+/** Every project's timeline in one query: active segments by project id, each in timeline order. */
+export function activeSegmentsByProject(db: Db): Map<string, SegmentRow[]> {
+  const byProject = new Map<string, SegmentRow[]>();
+  const rows = db
+    .select()
+    .from(segments)
+    .where(eq(segments.active, true))
+    .orderBy(asc(segments.projectId), asc(segments.orderIndex), asc(segments.createdAt))
+    .all();
+  for (const row of rows) {
+    const list = byProject.get(row.projectId);
+    if (list) list.push(row);
+    else byProject.set(row.projectId, [row]);
+  }
+  return byProject;
+}
+
+/**
+ * Puts a media file on a project's timeline as its only segment (0 to `durationSec`), unless the project has
+ * a segment already: the check and the insert are one transaction, so two first uploads make one segment.
+ */
+export function insertFirstSegment(
+  db: Db,
+  projectId: string,
+  mediaId: string,
+  durationSec: number,
+): SegmentRow | undefined {
+  return db.transaction((tx) => {
+    if (tx.select({ id: segments.id }).from(segments).where(eq(segments.projectId, projectId)).get()) return undefined;
+    return tx
+      .insert(segments)
+      .values({
+        id: newId("seg"),
+        projectId,
+        mediaId,
+        startTs: 0,
+        endTs: durationSec,
+        orderIndex: 0,
+        source: "original",
+      })
+      .returning()
+      .get();
+  });
 }

@@ -189,3 +189,13 @@ export function shotsOfScenes(db: Db, sceneDbIds: string[]): ShotRow[] {
         .all()
     : [];
 }
+
+/** A project's scenes as numbered for people ("scene 3"): sort order, then creation. */
+export function scenesInOrder(db: Db, projectId: string): SceneRow[] {
+  return db
+    .select()
+    .from(scenes)
+    .where(eq(scenes.projectId, projectId))
+    .orderBy(asc(scenes.sortOrder), asc(scenes.createdAt))
+    .all();
+}

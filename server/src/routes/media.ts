@@ -1,12 +1,12 @@
 import path from "node:path";
 import { errorSchema } from "@dailies/shared";
-import { eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppDeps } from "../context.js";
-import { media, projects } from "../db/schema.js";
 import { HttpError, notFound } from "../errors.js";
+import { findMedia } from "../repositories/media.js";
+import { projectById } from "../repositories/projects.js";
 import { extensionForMime, fileInfo } from "../storage/files.js";
 
 /** Types served inline: what our probe can produce for video, audio and raster images. Anything else downloads. */
@@ -50,7 +50,7 @@ export async function sendFile(
 
 /** Signed links answer only while the project they belong to exists. */
 export function projectIsLive(deps: AppDeps, projectId: string): boolean {
-  return deps.db.select({ id: projects.id }).from(projects).where(eq(projects.id, projectId)).get() !== undefined;
+  return projectById(deps.db, projectId) !== undefined;
 }
 
 const signedQuery = z.object({
@@ -80,7 +80,7 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       const q = request.query;
       if (!app.deps.signer.verify("media", id, q.exp, q.sig))
         throw new HttpError(403, "Link expired or invalid signature");
-      const row = app.deps.db.select().from(media).where(eq(media.id, id)).get();
+      const row = findMedia(app.deps.db, id);
       // The link is only as good as its object: a deleted file, or a deleted project's, answers 404.
       if (!row?.path || row.status !== "ready") throw notFound("Media");
       if (row.projectId && !projectIsLive(app.deps, row.projectId)) throw notFound("Media");

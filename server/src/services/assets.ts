@@ -5,7 +5,7 @@ import { findMediaMany } from "../repositories/media.js";
 import { platformsByIds } from "../repositories/platforms.js";
 import { sceneCodes } from "../repositories/scenes.js";
 import type { AssetRow } from "./access.js";
-import { mediaUrl } from "./projectMedia.js";
+import { mediaUrl } from "./mediaViews.js";
 
 /** Versions of a scene, newest first, with platform, scene code and signed mirror links filled in. */
 export function listSceneAssets(

@@ -6,14 +6,18 @@
  * Uploaded and mirrored media are never touched: they are originals, not cache.
  */
 import path from "node:path";
-import { and, eq, inArray, sql } from "drizzle-orm";
 import type { FastifyBaseLogger } from "fastify";
 import type { AppDeps } from "../context.js";
-import { exports, jobs, media, projects, renderCache, segments } from "../db/schema.js";
+import { allRenderedParts, deleteRenderedPart, jobOfKindUnfinished } from "../repositories/exports.js";
+import {
+  activeSegmentsByProject,
+  exportFilePaths,
+  exportPathsOnTimelines,
+  findMediaMany,
+  forgetMediaAtPath,
+} from "../repositories/media.js";
 import { fileInfo, listFiles, removeFiles } from "../storage/files.js";
-import { EXPORT_JOB, exportKey, keyOf, outputFormat } from "./exports.js";
-import { activeSegments } from "./projectMedia.js";
-import { mediaById } from "./timeline.js";
+import { EXPORT_JOB, exportPathOf, keyOf, outputFormat } from "./exports.js";
 
 /** Frames this young are kept whatever the cap: a client may be about to fetch them. */
 export const FRAME_MIN_AGE_MS = 60_000;
@@ -37,12 +41,11 @@ export interface CollectionResult {
 function currentTimelineNeeds(deps: AppDeps): { parts: Set<string>; exports: Set<string> } {
   const parts = new Set<string>();
   const exportPaths = new Set<string>();
-  for (const { id } of deps.db.select({ id: projects.id }).from(projects).all()) {
-    const active = activeSegments(deps.db, id);
-    const rows = mediaById(
-      deps.db,
-      active.map((s) => s.mediaId),
-    );
+  const timelines = [...activeSegmentsByProject(deps.db).values()];
+  const rows = new Map(
+    findMediaMany(deps.db, [...new Set(timelines.flat().map((s) => s.mediaId))]).map((m) => [m.id, m]),
+  );
+  for (const active of timelines) {
     const first = active[0] && rows.get(active[0].mediaId);
     if (!first) continue;
     const format = outputFormat(deps.config, first);
@@ -57,7 +60,7 @@ function currentTimelineNeeds(deps: AppDeps): { parts: Set<string>; exports: Set
       keys.push(key);
       parts.add(key);
     }
-    exportPaths.add(path.join("exports", `${exportKey(keys)}.mp4`));
+    exportPaths.add(exportPathOf(keys));
   }
   return { parts, exports: exportPaths };
 }
@@ -69,12 +72,7 @@ export async function collectCache(
   now = Date.now(),
 ): Promise<CollectionResult> {
   const { db, files } = deps;
-  const exportBusy =
-    db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(and(eq(jobs.kind, EXPORT_JOB), inArray(jobs.status, ["pending", "running"])))
-      .get() !== undefined;
+  const exportBusy = jobOfKindUnfinished(db, EXPORT_JOB);
   const needs = currentTimelineNeeds(deps);
   const candidates: Candidate[] = [];
   let totalBytes = 0;
@@ -85,29 +83,15 @@ export async function collectCache(
     totalBytes += info.bytes;
     if (now - info.mtimeMs >= FRAME_MIN_AGE_MS) candidates.push({ kind: "frame", file, ...info, ref: file });
   }
-  for (const part of db.select().from(renderCache).all()) {
+  for (const part of allRenderedParts(db)) {
     const file = files.absolute(part.path);
     const info = await fileInfo(file);
     if (!info) continue;
     totalBytes += info.bytes;
     if (!exportBusy && !needs.parts.has(part.key)) candidates.push({ kind: "part", file, ...info, ref: part.key });
   }
-  const usedBySegments = new Set(
-    db
-      .select({ path: media.path })
-      .from(segments)
-      .innerJoin(media, eq(media.id, segments.mediaId))
-      .where(eq(media.origin, "export"))
-      .all()
-      .map((r) => r.path),
-  );
-  const exportPaths = db
-    .selectDistinct({ path: media.path })
-    .from(media)
-    .where(and(eq(media.origin, "export"), sql`${media.path} is not null`))
-    .all();
-  for (const { path: rel } of exportPaths) {
-    if (!rel) continue;
+  const usedBySegments = exportPathsOnTimelines(db);
+  for (const rel of exportFilePaths(db)) {
     const file = files.absolute(rel);
     const info = await fileInfo(file);
     if (!info) continue;
@@ -123,22 +107,12 @@ export async function collectCache(
     if (c.kind === "export") {
       // Rows first: an export row something else still points at (a variant's source) keeps its file.
       try {
-        db.transaction((tx) => {
-          const ids = tx
-            .select({ id: media.id })
-            .from(media)
-            .where(eq(media.path, c.ref))
-            .all()
-            .map((r) => r.id);
-          if (ids.length === 0) return;
-          tx.update(exports).set({ mediaId: null }).where(inArray(exports.mediaId, ids)).run();
-          tx.delete(media).where(inArray(media.id, ids)).run();
-        });
+        forgetMediaAtPath(db, c.ref);
       } catch {
         continue;
       }
     }
-    if (c.kind === "part") db.delete(renderCache).where(eq(renderCache.key, c.ref)).run();
+    if (c.kind === "part") deleteRenderedPart(db, c.ref);
     await removeFiles(c.file);
     result.freedBytes += c.bytes;
     result.removed[c.kind === "frame" ? "frames" : c.kind === "part" ? "parts" : "exports"]++;

@@ -15,24 +15,24 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import { EXPORT_FORMATS, type ExportStatus } from "@dailies/shared";
-import { and, eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { Config } from "../config.js";
 import type { AppDeps } from "../context.js";
-import { exports, media, projects, renderCache } from "../db/schema.js";
 import { conflict, invalidPayload, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import type { Job, JobContext } from "../ports/jobs.js";
-import { findMedia, insertMedia } from "../repositories/media.js";
+import { exportById, insertExport, linkExportFile, renderedPart, saveRenderedPart } from "../repositories/exports.js";
+import { activeSegments, findMedia, findMediaMany, type MediaRow, readyMediaByPath } from "../repositories/media.js";
+import { projectById } from "../repositories/projects.js";
 import { ensureDir, fileInfo, isNonEmptyFile } from "../storage/files.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
+import { FFMPEG_MISSING_MESSAGE, requireFfmpeg } from "./mediaFailures.js";
+import { mediaUrl } from "./mediaViews.js";
 import { gradeFilterOf } from "./preview.js";
-import { activeSegments, FFMPEG_MISSING_MESSAGE, type MediaRow, mediaUrl, requireFfmpeg } from "./projectMedia.js";
-import { mediaById } from "./timeline.js";
 
 export const EXPORT_JOB = "export";
 
@@ -103,6 +103,9 @@ export function exportKey(partKeys: readonly string[]): string {
     .digest("hex");
 }
 
+/** Where the export of these parts is stored, relative to the data folder: one file per distinct timeline. */
+export const exportPathOf = (partKeys: readonly string[]): string => path.join("exports", `${exportKey(partKeys)}.mp4`);
+
 export const keyOf = (part: PartSpec, format: OutputFormat) =>
   partKey(
     {
@@ -119,7 +122,7 @@ export const keyOf = (part: PartSpec, format: OutputFormat) =>
 export function projectOutputFormat(deps: AppDeps, projectId: string): OutputFormat | null {
   const first = activeSegments(deps.db, projectId)[0];
   if (!first) return null;
-  const row = mediaById(deps.db, [first.mediaId]).get(first.mediaId);
+  const row = findMedia(deps.db, first.mediaId);
   return row ? outputFormat(deps.config, row) : null;
 }
 
@@ -151,7 +154,7 @@ export async function ensurePart(
   const key = keyOf(spec, format);
   const rel = path.join("renders", key.slice(0, 2), `${key}.mp4`);
   const file = deps.files.absolute(rel);
-  const cached = deps.db.select().from(renderCache).where(eq(renderCache.key, key)).get();
+  const cached = renderedPart(deps.db, key);
   if (cached && (await isNonEmptyFile(deps.files.absolute(cached.path))))
     return { key, file: deps.files.absolute(cached.path), rel: cached.path, rendered: false };
   const pending = rendering.get(file);
@@ -174,11 +177,7 @@ export async function ensurePart(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    deps.db
-      .insert(renderCache)
-      .values({ key, path: rel, durationSec: spec.endTs - spec.startTs })
-      .onConflictDoUpdate({ target: renderCache.key, set: { path: rel, durationSec: spec.endTs - spec.startTs } })
-      .run();
+    saveRenderedPart(deps.db, { key, path: rel, durationSec: spec.endTs - spec.startTs });
   })();
   rendering.set(file, work);
   try {
@@ -222,8 +221,7 @@ export function startExport(deps: AppDeps, auth: AuthContext, projectId: string,
   }));
   if (timeline.length === 0) throw conflict("The timeline is empty: nothing to export", { project_id: project.id });
   const id = newId("exp");
-  deps.db.transaction((tx) => {
-    tx.insert(exports).values({ id, projectId: project.id, format: fmt }).run();
+  insertExport(deps.db, { id, projectId: project.id, format: fmt }, () =>
     deps.jobs.enqueue({
       id,
       kind: EXPORT_JOB,
@@ -231,8 +229,8 @@ export function startExport(deps: AppDeps, auth: AuthContext, projectId: string,
       userId: auth.user.id,
       workspaceId: auth.workspaceId,
       projectId: project.id,
-    });
-  });
+    }),
+  );
   return { id };
 }
 
@@ -269,9 +267,11 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
   const runner = deps.ffmpeg;
   const id = ctx.job.id;
   const timeline = (ctx.job.input.timeline ?? []) as TimelineSnapshotItem[];
-  const rows = mediaById(
-    deps.db,
-    timeline.map((t) => t.mediaId),
+  const rows = new Map(
+    findMediaMany(
+      deps.db,
+      timeline.map((t) => t.mediaId),
+    ).map((m) => [m.id, m]),
   );
   const specs: PartSpec[] = timeline.map((t) => {
     const row = rows.get(t.mediaId);
@@ -285,13 +285,9 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
   // The export file is named by what it contains: an unchanged timeline finds its previous export and
   // reuses it (no render, no new file), whichever export or project asked first.
   const keys = specs.map((spec) => keyOf(spec, format));
-  const rel = path.join("exports", `${exportKey(keys)}.mp4`);
+  const rel = exportPathOf(keys);
   const output = deps.files.absolute(rel);
-  const previous = deps.db
-    .select()
-    .from(media)
-    .where(and(eq(media.path, rel), eq(media.status, "ready")))
-    .get();
+  const previous = readyMediaByPath(deps.db, rel);
   const reused = previous !== undefined && (await isNonEmptyFile(output));
 
   let rendered = 0;
@@ -331,30 +327,26 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
     probe = await runner.probe(output);
   }
   const bytes = (await fileInfo(output))?.bytes ?? 0;
-  const project = deps.db
-    .select()
-    .from(projects)
-    .where(eq(projects.id, ctx.job.projectId ?? ""))
-    .get();
-  const row = deps.db.transaction((tx) => {
-    if (reused && previous.projectId === ctx.job.projectId) {
-      tx.update(exports).set({ mediaId: previous.id }).where(eq(exports.id, id)).run();
-      return previous;
-    }
-    const created = insertMedia(tx, {
-      id: newId("media"),
-      projectId: ctx.job.projectId,
-      origin: "export",
-      status: "ready",
-      path: rel,
-      bytes,
-      mime: "video/mp4",
-      ...probeColumns(probe),
-      fileName: `${project?.name ?? "export"}.mp4`,
-    });
-    tx.update(exports).set({ mediaId: created.id }).where(eq(exports.id, id)).run();
-    return created;
-  });
+  const project = projectById(deps.db, ctx.job.projectId ?? "");
+  const row = linkExportFile(
+    deps.db,
+    id,
+    reused && previous.projectId === ctx.job.projectId
+      ? { reuse: previous }
+      : {
+          created: {
+            id: newId("media"),
+            projectId: ctx.job.projectId,
+            origin: "export",
+            status: "ready",
+            path: rel,
+            bytes,
+            mime: "video/mp4",
+            ...probeColumns(probe),
+            fileName: `${project?.name ?? "export"}.mp4`,
+          },
+        },
+  );
   scheduleCacheCollection(deps);
   return {
     media_id: row.id,
@@ -373,7 +365,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
 
 /** An export of a project the user can see; anything else is 404. */
 export function requireExport(deps: AppDeps, auth: AuthContext, id: string): { project: ProjectRow; job: Job } {
-  const row = deps.db.select().from(exports).where(eq(exports.id, id)).get();
+  const row = exportById(deps.db, id);
   const project = row && findProject(deps.db, auth, row.projectId);
   const job = row && deps.jobs.get(row.id);
   if (!row || !project || !job) throw notFound("Export");
@@ -381,7 +373,7 @@ export function requireExport(deps: AppDeps, auth: AuthContext, id: string): { p
 }
 
 export function exportStatus(deps: AppDeps, job: Job): ExportStatus {
-  const row = deps.db.select().from(exports).where(eq(exports.id, job.id)).get();
+  const row = exportById(deps.db, job.id);
   const file = row?.mediaId ? findMedia(deps.db, row.mediaId) : undefined;
   const url = job.status === "completed" && file ? mediaUrl(deps, file) : null;
   const result = (job.status === "completed" ? job.result : null) as Partial<ExportResult> | null;

@@ -17,23 +17,20 @@
  * providers may return another size; the stored size is what ffprobe measures.
  */
 import type { AspectRatio, ImageGenerateRequest, ImageResult } from "@dailies/shared";
-import { and, asc, eq, sql } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { Db } from "../db/client.js";
-import { assetVersions, scenes } from "../db/schema.js";
 import { badRequest, HttpError, unavailable } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
 import type { JobContext } from "../ports/jobs.js";
 import type { ProviderSettings } from "../providers/config.js";
 import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
+import { insertHeldVersion } from "../repositories/assetVersions.js";
 import { insertMedia } from "../repositories/media.js";
-import { ensurePlatform } from "../repositories/platforms.js";
-import { touchProject } from "../repositories/projects.js";
+import { scenesInOrder } from "../repositories/scenes.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
-import { mediaUrl } from "./projectMedia.js";
+import { mediaUrl } from "./mediaViews.js";
 
 export const IMAGE_JOB = "image-generate";
 
@@ -92,16 +89,6 @@ export function imagePlatform(provider: string, model: string): { slug: string; 
     default:
       return { slug: provider.toLowerCase(), label: provider };
   }
-}
-
-/** The project's scenes in scene order (sortOrder, then creation). */
-export function scenesInOrder(db: Db, projectId: string) {
-  return db
-    .select()
-    .from(scenes)
-    .where(eq(scenes.projectId, projectId))
-    .orderBy(asc(scenes.sortOrder), asc(scenes.createdAt))
-    .all();
 }
 
 /** Checks the request (project, scene number, provider configured, model) and queues the image job. */
@@ -264,57 +251,51 @@ export interface FileImageInput {
  * file, so the version is born mirrored.
  */
 export function fileImageVersion(
-  db: Db,
+  db: AppDeps["db"],
   input: FileImageInput,
 ): { id: string; versionNumber: number; sceneCode: string; platformKey: string } {
-  return db.transaction(
-    (tx) => {
-      const scene = tx
-        .select({ id: scenes.id, code: scenes.sceneCode })
-        .from(scenes)
-        .where(and(eq(scenes.id, input.sceneDbId), eq(scenes.projectId, input.projectId)))
-        .get();
-      if (!scene) throw new Error("the scene no longer exists");
-      const { slug, label } = imagePlatform(input.provider, input.model);
-      const platform = ensurePlatform(tx, slug, label, "IMAGE");
-      const next = tx
-        .select({ n: sql<number>`coalesce(max(${assetVersions.versionNumber}), 0) + 1` })
-        .from(assetVersions)
-        .where(
-          and(
-            eq(assetVersions.sceneId, scene.id),
-            eq(assetVersions.assetType, "IMAGE"),
-            eq(assetVersions.platformId, platform.id),
-          ),
-        )
-        .get();
-      const row = tx
-        .insert(assetVersions)
-        .values({
-          id: newId("asset"),
-          projectId: input.projectId,
-          sceneId: scene.id,
-          platformId: platform.id,
-          assetType: "IMAGE",
-          versionNumber: Number(next?.n ?? 1),
-          prompt: input.prompt,
-          modelName: input.model,
-          status: "GENERATED",
-          metadata: { ...input.metadata, provider: input.provider },
-          tags: input.provider === LOCAL_PROVIDER_INFO.name ? ["local-draft"] : [],
-          notes: input.note ?? null,
-          provenance: { source: "dailies-pipeline", provider: input.provider, model: input.model, jobId: input.jobId },
-          generationSeconds: input.generationSeconds,
-          mediaId: input.mediaId,
-          mirrorStatus: "mirrored",
-          createdBy: input.userId,
-          updatedAt: nowIso(),
-        })
-        .returning({ id: assetVersions.id, versionNumber: assetVersions.versionNumber })
-        .get();
-      touchProject(tx, input.projectId);
-      return { id: row.id, versionNumber: row.versionNumber, sceneCode: scene.code, platformKey: platform.slug };
+  const createdAt = nowIso();
+  const filed = insertHeldVersion(db, {
+    sceneId: input.sceneDbId,
+    projectId: input.projectId,
+    platform: imagePlatform(input.provider, input.model),
+    mediaId: input.mediaId,
+    version: {
+      id: newId("asset"),
+      shotId: null,
+      assetType: "IMAGE",
+      prompt: input.prompt,
+      negativePrompt: null,
+      title: null,
+      modelName: input.model,
+      outputUrl: null,
+      thumbnailUrl: null,
+      sourceUrl: null,
+      status: "GENERATED",
+      selected: 0,
+      rightsState: "UNKNOWN",
+      metadata: JSON.stringify({ ...input.metadata, provider: input.provider }),
+      tags: JSON.stringify(input.provider === LOCAL_PROVIDER_INFO.name ? ["local-draft"] : []),
+      notes: input.note ?? null,
+      externalAssetId: null,
+      promptPackageId: null,
+      compareGroup: null,
+      parentVersionId: null,
+      provenance: JSON.stringify({
+        source: "dailies-pipeline",
+        provider: input.provider,
+        model: input.model,
+        jobId: input.jobId,
+      }),
+      platformLabel: null,
+      costEstimateUsd: null,
+      generationSeconds: input.generationSeconds,
+      queueWaitSeconds: null,
+      mirrorStatus: "mirrored",
+      createdBy: input.userId,
+      createdAt,
     },
-    { behavior: "immediate" },
-  );
+  });
+  if (!filed) throw new Error("the scene no longer exists");
+  return filed;
 }

@@ -5,10 +5,10 @@ import { EXPORT_JOB, exportJob } from "./exports.js";
 import { COLOR_GRADE_JOB, colorGradeJob } from "./grading.js";
 import { IMAGE_JOB, imageJob } from "./images.js";
 import { MIRROR_JOB, markMirrorTimedOut, mirrorAssetJob } from "./mirror.js";
-import { IMPORT_VIDEO_JOB, importVideoJob } from "./projectMedia.js";
 import { REGION_JOB, regionGenerationJob } from "./regionGeneration.js";
 import { SCENE_PLAN_JOB, scenePlanJob } from "./scenePlanning.js";
 import { STORY_JOB, storyJob } from "./story.js";
+import { IMPORT_VIDEO_JOB, importVideoJob } from "./videoImport.js";
 import { WEBHOOK_JOB, webhookDeliveryJob } from "./webhooks.js";
 
 /** Seconds between `startTs` and `endTs` in a job's input (grades, regions). */

@@ -16,9 +16,10 @@ import { type GradeParams, gradeFilter } from "../media/args/index.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { extractFrame } from "../media/operations.js";
 import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
+import type { MediaRow, SegmentRow } from "../repositories/media.js";
 import { ensureDir, isNonEmptyFile } from "../storage/files.js";
 import { scheduleCacheCollection } from "./diskCache.js";
-import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
+import { mediaFailure, requireFfmpeg } from "./mediaFailures.js";
 import {
   addFieldError,
   frameIndex,

@@ -13,11 +13,11 @@ import { versionsOfProject } from "../repositories/assetVersions.js";
 import { jobById, jobsOfProject } from "../repositories/jobs.js";
 import { findMedia } from "../repositories/media.js";
 import { canSeeProject, charactersOfProject, listProjects } from "../repositories/projects.js";
-import { shotsOfScenes } from "../repositories/scenes.js";
+import { scenesInOrder, shotsOfScenes } from "../repositories/scenes.js";
 import type { ProjectRow } from "./access.js";
 import { assetViews } from "./assets.js";
-import { IMAGE_JOB, scenesInOrder } from "./images.js";
-import { mediaUrl } from "./projectMedia.js";
+import { IMAGE_JOB } from "./images.js";
+import { mediaUrl } from "./mediaViews.js";
 import { characterView, sceneView, shotView } from "./projects.js";
 
 export function sessionList(db: Db, workspaceId: string) {

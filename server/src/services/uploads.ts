@@ -17,20 +17,20 @@ import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Media, UploadRequest, UploadResponse } from "@dailies/shared";
-import { eq } from "drizzle-orm";
 import { mediaLimitsOf } from "../config.js";
 import type { AppDeps } from "../context.js";
-import { media } from "../db/schema.js";
 import { conflict, HttpError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { FfmpegError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { checkDecodable, mimeForProbe } from "../media/validate.js";
-import { findMedia, insertMedia, updateMedia } from "../repositories/media.js";
+import { deleteMedia, findMedia, insertMedia, updateMedia, updateMediaRow } from "../repositories/media.js";
 import { removeFiles, writeStream } from "../storage/files.js";
 import type { ProjectRow } from "./access.js";
-import { addFirstSegmentIfEmpty, mediaFailure, mediaView, requireFfmpeg } from "./projectMedia.js";
+import { addFirstSegmentIfEmpty } from "./firstSegment.js";
+import { mediaFailure, requireFfmpeg } from "./mediaFailures.js";
+import { mediaView } from "./mediaViews.js";
 
 export const UPLOAD_PURPOSE = "upload";
 
@@ -147,7 +147,7 @@ export async function receiveUpload(
     }
     if (reason !== null || !probe) {
       // A refused file leaves nothing behind: no bytes and no media row (the project's media list stays clean).
-      db.delete(media).where(eq(media.id, id)).run();
+      deleteMedia(db, id);
       const refusal = new HttpError(415, "Not a supported video, audio or image file: it was deleted", {
         asset_id: id,
         reason,
@@ -160,20 +160,16 @@ export async function receiveUpload(
 
     const mime = mimeForProbe(probe, row.mime ?? "");
     const rel = await files.adopt(temp, sha256, mime);
-    const ready = db
-      .update(media)
-      .set({
-        status: "ready",
-        sha256,
-        path: rel,
-        bytes,
-        mime,
-        ...probeColumns(probe),
-        error: null,
-      })
-      .where(eq(media.id, id))
-      .returning()
-      .get();
+    const ready = updateMediaRow(db, id, {
+      status: "ready",
+      sha256,
+      path: rel,
+      bytes,
+      mime,
+      ...probeColumns(probe),
+      error: null,
+    });
+    if (!ready) throw notFound("Upload");
     if (ready.projectId) addFirstSegmentIfEmpty(db, ready.projectId, ready);
     return mediaView(deps, ready);
   } finally {
