@@ -15,6 +15,11 @@ export function findMediaMany(db: Db, ids: string[]): MediaRow[] {
   return ids.length ? db.select().from(media).where(inArray(media.id, ids)).all() : [];
 }
 
+/** Media rows by id (each id once in the query, however often a timeline uses it). */
+export function mediaByIds(db: Db, ids: readonly string[]): Map<string, MediaRow> {
+  return new Map(findMediaMany(db, [...new Set(ids)]).map((m) => [m.id, m]));
+}
+
 /** A job's variants, oldest first. */
 export function variantsOfJob(db: Db, jobId: string): VariantRow[] {
   return db.select().from(variants).where(eq(variants.jobId, jobId)).orderBy(asc(variants.createdAt)).all();

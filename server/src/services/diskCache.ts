@@ -13,11 +13,11 @@ import {
   activeSegmentsByProject,
   exportFilePaths,
   exportPathsOnTimelines,
-  findMediaMany,
   forgetMediaAtPath,
+  mediaByIds,
 } from "../repositories/media.js";
 import { fileInfo, listFiles, removeFiles } from "../storage/files.js";
-import { EXPORT_JOB, exportPathOf, keyOf, outputFormat } from "./exports.js";
+import { EXPORT_JOB, exportPlan, partSpecOf } from "./exports.js";
 
 /** Frames this young are kept whatever the cap: a client may be about to fetch them. */
 export const FRAME_MIN_AGE_MS = 60_000;
@@ -42,25 +42,21 @@ function currentTimelineNeeds(deps: AppDeps): { parts: Set<string>; exports: Set
   const parts = new Set<string>();
   const exportPaths = new Set<string>();
   const timelines = [...activeSegmentsByProject(deps.db).values()];
-  const rows = new Map(
-    findMediaMany(deps.db, [...new Set(timelines.flat().map((s) => s.mediaId))]).map((m) => [m.id, m]),
+  const rows = mediaByIds(
+    deps.db,
+    timelines.flat().map((s) => s.mediaId),
   );
   for (const active of timelines) {
-    const first = active[0] && rows.get(active[0].mediaId);
-    if (!first) continue;
-    const format = outputFormat(deps.config, first);
-    const keys: string[] = [];
-    for (const s of active) {
-      const row = rows.get(s.mediaId);
-      if (!row) continue;
-      const key = keyOf(
-        { media: row, startTs: s.startTs, endTs: s.endTs, grade: s.grade, variantId: s.variantId },
-        format,
-      );
-      keys.push(key);
-      parts.add(key);
-    }
-    exportPaths.add(exportPathOf(keys));
+    const plan = exportPlan(
+      deps.config,
+      active.flatMap((s) => {
+        const row = rows.get(s.mediaId);
+        return row ? [partSpecOf(s, row)] : [];
+      }),
+    );
+    if (!plan) continue;
+    for (const key of plan.keys) parts.add(key);
+    exportPaths.add(plan.rel);
   }
   return { parts, exports: exportPaths };
 }

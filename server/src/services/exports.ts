@@ -25,7 +25,7 @@ import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import type { Job, JobContext } from "../ports/jobs.js";
 import { exportById, insertExport, linkExportFile, renderedPart, saveRenderedPart } from "../repositories/exports.js";
-import { activeSegments, findMedia, findMediaMany, type MediaRow, readyMediaByPath } from "../repositories/media.js";
+import { activeSegments, findMedia, type MediaRow, mediaByIds, readyMediaByPath } from "../repositories/media.js";
 import { projectById } from "../repositories/projects.js";
 import { ensureDir, fileInfo, isNonEmptyFile } from "../storage/files.js";
 import { findProject, type ProjectRow } from "./access.js";
@@ -117,6 +117,27 @@ export const keyOf = (part: PartSpec, format: OutputFormat) =>
     },
     format,
   );
+
+/** A timeline item (a segment, or its copy in an export job) as the part it renders to. */
+export const partSpecOf = (
+  item: Pick<PartSpec, "startTs" | "endTs" | "grade" | "variantId">,
+  media: MediaRow,
+): PartSpec => ({ media, startTs: item.startTs, endTs: item.endTs, grade: item.grade, variantId: item.variantId });
+
+/**
+ * What exporting these parts makes: the format (from the first part), each part's key, and the export file.
+ * The file is named by what it contains, so an unchanged timeline finds its previous export.
+ */
+export function exportPlan(
+  config: Pick<Config, "DAILIES_EXPORT_WIDTH" | "DAILIES_EXPORT_HEIGHT">,
+  specs: readonly PartSpec[],
+): { format: OutputFormat; keys: string[]; rel: string } | null {
+  const first = specs[0];
+  if (!first) return null;
+  const format = outputFormat(config, first.media);
+  const keys = specs.map((spec) => keyOf(spec, format));
+  return { format, keys, rel: exportPathOf(keys) };
+}
 
 /** The output format of a project's current timeline (from its first active segment). */
 export function projectOutputFormat(deps: AppDeps, projectId: string): OutputFormat | null {
@@ -267,25 +288,21 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
   const runner = deps.ffmpeg;
   const id = ctx.job.id;
   const timeline = (ctx.job.input.timeline ?? []) as TimelineSnapshotItem[];
-  const rows = new Map(
-    findMediaMany(
-      deps.db,
-      timeline.map((t) => t.mediaId),
-    ).map((m) => [m.id, m]),
+  const rows = mediaByIds(
+    deps.db,
+    timeline.map((t) => t.mediaId),
   );
   const specs: PartSpec[] = timeline.map((t) => {
     const row = rows.get(t.mediaId);
     if (row?.status !== "ready" || !row.path) throw new Error(`The media of segment ${t.segmentId} is gone`);
-    return { media: row, startTs: t.startTs, endTs: t.endTs, grade: t.grade, variantId: t.variantId };
+    return partSpecOf(t, row);
   });
-  const first = specs[0];
-  if (!first) throw new Error("The timeline is empty");
-  const format = outputFormat(deps.config, first.media);
+  const plan = exportPlan(deps.config, specs);
+  if (!plan) throw new Error("The timeline is empty");
+  const { format, rel } = plan;
 
-  // The export file is named by what it contains: an unchanged timeline finds its previous export and
-  // reuses it (no render, no new file), whichever export or project asked first.
-  const keys = specs.map((spec) => keyOf(spec, format));
-  const rel = exportPathOf(keys);
+  // An unchanged timeline finds its previous export and reuses it (no render, no new file), whichever
+  // export or project asked first.
   const output = deps.files.absolute(rel);
   const previous = readyMediaByPath(deps.db, rel);
   const reused = previous !== undefined && (await isNonEmptyFile(output));
