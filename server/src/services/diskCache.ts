@@ -13,7 +13,7 @@ import { exports, jobs, media, projects, renderCache, segments } from "../db/sch
 import { fileInfo, listFiles, removeFiles } from "../storage/files.js";
 import { EXPORT_JOB, exportKey, keyOf, outputFormat } from "./exports.js";
 import { activeSegments } from "./projectMedia.js";
-import { mediaById } from "./timeline.js";
+import { mediaById } from "./segments.js";
 
 /** Frames this young are kept whatever the cap: a client may be about to fetch them. */
 export const FRAME_MIN_AGE_MS = 60_000;

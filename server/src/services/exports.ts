@@ -32,7 +32,7 @@ import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { gradeFilterOf } from "./preview.js";
 import { activeSegments, FFMPEG_MISSING_MESSAGE, type MediaRow, mediaUrl, requireFfmpeg } from "./projectMedia.js";
-import { mediaById } from "./timeline.js";
+import { mediaById } from "./segments.js";
 
 export const EXPORT_JOB = "export";
 

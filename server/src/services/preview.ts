@@ -1,5 +1,5 @@
 /**
- * Preview frames and strips of the project timeline (timeline times: see services/timeline.ts).
+ * Preview frames and strips of the project timeline (timeline times: see services/segments.ts).
  *
  * A frame is identified by what it shows: (source media hash, frame index at the media's frame rate, grade
  * filter). Its JPEG is stored under `frames/<ab>/<key>.jpg` in the data folder, so a repeated request, from
@@ -19,18 +19,16 @@ import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "..
 import { ensureDir, isNonEmptyFile } from "../storage/files.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { type MediaRow, mediaFailure, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
+import { addFieldError, mediaById, projectTimeline } from "./segments.js";
 import {
-  addFieldError,
   frameIndex,
   frameSeekTime,
   locateTime,
-  mediaById,
-  projectTimeline,
   roundTime,
   stripCount,
   stripTimes,
   TIME_EPSILON,
-} from "./timeline.js";
+} from "./timeline/index.js";
 
 /** Frame rate assumed for media whose rate ffprobe did not report. */
 const DEFAULT_FPS = 25;
