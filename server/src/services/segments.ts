@@ -32,7 +32,7 @@ import {
   splitSegmentRows,
   trimSegmentRow,
 } from "../repositories/segments.js";
-import { findProject, type ProjectRow } from "./access.js";
+import { type ProjectRow, requireVisible } from "./access.js";
 import { segmentView } from "./projectMedia.js";
 import { layoutTimeline, TIME_EPSILON, type TimelineLayout } from "./timeline/index.js";
 
@@ -89,9 +89,7 @@ export function requireSegment(
   auth: AuthContext,
   segmentId: string,
 ): { segment: SegmentRow; project: ProjectRow } {
-  const segment = findSegment(db, segmentId);
-  const project = segment && findProject(db, auth, segment.projectId);
-  if (!segment || !project) throw notFound("Segment");
+  const { row: segment, project } = requireVisible(db, auth, findSegment(db, segmentId), "Segment");
   return { segment, project };
 }
 

@@ -24,7 +24,7 @@ import {
   type VariantRow,
 } from "../repositories/variants.js";
 import { readBytes, removeFiles } from "../storage/files.js";
-import { findProject } from "./access.js";
+import { requireVisible } from "./access.js";
 import { providerOr400, withAiCallScope } from "./aiCalls.js";
 import { mediaUrl, requireFfmpeg } from "./projectMedia.js";
 import { timelineViews } from "./segments.js";
@@ -54,9 +54,7 @@ export interface VariantSourcePiece {
 
 /** A variant of a project the caller can see; anything else answers 404, as if it did not exist. */
 export function requireVariant(db: Db, auth: AuthContext, variantId: string): VariantRow {
-  const row = findVariant(db, variantId);
-  if (!row || !findProject(db, auth, row.projectId)) throw notFound("Variant");
-  return row;
+  return requireVisible(db, auth, findVariant(db, variantId), "Variant").row;
 }
 
 function mediaRow(db: Db, id: string | null): MediaRow | undefined {
