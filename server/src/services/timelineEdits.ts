@@ -1,6 +1,7 @@
 /**
  * Timeline edits the web editor adds to the editing reference: reorder, and restoring a snapshot (the server
- * half of undo/redo). Each runs in ONE transaction and leaves the active segments' order_index 0..n-1.
+ * half of undo/redo). Each is one unit of work in repositories/segments.ts (one transaction, the active
+ * segments' order_index left 0..n-1); the checks here run on the timeline as read inside it.
  *
  * Undo/redo design: the client keeps a stack of { before, after } snapshots (segment ids with their source
  * in/out times). Undo restores `before` when the timeline still equals `after`; redo the reverse. Every edit

@@ -3,8 +3,9 @@
  * project timeline, and scoring one.
  *
  * Timeline times are seconds on the PROJECT TIMELINE (the active segments laid end to end in order); a
- * segment's start_ts/end_ts are seconds in its SOURCE media. The pure functions at the top do the mapping
- * and plan an accept as data; `acceptVariant` applies the plan in one transaction.
+ * segment's start_ts/end_ts are seconds in its SOURCE media. The splice is planned as data by
+ * `planVariantSplice` (timeline/ranges.ts) on the timeline as it is inside the accept's transaction, and
+ * `acceptVariantRows` (repositories/variants.ts) applies it in that same transaction.
  */
 import type { Variant, VariantAcceptResponse, VariantScore } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
@@ -36,8 +37,6 @@ import {
   TIME_EPSILON,
   timelineDuration,
 } from "./timeline/index.js";
-
-export type { VariantRow } from "../repositories/variants.js";
 
 type Db = AppDeps["db"];
 
