@@ -30,7 +30,7 @@ import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
 import { requireFfmpeg } from "./projectMedia.js";
-import { rangePieces, TIME_EPSILON, timelineDuration } from "./timeline/index.js";
+import { rangePieces, roundTime, TIME_EPSILON, timelineDuration } from "./timeline/index.js";
 import { toStored, type VariantSourcePiece } from "./variants.js";
 
 export const REGION_JOB = "ai-region-generate";
@@ -58,7 +58,7 @@ export function startRegionGeneration(deps: AppDeps, auth: AuthContext, body: Ai
   const duration = timelineDuration(active);
   if (body.end_ts > duration + TIME_EPSILON) {
     throw badRequest("Invalid payload", {
-      fieldErrors: { end_ts: [`Must be at most the timeline's duration (${Number(duration.toFixed(6))} s)`] },
+      fieldErrors: { end_ts: [`Must be at most the timeline's duration (${roundTime(duration)} s)`] },
       duration,
     });
   }
