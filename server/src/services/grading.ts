@@ -21,7 +21,7 @@ import { findSegment, gradeSegmentRows, type SegmentRow } from "../repositories/
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
 import { FFMPEG_MISSING_MESSAGE, mediaFailure, mediaUrl } from "./projectMedia.js";
-import { assertActive, mediaById } from "./segments.js";
+import { assertActive } from "./segments.js";
 import { roundTime, sameTime, TIME_EPSILON } from "./timeline/index.js";
 
 export const COLOR_GRADE_JOB = "color-grade";
@@ -37,7 +37,7 @@ export function normalizeGrade(params: GradeParams): Record<string, number> {
 }
 
 function sourceOf(deps: AppDeps, segment: SegmentRow): MediaRow {
-  return mediaById(deps.db, [segment.mediaId]).get(segment.mediaId) as MediaRow;
+  return findMedia(deps.db, segment.mediaId) as MediaRow;
 }
 
 /** POST /api/segment/{id}/grade-preview: one graded frame, at `at` (source time) or the segment's middle. */
