@@ -98,12 +98,15 @@ function placeOnTimeline(
 // Units of work (each one transaction)
 // ---------------------------------------------------------------------------------------------------------
 
-/** Split: `check` returns the source time to cut at; the segment is deactivated, its halves take its place. */
-export function splitSegmentRows(db: Db, segmentId: string, check: SegmentCheck<number>): [SegmentRow, SegmentRow] {
+/** Split at source time `at`: `check` approves the segment; it is deactivated and its halves take its place. */
+export function splitSegmentRows(
+  db: Db,
+  segmentId: string,
+  at: number,
+  check: SegmentCheck<SegmentRow>,
+): [SegmentRow, SegmentRow] {
   return db.transaction((tx) => {
-    const fresh = findSegment(tx, segmentId);
-    const at = check(fresh);
-    const seg = fresh as SegmentRow;
+    const seg = check(findSegment(tx, segmentId));
     const [left, right] = placeOnTimeline(tx, seg.projectId, {
       replaceId: seg.id,
       replacements: [
@@ -115,15 +118,15 @@ export function splitSegmentRows(db: Db, segmentId: string, check: SegmentCheck<
   });
 }
 
-/** Trim in place: `check` returns the new source bounds. */
+/** Trim in place: `check` approves the segment and returns its new source bounds. */
 export function trimSegmentRow(
   db: Db,
   segmentId: string,
-  check: SegmentCheck<{ startTs: number; endTs: number }>,
+  check: SegmentCheck<{ segment: SegmentRow; startTs: number; endTs: number }>,
 ): SegmentRow {
   return db.transaction((tx) => {
-    const bounds = check(findSegment(tx, segmentId));
-    return tx.update(segments).set(bounds).where(eq(segments.id, segmentId)).returning().get();
+    const { segment, startTs, endTs } = check(findSegment(tx, segmentId));
+    return tx.update(segments).set({ startTs, endTs }).where(eq(segments.id, segment.id)).returning().get();
   });
 }
 

@@ -115,13 +115,13 @@ export function requireActive(fresh: SegmentRow | undefined): SegmentRow {
 
 /** Split at a source time strictly inside the segment: the original is deactivated, left and right take its place. */
 export function splitSegment(deps: AppDeps, segmentId: string, splitTs: number): { left: Segment; right: Segment } {
-  const [left, right] = splitSegmentRows(deps.db, segmentId, (fresh) => {
+  const [left, right] = splitSegmentRows(deps.db, segmentId, splitTs, (fresh) => {
     const seg = requireActive(fresh);
     if (!(splitTs > seg.startTs + TIME_EPSILON && splitTs < seg.endTs - TIME_EPSILON))
       throw invalidPayload({
         split_ts: [`Must be strictly between the segment's start_ts (${seg.startTs}) and end_ts (${seg.endTs})`],
       });
-    return splitTs;
+    return seg;
   });
   return { left: viewOf(deps, left), right: viewOf(deps, right) };
 }
@@ -140,7 +140,7 @@ export function trimSegment(deps: AppDeps, segmentId: string, newStart: number, 
       errors.new_end_ts = [`Must be within the segment's bounds ${seg.startTs}..${seg.endTs}`];
     if (!(newEnd > newStart + TIME_EPSILON)) addFieldError(errors, "new_end_ts", "Must be greater than new_start_ts");
     if (Object.keys(errors).length > 0) throw invalidPayload(errors);
-    return { startTs: Math.max(seg.startTs, newStart), endTs: Math.min(seg.endTs, newEnd) };
+    return { segment: seg, startTs: Math.max(seg.startTs, newStart), endTs: Math.min(seg.endTs, newEnd) };
   });
   return viewOf(deps, row);
 }

@@ -63,9 +63,9 @@ const allRows = () =>
 describe("segment units of work", () => {
   it("split keeps the order and the total duration; the original stays, inactive, as the halves' parent", () => {
     const [a, b, c] = insertSegmentRows(db, projectId, undefined, [clip(0, 2), clip(2, 6), clip(6, 7)]);
-    const [left, right] = splitSegmentRows(db, (b as SegmentRow).id, (fresh) => {
+    const [left, right] = splitSegmentRows(db, (b as SegmentRow).id, 3.5, (fresh) => {
       expect(fresh?.id).toBe(b?.id);
-      return 3.5;
+      return active(fresh);
     });
     expect(shape()).toEqual([
       [0, 2, 0],
@@ -83,12 +83,12 @@ describe("segment units of work", () => {
     const [a] = insertSegmentRows(db, projectId, undefined, [clip(0, 4)]);
     const before = allRows();
     expect(() =>
-      splitSegmentRows(db, (a as SegmentRow).id, () => {
+      splitSegmentRows(db, (a as SegmentRow).id, 1, () => {
         throw conflict("no");
       }),
     ).toThrow("no");
     removeSegmentRow(db, (a as SegmentRow).id, active);
-    expect(() => splitSegmentRows(db, (a as SegmentRow).id, (fresh) => active(fresh).startTs + 1)).toThrow(/inactive/);
+    expect(() => splitSegmentRows(db, (a as SegmentRow).id, 1, active)).toThrow(/inactive/);
     expect(allRows().length).toBe(before.length);
   });
 
@@ -96,7 +96,11 @@ describe("segment units of work", () => {
     const [a, b] = insertSegmentRows(db, projectId, undefined, [clip(0, 1), clip(1, 2)]);
     const [x] = insertSegmentRows(db, projectId, 1, [clip(5, 8)]);
     expect(activeSegments(db, projectId).map((s) => s.id)).toEqual([a?.id, x?.id, b?.id]);
-    const trimmed = trimSegmentRow(db, (x as SegmentRow).id, () => ({ startTs: 6, endTs: 7 }));
+    const trimmed = trimSegmentRow(db, (x as SegmentRow).id, (fresh) => ({
+      segment: active(fresh),
+      startTs: 6,
+      endTs: 7,
+    }));
     expect([trimmed.startTs, trimmed.endTs]).toEqual([6, 7]);
     removeSegmentRow(db, (a as SegmentRow).id, active);
     expect(shape()).toEqual([
