@@ -136,6 +136,17 @@ export function versionsOfScene(db: Db, sceneId: string, assetType: string | und
     .all();
 }
 
+/** The VIDEO version a scene contributes to an assembled timeline: the newest selected one, else the newest. */
+export function pickedVideoOfScene(db: Db, sceneId: string): AssetRow | undefined {
+  return db
+    .select()
+    .from(assetVersions)
+    .where(and(eq(assetVersions.sceneId, sceneId), eq(assetVersions.assetType, "VIDEO")))
+    .orderBy(desc(assetVersions.selected), desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
+    .limit(1)
+    .get();
+}
+
 /** A project's versions of one asset type, newest first. */
 export function versionsOfProject(db: Db, projectId: string, assetType: string): AssetRow[] {
   return db

@@ -39,7 +39,7 @@ import { requireProject } from "../services/access.js";
 import { previewFrame, previewStrip } from "../services/preview.js";
 import { projectDetails, projectDetailsSchema, startProjectVideoImport } from "../services/projectMedia.js";
 import { characterView, projectView, sceneView } from "../services/projects.js";
-import { addSegment, assembleTimeline, TIMELINE_TIME_DOC } from "../services/timeline.js";
+import { addSegment, assembleTimeline, TIMELINE_TIME_DOC } from "../services/segments.js";
 import { createUpload } from "../services/uploads.js";
 
 export async function projectRoutes(app: FastifyInstance): Promise<void> {

@@ -20,14 +20,24 @@ export function requireProject(db: Db, auth: AuthContext, projectId: string): Pr
   return project;
 }
 
+/** A row of a project the user can see, with that project; a missing row or another user's answers 404. */
+export function requireVisible<R extends { projectId: string }>(
+  db: Db,
+  auth: AuthContext,
+  row: R | undefined,
+  what: string,
+): { row: R; project: ProjectRow } {
+  const project = row && findProject(db, auth, row.projectId);
+  if (!row || !project) throw notFound(what);
+  return { row, project };
+}
+
 export function requireSceneById(
   db: Db,
   auth: AuthContext,
   sceneDbId: string,
 ): { scene: SceneRow; project: ProjectRow } {
-  const scene = sceneById(db, sceneDbId);
-  const project = scene && findProject(db, auth, scene.projectId);
-  if (!scene || !project) throw notFound("Scene");
+  const { row: scene, project } = requireVisible(db, auth, sceneById(db, sceneDbId), "Scene");
   return { scene, project };
 }
 
@@ -38,7 +48,5 @@ export function requireSceneByCode(db: Db, projectId: string, sceneCode: string)
 }
 
 export function requireAsset(db: Db, auth: AuthContext, assetId: string): AssetRow {
-  const asset = assetById(db, assetId);
-  if (!asset || !findProject(db, auth, asset.projectId)) throw notFound("Asset");
-  return asset;
+  return requireVisible(db, auth, assetById(db, assetId), "Asset").row;
 }

@@ -10,19 +10,19 @@
  *   that render), then one transaction deactivates the segment (kept) and puts a new active segment
  *   (source "graded") in its place. The route waits for the job and answers {segment_id, graded_url}.
  */
-import { eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { segments } from "../db/schema.js";
 import { conflict, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
 import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args/index.js";
 import type { JobContext } from "../ports/jobs.js";
-import { findMedia, insertMedia, mediaByPath } from "../repositories/media.js";
+import { findMedia, type MediaRow } from "../repositories/media.js";
+import { findSegment, gradeSegmentRows, type SegmentRow } from "../repositories/segments.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
-import { FFMPEG_MISSING_MESSAGE, type MediaRow, mediaFailure, mediaUrl, type SegmentRow } from "./projectMedia.js";
-import { assertActive, mediaById, replaceOnTimeline, roundTime, TIME_EPSILON } from "./timeline.js";
+import { FFMPEG_MISSING_MESSAGE, mediaFailure, mediaUrl } from "./projectMedia.js";
+import { assertActive } from "./segments.js";
+import { roundTime, sameTime, TIME_EPSILON } from "./timeline/index.js";
 
 export const COLOR_GRADE_JOB = "color-grade";
 
@@ -37,7 +37,7 @@ export function normalizeGrade(params: GradeParams): Record<string, number> {
 }
 
 function sourceOf(deps: AppDeps, segment: SegmentRow): MediaRow {
-  return mediaById(deps.db, [segment.mediaId]).get(segment.mediaId) as MediaRow;
+  return findMedia(deps.db, segment.mediaId) as MediaRow;
 }
 
 /** POST /api/segment/{id}/grade-preview: one graded frame, at `at` (source time) or the segment's middle. */
@@ -112,16 +112,15 @@ export async function colorGradeJob(deps: AppDeps, ctx: JobContext): Promise<Gra
 async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutcome> {
   if (!deps.ffmpeg) throw new Error(FFMPEG_MISSING_MESSAGE);
   const input = ctx.job.input as { segmentId: string; params: Record<string, number>; startTs: number; endTs: number };
-  const { db } = deps;
-  const stillThere = (): SegmentRow => {
-    const row = db.select().from(segments).where(eq(segments.id, input.segmentId)).get();
-    if (!row) throw conflict("Segment no longer exists", { segment_id: input.segmentId });
-    assertActive(row);
-    if (Math.abs(row.startTs - input.startTs) > TIME_EPSILON || Math.abs(row.endTs - input.endTs) > TIME_EPSILON)
-      throw conflict("Segment was trimmed while it was being graded: grade it again", { segment_id: row.id });
-    return row;
+  // The segment must still be as it was queued: graded meanwhile or trimmed is a conflict (grade it again).
+  const stillThere = (fresh: SegmentRow | undefined): SegmentRow => {
+    if (!fresh) throw conflict("Segment no longer exists", { segment_id: input.segmentId });
+    assertActive(fresh);
+    if (!sameTime(fresh.startTs, input.startTs) || !sameTime(fresh.endTs, input.endTs))
+      throw conflict("Segment was trimmed while it was being graded: grade it again", { segment_id: fresh.id });
+    return fresh;
   };
-  const segment = stillThere();
+  const segment = stillThere(findSegment(deps.db, input.segmentId));
   const source = sourceOf(deps, segment);
   const format = projectOutputFormat(deps, segment.projectId);
   if (!format) throw conflict("Segment is not on the timeline", { segment_id: segment.id });
@@ -139,43 +138,22 @@ async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutco
     { signal: ctx.signal, onProgress: (f) => ctx.progress(Math.min(0.99, f)) },
   );
 
-  return db.transaction((tx) => {
-    const current = stillThere();
-    const existing = mediaByPath(tx, part.rel);
-    const graded =
-      existing ??
-      insertMedia(tx, {
-        id: newId("media"),
-        projectId: current.projectId,
-        origin: "render",
-        status: "ready",
-        path: part.rel,
-        mime: "video/mp4",
-        kind: "video",
-        durationSec: current.endTs - current.startTs,
-        width: format.width,
-        height: format.height,
-        fps: format.fps,
-        videoCodec: "h264",
-        audioCodec: "aac",
-        hasAudio: true,
-        fileName: `graded-${current.id}.mp4`,
-      });
-    const [replacement] = replaceOnTimeline(tx, current.projectId, {
-      replaceId: current.id,
-      replacements: [
-        {
-          mediaId: current.mediaId,
-          startTs: current.startTs,
-          endTs: current.endTs,
-          source: "graded",
-          variantId: current.variantId,
-          assetVersionId: current.assetVersionId,
-          grade: input.params,
-          parentSegmentId: current.id,
-        },
-      ],
-    });
-    return { segment_id: (replacement as SegmentRow).id, graded_media_id: graded.id };
-  });
+  const graded = gradeSegmentRows(deps.db, input.segmentId, stillThere, input.params, (current) => ({
+    id: newId("media"),
+    projectId: current.projectId,
+    origin: "render",
+    status: "ready",
+    path: part.rel,
+    mime: "video/mp4",
+    kind: "video",
+    durationSec: current.endTs - current.startTs,
+    width: format.width,
+    height: format.height,
+    fps: format.fps,
+    videoCodec: "h264",
+    audioCodec: "aac",
+    hasAudio: true,
+    fileName: `graded-${current.id}.mp4`,
+  }));
+  return { segment_id: graded.segment.id, graded_media_id: graded.media.id };
 }

@@ -1,5 +1,5 @@
 /**
- * Preview frames and strips of the project timeline (timeline times: see services/timeline.ts).
+ * Preview frames and strips of the project timeline (timeline times: see services/segments.ts).
  *
  * A frame is identified by what it shows: (source media hash, frame index at the media's frame rate, grade
  * filter). Its JPEG is stored under `frames/<ab>/<key>.jpg` in the data folder, so a repeated request, from
@@ -20,18 +20,16 @@ import type { MediaRow, SegmentRow } from "../repositories/media.js";
 import { ensureDir, isNonEmptyFile } from "../storage/files.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { mediaFailure, requireFfmpeg } from "./mediaFailures.js";
+import { addFieldError, mediaById, projectTimeline } from "./segments.js";
 import {
-  addFieldError,
   frameIndex,
   frameSeekTime,
   locateTime,
-  mediaById,
-  projectTimeline,
   roundTime,
   stripCount,
   stripTimes,
   TIME_EPSILON,
-} from "./timeline.js";
+} from "./timeline/index.js";
 
 /** Frame rate assumed for media whose rate ffprobe did not report. */
 const DEFAULT_FPS = 25;

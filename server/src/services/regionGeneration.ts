@@ -13,13 +13,9 @@
  *   generated clip is scaled into the box over the range (`compositeRegionArgs`).
  */
 import type { AiGenerateRequest, AiGenerateResponse } from "@dailies/shared";
-import { eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { Db } from "../db/client.js";
-import { variants } from "../db/schema.js";
 import { badRequest } from "../errors.js";
-import { newId } from "../ids.js";
 import { boxToPixels, cropFilter, type FractionBox } from "../media/args/index.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { compositeRegion, concatParts, extractFrame, renderSegment } from "../media/operations.js";
@@ -27,12 +23,14 @@ import type { ProbeResult } from "../media/probe.js";
 import type { JobContext } from "../ports/jobs.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
-import { findMedia, insertMedia as insertMediaRow } from "../repositories/media.js";
+import { findMedia, type MediaRow, variantsOfJob } from "../repositories/media.js";
+import { activeSegments } from "../repositories/segments.js";
+import { insertVariantRows, type NewMedia } from "../repositories/variants.js";
 import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
-import { activeSegments, type MediaRow, requireFfmpeg } from "./projectMedia.js";
-import { rangePieces, TIME_EPSILON, timelineDuration } from "./timeline/index.js";
+import { requireFfmpeg } from "./projectMedia.js";
+import { rangePieces, roundTime, TIME_EPSILON, timelineDuration } from "./timeline/index.js";
 import { toStored, type VariantSourcePiece } from "./variants.js";
 
 export const REGION_JOB = "ai-region-generate";
@@ -60,7 +58,7 @@ export function startRegionGeneration(deps: AppDeps, auth: AuthContext, body: Ai
   const duration = timelineDuration(active);
   if (body.end_ts > duration + TIME_EPSILON) {
     throw badRequest("Invalid payload", {
-      fieldErrors: { end_ts: [`Must be at most the timeline's duration (${Number(duration.toFixed(6))} s)`] },
+      fieldErrors: { end_ts: [`Must be at most the timeline's duration (${roundTime(duration)} s)`] },
       duration,
     });
   }
@@ -112,11 +110,7 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
   const projectId = ctx.job.projectId as string;
   // A run that committed its variants and then crashed before the job was marked complete: the rows are
   // all there (one transaction), so a rerun answers with them instead of making a second set.
-  const committed = deps.db
-    .select({ id: variants.id, info: variants.info, provider: variants.provider })
-    .from(variants)
-    .where(eq(variants.jobId, ctx.job.id))
-    .all();
+  const committed = variantsOfJob(deps.db, ctx.job.id);
   if (committed.length > 0) {
     const made = committed.map((v) => ({ id: v.id, params: v.info?.params ?? null }));
     return { provider: committed[0]?.provider, model: null, variant_ids: made.map((v) => v.id), variants: made };
@@ -212,31 +206,23 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
           preview: await stored(deps.files, m.preview),
           info: m.info,
         });
-      const ids = deps.db.transaction((tx) => {
-        const sourceId = insertMedia(tx, projectId, source, sourceProbe);
-        return files.map((f, i) => {
-          const clipId = insertMedia(tx, projectId, f.clip, made[i]?.clip.probe);
-          const previewId = insertMedia(tx, projectId, f.preview, undefined, sourceProbe);
-          const id = newId("var");
-          tx.insert(variants)
-            .values({
-              id,
-              jobId: ctx.job.id,
-              projectId,
-              mediaId: clipId,
-              previewMediaId: previewId,
-              sourceMediaId: sourceId,
-              prompt: input.prompt,
-              provider: generator.name,
-              startTs: input.startTs,
-              endTs: input.endTs,
-              box: input.box,
-              info: { ...f.info, source: input.source },
-            })
-            .run();
-          return { id, params: f.info.params ?? null };
-        });
-      });
+      const ids = insertVariantRows(
+        deps.db,
+        { jobId: ctx.job.id, projectId },
+        mediaValues(source, sourceProbe),
+        files.map((f, i) => ({
+          clip: mediaValues(f.clip, made[i]?.clip.probe),
+          preview: mediaValues(f.preview, undefined, sourceProbe),
+          values: {
+            prompt: input.prompt,
+            provider: generator.name,
+            startTs: input.startTs,
+            endTs: input.endTs,
+            box: input.box,
+            info: { ...f.info, source: input.source },
+          },
+        })),
+      ).map((id, i) => ({ id, params: files[i]?.info.params ?? null }));
       progress(1);
       return {
         provider: generator.name,
@@ -264,17 +250,9 @@ async function stored(files: FileStore, m: Made): Promise<StoredFile> {
   return { rel, sha256, bytes, mime: m.mime, kind: m.kind, origin: m.origin };
 }
 
-function insertMedia(
-  tx: Db,
-  projectId: string,
-  f: StoredFile,
-  probe: ProbeResult | undefined,
-  sizeOf?: ProbeResult,
-): string {
-  const id = newId("media");
-  insertMediaRow(tx, {
-    id,
-    projectId,
+/** The media row of a stored file: its size from its probe, or (a preview frame) from `sizeOf`. */
+function mediaValues(f: StoredFile, probe: ProbeResult | undefined, sizeOf?: ProbeResult): NewMedia {
+  return {
     origin: f.origin,
     status: "ready",
     sha256: f.sha256,
@@ -289,8 +267,7 @@ function insertMedia(
     videoCodec: probe?.videoCodec ?? null,
     audioCodec: probe?.audioCodec ?? null,
     hasAudio: probe?.hasAudio ?? null,
-  });
-  return id;
+  };
 }
 
 /** Frame rate of the normalized range when the source does not say (a still, or an odd container). */

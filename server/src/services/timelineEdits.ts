@@ -1,19 +1,19 @@
 /**
  * Timeline edits the web editor adds to the editing reference: reorder, and restoring a snapshot (the server
- * half of undo/redo). Each runs in ONE transaction and leaves the active segments' order_index 0..n-1.
+ * half of undo/redo). Each is one unit of work in repositories/segments.ts (one transaction, the active
+ * segments' order_index left 0..n-1); the checks here run on the timeline as read inside it.
  *
  * Undo/redo design: the client keeps a stack of { before, after } snapshots (segment ids with their source
  * in/out times). Undo restores `before` when the timeline still equals `after`; redo the reverse. Every edit
  * deactivates rather than deletes, so any earlier snapshot's rows still exist and can be switched back on.
  */
 import type { TimelineEntry } from "@dailies/shared";
-import { and, eq, inArray } from "drizzle-orm";
 import type { AppDeps } from "../context.js";
-import { media, segments } from "../db/schema.js";
 import { conflict, invalidPayload } from "../errors.js";
+import { reorderSegmentRows, restoreTimelineRows, type SegmentRow } from "../repositories/segments.js";
 import type { ProjectRow } from "./access.js";
-import { activeSegments, type SegmentRow } from "./projectMedia.js";
-import { TIME_EPSILON, timelineViews } from "./timeline.js";
+import { timelineViews } from "./segments.js";
+import { sameTime, TIME_EPSILON } from "./timeline/index.js";
 
 const staleTimeline = (details: Record<string, unknown>) =>
   conflict("The timeline changed since this view was loaded (another edit came first); reload it", details);
@@ -28,25 +28,20 @@ export function sameTimeline(
     a.every(
       (e, i) =>
         e.id === b[i]?.id &&
-        Math.abs(e.start_ts - (b[i]?.startTs ?? Number.NaN)) < 1e-6 &&
-        Math.abs(e.end_ts - (b[i]?.endTs ?? Number.NaN)) < 1e-6,
+        sameTime(e.start_ts, b[i]?.startTs ?? Number.NaN) &&
+        sameTime(e.end_ts, b[i]?.endTs ?? Number.NaN),
     )
   );
 }
 
 /** New order of the active segments: the ids must be exactly the active set (409 otherwise). */
 export function reorderSegments(deps: AppDeps, project: ProjectRow, ids: readonly string[]) {
-  deps.db.transaction((tx) => {
-    const current = activeSegments(tx, project.id);
+  reorderSegmentRows(deps.db, project.id, ids, (current) => {
     const known = new Set(current.map((s) => s.id));
     const given = new Set(ids);
     if (given.size !== ids.length) throw invalidPayload({ segment_ids: ["Each segment may appear only once"] });
     if (given.size !== known.size || ids.some((id) => !known.has(id)))
       throw staleTimeline({ active_segment_ids: current.map((s) => s.id) });
-    ids.forEach((id, i) => {
-      if (current.find((s) => s.id === id)?.orderIndex !== i)
-        tx.update(segments).set({ orderIndex: i }).where(eq(segments.id, id)).run();
-    });
   });
   return timelineViews(deps, project.id);
 }
@@ -58,45 +53,20 @@ export function restoreTimeline(
   wanted: readonly TimelineEntry[],
   expected: readonly TimelineEntry[],
 ) {
-  deps.db.transaction((tx) => {
-    const current = activeSegments(tx, project.id);
+  const times = wanted.map((w) => ({ id: w.id, startTs: w.start_ts, endTs: w.end_ts }));
+  restoreTimelineRows(deps.db, project.id, times, ({ current, rows, durations }) => {
     if (!sameTimeline(expected, current)) throw staleTimeline({ active_segment_ids: current.map((s) => s.id) });
     const ids = wanted.map((w) => w.id);
     if (new Set(ids).size !== ids.length) throw invalidPayload({ segments: ["Each segment may appear only once"] });
-    const rows: SegmentRow[] =
-      ids.length === 0
-        ? []
-        : tx
-            .select()
-            .from(segments)
-            .where(and(eq(segments.projectId, project.id), inArray(segments.id, ids)))
-            .all();
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const missing = ids.filter((id) => !byId.has(id));
+    const missing = ids.filter((id) => !rows.has(id));
     if (missing.length > 0) throw invalidPayload({ segments: [`Unknown segments: ${missing.join(", ")}`] });
-    const mediaIds = [...new Set(rows.map((r) => r.mediaId))];
-    const durations = new Map(
-      (mediaIds.length === 0 ? [] : tx.select().from(media).where(inArray(media.id, mediaIds)).all()).map((m) => [
-        m.id,
-        m.durationSec,
-      ]),
-    );
     const errors: string[] = [];
     for (const w of wanted) {
-      const limit = durations.get((byId.get(w.id) as SegmentRow).mediaId) ?? Number.POSITIVE_INFINITY;
+      const limit = durations.get((rows.get(w.id) as SegmentRow).mediaId) ?? Number.POSITIVE_INFINITY;
       if (!(w.end_ts > w.start_ts + TIME_EPSILON) || w.end_ts > limit + TIME_EPSILON)
         errors.push(`${w.id}: times must satisfy 0 <= start_ts < end_ts <= ${limit}`);
     }
     if (errors.length > 0) throw invalidPayload({ segments: errors });
-    const keep = new Set(ids);
-    for (const s of current)
-      if (!keep.has(s.id)) tx.update(segments).set({ active: false }).where(eq(segments.id, s.id)).run();
-    wanted.forEach((w, i) => {
-      tx.update(segments)
-        .set({ active: true, orderIndex: i, startTs: w.start_ts, endTs: w.end_ts })
-        .where(eq(segments.id, w.id))
-        .run();
-    });
   });
   return timelineViews(deps, project.id);
 }

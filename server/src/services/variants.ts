@@ -3,25 +3,32 @@
  * project timeline, and scoring one.
  *
  * Timeline times are seconds on the PROJECT TIMELINE (the active segments laid end to end in order); a
- * segment's start_ts/end_ts are seconds in its SOURCE media. The pure functions at the top do the mapping
- * and plan an accept as data; `acceptVariant` applies the plan in one transaction.
+ * segment's start_ts/end_ts are seconds in its SOURCE media. The splice is planned as data by
+ * `planVariantSplice` (timeline/ranges.ts) on the timeline as it is inside the accept's transaction, and
+ * `acceptVariantRows` (repositories/variants.ts) applies it in that same transaction.
  */
 import type { Variant, VariantAcceptResponse, VariantScore } from "@dailies/shared";
-import { and, asc, eq, isNull } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { Db } from "../db/client.js";
-import { scores, segments, variants } from "../db/schema.js";
 import { conflict, HttpError, notFound } from "../errors.js";
-import { newId, nowIso } from "../ids.js";
+import { newId } from "../ids.js";
 import { extractFrame } from "../media/operations.js";
 import { isRegionScorer } from "../providers/local/scorer.js";
 import type { Media as ProviderMedia, Scorer } from "../providers/types.js";
-import { findMedia } from "../repositories/media.js";
+import { findMedia, type MediaRow } from "../repositories/media.js";
+import { derivedFrom, type SegmentInsert, type SegmentRow, type TimelineRewrite } from "../repositories/segments.js";
+import {
+  acceptVariantRows,
+  findVariant,
+  insertScore,
+  scoresOfVariant,
+  type VariantRow,
+} from "../repositories/variants.js";
 import { readBytes, removeFiles } from "../storage/files.js";
-import { findProject } from "./access.js";
+import { requireVisible } from "./access.js";
 import { providerOr400, withAiCallScope } from "./aiCalls.js";
-import { activeSegments, type MediaRow, mediaUrl, requireFfmpeg, type SegmentRow } from "./projectMedia.js";
+import { mediaUrl, requireFfmpeg } from "./projectMedia.js";
+import { timelineViews } from "./segments.js";
 import {
   planVariantSplice,
   type RangePiece,
@@ -30,9 +37,8 @@ import {
   TIME_EPSILON,
   timelineDuration,
 } from "./timeline/index.js";
-import { timelineViews } from "./timeline.js";
 
-export type VariantRow = typeof variants.$inferSelect;
+type Db = AppDeps["db"];
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading variants
@@ -47,9 +53,7 @@ export interface VariantSourcePiece {
 
 /** A variant of a project the caller can see; anything else answers 404, as if it did not exist. */
 export function requireVariant(db: Db, auth: AuthContext, variantId: string): VariantRow {
-  const row = db.select().from(variants).where(eq(variants.id, variantId)).get();
-  if (!row || !findProject(db, auth, row.projectId)) throw notFound("Variant");
-  return row;
+  return requireVisible(db, auth, findVariant(db, variantId), "Variant").row;
 }
 
 function mediaRow(db: Db, id: string | null): MediaRow | undefined {
@@ -77,11 +81,6 @@ export function variantView(deps: AppDeps, row: VariantRow): Variant {
   };
 }
 
-/** A job's variants in the order they were made. */
-export function jobVariants(db: Db, jobId: string): VariantRow[] {
-  return db.select().from(variants).where(eq(variants.jobId, jobId)).orderBy(asc(variants.createdAt)).all();
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Accept
 // ---------------------------------------------------------------------------------------------------------
@@ -93,90 +92,69 @@ export function jobVariants(db: Db, jobId: string): VariantRow[] {
  * when the range no longer shows what the variant was made from (another accept or an edit changed it).
  */
 export function acceptVariant(deps: AppDeps, auth: AuthContext, variantId: string): VariantAcceptResponse {
-  const { db } = deps;
-  const found = requireVariant(db, auth, variantId);
-  const result = db.transaction(
-    (tx) => {
-      const variant = tx.select().from(variants).where(eq(variants.id, found.id)).get();
-      if (!variant) throw notFound("Variant");
-      if (variant.acceptedAt)
-        throw conflict("Variant already accepted", { variant_id: variant.id, accepted_at: variant.acceptedAt });
-      const active = activeSegments(tx, variant.projectId);
-      const duration = timelineDuration(active);
-      const made = (variant.info?.source as VariantSourcePiece[] | undefined) ?? [];
-      const now = rangePieces(active, variant.startTs, variant.endTs);
-      if (variant.endTs > duration + TIME_EPSILON || !samePieces(made.map(fromStored), now)) {
-        throw conflict("The timeline changed in this range since the variant was made; generate again", {
-          variant_id: variant.id,
-          start_ts: variant.startTs,
-          end_ts: variant.endTs,
-        });
-      }
-      const plan = planVariantSplice(active, variant.startTs, variant.endTs, () => newId("seg"));
-      const byId = new Map(active.map((s) => [s.id, s]));
-      for (const id of plan.deactivate) tx.update(segments).set({ active: false }).where(eq(segments.id, id)).run();
-      const variantIndex = plan.order.indexOf(plan.variantSegment.id);
-      for (const part of plan.parts) {
-        const parent = byId.get(part.parentSegmentId) as SegmentRow;
-        tx.insert(segments)
-          .values({
-            id: part.id,
-            projectId: parent.projectId,
-            mediaId: parent.mediaId,
-            startTs: part.startTs,
-            endTs: part.endTs,
-            orderIndex: part.active ? plan.order.indexOf(part.id) : variantIndex,
-            active: part.active,
-            source: parent.source,
-            variantId: parent.variantId,
-            parentSegmentId: parent.id,
-            assetVersionId: parent.assetVersionId,
-            grade: parent.grade,
-          })
-          .run();
-      }
-      tx.insert(segments)
-        .values({
-          id: plan.variantSegment.id,
-          projectId: variant.projectId,
-          mediaId: variant.mediaId,
-          startTs: plan.variantSegment.startTs,
-          endTs: plan.variantSegment.endTs,
-          orderIndex: variantIndex,
-          active: true,
-          source: "generated",
-          variantId: variant.id,
-          parentSegmentId: plan.variantSegment.parentSegmentId,
-        })
-        .run();
-      // Renumber the untouched segments so the timeline's order_index runs 0..n-1.
-      for (const [index, id] of plan.order.entries()) {
-        const existing = byId.get(id);
-        if (existing && existing.orderIndex !== index)
-          tx.update(segments).set({ orderIndex: index }).where(eq(segments.id, id)).run();
-      }
-      const acceptedAt = nowIso();
-      const marked = tx
-        .update(variants)
-        .set({ acceptedAt })
-        .where(and(eq(variants.id, variant.id), isNull(variants.acceptedAt)))
-        .run();
-      if (marked.changes !== 1) throw conflict("Variant already accepted", { variant_id: variant.id });
-      return { projectId: variant.projectId, acceptedAt, segmentId: plan.variantSegment.id, replaced: plan.deactivate };
-    },
-    { behavior: "immediate" },
-  );
+  const found = requireVariant(deps.db, auth, variantId);
+  const result = acceptVariantRows(deps.db, found.id, (variant, active) => {
+    if (!variant) throw notFound("Variant");
+    if (variant.acceptedAt)
+      throw conflict("Variant already accepted", { variant_id: variant.id, accepted_at: variant.acceptedAt });
+    const duration = timelineDuration(active);
+    const made = (variant.info?.source as VariantSourcePiece[] | undefined) ?? [];
+    const now = rangePieces(active, variant.startTs, variant.endTs);
+    if (variant.endTs > duration + TIME_EPSILON || !samePieces(made.map(fromStored), now)) {
+      throw conflict("The timeline changed in this range since the variant was made; generate again", {
+        variant_id: variant.id,
+        start_ts: variant.startTs,
+        end_ts: variant.endTs,
+      });
+    }
+    return spliceRewrite(variant, active);
+  });
   const timeline = timelineViews(deps, result.projectId);
-  const segment = timeline.segments.find((s) => s.id === result.segmentId);
+  const segment = timeline.segments.find((s) => s.id === result.rewrite.segmentId);
   if (!segment) throw new HttpError(500, "the accepted segment is missing from the timeline");
   return {
     variant_id: found.id,
     accepted_at: result.acceptedAt,
     segment,
-    replaced_segment_ids: result.replaced,
+    replaced_segment_ids: [...result.rewrite.deactivate],
     segments: timeline.segments,
     duration: timeline.duration,
   };
+}
+
+/**
+ * The rows of an accept: covering segments are split at the range's ends (parts outside stay active, the
+ * covered parts are kept inactive) and the variant's `generated` segment (`segmentId`) takes their place.
+ */
+function spliceRewrite(variant: VariantRow, active: readonly SegmentRow[]): TimelineRewrite & { segmentId: string } {
+  const plan = planVariantSplice(active, variant.startTs, variant.endTs, () => newId("seg"));
+  const byId = new Map(active.map((s) => [s.id, s]));
+  const variantIndex = plan.order.indexOf(plan.variantSegment.id);
+  const parts = plan.parts.map((part): SegmentInsert => {
+    const parent = byId.get(part.parentSegmentId) as SegmentRow;
+    return {
+      ...derivedFrom(parent),
+      id: part.id,
+      projectId: parent.projectId,
+      startTs: part.startTs,
+      endTs: part.endTs,
+      orderIndex: part.active ? plan.order.indexOf(part.id) : variantIndex,
+      active: part.active,
+    };
+  });
+  const segment: SegmentInsert = {
+    id: plan.variantSegment.id,
+    projectId: variant.projectId,
+    mediaId: variant.mediaId,
+    startTs: plan.variantSegment.startTs,
+    endTs: plan.variantSegment.endTs,
+    orderIndex: variantIndex,
+    active: true,
+    source: "generated",
+    variantId: variant.id,
+    parentSegmentId: plan.variantSegment.parentSegmentId,
+  };
+  return { deactivate: plan.deactivate, insert: [...parts, segment], order: plan.order, segmentId: segment.id };
 }
 
 function fromStored(p: VariantSourcePiece): Pick<RangePiece, "mediaId" | "sourceStart" | "sourceEnd"> {
@@ -210,12 +188,7 @@ export async function scoreVariant(
 ): Promise<VariantScore> {
   const variant = requireVariant(deps.db, auth, variantId);
   const scorer: Scorer = providerOr400(provider, () => deps.providers.scorer(provider));
-  const cached = deps.db
-    .select()
-    .from(scores)
-    .where(and(eq(scores.variantId, variant.id), eq(scores.compareTo, compareTo)))
-    .all()
-    .find((s) => s.result.provider === scorer.name);
+  const cached = scoresOfVariant(deps.db, variant.id, compareTo).find((s) => s.result.provider === scorer.name);
   if (cached) return cached.result as unknown as VariantScore;
 
   const clip = mediaRow(deps.db, variant.mediaId);
@@ -260,15 +233,7 @@ export async function scoreVariant(
     provider: scorer.name,
     ...("metrics" in result && result.metrics ? { metrics: result.metrics } : {}),
   };
-  deps.db
-    .insert(scores)
-    .values({
-      id: newId("score"),
-      variantId: variant.id,
-      compareTo,
-      result: view as unknown as Record<string, unknown>,
-    })
-    .run();
+  insertScore(deps.db, { variantId: variant.id, compareTo, result: view as unknown as Record<string, unknown> });
   return view;
 }
 

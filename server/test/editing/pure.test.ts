@@ -15,7 +15,7 @@ import {
   locateTime,
   stripCount,
   stripTimes,
-} from "../../src/services/timeline.js";
+} from "../../src/services/timeline/index.js";
 import { buildTestApp } from "../helpers/app.js";
 
 const seg = (id: string, startTs: number, endTs: number) => ({ id, startTs, endTs });

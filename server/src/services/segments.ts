@@ -8,24 +8,35 @@
  *   is the sum of the lengths before it; the timeline's duration is the sum of all lengths. Preview `ts`,
  *   `start`, `end` and returned `timestamp`s are timeline times.
  *
- * The mapping is pure and lives in `./timeline/` (layout, locate, ranges, the one time tolerance), re-exported
- * here; the edits below run each change in ONE transaction and keep the active segments' order_index a clean
- * 0..n-1.
+ * The segments behind /api/segment/{id}/* and /api/project/{id}/segments: reading the timeline, splitting,
+ * trimming, removing, adding and assembling segments. The mapping between the two times is pure and lives in
+ * `./timeline/` (layout, locate, ranges, the one time tolerance); every edit is one unit of work in
+ * `repositories/segments.ts`, which runs its transaction and keeps the active segments' order_index 0..n-1.
+ * The decisions (what is valid, what answers 4xx) stay here and run on the rows read inside that transaction.
  */
 import type { Segment } from "@dailies/shared";
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { Db } from "../db/client.js";
-import { assetVersions, media, scenes, segments } from "../db/schema.js";
 import { badRequest, conflict, HttpError, invalidPayload, notFound } from "../errors.js";
-import { newId } from "../ids.js";
-import { findMedia } from "../repositories/media.js";
-import { findProject, type ProjectRow } from "./access.js";
-import { activeSegments, type MediaRow, type SegmentRow, segmentView } from "./projectMedia.js";
-import { insertAt, layoutTimeline, TIME_EPSILON, type TimelineLayout } from "./timeline/index.js";
+import { assetById, pickedVideoOfScene } from "../repositories/assetVersions.js";
+import { findMedia, findMediaMany, type MediaRow } from "../repositories/media.js";
+import { scenesOfProject } from "../repositories/scenes.js";
+import {
+  activeSegments,
+  findSegment,
+  insertSegmentRows,
+  type NewSegment,
+  removeSegmentRow,
+  replaceTimelineRows,
+  type SegmentRow,
+  splitSegmentRows,
+  trimSegmentRow,
+} from "../repositories/segments.js";
+import { type ProjectRow, requireVisible } from "./access.js";
+import { segmentView } from "./projectMedia.js";
+import { layoutTimeline, TIME_EPSILON, type TimelineLayout } from "./timeline/index.js";
 
-export * from "./timeline/index.js";
+type Db = AppDeps["db"];
 
 /** The timeline time semantics, for the OpenAPI descriptions of the preview routes. */
 export const TIMELINE_TIME_DOC =
@@ -62,16 +73,7 @@ export function timelineViews(deps: AppDeps, projectId: string): { segments: Seg
 }
 
 export function mediaById(db: Db, ids: readonly string[]): Map<string, MediaRow> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  return new Map(
-    db
-      .select()
-      .from(media)
-      .where(inArray(media.id, unique))
-      .all()
-      .map((m) => [m.id, m]),
-  );
+  return new Map(findMediaMany(db, [...new Set(ids)]).map((m) => [m.id, m]));
 }
 
 /** The view of one segment, with its timeline start when it is active. */
@@ -87,9 +89,7 @@ export function requireSegment(
   auth: AuthContext,
   segmentId: string,
 ): { segment: SegmentRow; project: ProjectRow } {
-  const segment = db.select().from(segments).where(eq(segments.id, segmentId)).get();
-  const project = segment && findProject(db, auth, segment.projectId);
-  if (!segment || !project) throw notFound("Segment");
+  const { row: segment, project } = requireVisible(db, auth, findSegment(db, segmentId), "Segment");
   return { segment, project };
 }
 
@@ -102,87 +102,28 @@ export function assertActive(segment: SegmentRow): void {
     });
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Edits (each one transaction)
-// ---------------------------------------------------------------------------------------------------------
-
-/** Writes order_index 0..n-1 for the given active segment ids, touching only rows that change. */
-function writeOrder(tx: Db, ordered: readonly { id: string; orderIndex: number }[]): void {
-  ordered.forEach((row, i) => {
-    if (row.orderIndex !== i) tx.update(segments).set({ orderIndex: i }).where(eq(segments.id, row.id)).run();
-  });
-}
-
-/** Re-reads the segment inside the transaction, so a concurrent edit is seen (409) rather than overwritten. */
-function lockActive(tx: Db, segmentId: string): SegmentRow {
-  const fresh = tx.select().from(segments).where(eq(segments.id, segmentId)).get();
+/** The segment as an edit finds it inside its transaction: 404 when gone, 409 when no longer active. */
+export function requireActive(fresh: SegmentRow | undefined): SegmentRow {
   if (!fresh) throw notFound("Segment");
   assertActive(fresh);
   return fresh;
 }
 
-type NewSegment = Omit<typeof segments.$inferInsert, "id" | "orderIndex" | "projectId">;
-
-/**
- * Replaces one active segment by `replacements` at its place (the original is deactivated and kept), or
- * with `replaceId` null inserts them at `position`. Returns the inserted rows.
- */
-export function replaceOnTimeline(
-  tx: Db,
-  projectId: string,
-  change: { replaceId: string | null; position?: number; replacements: NewSegment[] },
-): SegmentRow[] {
-  const current = activeSegments(tx, projectId);
-  let position = change.position ?? current.length;
-  if (change.replaceId !== null) {
-    position = current.findIndex((s) => s.id === change.replaceId);
-    if (position < 0) throw conflict("Segment is inactive", { segment_id: change.replaceId, active: false });
-    tx.update(segments).set({ active: false }).where(eq(segments.id, change.replaceId)).run();
-  }
-  const rest = current.filter((s) => s.id !== change.replaceId);
-  const at = Math.max(0, Math.min(rest.length, position));
-  const inserted = change.replacements.map((values, i) =>
-    tx
-      .insert(segments)
-      .values({ ...values, id: newId("seg"), projectId, orderIndex: at + i, active: true })
-      .returning()
-      .get(),
-  );
-  writeOrder(tx, insertAt(rest, at, inserted));
-  return inserted;
-}
-
-/** The fields a derived segment copies from its parent. */
-function inherit(parent: SegmentRow): NewSegment {
-  return {
-    mediaId: parent.mediaId,
-    startTs: parent.startTs,
-    endTs: parent.endTs,
-    source: parent.source,
-    variantId: parent.variantId,
-    assetVersionId: parent.assetVersionId,
-    grade: parent.grade,
-    parentSegmentId: parent.id,
-  };
-}
+// ---------------------------------------------------------------------------------------------------------
+// Edits (each one unit of work)
+// ---------------------------------------------------------------------------------------------------------
 
 /** Split at a source time strictly inside the segment: the original is deactivated, left and right take its place. */
 export function splitSegment(deps: AppDeps, segmentId: string, splitTs: number): { left: Segment; right: Segment } {
-  const [left, right] = deps.db.transaction((tx) => {
-    const seg = lockActive(tx, segmentId);
+  const [left, right] = splitSegmentRows(deps.db, segmentId, splitTs, (fresh) => {
+    const seg = requireActive(fresh);
     if (!(splitTs > seg.startTs + TIME_EPSILON && splitTs < seg.endTs - TIME_EPSILON))
       throw invalidPayload({
         split_ts: [`Must be strictly between the segment's start_ts (${seg.startTs}) and end_ts (${seg.endTs})`],
       });
-    return replaceOnTimeline(tx, seg.projectId, {
-      replaceId: seg.id,
-      replacements: [
-        { ...inherit(seg), endTs: splitTs },
-        { ...inherit(seg), startTs: splitTs },
-      ],
-    });
+    return seg;
   });
-  return { left: viewOf(deps, left as SegmentRow), right: viewOf(deps, right as SegmentRow) };
+  return { left: viewOf(deps, left), right: viewOf(deps, right) };
 }
 
 /**
@@ -190,8 +131,8 @@ export function splitSegment(deps: AppDeps, segmentId: string, splitTs: number):
  * lengthen, add the media again with POST /api/project/{id}/segments).
  */
 export function trimSegment(deps: AppDeps, segmentId: string, newStart: number, newEnd: number): Segment {
-  const row = deps.db.transaction((tx) => {
-    const seg = lockActive(tx, segmentId);
+  const row = trimSegmentRow(deps.db, segmentId, (fresh) => {
+    const seg = requireActive(fresh);
     const errors: Record<string, string[]> = {};
     if (newStart < seg.startTs - TIME_EPSILON || newStart > seg.endTs + TIME_EPSILON)
       errors.new_start_ts = [`Must be within the segment's bounds ${seg.startTs}..${seg.endTs}`];
@@ -199,23 +140,14 @@ export function trimSegment(deps: AppDeps, segmentId: string, newStart: number, 
       errors.new_end_ts = [`Must be within the segment's bounds ${seg.startTs}..${seg.endTs}`];
     if (!(newEnd > newStart + TIME_EPSILON)) addFieldError(errors, "new_end_ts", "Must be greater than new_start_ts");
     if (Object.keys(errors).length > 0) throw invalidPayload(errors);
-    return tx
-      .update(segments)
-      .set({ startTs: Math.max(seg.startTs, newStart), endTs: Math.min(seg.endTs, newEnd) })
-      .where(eq(segments.id, seg.id))
-      .returning()
-      .get();
+    return { segment: seg, startTs: Math.max(seg.startTs, newStart), endTs: Math.min(seg.endTs, newEnd) };
   });
   return viewOf(deps, row);
 }
 
 /** Soft delete: the row stays (active: false), the rest of the timeline closes up. */
 export function deleteSegment(deps: AppDeps, segmentId: string): void {
-  deps.db.transaction((tx) => {
-    const seg = lockActive(tx, segmentId);
-    tx.update(segments).set({ active: false }).where(eq(segments.id, seg.id)).run();
-    writeOrder(tx, activeSegments(tx, seg.projectId));
-  });
+  removeSegmentRow(deps.db, segmentId, requireActive);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -244,7 +176,7 @@ export interface AddSegmentInput {
 
 /** The media of a captured version of this project whose file the server mirrored. */
 export function mediaOfAssetVersion(db: Db, projectId: string, assetVersionId: string): { media: MediaRow } {
-  const asset = db.select().from(assetVersions).where(eq(assetVersions.id, assetVersionId)).get();
+  const asset = assetById(db, assetVersionId);
   if (!asset || asset.projectId !== projectId) throw new HttpError(404, "Asset version not found");
   if (!asset.mediaId)
     throw conflict("The version's media has not been mirrored yet", {
@@ -269,22 +201,15 @@ export function addSegment(deps: AppDeps, project: ProjectRow, input: AddSegment
   if (end > duration + TIME_EPSILON) errors.end_ts = [`Must be within the media's duration 0..${duration}`];
   if (!(end > start + TIME_EPSILON)) addFieldError(errors, "end_ts", "Must be greater than start_ts");
   if (Object.keys(errors).length > 0) throw invalidPayload(errors);
-  const [row] = db.transaction((tx) =>
-    replaceOnTimeline(tx, project.id, {
-      replaceId: null,
-      ...(input.orderIndex !== undefined ? { position: input.orderIndex } : {}),
-      replacements: [
-        {
-          mediaId: source.id,
-          startTs: start,
-          endTs: Math.min(end, duration),
-          source: "original",
-          assetVersionId: input.assetVersionId ?? null,
-        },
-      ],
-    }),
-  );
+  const [row] = insertSegmentRows(db, project.id, input.orderIndex, [
+    wholeVideo(source, input.assetVersionId ?? null, start, Math.min(end, duration)),
+  ]);
   return viewOf(deps, row as SegmentRow);
+}
+
+/** An original segment of a stored video. */
+function wholeVideo(source: MediaRow, assetVersionId: string | null, startTs: number, endTs: number): NewSegment {
+  return { mediaId: source.id, startTs, endTs, source: "original", assetVersionId };
 }
 
 /**
@@ -300,29 +225,17 @@ export function assembleTimeline(
 ): { segments: Segment[]; skipped: { scene_id: string; reason: string }[]; duration: number } {
   const { db } = deps;
   const wanted = sceneCodes ? new Set(sceneCodes.map((c) => c.toUpperCase())) : null;
-  const sceneRows = db
-    .select()
-    .from(scenes)
-    .where(eq(scenes.projectId, project.id))
-    .orderBy(asc(scenes.sortOrder), asc(scenes.sceneCode))
-    .all()
-    .filter((s) => !wanted || wanted.has(s.sceneCode));
+  const sceneRows = scenesOfProject(db, project.id).filter((s) => !wanted || wanted.has(s.sceneCode));
   if (wanted) {
     const known = new Set(sceneRows.map((s) => s.sceneCode));
     const unknown = [...wanted].filter((c) => !known.has(c));
     if (unknown.length > 0) throw invalidPayload({ scene_ids: [`Unknown scene(s): ${unknown.join(", ")}`] });
   }
 
-  const picks: { scene: string; asset: typeof assetVersions.$inferSelect; media: MediaRow }[] = [];
+  const picks: NewSegment[] = [];
   const skipped: { scene_id: string; reason: string }[] = [];
   for (const scene of sceneRows) {
-    const versions = db
-      .select()
-      .from(assetVersions)
-      .where(and(eq(assetVersions.sceneId, scene.id), eq(assetVersions.assetType, "VIDEO")))
-      .orderBy(desc(assetVersions.selected), desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
-      .all();
-    const chosen = versions[0];
+    const chosen = pickedVideoOfScene(db, scene.id);
     if (!chosen) {
       skipped.push({ scene_id: scene.sceneCode, reason: "no VIDEO version" });
       continue;
@@ -339,26 +252,10 @@ export function assembleTimeline(
       skipped.push({ scene_id: scene.sceneCode, reason: `version ${chosen.versionNumber} is not a probed video` });
       continue;
     }
-    picks.push({ scene: scene.sceneCode, asset: chosen, media: row });
+    picks.push(wholeVideo(row, chosen.id, 0, row.durationSec));
   }
   if (picks.length === 0) throw conflict("No scene has a usable VIDEO version: the timeline is unchanged", { skipped });
 
-  db.transaction((tx) => {
-    tx.update(segments)
-      .set({ active: false })
-      .where(and(eq(segments.projectId, project.id), eq(segments.active, true)))
-      .run();
-    replaceOnTimeline(tx, project.id, {
-      replaceId: null,
-      position: 0,
-      replacements: picks.map((p) => ({
-        mediaId: p.media.id,
-        startTs: 0,
-        endTs: p.media.durationSec as number,
-        source: "original" as const,
-        assetVersionId: p.asset.id,
-      })),
-    });
-  });
+  replaceTimelineRows(db, project.id, picks);
   return { ...timelineViews(deps, project.id), skipped };
 }
