@@ -135,8 +135,7 @@ test("sign in, capture live, play, compare in sync, select a take, sign out", as
   let lead = (await times(page))[0]!;
   for (let i = 0; i < 12; i++) {
     await page.waitForFunction(
-      (after) =>
-        (document.querySelector<HTMLVideoElement>("[data-testid^=compare-video-]")?.currentTime ?? 0) >= after,
+      (after) => (document.querySelector<HTMLVideoElement>("[data-testid^=compare-video-]")?.currentTime ?? 0) >= after,
       lead + 0.2,
     );
     samples.push(await times(page));
