@@ -129,10 +129,17 @@ test("sign in, capture live, play, compare in sync, select a take, sign out", as
 
   // One transport: both advance together and stay within one frame while playing.
   await page.getByTestId("compare-play").click();
+  // A sample every 0.2 s of playback (not of wall clock): the wait is on the clip's time, so a loaded machine
+  // slows the clips, not the test's reading of them.
   const samples: number[][] = [];
+  let lead = (await times(page))[0]!;
   for (let i = 0; i < 12; i++) {
-    await page.waitForTimeout(200);
+    await page.waitForFunction(
+      (after) => (document.querySelector<HTMLVideoElement>("[data-testid^=compare-video-]")?.currentTime ?? 0) >= after,
+      lead + 0.2,
+    );
     samples.push(await times(page));
+    lead = samples.at(-1)![0]!;
   }
   await page.getByTestId("compare-play").click(); // pause (aligns exactly)
   const first = samples[0]!;

@@ -1,8 +1,9 @@
-import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
-import { assetVersions, promptPackages, scenes } from "../db/schema.js";
+import { assetVersions, media, promptPackages, scenes } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
+import type { MediaRow } from "./media.js";
 import { ensurePlatform } from "./platforms.js";
 import { touchProject } from "./projects.js";
 
@@ -194,4 +195,84 @@ export function insertHeldVersion(
     },
     { behavior: "immediate" },
   );
+/** The fields of a version the web app may change (PATCH /api/asset-version/{id}). */
+export type VersionPatch = Partial<Pick<AssetRow, "selected" | "status" | "rightsState" | "notes" | "tags">>;
+
+/**
+ * Unit of work of a version edit: when it becomes selected, its siblings of the scene and asset type are
+ * unselected first, in the same transaction, so a scene never has two selected takes of a type.
+ */
+export function patchVersion(db: Db, asset: AssetRow, set: VersionPatch): AssetRow {
+  return db.transaction((tx) => {
+    if (set.selected) unselectSiblings(tx, asset.sceneId, asset.assetType, asset.id);
+    return tx
+      .update(assetVersions)
+      .set({ ...set, updatedAt: nowIso() })
+      .where(eq(assetVersions.id, asset.id))
+      .returning()
+      .get()!;
+  });
+}
+
+/** One page of a scene's versions (optionally one asset type), newest first, with the total count. */
+export function versionPageOfScene(
+  db: Db,
+  sceneId: string,
+  assetType: string | undefined,
+  page: { limit: number; offset: number },
+): { rows: AssetRow[]; total: number } {
+  const where = and(eq(assetVersions.sceneId, sceneId), assetType ? eq(assetVersions.assetType, assetType) : undefined);
+  const rows = db
+    .select()
+    .from(assetVersions)
+    .where(where)
+    .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
+    .limit(page.limit)
+    .offset(page.offset)
+    .all();
+  const total = db.select({ n: count() }).from(assetVersions).where(where).get()?.n ?? 0;
+  return { rows, total };
+}
+
+/** What the per-scene summaries of a project are built from: scene ids, version counts, selected takes. */
+export interface SceneSummaryRows {
+  sceneIds: string[];
+  counts: { sceneId: string; assetType: string; n: number }[];
+  selected: {
+    id: string;
+    sceneId: string;
+    assetType: string;
+    thumbnailUrl: string | null;
+    outputUrl: string | null;
+    thumb: MediaRow | null;
+  }[];
+}
+
+export function sceneSummaryRows(db: Db, projectId: string): SceneSummaryRows {
+  const counts = db
+    .select({ sceneId: assetVersions.sceneId, assetType: assetVersions.assetType, n: count() })
+    .from(assetVersions)
+    .where(eq(assetVersions.projectId, projectId))
+    .groupBy(assetVersions.sceneId, assetVersions.assetType)
+    .all();
+  const selected = db
+    .select({
+      id: assetVersions.id,
+      sceneId: assetVersions.sceneId,
+      assetType: assetVersions.assetType,
+      thumbnailUrl: assetVersions.thumbnailUrl,
+      outputUrl: assetVersions.outputUrl,
+      thumb: media,
+    })
+    .from(assetVersions)
+    .leftJoin(media, eq(media.id, assetVersions.thumbnailMediaId))
+    .where(and(eq(assetVersions.projectId, projectId), eq(assetVersions.selected, true)))
+    .all();
+  const sceneIds = db
+    .select({ id: scenes.id })
+    .from(scenes)
+    .where(eq(scenes.projectId, projectId))
+    .all()
+    .map((s) => s.id);
+  return { sceneIds, counts, selected };
 }

@@ -63,6 +63,22 @@ export function insertProject(db: Db, values: typeof projects.$inferInsert): Pro
   return db.insert(projects).values(values).returning().get();
 }
 
+/**
+ * Unit of work of a new project: inserts it and runs `then` (e.g. enqueueing its video import) in the same
+ * transaction, so a project is never left without the work its creation asked for.
+ */
+export function createProject(
+  db: Db,
+  values: typeof projects.$inferInsert,
+  then: (project: ProjectRow) => void = () => {},
+): ProjectRow {
+  return db.transaction((tx) => {
+    const project = insertProject(tx, values);
+    then(project);
+    return project;
+  });
+}
+
 export function updateProject(db: Db, projectId: string, set: Partial<typeof projects.$inferInsert>): ProjectRow {
   return db
     .update(projects)

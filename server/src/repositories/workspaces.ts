@@ -115,3 +115,10 @@ export function joinByInvite(db: Db, invite: InviteRow, userId: string): void {
 export function deleteInvite(db: Db, inviteId: string): void {
   db.delete(workspaceInvites).where(eq(workspaceInvites.id, inviteId)).run();
 }
+
+/** Whether the user owns the workspace: its creator, or a member with the owner role. */
+export function isWorkspaceOwner(db: Db, userId: string, workspaceId: string): boolean {
+  const ws = db.select({ ownerId: workspaces.ownerId }).from(workspaces).where(eq(workspaces.id, workspaceId)).get();
+  if (ws?.ownerId === userId) return true;
+  return membership(db, workspaceId, userId)?.role === "owner";
+}

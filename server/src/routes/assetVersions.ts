@@ -1,32 +1,38 @@
 import {
   assetVersionPatchSchema,
   assetVersionSchema,
+  deletedSchema,
   errorSchema,
   idParamsSchema,
-  sceneSummariesResponseSchema,
-  sceneVersionsQuerySchema,
-  sceneVersionsResponseSchema,
+  noteCreateSchema,
+  noteListResponseSchema,
+  noteParamsSchema,
+  notePatchSchema,
+  noteSchema,
 } from "@dailies/shared";
-import { and, asc, count, desc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { assetVersions, media, scenes, shots } from "../db/schema.js";
-import { nowIso } from "../ids.js";
-import { unselectSiblings } from "../repositories/assetVersions.js";
-import { requireAsset, requireProject, requireSceneByCode } from "../services/access.js";
+import type { EventInput } from "../events/bus.js";
+import { patchVersion } from "../repositories/assetVersions.js";
+import { requireAsset, requireProject } from "../services/access.js";
 import { announceAssetUpdated, assetViews } from "../services/assets.js";
-import { mediaUrl } from "../services/projectMedia.js";
-import { sceneView, shotView } from "../services/projects.js";
+import { addNote, deleteNote, listNotes, requireEditableNote, updateNote } from "../services/notes.js";
 
 const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
+const noteErrors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
+const NOTES_DESCRIPTION =
+  "Review notes pinned to a time of a video version (timeSec, seconds) or to an image / the whole take (timeSec " +
+  "null), as in Frame.io. Anyone who can see the version can read and add notes; only the author or a workspace " +
+  "owner may edit, resolve or delete one. Changes are announced on GET /api/events as note.created, note.updated " +
+  "and note.deleted.";
 
-/** The web app's views of takes: one version, a scene's versions a page at a time, per-scene summaries. */
+/** /api/asset-version/{id}: one take (read, select, edit) and its review notes. */
 export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
   const { db } = deps;
   const tags = ["asset versions"];
+  const noteTags = ["review notes"];
 
   r.get(
     "/api/asset-version/:id",
@@ -71,21 +77,12 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
               : asset.status === "SELECTED"
                 ? "GENERATED"
                 : asset.status;
-      const updated = db.transaction((tx) => {
-        if (selected) unselectSiblings(tx, asset.sceneId, asset.assetType, asset.id);
-        return tx
-          .update(assetVersions)
-          .set({
-            ...(selected !== undefined && { selected }),
-            ...(status !== undefined && { status }),
-            ...(b.rightsState !== undefined && { rightsState: b.rightsState }),
-            ...(b.notes !== undefined && { notes: b.notes }),
-            ...(b.tags !== undefined && { tags: [...new Set(b.tags)] }),
-            updatedAt: nowIso(),
-          })
-          .where(eq(assetVersions.id, asset.id))
-          .returning()
-          .get();
+      const updated = patchVersion(db, asset, {
+        ...(selected !== undefined && { selected }),
+        ...(status !== undefined && { status }),
+        ...(b.rightsState !== undefined && { rightsState: b.rightsState }),
+        ...(b.notes !== undefined && { notes: b.notes }),
+        ...(b.tags !== undefined && { tags: [...new Set(b.tags)] }),
       });
       const view = assetViews(deps, [updated])[0]!;
       announceAssetUpdated(deps, requireProject(db, request.auth, asset.projectId).workspaceId, view);
@@ -93,92 +90,102 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
     },
   );
 
+  /** The version (404 when not visible) and its workspace, for access checks and events. */
+  const versionOf = (auth: Parameters<typeof requireAsset>[1], id: string) => {
+    const asset = requireAsset(db, auth, id);
+    return { asset, workspaceId: requireProject(db, auth, asset.projectId).workspaceId };
+  };
+  const announce = (type: EventInput["type"], workspaceId: string, projectId: string, data: Record<string, unknown>) =>
+    deps.events.publish({ type, workspaceId, projectId, data });
+
   r.get(
-    "/api/project/:id/scene/:sceneCode/versions",
+    "/api/asset-version/:id/notes",
     {
       schema: {
-        tags,
-        summary: "Every version of a scene, newest first, a page at a time (up to 1000 per page)",
-        params: z.object({ id: z.string().min(1), sceneCode: z.string().min(1).max(32) }),
-        querystring: sceneVersionsQuerySchema,
-        response: { 200: sceneVersionsResponseSchema, ...errors },
+        tags: noteTags,
+        summary: "List a version's review notes",
+        description: NOTES_DESCRIPTION,
+        params: idParamsSchema,
+        response: { 200: noteListResponseSchema, ...noteErrors },
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      const scene = requireSceneByCode(db, project.id, request.params.sceneCode);
-      const { assetType, limit, offset } = request.query;
-      const where = and(
-        eq(assetVersions.sceneId, scene.id),
-        assetType ? eq(assetVersions.assetType, assetType) : undefined,
-      );
-      const rows = db
-        .select()
-        .from(assetVersions)
-        .where(where)
-        .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
-        .limit(limit)
-        .offset(offset)
-        .all();
-      const total = db.select({ n: count() }).from(assetVersions).where(where).get()?.n ?? 0;
-      const shotRows = db.select().from(shots).where(eq(shots.sceneId, scene.id)).orderBy(asc(shots.sortOrder)).all();
-      return {
-        scene: sceneView(scene),
-        shots: shotRows.map(shotView),
-        assets: assetViews(deps, rows),
-        total,
-        nextOffset: offset + rows.length < total ? offset + rows.length : null,
-      };
+      versionOf(request.auth, request.params.id);
+      return { notes: listNotes(db, request.params.id) };
     },
   );
 
-  r.get(
-    "/api/project/:id/scene-summaries",
+  r.post(
+    "/api/asset-version/:id/notes",
     {
       schema: {
-        tags,
-        summary: "Per scene: versions per asset type and the selected take of each type",
+        tags: noteTags,
+        summary: "Add a review note (at a time of the video, or to the whole take)",
+        description: NOTES_DESCRIPTION,
         params: idParamsSchema,
-        response: { 200: sceneSummariesResponseSchema, ...errors },
+        body: noteCreateSchema,
+        response: { 201: noteSchema, ...noteErrors },
+      },
+    },
+    async (request, reply) => {
+      const { asset, workspaceId } = versionOf(request.auth, request.params.id);
+      const note = addNote(db, request.auth, asset.id, request.body);
+      announce("note.created", workspaceId, asset.projectId, noteEventData(note, asset.sceneId));
+      return reply.code(201).send(note);
+    },
+  );
+
+  r.patch(
+    "/api/asset-version/:id/notes/:noteId",
+    {
+      schema: {
+        tags: noteTags,
+        summary: "Edit, move, resolve or reopen a review note",
+        description: NOTES_DESCRIPTION,
+        params: noteParamsSchema,
+        body: notePatchSchema,
+        response: { 200: noteSchema, ...noteErrors },
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      const counts = db
-        .select({ sceneId: assetVersions.sceneId, assetType: assetVersions.assetType, n: count() })
-        .from(assetVersions)
-        .where(eq(assetVersions.projectId, project.id))
-        .groupBy(assetVersions.sceneId, assetVersions.assetType)
-        .all();
-      const selectedRows = db
-        .select({
-          id: assetVersions.id,
-          sceneId: assetVersions.sceneId,
-          assetType: assetVersions.assetType,
-          thumbnailUrl: assetVersions.thumbnailUrl,
-          outputUrl: assetVersions.outputUrl,
-          thumb: media,
-        })
-        .from(assetVersions)
-        .leftJoin(media, eq(media.id, assetVersions.thumbnailMediaId))
-        .where(and(eq(assetVersions.projectId, project.id), eq(assetVersions.selected, true)))
-        .all();
-      const sceneRows = db.select({ id: scenes.id }).from(scenes).where(eq(scenes.projectId, project.id)).all();
-      return {
-        scenes: sceneRows.map((s) => ({
-          sceneDbId: s.id,
-          versionCounts: Object.fromEntries(counts.filter((c) => c.sceneId === s.id).map((c) => [c.assetType, c.n])),
-          selected: selectedRows
-            .filter((v) => v.sceneId === s.id)
-            .map((v) => ({
-              id: v.id,
-              assetType: v.assetType as z.infer<typeof assetVersionSchema>["assetType"],
-              thumbnailUrl: v.thumb
-                ? mediaUrl(deps, v.thumb)
-                : (v.thumbnailUrl ?? (v.assetType === "IMAGE" ? v.outputUrl : null)),
-            })),
-        })),
-      };
+      const { asset, workspaceId } = versionOf(request.auth, request.params.id);
+      const row = requireEditableNote(db, request.auth, asset.id, request.params.noteId, workspaceId);
+      const note = updateNote(db, request.auth, row, request.body);
+      announce("note.updated", workspaceId, asset.projectId, noteEventData(note, asset.sceneId));
+      return note;
     },
   );
+
+  r.delete(
+    "/api/asset-version/:id/notes/:noteId",
+    {
+      schema: {
+        tags: noteTags,
+        summary: "Delete a review note",
+        description: NOTES_DESCRIPTION,
+        params: noteParamsSchema,
+        response: { 200: deletedSchema, ...noteErrors },
+      },
+    },
+    async (request) => {
+      const { asset, workspaceId } = versionOf(request.auth, request.params.id);
+      const row = requireEditableNote(db, request.auth, asset.id, request.params.noteId, workspaceId);
+      deleteNote(db, row.id);
+      announce("note.deleted", workspaceId, asset.projectId, { noteId: row.id, assetVersionId: asset.id });
+      return { deleted: true as const };
+    },
+  );
+}
+
+function noteEventData(
+  note: { id: string; assetVersionId: string; timeSec: number | null; resolved: boolean },
+  sceneDbId: string,
+) {
+  return {
+    noteId: note.id,
+    assetVersionId: note.assetVersionId,
+    sceneDbId,
+    timeSec: note.timeSec,
+    resolved: note.resolved,
+  };
 }

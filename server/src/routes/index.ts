@@ -7,17 +7,14 @@ import { exportRoutes } from "./exports.js";
 import { extensionRoutes } from "./extension.js";
 import { frameRoutes } from "./frames.js";
 import { healthRoutes } from "./health.js";
-import { jobListRoutes } from "./jobList.js";
 import { editingJobRoutes, jobRoutes } from "./jobs.js";
 import { mcpRoutes } from "./mcp.js";
 import { mediaRoutes } from "./media.js";
-import { noteRoutes } from "./notes.js";
 import { pipelineRoutes } from "./pipeline.js";
-import { projectMediaRoutes, projectRoutes } from "./projects.js";
+import { projectRoutes } from "./projects/index.js";
 import { sceneRoutes } from "./scenes.js";
 import { segmentRoutes } from "./segments.js";
 import { sessionRoutes } from "./sessions.js";
-import { timelineEditRoutes } from "./timelineEdits.js";
 import { tokenRoutes } from "./tokens.js";
 import { uploadRoutes } from "./uploads.js";
 import { variantRoutes } from "./variants.js";
@@ -30,7 +27,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(tokenRoutes);
   await app.register(authSessionRoutes);
   await app.register(assetVersionRoutes);
-  await app.register(noteRoutes);
   await app.register(eventRoutes);
   await app.register(projectRoutes);
   await app.register(sceneRoutes);
@@ -43,7 +39,6 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(aiRoutes);
   await app.register(aiGenerateRoutes);
   await app.register(variantRoutes);
-  await app.register(projectMediaRoutes);
   await app.register(uploadRoutes);
   await app.register(frameRoutes);
   await app.register(segmentRoutes);
@@ -51,6 +46,4 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
   await app.register(editingJobRoutes);
   await app.register(webhookRoutes);
   await app.register(mcpRoutes);
-  await app.register(timelineEditRoutes);
-  await app.register(jobListRoutes);
 }

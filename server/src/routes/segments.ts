@@ -15,7 +15,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { GRADE_PARAM_NAMES, GRADE_PARAMS } from "../media/args/index.js";
 import { gradePreview, startColorGrade } from "../services/grading.js";
-import { requireFfmpeg } from "../services/projectMedia.js";
+import { requireFfmpeg } from "../services/mediaFailures.js";
 import { assertActive, deleteSegment, requireSegment, splitSegment, trimSegment } from "../services/segments.js";
 
 /** The grade parameters as the OpenAPI description lists them: range, meaning and ffmpeg mapping. */

@@ -1,10 +1,10 @@
 import { type JobListItem, RETRYABLE_JOB_KINDS } from "@dailies/shared";
-import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { jobs, projects } from "../db/schema.js";
 import { conflict } from "../errors.js";
-import type { Job } from "../jobs/queue.js";
+import type { Job } from "../ports/jobs.js";
+import { jobsOfWorkspace } from "../repositories/jobs.js";
+import { projectById } from "../repositories/projects.js";
 import { requireJob } from "./sessions.js";
 
 const retryableKinds: ReadonlySet<string> = new Set(RETRYABLE_JOB_KINDS);
@@ -19,25 +19,11 @@ export function listJobs(
   auth: AuthContext,
   q: { project_id?: string | undefined; status?: Job["status"] | undefined; limit: number },
 ): JobListItem[] {
-  const { db } = deps;
-  const workspaceProjects = db
-    .select({ id: projects.id })
-    .from(projects)
-    .where(eq(projects.workspaceId, auth.workspaceId));
-  const rows = db
-    .select({ job: jobs, projectName: projects.name })
-    .from(jobs)
-    .leftJoin(projects, eq(projects.id, jobs.projectId))
-    .where(
-      and(
-        or(eq(jobs.workspaceId, auth.workspaceId), inArray(jobs.projectId, workspaceProjects)),
-        q.project_id ? eq(jobs.projectId, q.project_id) : undefined,
-        q.status ? eq(jobs.status, q.status) : undefined,
-      ),
-    )
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
-    .limit(q.limit)
-    .all();
+  const rows = jobsOfWorkspace(deps.db, auth.workspaceId, {
+    projectId: q.project_id,
+    status: q.status,
+    limit: q.limit,
+  });
   return rows.map(({ job, projectName }) => jobListItem(job, projectName));
 }
 
@@ -70,8 +56,6 @@ export function retryJob(deps: AppDeps, auth: AuthContext, jobId: string): JobLi
     );
   const fresh = deps.queue.requeue(job.id);
   if (!fresh) throw conflict("The job is no longer failed", { status: deps.queue.get(job.id)?.status });
-  const project = fresh.projectId
-    ? deps.db.select({ name: projects.name }).from(projects).where(eq(projects.id, fresh.projectId)).get()
-    : undefined;
+  const project = fresh.projectId ? projectById(deps.db, fresh.projectId) : undefined;
   return jobListItem(fresh, project?.name ?? null);
 }

@@ -1,12 +1,17 @@
 import type { Note } from "@dailies/shared";
-import { and, asc, eq } from "drizzle-orm";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { Db } from "../db/client.js";
-import { assetNotes, users, workspaceMembers, workspaces } from "../db/schema.js";
 import { HttpError, notFound } from "../errors.js";
-import { newId, nowIso } from "../ids.js";
-
-type NoteRow = typeof assetNotes.$inferSelect;
+import { nowIso } from "../ids.js";
+import {
+  deleteNoteRow,
+  insertNote,
+  type NoteRow,
+  noteOfVersion,
+  notesOfVersion,
+  updateNoteRow,
+} from "../repositories/notes.js";
+import { isWorkspaceOwner } from "../repositories/workspaces.js";
 
 export function noteView(row: NoteRow, authorName: string | null): Note {
   return {
@@ -24,14 +29,7 @@ export function noteView(row: NoteRow, authorName: string | null): Note {
 
 /** Notes of a version by time (notes without a time first), then by date. */
 export function listNotes(db: Db, assetVersionId: string): Note[] {
-  return db
-    .select({ note: assetNotes, authorName: users.name })
-    .from(assetNotes)
-    .leftJoin(users, eq(users.id, assetNotes.authorId))
-    .where(eq(assetNotes.assetVersionId, assetVersionId))
-    .orderBy(asc(assetNotes.timeSec), asc(assetNotes.createdAt))
-    .all()
-    .map((r) => noteView(r.note, r.authorName));
+  return notesOfVersion(db, assetVersionId).map((r) => noteView(r.note, r.authorName));
 }
 
 export function addNote(
@@ -40,17 +38,12 @@ export function addNote(
   assetVersionId: string,
   input: { body: string; timeSec?: number | null | undefined },
 ): Note {
-  const row = db
-    .insert(assetNotes)
-    .values({
-      id: newId("note"),
-      assetVersionId,
-      authorId: auth.user.id,
-      body: input.body,
-      timeSec: input.timeSec ?? null,
-    })
-    .returning()
-    .get();
+  const row = insertNote(db, {
+    assetVersionId,
+    authorId: auth.user.id,
+    body: input.body,
+    timeSec: input.timeSec ?? null,
+  });
   return noteView(row, auth.user.name);
 }
 
@@ -62,11 +55,7 @@ export function requireEditableNote(
   noteId: string,
   workspaceId: string,
 ): NoteRow {
-  const row = db
-    .select()
-    .from(assetNotes)
-    .where(and(eq(assetNotes.id, noteId), eq(assetNotes.assetVersionId, assetVersionId)))
-    .get();
+  const row = noteOfVersion(db, assetVersionId, noteId);
   if (!row) throw notFound("Note");
   if (row.authorId !== auth.user.id && !isWorkspaceOwner(db, auth.user.id, workspaceId)) {
     throw new HttpError(403, "Only the note's author or a workspace owner may change it");
@@ -81,37 +70,22 @@ export function updateNote(
   patch: { body?: string | undefined; timeSec?: number | null | undefined; resolved?: boolean | undefined },
 ): Note {
   const now = nowIso();
-  const updated = db
-    .update(assetNotes)
-    .set({
+  const updated = updateNoteRow(
+    db,
+    row.id,
+    {
       ...(patch.body !== undefined && { body: patch.body }),
       ...(patch.timeSec !== undefined && { timeSec: patch.timeSec }),
       ...(patch.resolved !== undefined && {
         resolvedAt: patch.resolved ? (row.resolvedAt ?? now) : null,
         resolvedBy: patch.resolved ? auth.user.id : null,
       }),
-      updatedAt: now,
-    })
-    .where(eq(assetNotes.id, row.id))
-    .returning()
-    .get();
-  const author = updated.authorId
-    ? db.select({ name: users.name }).from(users).where(eq(users.id, updated.authorId)).get()?.name
-    : null;
-  return noteView(updated, author ?? null);
+    },
+    now,
+  );
+  return noteView(updated.note, updated.authorName);
 }
 
 export function deleteNote(db: Db, noteId: string): void {
-  db.delete(assetNotes).where(eq(assetNotes.id, noteId)).run();
-}
-
-function isWorkspaceOwner(db: Db, userId: string, workspaceId: string): boolean {
-  const ws = db.select({ ownerId: workspaces.ownerId }).from(workspaces).where(eq(workspaces.id, workspaceId)).get();
-  if (ws?.ownerId === userId) return true;
-  const member = db
-    .select({ role: workspaceMembers.role })
-    .from(workspaceMembers)
-    .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
-    .get();
-  return member?.role === "owner";
+  deleteNoteRow(db, noteId);
 }
