@@ -22,6 +22,8 @@ interface QueueStats {
   jobs: Record<string, number>;
   files: number;
   at: number;
+  /** The server's event-loop delay (ms) since the previous stats call. */
+  loop: { p50: number; p99: number; max: number };
 }
 
 function firstLine(child: ChildProcess, name: string): Promise<string> {
@@ -136,6 +138,7 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
     let lastWith: autocannon.Result | undefined;
     for (let i = 0; i < rounds; i++) {
       const suffix = rounds > 1 ? ` #${i + 1}` : "";
+      const start = await stats();
       const without = await ingest(withoutUrls);
       row(`ingest, no URLs${suffix}`, without);
       ofBare.push(without.requests.average / bare.requests.average);
@@ -147,6 +150,11 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       ratios.push(withRun.requests.average / without.requests.average);
       const secs = (after.at - before.at) / 1000;
       const completed = (after.jobs.completed ?? 0) - (before.jobs.completed ?? 0);
+      const lag = (l: QueueStats["loop"]) => `p50 ${l.p50} / p99 ${l.p99} / max ${l.max} ms`;
+      mirrorNotes.push(
+        `event-loop delay${suffix}: no URLs ${lag(before.loop)}; with URLs ${lag(after.loop)}` +
+          ` (${start.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,
+      );
       mirrorNotes.push(
         `mirror during the URL run${suffix}: ${((after.files - before.files) / secs).toFixed(1)} files/s ` +
           `(${after.files - before.files} files, ${completed} jobs completed, ${after.jobs.failed ?? 0} failed, ` +

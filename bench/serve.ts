@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
 import Fastify from "fastify";
 
@@ -45,9 +46,15 @@ const stats = app.deps.db.$client.prepare<[], { status: string; n: number }>(
 const mirrored = app.deps.db.$client.prepare<[], { n: number }>(
   "select count(*) as n from media where origin = 'mirror'",
 );
+// The API's event-loop delay since the previous stats message: what a request waits before it is even read.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 process.on("message", () => {
   const jobs = Object.fromEntries(stats.all().map((r) => [r.status, r.n]));
-  process.send?.({ jobs, files: mirrored.get()?.n ?? 0, at: Date.now() });
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+  loopDelay.reset();
+  process.send?.({ jobs, files: mirrored.get()?.n ?? 0, at: Date.now(), loop });
 });
 
 const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;

@@ -143,3 +143,28 @@ export function versionsOfProject(db: Db, projectId: string, assetType: string):
     .orderBy(desc(assetVersions.createdAt), desc(assetVersions.versionNumber))
     .all();
 }
+
+/** What a mirror job found for a version: its mirrored files and status (the original URLs are kept). */
+export interface MirrorOutcome {
+  mediaId: string | null;
+  thumbnailMediaId: string | null;
+  mirrorStatus?: AssetRow["mirrorStatus"];
+  mirrorError?: string | null;
+}
+
+export function setVersionMirror(db: Db, assetId: string, outcome: MirrorOutcome): void {
+  db.update(assetVersions)
+    .set({ ...outcome, updatedAt: nowIso() })
+    .where(eq(assetVersions.id, assetId))
+    .run();
+}
+
+/** Fails a version's mirror that is still pending; its project when it was, for the event. */
+export function failPendingMirror(db: Db, assetId: string, message: string): { projectId: string } | undefined {
+  return db
+    .update(assetVersions)
+    .set({ mirrorStatus: "failed", mirrorError: message, updatedAt: nowIso() })
+    .where(and(eq(assetVersions.id, assetId), eq(assetVersions.mirrorStatus, "pending")))
+    .returning({ projectId: assetVersions.projectId })
+    .get();
+}
