@@ -7,6 +7,8 @@
 //   BENCH_ROUNDS       rounds of (without, with) URLs, alternating (default 1)
 //   BENCH_CDN_DELAY_MS the CDN's delay before each answer (default 300)
 //   BENCH_NODE_ARGS    extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_JOBS=0       run no jobs in the server: the URL captures' mirror jobs are queued but never run
+//   DAILIES_MIRROR_THREADS=0  mirror downloads and probes on the API's event loop (as before issue 17's fix)
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
@@ -23,7 +25,7 @@ interface QueueStats {
   files: number;
   at: number;
   /** The server's event-loop delay (ms) since the previous stats call. */
-  loop: { p50: number; p99: number; max: number };
+  loop: { p50: number; p99: number; max: number; busy: number; cpuMs: number };
 }
 
 function firstLine(child: ChildProcess, name: string): Promise<string> {
@@ -151,9 +153,12 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       const secs = (after.at - before.at) / 1000;
       const completed = (after.jobs.completed ?? 0) - (before.jobs.completed ?? 0);
       const lag = (l: QueueStats["loop"]) => `p50 ${l.p50} / p99 ${l.p99} / max ${l.max} ms`;
+      const load = (l: QueueStats["loop"], r: autocannon.Result) =>
+        `API thread busy ${(l.busy * 100).toFixed(0)} %, server CPU ${((l.cpuMs / r.requests.total) * 1000).toFixed(0)} µs/request`;
       mirrorNotes.push(
         `event-loop delay${suffix}: no URLs ${lag(before.loop)}; with URLs ${lag(after.loop)}` +
           ` (${start.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,
+        `load${suffix}: no URLs ${load(before.loop, without)}; with URLs ${load(after.loop, withRun)}`,
       );
       mirrorNotes.push(
         `mirror during the URL run${suffix}: ${((after.files - before.files) / secs).toFixed(1)} files/s ` +

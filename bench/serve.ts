@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
 import Fastify from "fastify";
 
@@ -15,7 +15,8 @@ const app = await buildApp(
     DAILIES_LOG_LEVEL: "warn",
     DAILIES_MIRROR_ALLOW_PRIVATE: "1",
   }),
-  { logger: false },
+  // BENCH_JOBS=0: URLs are filed and their jobs queued but none runs, which isolates the ingest's own cost.
+  { logger: false, startWorker: process.env.BENCH_JOBS !== "0" },
 );
 await app.listen({ host: "127.0.0.1", port: 0 });
 const user = createUser(app.deps.db, { name: "bench" });
@@ -49,12 +50,20 @@ const mirrored = app.deps.db.$client.prepare<[], { n: number }>(
 // The API's event-loop delay since the previous stats message: what a request waits before it is even read.
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
+let elu = performance.eventLoopUtilization();
+let cpu = process.cpuUsage();
 process.on("message", () => {
   const jobs = Object.fromEntries(stats.all().map((r) => [r.status, r.n]));
   const ms = (ns: number) => Math.round(ns / 1e4) / 100;
   const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
   loopDelay.reset();
-  process.send?.({ jobs, files: mirrored.get()?.n ?? 0, at: Date.now(), loop });
+  // How busy the API's thread was, and CPU of the whole process (every thread) since the previous message.
+  const busy = performance.eventLoopUtilization(elu).utilization;
+  elu = performance.eventLoopUtilization();
+  const used = process.cpuUsage(cpu);
+  cpu = process.cpuUsage();
+  const cpuMs = Math.round((used.user + used.system) / 1000);
+  process.send?.({ jobs, files: mirrored.get()?.n ?? 0, at: Date.now(), loop: { ...loop, busy, cpuMs } });
 });
 
 const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;
