@@ -130,12 +130,13 @@ describe("mirroring off the event loop", () => {
     expect(offThread.probe).toEqual(onLoop.probe);
     expect(offThread.tmpLeft).toEqual([]);
     // Output, thumbnail and the direct probe: on the loop at the server's priority, from the thread lower.
+    // (An app's start may also run the wrapper for ffprobe's version, at the server's priority.)
     const base = onLoop.nice[0] as number;
     expect(base).toBeLessThan(MIRROR_THREAD_NICE);
-    // (The first app's start also runs the wrapper once, for ffprobe's version, at the server's priority.)
     expect(onLoop.nice.length).toBeGreaterThanOrEqual(3);
     expect(onLoop.nice.every((n) => n === base)).toBe(true);
-    expect(offThread.nice).toEqual([MIRROR_THREAD_NICE, MIRROR_THREAD_NICE, MIRROR_THREAD_NICE]);
+    expect(offThread.nice.filter((n) => n === MIRROR_THREAD_NICE)).toHaveLength(3);
+    expect(offThread.nice.every((n) => n === base || n === MIRROR_THREAD_NICE)).toBe(true);
   }, 60_000);
 
   it("the job's time limit stops a download in the thread: socket closed, no partial file, failure recorded", async () => {
