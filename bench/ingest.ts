@@ -25,7 +25,7 @@ interface QueueStats {
   files: number;
   at: number;
   /** The server's event-loop delay (ms) since the previous stats call. */
-  loop: { p50: number; p99: number; max: number; busy: number; cpuMs: number };
+  loop: { p50: number; p99: number; max: number; busy: number; cpuMs: number; apiMs: number; otherMs: number };
 }
 
 function firstLine(child: ChildProcess, name: string): Promise<string> {
@@ -153,8 +153,10 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       const secs = (after.at - before.at) / 1000;
       const completed = (after.jobs.completed ?? 0) - (before.jobs.completed ?? 0);
       const lag = (l: QueueStats["loop"]) => `p50 ${l.p50} / p99 ${l.p99} / max ${l.max} ms`;
+      const perRequest = (ms: number, r: autocannon.Result) => ((ms / r.requests.total) * 1000).toFixed(0);
       const load = (l: QueueStats["loop"], r: autocannon.Result) =>
-        `API thread busy ${(l.busy * 100).toFixed(0)} %, server CPU ${((l.cpuMs / r.requests.total) * 1000).toFixed(0)} µs/request`;
+        `API thread busy ${(l.busy * 100).toFixed(0)} %, its CPU ${perRequest(l.apiMs, r)} µs/request ` +
+        `(other threads ${perRequest(l.otherMs, r)})`;
       mirrorNotes.push(
         `event-loop delay${suffix}: no URLs ${lag(before.loop)}; with URLs ${lag(after.loop)}` +
           ` (${start.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,
@@ -163,7 +165,7 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       mirrorNotes.push(
         `mirror during the URL run${suffix}: ${((after.files - before.files) / secs).toFixed(1)} files/s ` +
           `(${after.files - before.files} files, ${completed} jobs completed, ${after.jobs.failed ?? 0} failed, ` +
-          `${after.jobs.pending ?? 0} pending, ${after.jobs.running ?? 0} running)`,
+          `${after.jobs.pending ?? 0} pending, ${after.jobs.running ?? 0} running; ${after.files} files mirrored since start)`,
       );
     }
     process.stdout.write(

@@ -1,6 +1,6 @@
 // Runs in its own process so the load generator does not share an event loop with the servers it measures.
 // Mirroring may reach private addresses here: the bench's stand-in CDN listens on localhost.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
@@ -50,6 +50,28 @@ const mirrored = app.deps.db.$client.prepare<[], { n: number }>(
 // The API's event-loop delay since the previous stats message: what a request waits before it is even read.
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
+/**
+ * CPU time (ms) of the API's own thread and of all the process's other threads (mirror threads, libuv's pool,
+ * V8's GC helpers), from /proc: unlike wall-clock busy time, it does not grow when the machine is shared.
+ */
+function threadCpuMs(): { api: number; others: number } {
+  const tick = 10; // USER_HZ is 100 on Linux
+  let api = 0;
+  let others = 0;
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+      if (Number(tid) === process.pid) api += ms;
+      else others += ms;
+    }
+  } catch {
+    // Not Linux: no per-thread numbers.
+  }
+  return { api, others };
+}
+let threads = threadCpuMs();
 let elu = performance.eventLoopUtilization();
 let cpu = process.cpuUsage();
 process.on("message", () => {
@@ -63,7 +85,16 @@ process.on("message", () => {
   const used = process.cpuUsage(cpu);
   cpu = process.cpuUsage();
   const cpuMs = Math.round((used.user + used.system) / 1000);
-  process.send?.({ jobs, files: mirrored.get()?.n ?? 0, at: Date.now(), loop: { ...loop, busy, cpuMs } });
+  const nowThreads = threadCpuMs();
+  const apiMs = nowThreads.api - threads.api;
+  const otherMs = nowThreads.others - threads.others;
+  threads = nowThreads;
+  process.send?.({
+    jobs,
+    files: mirrored.get()?.n ?? 0,
+    at: Date.now(),
+    loop: { ...loop, busy, cpuMs, apiMs, otherMs },
+  });
 });
 
 const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;
