@@ -72,7 +72,7 @@ export class ThreadPool<Task, Result> {
       signal?.addEventListener("abort", onAbort, { once: true });
       const done = () => {
         signal?.removeEventListener("abort", onAbort);
-        thread.tasks--;
+        if (--thread.tasks === 0) thread.worker.unref();
         this.pending.delete(id);
       };
       this.pending.set(id, {
@@ -86,7 +86,8 @@ export class ThreadPool<Task, Result> {
           reject(error);
         },
       });
-      thread.tasks++;
+      // A thread with work keeps the process alive (a job-only process has nothing else); an idle one does not.
+      if (thread.tasks++ === 0) thread.worker.ref();
       thread.worker.postMessage({ type: "task", id, task } satisfies Request);
     });
   }
@@ -113,7 +114,6 @@ export class ThreadPool<Task, Result> {
       workerData: this.options.data,
       execArgv: threadExecArgv(this.options.entry),
     });
-    // An idle pool must not keep the process alive; the server's sockets and timers do that.
     worker.unref();
     const thread: Thread = { worker, tasks: 0 };
     this.threads[slot] = thread;
