@@ -95,13 +95,14 @@ async function mirrorOnce(threads: "0" | "1") {
     const version = db
       .prepare("select mirror_status, mirror_error, media_id, thumbnail_media_id from asset_versions where id = ?")
       .get(res.json.asset.id) as Record<string, string | null>;
-    const row = (id: string | null) => {
-      const m = db.prepare("select * from media where id = ?").get(id) as Record<string, unknown>;
+    const row = (id: string | null | undefined) => {
+      const m = db.prepare("select * from media where id = ?").get(id ?? null) as Record<string, unknown>;
       const { id: _id, created_at: _c, updated_at: _u, project_id: _p, ...rest } = m;
       return { ...rest, stored: readFileSync(t.app.deps.files.absolute(String(m.path))) };
     };
     // The probe result itself, straight from the transfer, for the same stored file.
-    const probe = await t.app.deps.mirrorTransfer.probe(t.app.deps.files.absolute(String(row(version.media_id).path)));
+    const stored = db.prepare("select path from media where id = ?").get(version.media_id ?? null) as { path: string };
+    const probe = await t.app.deps.mirrorTransfer.probe(t.app.deps.files.absolute(stored.path));
     const tmpLeft = readdirSync(await t.app.deps.files.dir("tmp"));
     return {
       version: { status: version.mirror_status, error: version.mirror_error },
