@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIRROR_THREAD_NICE } from "../src/services/mirrorTransfer.js";
-import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { buildTestApp, seedProject } from "./helpers/app.js";
 import { testFfmpegRunner } from "./helpers/videos.js";
 
 let scratch: string;
