@@ -8,6 +8,7 @@
 //   BENCH_CDN_DELAY_MS the CDN's delay before each answer (default 300)
 //   BENCH_NODE_ARGS    extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_JOBS=0       run no jobs in the server: the URL captures' mirror jobs are queued but never run
+//   BENCH_ALLOW_DUPLICATE=1  file the URL captures with ?allowDuplicate=true (no duplicate guard: its cost alone)
 //   DAILIES_MIRROR_THREADS=0  mirror downloads and probes on the API's event loop (as before issue 17's fix)
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -108,11 +109,12 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       method: "POST" as const,
       headers: { "content-type": "application/json" },
     };
+    const guardOff = process.env.BENCH_ALLOW_DUPLICATE === "1";
     const ingest = (body: () => string, duration = seconds) =>
       run({
         ...common,
         duration,
-        url: `${served.dailies}/api/extension/ingest`,
+        url: `${served.dailies}/api/extension/ingest${guardOff && body === withUrls ? "?allowDuplicate=true" : ""}`,
         headers: { ...common.headers, authorization: `Bearer ${served.token}` },
         requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
       });
