@@ -10,7 +10,7 @@ import { mimeForProbe } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
 import type { Job, JobContext } from "../ports/jobs.js";
 import { RetryableJobError } from "../ports/jobs.js";
-import { assetById, failPendingMirror, setVersionMirror } from "../repositories/assetVersions.js";
+import { failPendingMirror, setVersionMirror, versionForMirror } from "../repositories/assetVersions.js";
 import { insertMedia, type MediaRow } from "../repositories/media.js";
 import { removeFiles } from "../storage/files.js";
 import type { MirrorAccept } from "./mirrorTransfer.js";
@@ -118,7 +118,7 @@ export async function mirrorUrl(
 export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
   const { db, config } = deps;
   const assetId = String(ctx.job.input.assetVersionId);
-  const asset = assetById(db, assetId);
+  const asset = versionForMirror(db, assetId);
   if (!asset) return { skipped: "asset version no longer exists" };
 
   const problems: string[] = [];
