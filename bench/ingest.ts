@@ -7,6 +7,9 @@
 //   BENCH_ROUNDS       rounds of (without, with) URLs, alternating (default 1)
 //   BENCH_CDN_DELAY_MS the CDN's delay before each answer (default 300)
 //   BENCH_NODE_ARGS    extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_JOBS=0       run no jobs in the server: the URL captures' mirror jobs are queued but never run
+//   BENCH_ALLOW_DUPLICATE=1  file the URL captures with ?allowDuplicate=true (no duplicate guard: its cost alone)
+//   DAILIES_MIRROR_THREADS=0  mirror downloads and probes on the API's event loop (as before issue 17's fix)
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
@@ -22,6 +25,8 @@ interface QueueStats {
   jobs: Record<string, number>;
   files: number;
   at: number;
+  /** The server's event-loop delay (ms) since the previous stats call. */
+  loop: { p50: number; p99: number; max: number; busy: number; cpuMs: number; apiMs: number; otherMs: number };
 }
 
 function firstLine(child: ChildProcess, name: string): Promise<string> {
@@ -104,11 +109,12 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       method: "POST" as const,
       headers: { "content-type": "application/json" },
     };
+    const guardOff = process.env.BENCH_ALLOW_DUPLICATE === "1";
     const ingest = (body: () => string, duration = seconds) =>
       run({
         ...common,
         duration,
-        url: `${served.dailies}/api/extension/ingest`,
+        url: `${served.dailies}/api/extension/ingest${guardOff && body === withUrls ? "?allowDuplicate=true" : ""}`,
         headers: { ...common.headers, authorization: `Bearer ${served.token}` },
         requests: [{ setupRequest: (request) => ({ ...request, body: body() }) }],
       });
@@ -136,6 +142,7 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
     let lastWith: autocannon.Result | undefined;
     for (let i = 0; i < rounds; i++) {
       const suffix = rounds > 1 ? ` #${i + 1}` : "";
+      const start = await stats();
       const without = await ingest(withoutUrls);
       row(`ingest, no URLs${suffix}`, without);
       ofBare.push(without.requests.average / bare.requests.average);
@@ -147,10 +154,20 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       ratios.push(withRun.requests.average / without.requests.average);
       const secs = (after.at - before.at) / 1000;
       const completed = (after.jobs.completed ?? 0) - (before.jobs.completed ?? 0);
+      const lag = (l: QueueStats["loop"]) => `p50 ${l.p50} / p99 ${l.p99} / max ${l.max} ms`;
+      const perRequest = (ms: number, r: autocannon.Result) => ((ms / r.requests.total) * 1000).toFixed(0);
+      const load = (l: QueueStats["loop"], r: autocannon.Result) =>
+        `API thread busy ${(l.busy * 100).toFixed(0)} %, its CPU ${perRequest(l.apiMs, r)} µs/request ` +
+        `(other threads ${perRequest(l.otherMs, r)})`;
+      mirrorNotes.push(
+        `event-loop delay${suffix}: no URLs ${lag(before.loop)}; with URLs ${lag(after.loop)}` +
+          ` (${start.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,
+        `load${suffix}: no URLs ${load(before.loop, without)}; with URLs ${load(after.loop, withRun)}`,
+      );
       mirrorNotes.push(
         `mirror during the URL run${suffix}: ${((after.files - before.files) / secs).toFixed(1)} files/s ` +
           `(${after.files - before.files} files, ${completed} jobs completed, ${after.jobs.failed ?? 0} failed, ` +
-          `${after.jobs.pending ?? 0} pending, ${after.jobs.running ?? 0} running)`,
+          `${after.jobs.pending ?? 0} pending, ${after.jobs.running ?? 0} running; ${after.files} files mirrored since start)`,
       );
     }
     process.stdout.write(

@@ -1,8 +1,9 @@
 // Runs in its own process so the load generator does not share an event loop with the servers it measures.
 // Mirroring may reach private addresses here: the bench's stand-in CDN listens on localhost.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
 import Fastify from "fastify";
 
@@ -14,7 +15,8 @@ const app = await buildApp(
     DAILIES_LOG_LEVEL: "warn",
     DAILIES_MIRROR_ALLOW_PRIVATE: "1",
   }),
-  { logger: false },
+  // BENCH_JOBS=0: URLs are filed and their jobs queued but none runs, which isolates the ingest's own cost.
+  { logger: false, startWorker: process.env.BENCH_JOBS !== "0" },
 );
 await app.listen({ host: "127.0.0.1", port: 0 });
 const user = createUser(app.deps.db, { name: "bench" });
@@ -45,9 +47,54 @@ const stats = app.deps.db.$client.prepare<[], { status: string; n: number }>(
 const mirrored = app.deps.db.$client.prepare<[], { n: number }>(
   "select count(*) as n from media where origin = 'mirror'",
 );
+// The API's event-loop delay since the previous stats message: what a request waits before it is even read.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+/**
+ * CPU time (ms) of the API's own thread and of all the process's other threads (mirror threads, libuv's pool,
+ * V8's GC helpers), from /proc: unlike wall-clock busy time, it does not grow when the machine is shared.
+ */
+function threadCpuMs(): { api: number; others: number } {
+  const tick = 10; // USER_HZ is 100 on Linux
+  let api = 0;
+  let others = 0;
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (Number(fields[11]) + Number(fields[12])) * tick;
+      if (Number(tid) === process.pid) api += ms;
+      else others += ms;
+    }
+  } catch {
+    // Not Linux: no per-thread numbers.
+  }
+  return { api, others };
+}
+let threads = threadCpuMs();
+let elu = performance.eventLoopUtilization();
+let cpu = process.cpuUsage();
 process.on("message", () => {
   const jobs = Object.fromEntries(stats.all().map((r) => [r.status, r.n]));
-  process.send?.({ jobs, files: mirrored.get()?.n ?? 0, at: Date.now() });
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  const loop = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
+  loopDelay.reset();
+  // How busy the API's thread was, and CPU of the whole process (every thread) since the previous message.
+  const busy = performance.eventLoopUtilization(elu).utilization;
+  elu = performance.eventLoopUtilization();
+  const used = process.cpuUsage(cpu);
+  cpu = process.cpuUsage();
+  const cpuMs = Math.round((used.user + used.system) / 1000);
+  const nowThreads = threadCpuMs();
+  const apiMs = nowThreads.api - threads.api;
+  const otherMs = nowThreads.others - threads.others;
+  threads = nowThreads;
+  process.send?.({
+    jobs,
+    files: mirrored.get()?.n ?? 0,
+    at: Date.now(),
+    loop: { ...loop, busy, cpuMs, apiMs, otherMs },
+  });
 });
 
 const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;

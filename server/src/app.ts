@@ -22,6 +22,7 @@ import { defaultWebDist, webApp } from "./plugins/webApp.js";
 import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { createJobKinds } from "./services/jobKinds.js";
+import { createMirrorTransfer } from "./services/mirrorTransfer.js";
 import { seedPlatforms } from "./services/platforms.js";
 import { WebhookDispatcher } from "./services/webhooks.js";
 import { FileStore } from "./storage/files.js";
@@ -87,6 +88,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     worker: undefined as never,
     ffmpegDetection,
     ffmpeg,
+    mirrorTransfer: createMirrorTransfer(config, ffmpeg),
     providers: buildProviders(config, { db, files, ffmpeg }),
     events: new EventBus(),
     webhooks: new WebhookDispatcher(db),
@@ -143,6 +145,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   app.addHook("onClose", async () => {
     await deps.worker.stop();
+    // After the worker: its jobs were aborted and have settled, so no thread still holds a file or a child.
+    await deps.mirrorTransfer.close();
     db.$client.close();
   });
   return app;

@@ -64,6 +64,8 @@ export const configSchema = z.object({
   DAILIES_MIRROR_MAX_BYTES: int(1024, 1024 ** 4, 1024 ** 3),
   DAILIES_MIRROR_TIMEOUT_SECONDS: int(1, 24 * 3600, 300),
   DAILIES_MIRROR_MAX_ATTEMPTS: int(1, 50, 5),
+  // Worker threads for mirror downloads and probes (services/mirrorTransfer.ts); 0 = on the API's event loop.
+  DAILIES_MIRROR_THREADS: int(0, 16, 1),
   DAILIES_WEBHOOK_ALLOW_PRIVATE: flag.describe("Allow webhook URLs on loopback/private addresses"),
   DAILIES_WEBHOOK_TIMEOUT_SECONDS: int(1, 300, 10),
   DAILIES_WEBHOOK_RETRY_DELAYS: z

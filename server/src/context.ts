@@ -8,6 +8,7 @@ import type { JobWorker } from "./jobs/worker.js";
 import type { FfmpegDetection, FfmpegRunner } from "./media/ffmpeg.js";
 import type { JobPort } from "./ports/jobs.js";
 import type { Providers } from "./providers/config.js";
+import type { MirrorTransfer } from "./services/mirrorTransfer.js";
 import type { WebhookDispatcher } from "./services/webhooks.js";
 import type { FileStore } from "./storage/files.js";
 import type { UrlSigner } from "./storage/signing.js";
@@ -29,6 +30,8 @@ export interface AppDeps {
   ffmpegDetection: FfmpegDetection;
   /** Runs ffmpeg/ffprobe (media/ffmpeg.ts); null when none was found at start. */
   ffmpeg: FfmpegRunner | null;
+  /** Downloads and probes of mirror jobs, in a low-priority worker thread (services/mirrorTransfer.ts). */
+  mirrorTransfer: MirrorTransfer;
   /** Absolute base URL for links handed to clients (signed media URLs). */
   publicUrl: () => string;
   /** AI providers by name (env settings + `local`); every call is recorded in ai_calls. */

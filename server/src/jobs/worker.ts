@@ -107,18 +107,25 @@ export class JobWorker {
     if (this.stopped) return;
     for (const lane of this.lanes) {
       if (kinds && !lane.kinds.some((k) => kinds.has(k))) continue;
-      while (lane.running.size < lane.slots) {
-        const job = this.queue.claimNext(lane.kinds);
-        if (!job) break;
-        this.launch(lane, job);
-      }
+      this.fill(lane);
+    }
+  }
+
+  private fill(lane: Lane): void {
+    if (this.stopped) return;
+    while (lane.running.size < lane.slots) {
+      const job = this.queue.claimNext(lane.kinds);
+      if (!job) break;
+      this.launch(lane, job);
     }
   }
 
   private launch(lane: Lane, job: Job): void {
     const run = this.execute(job).finally(() => {
       lane.running.delete(job.id);
-      this.tick();
+      // Only this lane has a new free slot; the others are woken by their enqueues and the poll. (Ticking every
+      // lane here ran a claim query per kind of every idle lane after each finished mirror.)
+      this.fill(lane);
     });
     lane.running.set(job.id, run);
   }

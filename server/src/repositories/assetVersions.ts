@@ -275,4 +275,52 @@ export function sceneSummaryRows(db: Db, projectId: string): SceneSummaryRows {
     .all()
     .map((s) => s.id);
   return { sceneIds, counts, selected };
+/** What a mirror job found for a version: its mirrored files and status (the original URLs are kept). */
+export interface MirrorOutcome {
+  mediaId: string | null;
+  thumbnailMediaId: string | null;
+  mirrorStatus?: AssetRow["mirrorStatus"];
+  mirrorError?: string | null;
+}
+
+/** A version as its mirror job reads it (prepared: one per mirrored capture). */
+export function versionForMirror(db: Db, assetId: string): AssetRow | undefined {
+  return prepared(db, "versions.forMirror", () =>
+    db
+      .select()
+      .from(assetVersions)
+      .where(eq(assetVersions.id, sql.placeholder("id")))
+      .prepare(),
+  ).get({ id: assetId });
+}
+
+/** Records a mirror job's outcome; fields left out (status, error) keep their value. Prepared. */
+export function setVersionMirror(db: Db, assetId: string, outcome: MirrorOutcome): void {
+  prepared(db, "versions.setMirror", () =>
+    (db as DbHandle).$client.prepare(
+      `update asset_versions set media_id = @mediaId, thumbnail_media_id = @thumbnailMediaId,
+         mirror_status = coalesce(@mirrorStatus, mirror_status),
+         mirror_error = case when @keepError then mirror_error else @mirrorError end,
+         updated_at = @now
+       where id = @id`,
+    ),
+  ).run({
+    id: assetId,
+    mediaId: outcome.mediaId,
+    thumbnailMediaId: outcome.thumbnailMediaId,
+    mirrorStatus: outcome.mirrorStatus ?? null,
+    keepError: outcome.mirrorError === undefined ? 1 : 0,
+    mirrorError: outcome.mirrorError ?? null,
+    now: nowIso(),
+  });
+}
+
+/** Fails a version's mirror that is still pending; its project when it was, for the event. */
+export function failPendingMirror(db: Db, assetId: string, message: string): { projectId: string } | undefined {
+  return db
+    .update(assetVersions)
+    .set({ mirrorStatus: "failed", mirrorError: message, updatedAt: nowIso() })
+    .where(and(eq(assetVersions.id, assetId), eq(assetVersions.mirrorStatus, "pending")))
+    .returning({ projectId: assetVersions.projectId })
+    .get();
 }

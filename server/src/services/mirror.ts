@@ -1,19 +1,19 @@
 import type { AssetType } from "@dailies/shared";
-import { and, eq } from "drizzle-orm";
 import { mediaLimitsOf } from "../config.js";
 import type { AppDeps } from "../context.js";
-import { assetVersions, type media } from "../db/schema.js";
 import { projectWorkspace } from "../events/workspace.js";
-import { newId, nowIso } from "../ids.js";
+import { newId } from "../ids.js";
 import { FfmpegError, FfmpegMissingError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { mimeForProbe } from "../media/validate.js";
-import { downloadToFile, isDownloadError, mimeMatchesAssetType } from "../net/index.js";
+import { isDownloadError } from "../net/index.js";
 import type { Job, JobContext } from "../ports/jobs.js";
 import { RetryableJobError } from "../ports/jobs.js";
-import { insertMedia } from "../repositories/media.js";
+import { failPendingMirror, setVersionMirror, versionForMirror } from "../repositories/assetVersions.js";
+import { insertMedia, type MediaRow } from "../repositories/media.js";
 import { removeFiles } from "../storage/files.js";
+import type { MirrorAccept } from "./mirrorTransfer.js";
 
 export const MIRROR_JOB = "mirror-asset";
 
@@ -52,7 +52,8 @@ async function checkDownloadedMedia(
   if (/^image\/svg/i.test(mime)) problem = UNSUPPORTED_MEDIA;
   else if (deps.ffmpeg) {
     try {
-      probe = await deps.ffmpeg.probe(file, signal ? { signal } : {});
+      // In the mirror thread (or on the loop with DAILIES_MIRROR_THREADS=0), under the global process limit.
+      probe = await deps.mirrorTransfer.probe(file, signal);
       problem = mediaProblem(probe, mediaLimitsOf(deps.config));
     } catch (error) {
       if (error instanceof FfmpegError) problem = error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA;
@@ -71,22 +72,27 @@ async function checkDownloadedMedia(
 
 /**
  * Downloads a URL through the address guard into the content-addressed store and records a media row.
- * Shared by capture mirroring and project `video_url` imports.
+ * Shared by capture mirroring and project `video_url` imports. The download and the probe run in the mirror
+ * thread (deps.mirrorTransfer); this side only decides, moves the finished file into the store and writes.
  */
 export async function mirrorUrl(
   deps: AppDeps,
   url: string,
-  options: { projectId: string | null; accept: (mime: string) => boolean; signal?: AbortSignal },
-): Promise<typeof media.$inferSelect> {
+  options: { projectId: string | null; accept: MirrorAccept; signal?: AbortSignal },
+): Promise<MediaRow> {
   const { config, files, db } = deps;
   const tmp = await files.dir("tmp");
-  const download = await downloadToFile(url, tmp, {
-    maxBytes: config.DAILIES_MIRROR_MAX_BYTES,
-    timeoutMs: config.DAILIES_MIRROR_TIMEOUT_SECONDS * 1000,
-    allowPrivate: config.DAILIES_MIRROR_ALLOW_PRIVATE,
-    acceptMime: options.accept,
-    signal: options.signal,
-  });
+  const download = await deps.mirrorTransfer.download(
+    {
+      url,
+      tmpDir: tmp,
+      maxBytes: config.DAILIES_MIRROR_MAX_BYTES,
+      timeoutMs: config.DAILIES_MIRROR_TIMEOUT_SECONDS * 1000,
+      allowPrivate: config.DAILIES_MIRROR_ALLOW_PRIVATE,
+      accept: options.accept,
+    },
+    options.signal,
+  );
   const probe = await checkDownloadedMedia(deps, download.path, download.mime, options.signal);
   const mime = probe ? mimeForProbe(probe, download.mime) : download.mime;
   const rel = await files.adopt(download.path, download.sha256, mime);
@@ -112,12 +118,12 @@ export async function mirrorUrl(
 export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
   const { db, config } = deps;
   const assetId = String(ctx.job.input.assetVersionId);
-  const asset = db.select().from(assetVersions).where(eq(assetVersions.id, assetId)).get();
+  const asset = versionForMirror(db, assetId);
   if (!asset) return { skipped: "asset version no longer exists" };
 
   const problems: string[] = [];
   let retry = false;
-  const attempt = async (url: string | null, already: string | null, accept: (mime: string) => boolean) => {
+  const attempt = async (url: string | null, already: string | null, accept: MirrorAccept) => {
     if (!url || already) return already;
     try {
       const row = await mirrorUrl(deps, url, { projectId: asset.projectId, accept, signal: ctx.signal });
@@ -129,21 +135,14 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
     }
   };
 
-  const mediaId = await attempt(asset.outputUrl, asset.mediaId, (mime) =>
-    mimeMatchesAssetType(mime, asset.assetType as AssetType),
-  );
+  const mediaId = await attempt(asset.outputUrl, asset.mediaId, { assetType: asset.assetType as AssetType });
   ctx.progress(0.5);
-  const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, (mime) =>
-    mime.startsWith("image/"),
-  );
+  const thumbnailMediaId = await attempt(asset.thumbnailUrl, asset.thumbnailMediaId, { image: true });
   // Stopped by the job's time limit or a shutdown: the worker records that. Keep what was mirrored (a rerun
   // after a restart skips it) but leave the version's status to the worker's timeout hook.
   if (ctx.signal.aborted) {
     if (mediaId !== asset.mediaId || thumbnailMediaId !== asset.thumbnailMediaId) {
-      db.update(assetVersions)
-        .set({ mediaId, thumbnailMediaId, updatedAt: nowIso() })
-        .where(eq(assetVersions.id, asset.id))
-        .run();
+      setVersionMirror(db, asset.id, { mediaId, thumbnailMediaId });
     }
     throw ctx.signal.reason ?? new Error("mirror stopped");
   }
@@ -152,10 +151,7 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   const outputDone = !asset.outputUrl || !!mediaId;
   const mirrorStatus = complete || (outputDone && !canRetry) ? "mirrored" : canRetry ? "pending" : "failed";
 
-  db.update(assetVersions)
-    .set({ mediaId, thumbnailMediaId, mirrorStatus, mirrorError: problems.join("; ") || null, updatedAt: nowIso() })
-    .where(eq(assetVersions.id, asset.id))
-    .run();
+  setVersionMirror(db, asset.id, { mediaId, thumbnailMediaId, mirrorStatus, mirrorError: problems.join("; ") || null });
 
   if (mirrorStatus !== "pending") {
     const workspaceId = projectWorkspace(db, asset.projectId);
@@ -176,12 +172,7 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
 export function markMirrorTimedOut(deps: AppDeps, job: Job, message: string): void {
   const { db } = deps;
   const assetId = String(job.input.assetVersionId);
-  const changed = db
-    .update(assetVersions)
-    .set({ mirrorStatus: "failed", mirrorError: message, updatedAt: nowIso() })
-    .where(and(eq(assetVersions.id, assetId), eq(assetVersions.mirrorStatus, "pending")))
-    .returning({ projectId: assetVersions.projectId })
-    .get();
+  const changed = failPendingMirror(db, assetId, message);
   const workspaceId = changed && projectWorkspace(db, changed.projectId);
   if (!changed || !workspaceId) return;
   deps.events.publish({

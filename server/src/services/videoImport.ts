@@ -41,7 +41,7 @@ export async function importVideoJob(deps: AppDeps, ctx: JobContext): Promise<un
   try {
     const row = await mirrorUrl(deps, String(ctx.job.input.url), {
       projectId,
-      accept: (mime) => mime.startsWith("video/"),
+      accept: { video: true },
       signal: ctx.signal,
     });
     const file = deps.files.absolute(row.path as string);

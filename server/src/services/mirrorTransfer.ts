@@ -1,0 +1,134 @@
+import { availableParallelism } from "node:os";
+import type { AssetType } from "@dailies/shared";
+import type { Config } from "../config.js";
+import { ThreadPool, type WireError } from "../jobs/threadPool.js";
+import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
+import type { ProbeResult } from "../media/probe.js";
+import { DownloadError } from "../net/errors.js";
+import { type DownloadResult, downloadToFile, mimeMatchesAssetType } from "../net/index.js";
+
+/**
+ * The heavy half of mirroring a URL: the download (address guard at connect, size cap, time limit, hashed on
+ * its way to disk) and the ffprobe run (allow-lists, killed at its limit). Off the API's event loop by default,
+ * in a low-priority worker thread (`DAILIES_MIRROR_THREADS`, 0 = on the event loop); the mirror job keeps the
+ * decisions and the writes. Tasks and answers are plain data, so another process could serve them as well.
+ */
+export interface MirrorTransfer {
+  /** Downloads into a temp file in `task.tmpDir`; a failure never leaves a partial file. */
+  download(task: DownloadTask, signal?: AbortSignal): Promise<DownloadResult>;
+  /** ffprobe under the global process limiter (the caller's slot, the thread's spawn). */
+  probe(file: string, signal?: AbortSignal): Promise<ProbeResult>;
+  close(): Promise<void>;
+}
+
+/** Which media types a download may be: a plain rule instead of a function, so it can cross to a thread. */
+export type MirrorAccept = { image: true } | { video: true } | { assetType: AssetType };
+
+export interface DownloadTask {
+  url: string;
+  tmpDir: string;
+  maxBytes: number;
+  timeoutMs: number;
+  allowPrivate: boolean;
+  accept: MirrorAccept;
+}
+
+export type TransferTask = { op: "download"; download: DownloadTask } | { op: "probe"; file: string };
+
+export function acceptsMime(accept: MirrorAccept, mime: string): boolean {
+  if ("image" in accept) return mime.startsWith("image/");
+  if ("video" in accept) return mime.startsWith("video/");
+  return mimeMatchesAssetType(mime, accept.assetType);
+}
+
+/** One task, wherever it runs (the thread's entry and the on-loop transfer share it). */
+export function runTransferTask(
+  task: TransferTask,
+  signal: AbortSignal,
+  ffmpeg: FfmpegRunner | null,
+): Promise<DownloadResult | ProbeResult> {
+  if (task.op === "probe") {
+    if (!ffmpeg) return Promise.reject(new FfmpegMissingError("ffprobe"));
+    return ffmpeg.probe(task.file, { signal });
+  }
+  const { url, tmpDir, accept, ...limits } = task.download;
+  return downloadToFile(url, tmpDir, { ...limits, acceptMime: (mime) => acceptsMime(accept, mime), signal });
+}
+
+/** What the thread needs to probe as the server does: the binaries found at start and the probe limit. */
+export interface MirrorThreadData {
+  ffmpeg: { ffmpegPath: string; ffprobePath: string; probeTimeoutMs: number } | null;
+  nice: number;
+}
+
+/** Lower CPU priority of mirror threads and their ffprobe children (0 = normal, 19 = lowest). */
+export const MIRROR_THREAD_NICE = 10;
+
+export function createMirrorTransfer(config: Config, ffmpeg: FfmpegRunner | null): MirrorTransfer {
+  if (config.DAILIES_MIRROR_THREADS === 0) return onLoopTransfer(ffmpeg);
+  const data: MirrorThreadData = {
+    ffmpeg: ffmpeg && { ...ffmpeg.binaries, probeTimeoutMs: config.DAILIES_PROBE_TIMEOUT_SECONDS * 1000 },
+    nice: MIRROR_THREAD_NICE,
+  };
+  const pool = new ThreadPool<TransferTask, DownloadResult | ProbeResult>(
+    {
+      entry: new URL(`./mirrorThread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
+      // One thread is plenty on a small machine (downloads wait on the network); more only with more cores.
+      threads: Math.min(config.DAILIES_MIRROR_THREADS, Math.max(1, availableParallelism() - 1)),
+      data,
+    },
+    reviveTransferError,
+  );
+  return {
+    download: (task, signal) => pool.run({ op: "download", download: task }, signal) as Promise<DownloadResult>,
+    probe: async (file, signal) => {
+      if (!ffmpeg) throw new FfmpegMissingError("ffprobe");
+      // The slot is taken here, so the global limit on ffmpeg processes holds whichever thread spawns.
+      return ffmpeg.limiter.run(() => pool.run({ op: "probe", file }, signal) as Promise<ProbeResult>, signal, false);
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** On the API's event loop, as before the thread pool (DAILIES_MIRROR_THREADS=0). */
+export function onLoopTransfer(ffmpeg: FfmpegRunner | null): MirrorTransfer {
+  return {
+    download: (task, signal) =>
+      runTransferTask(
+        { op: "download", download: task },
+        signal ?? new AbortController().signal,
+        null,
+      ) as Promise<DownloadResult>,
+    probe: async (file, signal) => {
+      if (!ffmpeg) throw new FfmpegMissingError("ffprobe");
+      return ffmpeg.probe(file, signal ? { signal } : {});
+    },
+    close: async () => {},
+  };
+}
+
+/** The thread's errors as the mirror job knows them: retryable downloads, timed-out probes, missing ffprobe. */
+function reviveTransferError(wire: WireError): Error {
+  const f = wire.fields;
+  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  if (wire.name === "DownloadError") {
+    return new DownloadError(f.code as DownloadError["code"], wire.message, {
+      ...(num(f.status) !== undefined ? { status: num(f.status) } : {}),
+      ...(num(f.retryAfterMs) !== undefined ? { retryAfterMs: num(f.retryAfterMs) } : {}),
+      ...(text(f.url) !== undefined ? { url: text(f.url) } : {}),
+    });
+  }
+  if (wire.name === "FfmpegError") {
+    return new FfmpegError(wire.message, {
+      args: Array.isArray(f.args) ? (f.args as string[]) : [],
+      ...(num(f.exitCode) !== undefined ? { exitCode: num(f.exitCode) } : {}),
+      stderr: text(f.stderr) ?? "",
+      timedOut: f.timedOut === true,
+    });
+  }
+  if (wire.name === "FfmpegMissingError") return new FfmpegMissingError(text(f.binary) ?? "ffprobe");
+  const error = new Error(wire.message);
+  error.name = wire.name;
+  return error;
+}

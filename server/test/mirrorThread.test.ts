@@ -1,0 +1,193 @@
+// Mirror downloads and probes in a worker thread (issue 17): the same stored file, sha256, media row and
+// probe as on the API's event loop; ffprobe really spawned from the low-priority thread; and the job's time
+// limit still stops a download that crossed into the thread (its socket closed, no partial file left).
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIRROR_THREAD_NICE } from "../src/services/mirrorTransfer.js";
+import { buildTestApp, seedProject } from "./helpers/app.js";
+import { testFfmpegRunner } from "./helpers/videos.js";
+
+let scratch: string;
+let VIDEO: Buffer;
+let JPEG: Buffer;
+let cdn: Server;
+let cdnUrl: string;
+/** The slow download's request: closed by the server once the job's time limit aborted it. */
+let slowClosedAt: number | undefined;
+const hanging: IncomingMessage[] = [];
+let fakeProbe: string;
+let niceLog: string;
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "dailies-mirror-thread-"));
+  const { ffmpegPath, ffprobePath } = (await testFfmpegRunner()).binaries;
+  const make = (args: string[], name: string) => {
+    execFileSync(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", ...args, join(scratch, name)]);
+    return readFileSync(join(scratch, name));
+  };
+  VIDEO = make(["-f", "lavfi", "-i", "testsrc=size=96x64:rate=10:duration=1", "-pix_fmt", "yuv420p"], "v.mp4");
+  JPEG = make(["-f", "lavfi", "-i", "testsrc=size=48x32", "-frames:v", "1"], "t.jpg");
+  // The real ffprobe behind a wrapper that notes its own nice value (field 19 of /proc/self/stat).
+  niceLog = join(scratch, "nice.log");
+  fakeProbe = join(scratch, "ffprobe");
+  writeFileSync(fakeProbe, `#!/bin/sh\nawk '{print $19}' /proc/$$/stat >> '${niceLog}'\nexec '${ffprobePath}' "$@"\n`);
+  chmodSync(fakeProbe, 0o755);
+
+  cdn = createServer((req, res) => {
+    if (req.url?.startsWith("/v")) return res.writeHead(200, { "content-type": "video/mp4" }).end(VIDEO);
+    if (req.url?.startsWith("/t")) return res.writeHead(200, { "content-type": "image/jpeg" }).end(JPEG);
+    if (req.url === "/slow.mp4") {
+      // A CDN that starts an answer and then trickles: the download is mid-body when the limit hits.
+      hanging.push(req);
+      res.writeHead(200, { "content-type": "video/mp4", "content-length": String(VIDEO.length * 100) });
+      res.write(VIDEO.subarray(0, 4096));
+      const trickle = setInterval(() => res.write(Buffer.alloc(64)), 100);
+      req.socket.on("close", () => {
+        clearInterval(trickle);
+        slowClosedAt = Date.now();
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => cdn.listen(0, "127.0.0.1", r));
+  cdnUrl = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const req of hanging) req.socket.destroy();
+  await new Promise<void>((r) => cdn.close(() => r()));
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const niceValues = () => readFileSync(niceLog, "utf8").trim().split("\n").filter(Boolean).map(Number);
+
+/** One app per way of running mirrors; everything else identical. */
+async function mirrorOnce(threads: "0" | "1") {
+  rmSync(niceLog, { force: true });
+  const t = await buildTestApp({
+    DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+    DAILIES_MIRROR_THREADS: threads,
+    FFPROBE_PATH: fakeProbe,
+  });
+  try {
+    const { projectId } = await seedProject(t);
+    const res = await t.call({
+      method: "POST",
+      url: "/api/extension/ingest",
+      payload: {
+        projectId,
+        sceneId: "001",
+        platformKey: "openai-sora",
+        assetType: "VIDEO",
+        prompt: "p",
+        outputUrl: `${cdnUrl}/v.mp4`,
+        thumbnailUrl: `${cdnUrl}/t.jpg`,
+      },
+    });
+    expect(res.status, res.body).toBe(200);
+    await t.app.deps.worker.idle();
+    const db = t.app.deps.db.$client;
+    const version = db
+      .prepare("select mirror_status, mirror_error, media_id, thumbnail_media_id from asset_versions where id = ?")
+      .get(res.json.asset.id) as Record<string, string | null>;
+    const row = (id: string | null | undefined) => {
+      const m = db.prepare("select * from media where id = ?").get(id ?? null) as Record<string, unknown>;
+      const { id: _id, created_at: _c, updated_at: _u, project_id: _p, ...rest } = m;
+      return { ...rest, stored: readFileSync(t.app.deps.files.absolute(String(m.path))) };
+    };
+    // The probe result itself, straight from the transfer, for the same stored file.
+    const stored = db.prepare("select path from media where id = ?").get(version.media_id ?? null) as { path: string };
+    const probe = await t.app.deps.mirrorTransfer.probe(t.app.deps.files.absolute(stored.path));
+    const tmpLeft = readdirSync(await t.app.deps.files.dir("tmp"));
+    return {
+      version: { status: version.mirror_status, error: version.mirror_error },
+      output: row(version.media_id),
+      thumbnail: row(version.thumbnail_media_id),
+      probe,
+      tmpLeft,
+      nice: niceValues(),
+    };
+  } finally {
+    await t.close();
+  }
+}
+
+describe("mirroring off the event loop", () => {
+  it("stores the same file, sha256, media row and probe as on the event loop, probing from a lower-priority thread", async () => {
+    const onLoop = await mirrorOnce("0");
+    const offThread = await mirrorOnce("1");
+    expect(offThread.version).toEqual({ status: "mirrored", error: null });
+    expect(onLoop.version).toEqual(offThread.version);
+    expect(offThread.output.stored.equals(VIDEO)).toBe(true);
+    expect(offThread.thumbnail.stored.equals(JPEG)).toBe(true);
+    expect(offThread.output).toMatchObject({ kind: "video", width: 96, height: 64, mime: "video/mp4" });
+    expect(offThread.output).toEqual(onLoop.output);
+    expect(offThread.thumbnail).toEqual(onLoop.thumbnail);
+    expect(offThread.probe).toEqual(onLoop.probe);
+    expect(offThread.tmpLeft).toEqual([]);
+    // Output, thumbnail and the direct probe: on the loop at the server's priority, from the thread lower.
+    // (An app's start may also run the wrapper for ffprobe's version, at the server's priority.)
+    const base = onLoop.nice[0] as number;
+    expect(base).toBeLessThan(MIRROR_THREAD_NICE);
+    expect(onLoop.nice.length).toBeGreaterThanOrEqual(3);
+    expect(onLoop.nice.every((n) => n === base)).toBe(true);
+    expect(offThread.nice.filter((n) => n === MIRROR_THREAD_NICE)).toHaveLength(3);
+    expect(offThread.nice.every((n) => n === base || n === MIRROR_THREAD_NICE)).toBe(true);
+  }, 60_000);
+
+  it("the job's time limit stops a download in the thread: socket closed, no partial file, failure recorded", async () => {
+    const t = await buildTestApp({
+      DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+      DAILIES_MIRROR_THREADS: "1",
+      DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS: "2",
+    });
+    try {
+      const { projectId } = await seedProject(t);
+      const res = await t.call({
+        method: "POST",
+        url: "/api/extension/ingest",
+        payload: {
+          projectId,
+          sceneId: "001",
+          platformKey: "openai-sora",
+          assetType: "VIDEO",
+          prompt: "p",
+          outputUrl: `${cdnUrl}/slow.mp4`,
+        },
+      });
+      expect(res.status, res.body).toBe(200);
+      const started = Date.now();
+      await t.app.deps.worker.idle(15_000);
+      const db = t.app.deps.db.$client;
+      expect(db.prepare("select status, error from jobs where kind = 'mirror-asset'").get()).toEqual({
+        status: "failed",
+        error: "mirror-asset job timed out after 2 s (raise DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS to allow more)",
+      });
+      expect(
+        db
+          .prepare("select mirror_status, mirror_error, media_id from asset_versions where id = ?")
+          .get(res.json.asset.id),
+      ).toEqual({
+        mirror_status: "failed",
+        mirror_error: expect.stringMatching(/timed out after 2 s/),
+        media_id: null,
+      });
+      // The abort crossed into the thread: the download's socket closed soon after the limit, well before the
+      // download's own 300 s budget, and the partial file is gone.
+      const deadline = Date.now() + 3000;
+      while (slowClosedAt === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(slowClosedAt).toBeDefined();
+      expect((slowClosedAt as number) - started).toBeLessThan(5000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(readdirSync(await t.app.deps.files.dir("tmp"))).toEqual([]);
+      expect(db.prepare("select count(*) as n from media").get()).toEqual({ n: 0 });
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+});
