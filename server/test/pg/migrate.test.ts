@@ -1,9 +1,12 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { is } from "drizzle-orm";
 import { getTableConfig, PgTable } from "drizzle-orm/pg-core";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { openPostgres } from "../../src/db/pg/client.js";
 import { MIGRATION_LOCK_KEY, migratePostgres, pgMigrationsFolder } from "../../src/db/pg/migrate.js";
 import * as pgSchema from "../../src/db/pg/schema.js";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.js";
@@ -108,5 +111,34 @@ describe("PostgreSQL migrations", () => {
     expect((await holder.query("select pg_try_advisory_lock($1) as ok", [MIGRATION_LOCK_KEY.toString()])).rows).toEqual(
       [{ ok: true }],
     );
+  });
+
+  it("openPostgres migrates and hands back drizzle over a pool", async () => {
+    const db = await freshDatabase();
+    const handle = await openPostgres(db.url, { poolSize: 2 });
+    cleanup.push(() => handle.$client.end());
+    await handle.insert(pgSchema.users).values({ id: "u1", name: "Ada" });
+    expect(
+      await handle.select({ name: pgSchema.users.name, createdAt: pgSchema.users.createdAt }).from(pgSchema.users),
+    ).toEqual([{ name: "Ada", createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) }]);
+  });
+
+  it("`db:migrate:pg` migrates DAILIES_DATABASE_URL once, then reports it up to date", async () => {
+    const db = await freshDatabase();
+    const serverDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+    const run = (url: string) =>
+      spawnSync("pnpm", ["--silent", "db:migrate:pg"], {
+        cwd: serverDir,
+        env: { ...process.env, DAILIES_DATABASE_URL: url },
+        encoding: "utf8",
+      });
+    const first = run(db.url);
+    expect(first.stdout.trim()).toBe(`Applied ${migrationCount} migration(s).`);
+    expect(first.status).toBe(0);
+    const again = run(db.url);
+    expect(again.stdout.trim()).toBe("The database is up to date.");
+    const wrong = run("mysql://nope");
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain("DAILIES_DATABASE_URL");
   });
 });
