@@ -13,7 +13,7 @@
 // the rule stays SQLite's (a deleted newest version's number is given again, exactly as on SQLite), nothing to
 // back-fill when a SQLite database is migrated, and max() reads the unique index's last entry. The cost: ingests
 // into one scene take turns for the rest of their transaction, across all asset types and platforms of that
-// scene (other scenes run in parallel); SQLite serialises every write, so this is never slower than the default.
+// scene (other scenes run in parallel); SQLite makes every write of every scene take turns.
 // `for no key update` (not `for update`) still lets other transactions insert rows referencing the scene (shots,
 // versions through other code paths): foreign key checks take `key share`, which it does not block.
 //
@@ -25,6 +25,8 @@
 //   and commit soon: no network or ffmpeg inside it.
 // An ingest that must read other things exactly (its idempotency record, the duplicate guard, the selected take)
 // calls lockSceneForVersions first, then reads: every statement after the lock sees the previous ingest's writes.
+// Other writes that touch several versions of a scene (changing the selected take) should take the same lock
+// first: with one lock order per scene they queue instead of deadlocking on each other's rows.
 import { and, eq, max, type SQL, sql } from "drizzle-orm";
 import type { NodePgQueryResultHKT } from "drizzle-orm/node-postgres";
 import type { PgTransaction } from "drizzle-orm/pg-core";
