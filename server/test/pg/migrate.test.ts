@@ -59,6 +59,44 @@ describe("PostgreSQL migrations", () => {
     expect(await appliedRows(pool)).toBe(migrationCount);
   });
 
+  it("the committed migrations build exactly the schema file (run `pnpm db:generate:pg` after changing it)", async () => {
+    const pool = poolOn(await freshDatabase());
+    await migratePostgres(pool);
+    const columns = await pool.query<{ t: string; c: string; nullable: string; type: string }>(
+      `select table_name as t, column_name as c, is_nullable as nullable, data_type as type
+       from information_schema.columns where table_schema = 'public'`,
+    );
+    const indexes = await pool.query<{ t: string; name: string }>(
+      "select tablename as t, indexname as name from pg_indexes where schemaname = 'public'",
+    );
+    const foreignKeys = await pool.query<{ t: string; n: number }>(
+      `select table_name as t, count(*)::int as n from information_schema.table_constraints
+       where table_schema = 'public' and constraint_type = 'FOREIGN KEY' group by table_name`,
+    );
+    const inDatabase = (t: string) => ({
+      columns: columns.rows
+        .filter((r) => r.t === t)
+        .map((r) => `${r.c} ${r.type}${r.nullable === "NO" ? " not null" : ""}`)
+        .sort(),
+      indexes: indexes.rows
+        .filter((r) => r.t === t && !/_pkey$|_pk$/.test(r.name))
+        .map((r) => r.name)
+        .sort(),
+      foreignKeys: foreignKeys.rows.find((r) => r.t === t)?.n ?? 0,
+    });
+    for (const table of Object.values(pgSchema).filter((v) => is(v, PgTable))) {
+      const config = getTableConfig(table);
+      expect(inDatabase(config.name), config.name).toEqual({
+        columns: config.columns.map((c) => `${c.name} ${c.getSQLType()}${c.notNull ? " not null" : ""}`).sort(),
+        indexes: [
+          ...config.indexes.map((i) => i.config.name!),
+          ...config.columns.filter((c) => c.isUnique).map((c) => c.uniqueName!),
+        ].sort(),
+        foreignKeys: config.foreignKeys.length,
+      });
+    }
+  });
+
   it("a re-run applies nothing and changes nothing", async () => {
     const pool = poolOn(await freshDatabase());
     await migratePostgres(pool);
