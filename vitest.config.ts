@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const project = (name: string, extra: Record<string, unknown> = {}) => ({
   test: {
@@ -15,7 +15,19 @@ export default defineConfig({
   test: {
     projects: [
       project("shared"),
-      project("server"),
+      // The PostgreSQL tests are their own project: its globalSetup starts a throwaway cluster, and only when
+      // one of them runs.
+      project("server", { exclude: [...configDefaults.exclude, "test/pg/**"] }),
+      {
+        test: {
+          name: "server-pg",
+          root: "./server",
+          include: ["test/pg/**/*.test.ts"],
+          globalSetup: ["./test/support/postgresGlobalSetup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
       project("scripts"),
       "./extension/vitest.config.ts",
       project("web"),

@@ -19,6 +19,8 @@ function check(env: Record<string, string>) {
   delete base.FFMPEG_PATH;
   delete base.FFPROBE_PATH;
   delete base.CHROMIUM_PATH;
+  delete base.POSTGRES_BIN;
+  delete base.DAILIES_TEST_DATABASE_URL;
   return spawnSync(join(bin, "bash"), [script, "--check"], { env: { ...base, ...env }, encoding: "utf8" });
 }
 
@@ -36,6 +38,20 @@ describe("test setup check", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/missing: .*chromium/);
     expect(run.stderr).not.toMatch(/missing: .*ffmpeg/);
+  });
+
+  it("names postgresql when POSTGRES_BIN holds no initdb, and not when a test server is given instead", () => {
+    const run = check({ POSTGRES_BIN: join(bin, "no-such-postgres") });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/missing: .*postgresql/);
+    expect(run.stderr).toContain("POSTGRES_BIN");
+    expect(run.stderr).not.toMatch(/missing: .*ffmpeg/);
+    const given = check({
+      POSTGRES_BIN: join(bin, "no-such-postgres"),
+      DAILIES_TEST_DATABASE_URL: "postgres://x@127.0.0.1/db",
+    });
+    expect(given.stderr).toBe("");
+    expect(given.status).toBe(0);
   });
 
   it("passes on this machine, where the tests are about to run", () => {
