@@ -128,8 +128,12 @@ export const configSchema = z.object({
     .refine((s) => /^[a-z0-9-]+$/.test(s), "must be a region name such as us-east-1 or auto"),
   DAILIES_S3_ACCESS_KEY_ID: optionalText,
   DAILIES_S3_SECRET_ACCESS_KEY: optionalText,
-  DAILIES_S3_FORCE_PATH_STYLE: flag.describe("Address the bucket as ENDPOINT/bucket (MinIO, s3rver) not bucket.ENDPOINT"),
-  DAILIES_S3_CACHE_DIR: optionalText.describe("Local copies of bucket objects for ffmpeg; default DATA_DIR/object-cache"),
+  DAILIES_S3_FORCE_PATH_STYLE: flag.describe(
+    "Address the bucket as ENDPOINT/bucket (MinIO, s3rver) not bucket.ENDPOINT",
+  ),
+  DAILIES_S3_CACHE_DIR: optionalText.describe(
+    "Local copies of bucket objects for ffmpeg; default DATA_DIR/object-cache",
+  ),
   DAILIES_S3_CACHE_MAX_BYTES: int(0, 2 ** 50, 10 * 1024 ** 3),
   DAILIES_S3_PART_SIZE_BYTES: int(5 * 1024 ** 2, 5 * 1024 ** 3, 16 * 1024 ** 2),
   // SigV4 presigned links live at most 7 days.

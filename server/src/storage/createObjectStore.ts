@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Config } from "../config.js";
 import { FileStore } from "./files.js";
 import { LocalObjectStore } from "./localObjectStore.js";
-import { StorageError, type ObjectStore } from "./objectStore.js";
+import { type ObjectStore, StorageError } from "./objectStore.js";
 import { S3ObjectStore, type S3StoreOptions } from "./s3ObjectStore.js";
 import { parseStorageUrl } from "./storageUrl.js";
 

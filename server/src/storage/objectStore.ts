@@ -117,8 +117,7 @@ const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
  */
 export function assertKey(key: string): string {
   const segments = key.split("/");
-  if (key.length === 0 || key.length > 900 || !segments.every((s) => SEGMENT.test(s)))
-    throw new InvalidKeyError(key);
+  if (key.length === 0 || key.length > 900 || !segments.every((s) => SEGMENT.test(s))) throw new InvalidKeyError(key);
   return key;
 }
 

@@ -3,7 +3,7 @@
  * port) answer put/read/range/head/remove/list, content addressing and local paths the same way.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFile, rm, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { text } from "node:stream/consumers";

@@ -5,7 +5,7 @@
  * failures explained in terms of settings.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readdir, readFile, rm, mkdtemp, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
