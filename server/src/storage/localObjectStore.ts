@@ -49,9 +49,14 @@ export class LocalObjectStore implements ObjectStore {
     return { key: toKey(rel), sha256, bytes: size };
   }
 
-  async putFile(file: string, mime: string | null): Promise<StoredObject> {
-    const { rel, sha256, bytes } = await this.files.putFile(file, mime);
-    return { key: toKey(rel), sha256, bytes };
+  async putFile(file: string, mime: string | null, sha256?: string): Promise<StoredObject> {
+    if (sha256 === undefined) {
+      const stored = await this.files.putFile(file, mime);
+      return { key: toKey(stored.rel), sha256: stored.sha256, bytes: stored.bytes };
+    }
+    const info = await fileInfo(file);
+    if (!info) throw new StorageError("No local file to store");
+    return { key: toKey(await this.files.adopt(file, sha256, mime)), sha256, bytes: info.bytes };
   }
 
   async putFileAs(key: string, file: string): Promise<{ key: string; bytes: number }> {
@@ -98,7 +103,10 @@ export class LocalObjectStore implements ObjectStore {
     const found: ObjectInfo[] = [];
     for (const file of await listFiles(root)) {
       const key = toKey(this.files.relative(file));
-      if (!key.startsWith(prefix) || key.split("/").some((s) => s.startsWith("."))) continue;
+      // Only what the store wrote: keys live in folders (top-level files are the database and the signing
+      // key), and tmp/ holds work in progress.
+      if (!key.startsWith(prefix) || !key.includes("/") || key.startsWith("tmp/")) continue;
+      if (key.split("/").some((s) => s.startsWith("."))) continue;
       const info = await fileInfo(file);
       if (info) found.push({ key, bytes: info.bytes, lastModified: new Date(info.mtimeMs) });
     }

@@ -65,8 +65,9 @@ export interface ObjectStore {
   /**
    * Stores a finished local file content-addressed; the file is consumed (moved into the store, or into the
    * local cache after upload, or removed when the bytes were already stored). Big files go up in parts.
+   * `sha256`, when the caller hashed the bytes while writing them (uploads, mirrors), saves a second pass.
    */
-  putFile(file: string, mime: string | null): Promise<StoredObject>;
+  putFile(file: string, mime: string | null, sha256?: string): Promise<StoredObject>;
   /**
    * Stores a finished local file under a key the caller derived from what it contains (render parts,
    * exports, frames); the file is consumed like `putFile`. Replaces what the key held.

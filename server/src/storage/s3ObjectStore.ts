@@ -117,8 +117,8 @@ export class S3ObjectStore implements ObjectStore {
     return { key, sha256, bytes: bytes.byteLength };
   }
 
-  async putFile(file: string, mime: string | null): Promise<StoredObject> {
-    const { sha256, bytes } = await sha256File(file);
+  async putFile(file: string, mime: string | null, knownSha256?: string): Promise<StoredObject> {
+    const { sha256, bytes } = knownSha256 ? { sha256: knownSha256, bytes: await sizeOf(file) } : await sha256File(file);
     const key = contentKey(sha256, mime);
     if (await this.head(key)) {
       await rm(file, { force: true });
@@ -343,6 +343,12 @@ export class S3ObjectStore implements ObjectStore {
     this.client.destroy();
   }
 }
+
+const sizeOf = async (file: string) => {
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) throw new StorageError("No local file to store");
+  return info.size;
+};
 
 /** `attachment; filename=…` with an ASCII fallback and the UTF-8 form (RFC 6266). */
 function attachment(name: string): string {

@@ -104,6 +104,21 @@ describe.each([
     await expect(readFile(file)).rejects.toThrow(); // consumed
     const listed = await store.list(`media/${first.sha256.slice(0, 2)}/`);
     expect(listed.filter((o) => o.key === first.key)).toHaveLength(1);
+    // A hash the caller computed while writing is taken as given.
+    const fresh = randomBytes(777);
+    const hashed = await store.tempPath();
+    await writeFile(hashed, fresh);
+    const known = await store.putFile(hashed, "image/png", sha(fresh));
+    expect(known).toEqual({ key: contentKey(sha(fresh), "image/png"), sha256: sha(fresh), bytes: 777 });
+    expect(Buffer.from(await store.readBytes(known.key)).equals(fresh)).toBe(true);
+  });
+
+  it("lists only stored objects, not the database, keys or work in progress", async () => {
+    await writeFile(path.join(backend.dataDir, "dailies.db"), "not media");
+    await store.tempPath(".mp4").then((f) => writeFile(f, "in progress"));
+    const keys = (await store.list("")).map((o) => o.key);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => /^(media|renders|exports|uploads)\//.test(k))).toBe(true);
   });
 
   it("reads a byte range", async () => {
