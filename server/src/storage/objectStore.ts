@@ -155,3 +155,18 @@ export class InvalidKeyError extends StorageError {
     this.name = "InvalidKeyError";
   }
 }
+
+/** Runs `use` with a local path of `key` and releases the lease however it ends (the usual ffmpeg call site). */
+export async function withLocalPath<T>(
+  store: ObjectStore,
+  key: string,
+  use: (file: string) => Promise<T>,
+  options: { signal?: AbortSignal } = {},
+): Promise<T> {
+  const lease = await store.localPath(key, options);
+  try {
+    return await use(lease.path);
+  } finally {
+    lease.release();
+  }
+}

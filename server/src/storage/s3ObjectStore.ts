@@ -4,7 +4,7 @@
  * local copies from a leased, size-capped cache (objectCache.ts). SDK failures become StorageErrors that
  * name the setting to look at (s3Errors.ts) instead of stack dumps.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { type Readable, Transform } from "node:stream";
@@ -106,8 +106,14 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /** The bucket answers, and these credentials may write and delete in it (read-only keys fail here, at start). */
   async check(): Promise<void> {
     await this.call("HeadBucket", null, () => this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket })));
+    const probe = `_check/${process.pid}-${randomBytes(6).toString("hex")}`;
+    await this.call("PutObject", probe, () =>
+      this.client.send(new PutObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(probe), Body: "ok" })),
+    );
+    await this.remove(probe);
   }
 
   async put(bytes: Uint8Array, mime: string | null): Promise<StoredObject> {

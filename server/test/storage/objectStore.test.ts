@@ -9,7 +9,13 @@ import path from "node:path";
 import { text } from "node:stream/consumers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalObjectStore } from "../../src/storage/localObjectStore.js";
-import { contentKey, InvalidKeyError, ObjectMissingError, type ObjectStore } from "../../src/storage/objectStore.js";
+import {
+  contentKey,
+  InvalidKeyError,
+  ObjectMissingError,
+  type ObjectStore,
+  withLocalPath,
+} from "../../src/storage/objectStore.js";
 import { S3ObjectStore } from "../../src/storage/s3ObjectStore.js";
 import { S3RVER_KEY, startS3, type TestS3 } from "../helpers/s3.js";
 
@@ -175,6 +181,13 @@ describe.each([
     expect((await readFile(lease.path)).equals(bytes)).toBe(true);
     lease.release();
     lease.release(); // idempotent
+    const size = await withLocalPath(store, key, async (file) => (await readFile(file)).length);
+    expect(size).toBe(4096);
+    await expect(
+      withLocalPath(store, key, async () => {
+        throw new Error("ffmpeg failed");
+      }),
+    ).rejects.toThrow("ffmpeg failed");
   });
 
   it("refuses keys that could leave the store", async () => {
