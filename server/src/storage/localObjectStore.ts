@@ -14,6 +14,7 @@ import {
   type ObjectInfo,
   ObjectMissingError,
   type ObjectStore,
+  ObjectTooLargeError,
   type PresignedPut,
   StorageError,
   type StoredObject,
@@ -68,9 +69,14 @@ export class LocalObjectStore implements ObjectStore {
     return { key, bytes: info.bytes };
   }
 
-  async adoptStaged(key: string, mime: string | null): Promise<StoredObject> {
+  async adoptStaged(key: string, mime: string | null, options: { maxBytes?: number } = {}): Promise<StoredObject> {
     const file = this.file(key);
-    if (!(await fileInfo(file))) throw new ObjectMissingError(key);
+    const info = await fileInfo(file);
+    if (!info) throw new ObjectMissingError(key);
+    if (options.maxBytes !== undefined && info.bytes > options.maxBytes) {
+      await this.remove(key);
+      throw new ObjectTooLargeError(key, info.bytes, options.maxBytes);
+    }
     return this.putFile(file, mime);
   }
 

@@ -73,8 +73,11 @@ export interface ObjectStore {
    * exports, frames); the file is consumed like `putFile`. Replaces what the key held.
    */
   putFileAs(key: string, file: string, mime?: string | null): Promise<{ key: string; bytes: number }>;
-  /** Moves an object written at a staging key (a direct upload) to its content address. */
-  adoptStaged(key: string, mime: string | null): Promise<StoredObject>;
+  /**
+   * Moves an object written at a staging key (a direct upload) to its content address. Above `maxBytes` (a
+   * presigned PUT cannot cap its size) the staged object is removed and ObjectTooLargeError thrown.
+   */
+  adoptStaged(key: string, mime: string | null, options?: { maxBytes?: number }): Promise<StoredObject>;
 
   /** Size and age, or null when there is no such object. */
   head(key: string): Promise<{ bytes: number; lastModified: Date } | null>;
@@ -146,6 +149,18 @@ export class ObjectMissingError extends StorageError {
   constructor(readonly key: string) {
     super(`No stored object "${key}"`);
     this.name = "ObjectMissingError";
+  }
+}
+
+/** A staged upload above the limit it was adopted with (a route answers 413). */
+export class ObjectTooLargeError extends StorageError {
+  constructor(
+    readonly key: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`"${key}" holds ${bytes} bytes, more than the ${maxBytes} allowed`);
+    this.name = "ObjectTooLargeError";
   }
 }
 

@@ -31,6 +31,7 @@ import {
   type ObjectInfo,
   ObjectMissingError,
   type ObjectStore,
+  ObjectTooLargeError,
   type PresignedPut,
   type PresignGetOptions,
   StorageError,
@@ -167,9 +168,17 @@ export class S3ObjectStore implements ObjectStore {
     await this.call("Upload", key, () => upload.done());
   }
 
-  async adoptStaged(stagedKey: string, mime: string | null): Promise<StoredObject> {
+  async adoptStaged(
+    stagedKey: string,
+    mime: string | null,
+    options: { maxBytes?: number } = {},
+  ): Promise<StoredObject> {
     const staged = await this.head(stagedKey);
     if (!staged) throw new ObjectMissingError(stagedKey);
+    if (options.maxBytes !== undefined && staged.bytes > options.maxBytes) {
+      await this.remove(stagedKey);
+      throw new ObjectTooLargeError(stagedKey, staged.bytes, options.maxBytes);
+    }
     const hash = createHash("sha256");
     let bytes = 0;
     const meter = new Transform({

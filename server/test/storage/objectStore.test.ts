@@ -14,6 +14,7 @@ import {
   InvalidKeyError,
   ObjectMissingError,
   type ObjectStore,
+  ObjectTooLargeError,
   withLocalPath,
 } from "../../src/storage/objectStore.js";
 import { S3ObjectStore } from "../../src/storage/s3ObjectStore.js";
@@ -170,6 +171,13 @@ describe.each([
     expect(await store.head("uploads/media_staged1")).toBeNull();
     expect(Buffer.from(await store.readBytes(adopted.key)).equals(bytes)).toBe(true);
     await expect(store.adoptStaged("uploads/media_missing", null)).rejects.toBeInstanceOf(ObjectMissingError);
+    const big = await store.tempPath();
+    await writeFile(big, randomBytes(2000));
+    await store.putFileAs("uploads/media_big", big);
+    await expect(store.adoptStaged("uploads/media_big", null, { maxBytes: 1999 })).rejects.toBeInstanceOf(
+      ObjectTooLargeError,
+    );
+    expect(await store.head("uploads/media_big")).toBeNull();
   });
 
   it("hands ffmpeg a local path with the object's bytes", async () => {
