@@ -117,7 +117,8 @@ export class LeasedFileCache {
       return Promise.resolve(this.lease(hit));
     }
     let pending = this.fills.get(key);
-    if (!pending) {
+    // A download every caller abandoned is winding down: a new caller starts a fresh one.
+    if (!pending || pending.controller.signal.aborted) {
       pending = { waiters: new Set(), controller: new AbortController() };
       this.fills.set(key, pending);
       void this.download(key, pending, fill);
@@ -184,13 +185,15 @@ export class LeasedFileCache {
       entry = { key, path: final, bytes, lastUsed: this.tick(), leases: 0, doomed: false };
     } catch (error) {
       await rm(temp, { force: true });
-      this.fills.delete(key);
+      if (this.fills.get(key) === pending) this.fills.delete(key);
       for (const waiter of pending.waiters) waiter.reject(error);
       return;
     }
+    if (this.fills.get(key) === pending) this.fills.delete(key);
+    const older = this.entries.get(key);
+    if (older) void this.drop(older); // out of the index at once; its file goes in the background
     this.entries.set(key, entry);
     this.total += entry.bytes;
-    this.fills.delete(key);
     // Leases are taken before eviction runs, so the copy just made is never evicted under its callers.
     for (const waiter of pending.waiters) waiter.resolve(this.lease(entry));
     if (pending.waiters.size === 0) entry.lastUsed = 0;
