@@ -127,11 +127,8 @@ export class S3ObjectStore implements ObjectStore {
   async putFile(file: string, mime: string | null, knownSha256?: string): Promise<StoredObject> {
     const { sha256, bytes } = knownSha256 ? { sha256: knownSha256, bytes: await sizeOf(file) } : await sha256File(file);
     const key = contentKey(sha256, mime);
-    if (await this.head(key)) {
-      await rm(file, { force: true });
-      return { key, sha256, bytes };
-    }
-    await this.upload(key, createReadStream(file), bytes, mime);
+    // Already in the bucket (same bytes, same key): no upload, but the file still saves ffmpeg a download.
+    if (!(await this.head(key))) await this.upload(key, createReadStream(file), bytes, mime);
     await this.keepAsCopy(key, file);
     return { key, sha256, bytes };
   }
