@@ -301,6 +301,30 @@ describe("S3 failures name the setting", () => {
     await expect(store.put(randomBytes(10), null)).rejects.toThrow(/DAILIES_S3_SECRET_ACCESS_KEY/);
   });
 
+  it("no credentials: the AWS default chain is used, and its failure is explained", async () => {
+    const saved = { ...process.env };
+    const chain = {
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+      AWS_CONFIG_FILE: "/nonexistent/config",
+    };
+    try {
+      for (const name of Object.keys(process.env)) if (name.startsWith("AWS_")) delete process.env[name];
+      Object.assign(process.env, chain, { AWS_ACCESS_KEY_ID: S3RVER_KEY, AWS_SECRET_ACCESS_KEY: S3RVER_KEY });
+      const fromEnvironment = await makeStore({ credentials: undefined });
+      await fromEnvironment.check();
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+      const none = await makeStore({ credentials: undefined });
+      const error = (await none.check().catch((e: unknown) => e)) as StorageError;
+      expect(error).toBeInstanceOf(StorageError);
+      expect(error.message).toMatch(/No S3 credentials found: set DAILIES_S3_ACCESS_KEY_ID/);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it("an endpoint nobody answers", async () => {
     const proxy = await startSpoilingProxy(s3.endpoint, "cut", 0);
     const endpoint = proxy.endpoint;
