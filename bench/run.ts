@@ -2,6 +2,7 @@
 import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
+import { benchStorage } from "./storage.js";
 import { benchWeb } from "./web.js";
 import { benchWebEditor } from "./webEditor.js";
 import { benchWebhooks } from "./webhooks.js";
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<void>> = {
   media: () => benchMedia(),
   ai: () => benchAi(),
   webhooks: () => benchWebhooks(),
+  storage: () => benchStorage(),
   web: async () => {
     await benchWeb();
     await benchWebEditor();

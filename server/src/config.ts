@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
+import { parseStorageUrl } from "./storage/storageUrl.js";
 
 const flag = z
   .enum(["0", "1", "true", "false", "yes", "no", ""])
@@ -109,6 +110,36 @@ export const configSchema = z.object({
   OPENAI_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
+  // Object storage (issue 15, README "Team deployment"): unset keeps media in the data folder.
+  DAILIES_STORAGE_URL: optionalText
+    .superRefine((value, ctx) => {
+      const parsed = value === undefined ? undefined : parseStorageUrl(value);
+      if (parsed && "error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+    })
+    .describe("s3://bucket/prefix: keep media in an S3-compatible bucket instead of the data folder"),
+  DAILIES_S3_ENDPOINT: optionalText
+    .superRefine((value, ctx) => {
+      if (value !== undefined && !/^https?:\/\/[^/\s]+(\/\S*)?$/.test(value))
+        ctx.addIssue({ code: "custom", message: "must be an http:// or https:// URL" });
+    })
+    .describe("S3 API URL for MinIO, R2, Ceph…; unset means AWS S3"),
+  DAILIES_S3_REGION: z
+    .string()
+    .default("us-east-1")
+    .transform((s) => s.trim() || "us-east-1")
+    .refine((s) => /^[a-z0-9-]+$/.test(s), "must be a region name such as us-east-1 or auto"),
+  DAILIES_S3_ACCESS_KEY_ID: optionalText,
+  DAILIES_S3_SECRET_ACCESS_KEY: optionalText,
+  DAILIES_S3_FORCE_PATH_STYLE: flag.describe(
+    "Address the bucket as ENDPOINT/bucket (MinIO, s3rver) not bucket.ENDPOINT",
+  ),
+  DAILIES_S3_CACHE_DIR: optionalText.describe(
+    "Local copies of bucket objects for ffmpeg; default DATA_DIR/object-cache",
+  ),
+  DAILIES_S3_CACHE_MAX_BYTES: int(0, 2 ** 50, 10 * 1024 ** 3),
+  DAILIES_S3_PART_SIZE_BYTES: int(5 * 1024 ** 2, 5 * 1024 ** 3, 16 * 1024 ** 2),
+  // SigV4 presigned links live at most 7 days.
+  DAILIES_S3_PRESIGN_TTL_SECONDS: int(60, 7 * 24 * 3600, 3600),
 });
 
 export type ConfigEnv = z.infer<typeof configSchema>;
@@ -140,6 +171,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const parsed = result.data;
+  // One key without the other is a typo, not a request for the SDK's default chain (values never printed).
+  if ((parsed.DAILIES_S3_ACCESS_KEY_ID === undefined) !== (parsed.DAILIES_S3_SECRET_ACCESS_KEY === undefined)) {
+    const missing = parsed.DAILIES_S3_ACCESS_KEY_ID ? "DAILIES_S3_SECRET_ACCESS_KEY" : "DAILIES_S3_ACCESS_KEY_ID";
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing}: must be set together with ${missing === "DAILIES_S3_ACCESS_KEY_ID" ? "DAILIES_S3_SECRET_ACCESS_KEY" : "DAILIES_S3_ACCESS_KEY_ID"} (or leave both unset for the AWS default credential chain)`,
+    );
+  }
   return {
     ...parsed,
     // pnpm runs package scripts inside the package folder; INIT_CWD is where the user typed the command, so
