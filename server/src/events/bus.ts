@@ -7,7 +7,9 @@ export type EventInput = {
   projectId: string | null;
   data: Record<string, unknown>;
 };
-export type EventListener = (event: DailiesEvent) => void;
+/** `local`: published by this process; `remote`: relayed from another process (events/relay.ts). */
+export type EventOrigin = "local" | "remote";
+export type EventListener = (event: DailiesEvent, origin: EventOrigin) => void;
 
 /**
  * In-process publish/subscribe for what changed (asset versions, mirrors, jobs, notes). Publishers call it after
@@ -23,7 +25,12 @@ export class EventBus {
 
   constructor(private readonly bufferSize = 2000) {}
 
-  publish(input: EventInput): DailiesEvent {
+  /**
+   * Announces a change. Events relayed from another API process come in with origin `remote`: they get an id of
+   * this process's run (so Last-Event-ID keeps working per stream) and reach every listener, but work that must
+   * happen once per change (webhook deliveries) is done only by the process where the change happened.
+   */
+  publish(input: EventInput, origin: EventOrigin = "local"): DailiesEvent {
     const event: DailiesEvent = {
       id: `${this.runId}-${++this.sequence}`,
       timestamp: new Date().toISOString(),
@@ -33,7 +40,7 @@ export class EventBus {
     if (this.recent.length > this.bufferSize) this.recent.shift();
     for (const listener of this.listeners) {
       try {
-        listener(event);
+        listener(event, origin);
       } catch {
         // A failing subscriber never breaks the publisher (an ingest must not fail because a stream closed).
       }

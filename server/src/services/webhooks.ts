@@ -5,6 +5,7 @@ import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import type { DbHandle } from "../db/client.js";
 import { badRequest, notFound } from "../errors.js";
+import type { EventOrigin } from "../events/bus.js";
 import { nowIso } from "../ids.js";
 import { guardedPost, isDownloadError, parseHttpUrl, resolveAndCheck } from "../net/index.js";
 import type { JobContext, JobPort } from "../ports/jobs.js";
@@ -110,8 +111,9 @@ export class WebhookDispatcher {
 
   constructor(private readonly db: DbHandle) {}
 
-  readonly onEvent = (event: DailiesEvent): void => {
-    if (event.type === "job.progress") return;
+  readonly onEvent = (event: DailiesEvent, origin: EventOrigin = "local"): void => {
+    // Another process saw the same change first and queues its deliveries; queuing here too would send twice.
+    if (origin === "remote" || event.type === "job.progress") return;
     const webhookIds = this.endpoints(event.workspaceId)
       .filter((hook) => hook.eventTypes.includes(event.type))
       .map((hook) => hook.id);
