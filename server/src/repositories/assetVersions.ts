@@ -195,6 +195,8 @@ export function insertHeldVersion(
     },
     { behavior: "immediate" },
   );
+}
+
 /** The fields of a version the web app may change (PATCH /api/asset-version/{id}). */
 export type VersionPatch = Partial<Pick<AssetRow, "selected" | "status" | "rightsState" | "notes" | "tags">>;
 
@@ -275,6 +277,8 @@ export function sceneSummaryRows(db: Db, projectId: string): SceneSummaryRows {
     .all()
     .map((s) => s.id);
   return { sceneIds, counts, selected };
+}
+
 /** What a mirror job found for a version: its mirrored files and status (the original URLs are kept). */
 export interface MirrorOutcome {
   mediaId: string | null;

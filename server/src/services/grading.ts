@@ -19,8 +19,9 @@ import type { JobContext } from "../ports/jobs.js";
 import { findMedia, type MediaRow } from "../repositories/media.js";
 import { findSegment, gradeSegmentRows, type SegmentRow } from "../repositories/segments.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
+import { FFMPEG_MISSING_MESSAGE, mediaFailure } from "./mediaFailures.js";
+import { mediaUrl } from "./mediaViews.js";
 import { ensureFrames, frameUrl, targetFor } from "./preview.js";
-import { FFMPEG_MISSING_MESSAGE, mediaFailure, mediaUrl } from "./projectMedia.js";
 import { assertActive } from "./segments.js";
 import { roundTime, sameTime, TIME_EPSILON } from "./timeline/index.js";
 

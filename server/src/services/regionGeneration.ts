@@ -29,7 +29,7 @@ import { insertVariantRows, type NewMedia } from "../repositories/variants.js";
 import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage/files.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
-import { requireFfmpeg } from "./projectMedia.js";
+import { requireFfmpeg } from "./mediaFailures.js";
 import { rangePieces, roundTime, TIME_EPSILON, timelineDuration } from "./timeline/index.js";
 import { toStored, type VariantSourcePiece } from "./variants.js";
 

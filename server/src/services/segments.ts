@@ -33,7 +33,7 @@ import {
   trimSegmentRow,
 } from "../repositories/segments.js";
 import { type ProjectRow, requireVisible } from "./access.js";
-import { segmentView } from "./projectMedia.js";
+import { segmentView } from "./mediaViews.js";
 import { layoutTimeline, TIME_EPSILON, type TimelineLayout } from "./timeline/index.js";
 
 type Db = AppDeps["db"];

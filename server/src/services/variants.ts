@@ -27,7 +27,8 @@ import {
 import { readBytes, removeFiles } from "../storage/files.js";
 import { requireVisible } from "./access.js";
 import { providerOr400, withAiCallScope } from "./aiCalls.js";
-import { mediaUrl, requireFfmpeg } from "./projectMedia.js";
+import { requireFfmpeg } from "./mediaFailures.js";
+import { mediaUrl } from "./mediaViews.js";
 import { timelineViews } from "./segments.js";
 import {
   planVariantSplice,

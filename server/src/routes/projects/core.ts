@@ -13,8 +13,8 @@ import { newId } from "../../ids.js";
 import { countScenes, createProject, deleteProject, listProjects, updateProject } from "../../repositories/projects.js";
 import { requireProject } from "../../services/access.js";
 import { projectDetails, projectDetailsSchema } from "../../services/projectDetails.js";
-import { startProjectVideoImport } from "../../services/videoImport.js";
 import { projectView } from "../../services/projects.js";
+import { startProjectVideoImport } from "../../services/videoImport.js";
 
 /** /api/project (list, create) and /api/project/{id} (read, update, delete). */
 export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
