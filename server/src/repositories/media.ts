@@ -114,15 +114,8 @@ export function forgetMediaAtPath(db: Db, path: string): void {
 // statements live with the timeline's own repository.
 // ---------------------------------------------------------------------------------------------------------
 
-/** A project's timeline: its active segments in order. */
-export function activeSegments(db: Db, projectId: string): SegmentRow[] {
-  return db
-    .select()
-    .from(segments)
-    .where(and(eq(segments.projectId, projectId), eq(segments.active, true)))
-    .orderBy(asc(segments.orderIndex), asc(segments.createdAt))
-    .all();
-}
+/** A project's timeline: its active segments in order (one reader, owned by the segments repository). */
+export { activeSegments } from "./segments.js";
 
 /** Every project's timeline in one query: active segments by project id, each in timeline order. */
 export function activeSegmentsByProject(db: Db): Map<string, SegmentRow[]> {
