@@ -2,6 +2,7 @@
  * The server's layering rules (issue 10), read from the source text:
  * - routes/ and services/ keep decisions; SQL lives in repositories/ and files in storage/. So no file there
  *   imports the schema, drizzle, the SQLite driver, the database client or the file system.
+ * - Units of work (transactions) are the repositories' too: no route or service opens one.
  * - The folders of src/ (routes, services, repositories, jobs, media, …) depend on each other without a cycle.
  * Imports are found with a regular expression over the files (static `import`/`export … from`, side-effect
  * imports and dynamic `import("…")`), which is all this code base uses.
@@ -106,7 +107,17 @@ export function findCycle(graph: Map<string, Map<string, string>>): string[] | n
   return null;
 }
 
-const files = sourceFiles().map((path) => ({ path, imports: importsOf(readFileSync(join(SRC, path), "utf8")) }));
+const files = sourceFiles().map((path) => {
+  const source = readFileSync(join(SRC, path), "utf8");
+  return { path, source, imports: importsOf(source) };
+});
+
+/** Lines that open a database transaction (`x.transaction(` with a callback), as "file:line". */
+export function transactionsOpened(path: string, source: string): string[] {
+  return source
+    .split("\n")
+    .flatMap((line, i) => (/\.transaction\(\s*(\(|async\b|\w+\s*=>)/.test(line) ? [`${path}:${i + 1}`] : []));
+}
 
 describe("the import parser", () => {
   it("finds static, type-only, multi-line, re-export, side-effect and dynamic imports", () => {
@@ -168,6 +179,14 @@ describe("server/src layering", () => {
         }),
       );
     expect(offences, `Forbidden imports:\n${offences.join("\n")}`).toEqual([]);
+  });
+
+  it("routes/ and services/ open no transaction (units of work live in repositories/)", () => {
+    expect(transactionsOpened("a.ts", "const x = 1;\n  return db.transaction((tx) => {")).toEqual(["a.ts:2"]);
+    const opened = files
+      .filter((f) => f.path.startsWith("routes/") || f.path.startsWith("services/"))
+      .flatMap((f) => transactionsOpened(f.path, f.source));
+    expect(opened, `Transactions opened outside repositories/:\n${opened.join("\n")}`).toEqual([]);
   });
 
   it("the folder-level import graph of src/ has no cycle", () => {

@@ -118,6 +118,30 @@ export function insertCharacter(
     .get();
 }
 
+/**
+ * Stores a story on the project and adds its characters in one transaction, skipping names the project already
+ * has (compared trimmed and case-insensitively). False when the project no longer exists (nothing written).
+ */
+export function saveStoryWithCharacters(
+  db: Db,
+  projectId: string,
+  story: Record<string, unknown>,
+  cast: { name: string; role: string | null; description: string | null }[],
+): boolean {
+  return db.transaction((tx) => {
+    if (!setProjectDocument(tx, projectId, { story })) return false;
+    const known = new Set(charactersOfProject(tx, projectId).map((c) => c.name.trim().toLowerCase()));
+    for (const c of cast) {
+      const name = c.name.trim();
+      const key = name.toLowerCase();
+      if (known.has(key)) continue;
+      known.add(key);
+      insertCharacter(tx, projectId, { name, role: c.role, description: c.description });
+    }
+    return true;
+  });
+}
+
 /** Stores a generated document (story, scene plan) on the project; false when the project no longer exists. */
 export function setProjectDocument(
   db: Db,

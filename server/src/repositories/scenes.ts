@@ -4,6 +4,7 @@ import { prepared } from "../db/prepared.js";
 import { assetVersions, scenes, shots } from "../db/schema.js";
 import { conflict } from "../errors.js";
 import { newId, nowIso } from "../ids.js";
+import { setProjectDocument } from "./projects.js";
 
 export type SceneRow = typeof scenes.$inferSelect;
 export type ShotRow = typeof shots.$inferSelect;
@@ -168,6 +169,41 @@ export function pruneShots(db: Db, sceneDbId: string, keepCodes: string[]): void
       ),
     )
     .run();
+}
+
+/** A scene of a plan as the project stores it: its fields and its shots in order. */
+export interface PlannedScene {
+  sceneCode: string;
+  fields: SceneFields;
+  shots: { shotCode: string; description: string | null }[];
+}
+
+/**
+ * Writes a scene plan into the project in one transaction: the plan document, scenes upserted by code (scenes
+ * the plan does not name are left alone), shots upserted by code in plan order, and shots the plan no longer
+ * has removed unless a version was captured for them. False when the project no longer exists (nothing written).
+ */
+export function writeScenePlan(
+  db: Db,
+  projectId: string,
+  document: Record<string, unknown>,
+  planned: PlannedScene[],
+): boolean {
+  return db.transaction((tx) => {
+    if (!setProjectDocument(tx, projectId, { scenePlan: document })) return false;
+    for (const s of planned) {
+      const scene = saveScene(tx, projectId, s.sceneCode, s.fields, "update");
+      s.shots.forEach((shot, k) => {
+        saveShot(tx, scene.id, shot.shotCode, { description: shot.description, sortOrder: k + 1 }, "update");
+      });
+      pruneShots(
+        tx,
+        scene.id,
+        s.shots.map((shot) => shot.shotCode),
+      );
+    }
+    return true;
+  });
 }
 
 /** Scene codes by scene id. */

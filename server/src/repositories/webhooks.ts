@@ -87,3 +87,29 @@ export function insertDelivery(db: Db, values: Omit<typeof webhookDeliveries.$in
     .returning()
     .get();
 }
+
+/** What a delivery attempt records: the webhook's new health (nothing when it was deleted) and the attempt row. */
+export interface DeliveryRecord {
+  health?: Partial<typeof webhooks.$inferInsert>;
+  delivery: Omit<typeof webhookDeliveries.$inferInsert, "id">;
+}
+
+/**
+ * Records one delivery attempt in one transaction: `judge` decides from the webhook as it is inside the
+ * transaction (undefined: deleted meanwhile) what its health becomes and what the attempt row says; `then` runs
+ * in the same transaction with the stored row, so a next attempt queued there is never lost nor doubled.
+ */
+export function recordDeliveryAttempt(
+  db: Db,
+  webhookId: string,
+  judge: (current: WebhookRow | undefined) => DeliveryRecord,
+  then: (row: DeliveryRow) => void,
+): DeliveryRow {
+  return db.transaction((tx) => {
+    const { health, delivery } = judge(webhookById(tx, webhookId));
+    if (health) updateWebhook(tx, webhookId, health);
+    const row = insertDelivery(tx, delivery);
+    then(row);
+    return row;
+  });
+}

@@ -85,6 +85,22 @@ export function upsertInvite(db: Db, workspaceId: string, email: string, role: W
     .run();
 }
 
+/**
+ * One unit of work for an invitation: the inviter's membership is read inside the transaction and judged by
+ * `authorize` (which throws to refuse); the address is then invited unless a member already has it.
+ */
+export function inviteAsMember(
+  db: Db,
+  invite: { workspaceId: string; actorId: string; email: string; role: WorkspaceRole },
+  authorize: (actor: { role: WorkspaceRole; personal: boolean } | undefined) => void,
+): void {
+  db.transaction((tx) => {
+    authorize(membership(tx, invite.workspaceId, invite.actorId));
+    if (!hasMemberWithEmail(tx, invite.workspaceId, invite.email))
+      upsertInvite(tx, invite.workspaceId, invite.email, invite.role, invite.actorId);
+  });
+}
+
 /** Pending invitations to an email (lowercase), newest first, with the workspace's and inviter's names. */
 export function invitesForEmail(db: Db, email: string) {
   return db

@@ -22,8 +22,7 @@ import { badRequest } from "../errors.js";
 import { nowIso } from "../ids.js";
 import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
-import { setProjectDocument } from "../repositories/projects.js";
-import { pruneShots, saveScene, saveShot } from "../repositories/scenes.js";
+import { writeScenePlan } from "../repositories/scenes.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 import { describeIssues } from "./story.js";
@@ -209,36 +208,26 @@ export function fitPlan(
 }
 
 /**
- * Writes the plan into the project in one transaction: scenes upserted by code (scenes the plan does not
- * name are left alone), shots upserted by code, and shots the plan no longer has removed unless a version
- * was captured for them.
+ * Writes the plan into the project (one transaction, repositories/scenes.ts `writeScenePlan`): scenes and shots
+ * upserted by code, shots the plan no longer has removed unless a version was captured for them.
  */
 export function writePlanToProject(db: Db, projectId: string, plan: ScenePlan): void {
-  db.transaction((tx) => {
-    if (!setProjectDocument(tx, projectId, { scenePlan: plan as unknown as Record<string, unknown> }))
-      throw new Error(`project ${projectId} no longer exists`);
-    const now = nowIso();
-    for (const s of plan.scenes) {
-      const fields = {
-        title: s.title,
-        storyBeat: s.storyBeat,
-        act: s.act,
-        macroScene: s.macroScene,
-        sortOrder: s.number,
-        durationSec: s.durationSec,
-        imagePrompt: s.imagePrompt,
-        videoPrompt: s.videoPrompt,
-        updatedAt: now,
-      };
-      const scene = saveScene(tx, projectId, s.sceneCode, fields, "update");
-      s.shots.forEach((shot, k) => {
-        saveShot(tx, scene.id, shot.shotCode, { description: shot.description, sortOrder: k + 1 }, "update");
-      });
-      pruneShots(
-        tx,
-        scene.id,
-        s.shots.map((shot) => shot.shotCode),
-      );
-    }
-  });
+  const now = nowIso();
+  const planned = plan.scenes.map((s) => ({
+    sceneCode: s.sceneCode,
+    fields: {
+      title: s.title,
+      storyBeat: s.storyBeat,
+      act: s.act,
+      macroScene: s.macroScene,
+      sortOrder: s.number,
+      durationSec: s.durationSec,
+      imagePrompt: s.imagePrompt,
+      videoPrompt: s.videoPrompt,
+      updatedAt: now,
+    },
+    shots: s.shots.map((shot) => ({ shotCode: shot.shotCode, description: shot.description })),
+  }));
+  if (!writeScenePlan(db, projectId, plan as unknown as Record<string, unknown>, planned))
+    throw new Error(`project ${projectId} no longer exists`);
 }

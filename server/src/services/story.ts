@@ -9,7 +9,7 @@ import type { AppDeps } from "../context.js";
 import type { Db } from "../db/client.js";
 import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
-import { charactersOfProject, insertCharacter, setProjectDocument } from "../repositories/projects.js";
+import { saveStoryWithCharacters } from "../repositories/projects.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 
@@ -93,15 +93,11 @@ export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
 
 /** Stores the story on the project and adds its characters, skipping names the project already has. */
 export function saveStory(db: Db, projectId: string, story: Story): void {
-  db.transaction((tx) => {
-    if (!setProjectDocument(tx, projectId, { story: story as unknown as Record<string, unknown> }))
-      throw new Error(`project ${projectId} no longer exists`);
-    const known = new Set(charactersOfProject(tx, projectId).map((c) => c.name.trim().toLowerCase()));
-    for (const c of story.characters) {
-      const key = c.name.trim().toLowerCase();
-      if (known.has(key)) continue;
-      known.add(key);
-      insertCharacter(tx, projectId, { name: c.name.trim(), role: c.role || null, description: c.description || null });
-    }
-  });
+  const cast = story.characters.map((c) => ({
+    name: c.name,
+    role: c.role || null,
+    description: c.description || null,
+  }));
+  if (!saveStoryWithCharacters(db, projectId, story as unknown as Record<string, unknown>, cast))
+    throw new Error(`project ${projectId} no longer exists`);
 }

@@ -10,11 +10,12 @@ import { nowIso } from "../ids.js";
 import { guardedPost, isDownloadError, parseHttpUrl, resolveAndCheck } from "../net/index.js";
 import type { JobContext, JobPort } from "../ports/jobs.js";
 import {
+  type DeliveryRecord,
   type DeliveryRow,
   deliveriesOfWebhook,
   enabledWebhooks,
-  insertDelivery,
   insertDeliveryJobs,
+  recordDeliveryAttempt,
   updateWebhook,
   type WebhookRow,
   webhookById,
@@ -234,46 +235,51 @@ export async function attemptDelivery(
   const retry = !ok && !permanent && schedule.retry && delaySec !== undefined;
   const nextAttemptAt = retry ? new Date(Date.now() + delaySec * 1000).toISOString() : null;
 
-  const { db } = deps;
-  return db.transaction((tx) => {
-    const current = webhookById(tx, hook.id);
-    const now = nowIso();
-    let disabled = false;
-    if (current && ok) {
-      updateWebhook(tx, hook.id, { consecutiveFailures: 0, failingSince: null, updatedAt: now });
-    } else if (current) {
-      const failures = current.consecutiveFailures + 1;
-      const since = current.failingSince ?? now;
-      disabled =
-        current.enabled &&
-        failures >= settings.disableFailures &&
-        Date.now() - Date.parse(since) >= settings.disableWindowMs;
-      updateWebhook(tx, hook.id, {
-        consecutiveFailures: failures,
-        failingSince: since,
-        updatedAt: now,
-        ...(disabled && {
-          enabled: false,
-          disabledAt: now,
-          disabledReason: `disabled after ${failures} consecutive failed deliveries (last: ${error})`,
-        }),
-      });
-    }
-    const row = insertDelivery(tx, {
-      webhookId: hook.id,
-      messageId,
-      eventType: payload.type,
-      attempt,
-      status: ok ? "succeeded" : "failed",
-      responseStatus,
-      durationMs,
-      error,
-      nextAttemptAt: disabled ? null : nextAttemptAt,
-    });
-    if (disabled) deps.webhooks.invalidate(hook.workspaceId);
-    else if (nextAttemptAt) enqueueDelivery(deps.jobs, hook.id, messageId, payload, attempt + 1, nextAttemptAt);
-    return row;
-  });
+  let disabled = false;
+  return recordDeliveryAttempt(
+    deps.db,
+    hook.id,
+    (current) => {
+      const now = nowIso();
+      let health: DeliveryRecord["health"];
+      if (current && ok) {
+        health = { consecutiveFailures: 0, failingSince: null, updatedAt: now };
+      } else if (current) {
+        const failures = current.consecutiveFailures + 1;
+        const since = current.failingSince ?? now;
+        disabled =
+          current.enabled &&
+          failures >= settings.disableFailures &&
+          Date.now() - Date.parse(since) >= settings.disableWindowMs;
+        health = {
+          consecutiveFailures: failures,
+          failingSince: since,
+          updatedAt: now,
+          ...(disabled && {
+            enabled: false,
+            disabledAt: now,
+            disabledReason: `disabled after ${failures} consecutive failed deliveries (last: ${error})`,
+          }),
+        };
+      }
+      const delivery = {
+        webhookId: hook.id,
+        messageId,
+        eventType: payload.type,
+        attempt,
+        status: ok ? ("succeeded" as const) : ("failed" as const),
+        responseStatus,
+        durationMs,
+        error,
+        nextAttemptAt: disabled ? null : nextAttemptAt,
+      };
+      return { health, delivery };
+    },
+    () => {
+      if (disabled) deps.webhooks.invalidate(hook.workspaceId);
+      else if (nextAttemptAt) enqueueDelivery(deps.jobs, hook.id, messageId, payload, attempt + 1, nextAttemptAt);
+    },
+  );
 }
 
 /**

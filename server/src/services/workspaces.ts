@@ -7,14 +7,12 @@ import type { Db } from "../db/client.js";
 import { conflict, HttpError, notFound } from "../errors.js";
 import {
   deleteInvite,
-  hasMemberWithEmail,
   insertWorkspace,
+  inviteAsMember,
   inviteById,
   invitesForEmail,
   joinByInvite,
   memberCount,
-  membership,
-  upsertInvite,
   type WorkspaceRole,
   workspacesOfUser,
 } from "../repositories/workspaces.js";
@@ -53,8 +51,7 @@ export function createWorkspace(db: Db, userId: string, name: string) {
  */
 export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, email: string, role: WorkspaceRole) {
   const address = email.toLowerCase();
-  return db.transaction((tx) => {
-    const actor = membership(tx, workspaceId, actorId);
+  inviteAsMember(db, { workspaceId, actorId, email: address, role }, (actor) => {
     if (!actor) throw notFound("Workspace");
     if (actor.role !== "owner")
       throw new HttpError(403, "Only an owner can add members", { workspaceId, role: actor.role });
@@ -62,9 +59,8 @@ export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, 
       throw conflict("A personal workspace cannot have members: create a shared workspace and invite there", {
         workspaceId,
       });
-    if (!hasMemberWithEmail(tx, workspaceId, address)) upsertInvite(tx, workspaceId, address, role, actorId);
-    return { invited: true as const, workspaceId, email: address, role };
   });
+  return { invited: true as const, workspaceId, email: address, role };
 }
 
 /** Pending invitations for the caller's email, newest first. */
