@@ -16,7 +16,6 @@ import {
   enabledWebhooks,
   insertDeliveryJobs,
   recordDeliveryAttempt,
-  updateWebhook,
   type WebhookRow,
   webhookById,
   webhookInWorkspace,
