@@ -4,9 +4,8 @@
  * Wire format: https://docs.anthropic.com/en/api/messages
  */
 import { createHttpClient, type FetchLike, malformed, type RetryOptions } from "./http.js";
-import { jsonInstruction, parseJsonText } from "./json.js";
+import { jsonInstruction, llmAnswer, readJsonAnswer } from "./json.js";
 import { outputLimits, truncatedMessage } from "./outputLimits.js";
-import { tokenCostUsd } from "./pricing.js";
 import { metered } from "./record.js";
 import { type Llm, ProviderError, type RecordCall } from "./types.js";
 
@@ -89,17 +88,7 @@ export function createClaudeProvider(options: ClaudeOptions): { llm: Llm } {
           inputTokens: res.usage?.input_tokens === undefined ? undefined : res.usage.input_tokens + earlier.input,
           outputTokens: res.usage?.output_tokens === undefined ? undefined : res.usage.output_tokens + earlier.output,
         };
-        let value: unknown;
-        try {
-          value = parseJsonText(text);
-        } catch (error) {
-          throw malformed(PROVIDER, `no JSON in the answer (${text.slice(0, 80)})`, error);
-        }
-        return {
-          result: { value, usage },
-          ...usage,
-          costUsd: tokenCostUsd(options.model, usage.inputTokens, usage.outputTokens),
-        };
+        return llmAnswer(options.model, readJsonAnswer(PROVIDER, text), usage);
       }),
   };
   return { llm };

@@ -5,7 +5,7 @@
  * Wire format: https://ai.google.dev/api/generate-content
  */
 import { createHttpClient, type FetchLike, malformed, type RetryOptions } from "./http.js";
-import { parseJsonText } from "./json.js";
+import { llmAnswer, parseJsonText } from "./json.js";
 import { fromBase64, toBase64 } from "./mime.js";
 import { outputLimits, truncatedMessage } from "./outputLimits.js";
 import { tokenCostUsd } from "./pricing.js";
@@ -219,11 +219,7 @@ export function createGeminiProvider(options: GeminiOptions): { llm: Llm; image:
     completeJson: (req) =>
       metered(options.record, { provider: PROVIDER, model: options.model, kind: "llm" }, async () => {
         const { value, usage } = await completeJson(options.model, req.system, [{ text: req.prompt }], req.schema);
-        return {
-          result: { value, usage },
-          ...usage,
-          costUsd: tokenCostUsd(options.model, usage.inputTokens, usage.outputTokens),
-        };
+        return llmAnswer(options.model, value, usage);
       }),
   };
 

@@ -2,6 +2,9 @@
  * Reads one JSON value out of a model's text answer. Models asked for "JSON only" still sometimes
  * wrap it in ```json fences or add a sentence before it, so a strict JSON.parse is not enough.
  */
+import { malformed } from "./http.js";
+import { tokenCostUsd } from "./pricing.js";
+import type { LlmUsage } from "./types.js";
 
 /** The end index (exclusive) of the balanced {…} or […] starting at `start`, or -1. */
 function balancedEnd(text: string, start: number): number {
@@ -68,4 +71,18 @@ export function jsonInstruction(schemaName: string, schema: object): string {
 export function withoutMeta(schema: object): object {
   const { $schema: _schema, $id: _id, ...rest } = schema as Record<string, unknown>;
   return rest;
+}
+
+/** A model's text answer as JSON, or the provider's `malformed` error quoting the start of what it said. */
+export function readJsonAnswer(provider: string, text: string): unknown {
+  try {
+    return parseJsonText(text);
+  } catch (error) {
+    throw malformed(provider, `no JSON in the answer (${text.slice(0, 80)})`, error);
+  }
+}
+
+/** What a metered LLM call returns: the value with its usage, the token counts and their price for the model. */
+export function llmAnswer(model: string, value: unknown, usage: LlmUsage) {
+  return { result: { value, usage }, ...usage, costUsd: tokenCostUsd(model, usage.inputTokens, usage.outputTokens) };
 }

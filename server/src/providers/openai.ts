@@ -5,7 +5,7 @@
  * Wire format: https://platform.openai.com/docs/api-reference/chat/create and …/images/create
  */
 import { createHttpClient, type FetchLike, malformed, type RetryOptions } from "./http.js";
-import { jsonInstruction, parseJsonText, withoutMeta } from "./json.js";
+import { jsonInstruction, llmAnswer, readJsonAnswer, withoutMeta } from "./json.js";
 import { fromBase64, mediaMime } from "./mime.js";
 import { modelOutputLimit, outputLimits, truncatedMessage } from "./outputLimits.js";
 import { tokenCostUsd } from "./pricing.js";
@@ -144,17 +144,7 @@ export function createOpenAiProvider(options: OpenAiOptions): { llm: Llm; image:
           outputTokens:
             res.usage?.completion_tokens === undefined ? undefined : res.usage.completion_tokens + earlier.output,
         };
-        let value: unknown;
-        try {
-          value = parseJsonText(text);
-        } catch (error) {
-          throw malformed(PROVIDER, `no JSON in the answer (${text.slice(0, 80)})`, error);
-        }
-        return {
-          result: { value, usage },
-          ...usage,
-          costUsd: tokenCostUsd(options.model, usage.inputTokens, usage.outputTokens),
-        };
+        return llmAnswer(options.model, readJsonAnswer(PROVIDER, text), usage);
       }),
   };
 
