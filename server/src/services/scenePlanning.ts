@@ -25,7 +25,7 @@ import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.
 import { writeScenePlan } from "../repositories/scenes.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
-import { describeIssues } from "./story.js";
+import { draftFromAnswer } from "./story.js";
 import { findVideoModel, videoModelIds } from "./videoModels.js";
 
 export const SCENE_PLAN_JOB = "scene-plan";
@@ -102,14 +102,8 @@ export async function scenePlanJob(deps: AppDeps, ctx: JobContext): Promise<Scen
       schema: SCENE_PLAN_JSON_SCHEMA,
       schemaName: LOCAL_SCHEMAS.scenePlan,
     });
-    const parsed = scenePlanDraftSchema.safeParse(value);
-    if (!parsed.success) {
-      throw new Error(
-        `provider returned a scene plan that does not match the schema: ${describeIssues(parsed.error)} (${llm.name} ${llm.model})`,
-      );
-    }
-    ctx.progress(0.8);
-    const planned = fitPlan(parsed.data, { maxSeconds, maxClipSeconds: input.maxClipSeconds });
+    const draft = draftFromAnswer(scenePlanDraftSchema, value, "a scene plan", llm);
+    const planned = fitPlan(draft, { maxSeconds, maxClipSeconds: input.maxClipSeconds });
     const plan: ScenePlan = {
       scenes: planned,
       totalSeconds: tenths(planned.reduce((sum, s) => sum + s.durationSec, 0)),

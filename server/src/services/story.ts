@@ -41,6 +41,20 @@ export function describeIssues(error: z.ZodError, max = 5): string {
   return lines.join("; ");
 }
 
+/** A model's answer checked against the draft schema; a mismatch is the job's error, naming the first issues. */
+export function draftFromAnswer<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  what: string,
+  llm: { name: string; model: string },
+): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new Error(
+    `provider returned ${what} that does not match the schema: ${describeIssues(parsed.error)} (${llm.name} ${llm.model})`,
+  );
+}
+
 /** Checks the request (project access, provider configured) and queues the story job. */
 export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryRequest): string {
   if (body.projectId) requireProject(deps.db, auth, body.projectId);
@@ -70,16 +84,11 @@ export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
       schema: STORY_JSON_SCHEMA,
       schemaName: LOCAL_SCHEMAS.story,
     });
-    const parsed = storyDraftSchema.safeParse(value);
-    if (!parsed.success) {
-      throw new Error(
-        `provider returned a story that does not match the schema: ${describeIssues(parsed.error)} (${llm.name} ${llm.model})`,
-      );
-    }
+    const draft = draftFromAnswer(storyDraftSchema, value, "a story", llm);
     ctx.progress(0.8);
     const story: Story = {
-      ...parsed.data,
-      estimatedMinutes: Math.min(parsed.data.estimatedMinutes, input.maxMinutes),
+      ...draft,
+      estimatedMinutes: Math.min(draft.estimatedMinutes, input.maxMinutes),
       provider: llm.name,
       model: llm.model,
       ...(llm.name === "local" ? { note: LOCAL_NOTE } : {}),
