@@ -31,12 +31,13 @@ export function sceneByCode(db: Db, projectId: string, sceneCode: string): Scene
   ).get({ projectId, code: sceneCode });
 }
 
+/** The project's scenes in the one scene order: sort order, then code, then creation. */
 export function scenesOfProject(db: Db, projectId: string): SceneRow[] {
   return db
     .select()
     .from(scenes)
     .where(eq(scenes.projectId, projectId))
-    .orderBy(asc(scenes.sortOrder), asc(scenes.sceneCode))
+    .orderBy(asc(scenes.sortOrder), asc(scenes.sceneCode), asc(scenes.createdAt))
     .all();
 }
 
@@ -224,14 +225,4 @@ export function shotsOfScenes(db: Db, sceneDbIds: string[]): ShotRow[] {
         .orderBy(asc(shots.sortOrder), asc(shots.shotCode))
         .all()
     : [];
-}
-
-/** A project's scenes as numbered for people ("scene 3"): sort order, then creation. */
-export function scenesInOrder(db: Db, projectId: string): SceneRow[] {
-  return db
-    .select()
-    .from(scenes)
-    .where(eq(scenes.projectId, projectId))
-    .orderBy(asc(scenes.sortOrder), asc(scenes.createdAt))
-    .all();
 }

@@ -27,7 +27,7 @@ import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../provider
 import type { ImageGenerator } from "../providers/types.js";
 import { insertHeldVersion } from "../repositories/assetVersions.js";
 import { insertMedia } from "../repositories/media.js";
-import { scenesInOrder } from "../repositories/scenes.js";
+import { scenesOfProject } from "../repositories/scenes.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
 import { mediaUrl } from "./mediaViews.js";
@@ -97,7 +97,7 @@ export function startImageJob(deps: AppDeps, auth: AuthContext, body: ImageGener
   if (body.projectId) {
     const project = requireProject(deps.db, auth, body.projectId);
     if (body.sceneNumber !== undefined) {
-      const ordered = scenesInOrder(deps.db, project.id);
+      const ordered = scenesOfProject(deps.db, project.id);
       const scene = ordered[body.sceneNumber - 1];
       if (!scene) {
         throw new HttpError(404, `Scene ${body.sceneNumber} not found`, {

@@ -13,7 +13,7 @@ import { versionsOfProject } from "../repositories/assetVersions.js";
 import { jobById, jobsOfProject } from "../repositories/jobs.js";
 import { findMedia } from "../repositories/media.js";
 import { canSeeProject, charactersOfProject, listProjects } from "../repositories/projects.js";
-import { scenesInOrder, shotsOfScenes } from "../repositories/scenes.js";
+import { scenesOfProject, shotsOfScenes } from "../repositories/scenes.js";
 import type { ProjectRow } from "./access.js";
 import { assetViews } from "./assets.js";
 import { IMAGE_JOB } from "./images.js";
@@ -34,7 +34,7 @@ export function sessionList(db: Db, workspaceId: string) {
 
 export function sessionDetails(deps: AppDeps, project: ProjectRow): Session {
   const { db } = deps;
-  const sceneRows = scenesInOrder(db, project.id);
+  const sceneRows = scenesOfProject(db, project.id);
   const shotRows = shotsOfScenes(
     db,
     sceneRows.map((s) => s.id),
