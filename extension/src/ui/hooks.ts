@@ -4,10 +4,11 @@
  * auto-file.ts); these hooks only read state and ask for changes.
  */
 import type { AssetVersion, Preferences } from "@dailies/shared";
-import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { browser } from "wxt/browser";
 import type { WxtStorageItem } from "wxt/utils/storage";
 import { siteOf } from "../auto-file.js";
+import { DraftWriter } from "../draft-writer.js";
 import { describeFailure } from "../error-text.js";
 import type {
   ConnectionStatus,
@@ -248,15 +249,18 @@ export function useTabCaptures(tabId: number | null) {
     };
   }
   const tab: TabCaptures = useStored(tabItem.current.captures) ?? { pageUrl: null, captures: [] };
-  const drafts: TabDrafts = useStored(tabItem.current.drafts) ?? { pageUrl: null, drafts: {} };
+  const stored = useStored(tabItem.current.drafts);
+  const [drafts, setDrafts] = useState<TabDrafts>({ pageUrl: null, drafts: {} });
+  const writer = useMemo(() => {
+    const item = tabItem.current.drafts;
+    return item ? new DraftWriter(item, setDrafts) : null;
+  }, [tabId]);
+  useEffect(() => {
+    if (writer && stored) writer.adopt(stored);
+  }, [writer, stored]);
   const setDraft = useCallback(
-    async (key: string, draft: Draft) => {
-      const item = tabItem.current.drafts;
-      if (!item) return;
-      const current = await item.getValue();
-      await item.setValue({ pageUrl: current.pageUrl ?? tab.pageUrl, drafts: { ...current.drafts, [key]: draft } });
-    },
-    [tab.pageUrl],
+    (key: string, draft: Draft) => writer?.set(key, draft, tab.pageUrl) ?? Promise.resolve(),
+    [writer, tab.pageUrl],
   );
   return { tab, drafts: drafts.drafts, setDraft };
 }
