@@ -87,6 +87,7 @@ test("sign in, capture live, play, compare in sync, select a take, sign out", as
   await page.getByRole("button", { name: "Create scene" }).click();
   await page.getByRole("link", { name: "Open scene 001" }).click();
   await expect(page.getByText("No takes in this scene yet")).toBeVisible();
+  await expect(page.locator(".crumbs").getByRole("link", { name })).toBeVisible();
 
   // Two takes arrive through the API while the page is open: they appear live, then flip to mirrored.
   for (const [clip, prompt, platformKey] of [
@@ -204,6 +205,8 @@ test("the sign-in link, notes at a frame, shortcuts, 390 px, and live updates ac
   await page.goto(`${server.baseUrl}/signin?next=${encodeURIComponent(`/v/${first.asset.id}`)}#token=${server.token}`);
   await expect(page).toHaveURL(new RegExp(`/v/${first.asset.id}$`));
   expect(page.url()).not.toContain("token=");
+  // Opened cold, the take's breadcrumb still names its project (not the word "Project").
+  await expect(page.locator(".crumbs").getByRole("link", { name: project.name })).toBeVisible();
 
   // A note pinned to a time; clicking it seeks there.
   const video = page.locator(".stage video");

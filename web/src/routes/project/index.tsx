@@ -5,6 +5,7 @@ import { EmptyState } from "../../components/EmptyState";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { formatDuration, humanize } from "../../lib/format";
+import { rememberProjectName } from "../../lib/projectName";
 import { useAsync } from "../../lib/useAsync";
 import { paths } from "../../routes";
 import { useLiveEvents } from "../../state/events";
@@ -49,6 +50,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
     );
   if (!data.data) return <Loading />;
   const { session, summaries } = data.data;
+  rememberProjectName(projectId, session.name);
   const acts = groupByAct(session.scenes);
 
   const createScene = async (values: SceneValues) => {

@@ -7,6 +7,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { type TakeActions, TakeCard } from "../../components/take/TakeCard";
 import { formatDuration, humanize } from "../../lib/format";
+import { useProjectName } from "../../lib/projectName";
 import { useShortcuts } from "../../lib/shortcuts";
 import {
   applySelection,
@@ -33,6 +34,7 @@ const RENDER_STEP = 60;
 /** `/p/:projectId/s/:sceneCode`: every take of the scene as a grid; live; keyboard driven. */
 export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCode: string }) {
   const { route } = useLocation();
+  const projectName = useProjectName(projectId);
   const first = useAsync(
     () => api.assetVersions.ofScene(projectId, sceneCode, { limit: FIRST_PAGE }),
     [projectId, sceneCode],
@@ -179,7 +181,7 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
   return (
     <div class="page">
       <div class="crumbs">
-        <a href={paths.projects()}>Projects</a> / <a href={paths.project(projectId)}>Project</a> /
+        <a href={paths.projects()}>Projects</a> / <a href={paths.project(projectId)}>{projectName}</a> /
       </div>
       <div class="page-head">
         <div>

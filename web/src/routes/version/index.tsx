@@ -6,6 +6,7 @@ import { Loading } from "../../components/Loading";
 import { NotesPanel } from "../../components/NotesPanel";
 import { Video } from "../../components/Video";
 import { formatDate, humanize } from "../../lib/format";
+import { useProjectName } from "../../lib/projectName";
 import { isVideo, mediaOf, pictureOf } from "../../lib/takes";
 import { useAsync } from "../../lib/useAsync";
 import { paths } from "../../routes";
@@ -19,6 +20,7 @@ export function VersionPage({ assetVersionId }: { assetVersionId: string }) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const compare = useStore(compareStore);
   const [failure, setFailure] = useState<string | null>(null);
+  const projectName = useProjectName(version.data?.projectId ?? "");
 
   useLiveEvents((e) => {
     if (e === "resync" || (e.type.startsWith("asset.") && e.data.assetVersionId === assetVersionId)) version.reload();
@@ -51,7 +53,7 @@ export function VersionPage({ assetVersionId }: { assetVersionId: string }) {
   return (
     <div class="page">
       <div class="crumbs">
-        <a href={paths.project(v.projectId)}>Project</a> /{" "}
+        <a href={paths.project(v.projectId)}>{projectName}</a> /{" "}
         <a href={paths.scene(v.projectId, v.sceneId)}>Scene {v.sceneId}</a> /
       </div>
       <div class="page-head">
