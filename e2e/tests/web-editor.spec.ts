@@ -218,12 +218,24 @@ test("plan: topic → story → scene plan → images with the local providers",
   await page.goto(`${server.baseUrl}/p/${project.id}/plan`);
   await page.getByTestId("plan-topic").fill("A lighthouse keeper finds a message in a bottle");
   await page.getByRole("button", { name: "Write the story" }).click();
-  await expect(page.getByTestId("plan-story")).toHaveValue(/lighthouse|title/i, { timeout: 60_000 });
+  // The story arrives as a form (title, logline, characters, beats per act), not as JSON to edit.
+  await expect(page.getByTestId("story-title")).not.toHaveValue("", { timeout: 60_000 });
+  const beats = page.getByTestId("story-beats").first();
+  const firstBeats = await beats.inputValue();
+  expect(firstBeats.split("\n").length).toBeGreaterThan(0);
+  // A beat added by hand (typed on a new line) reaches the scene plan.
+  await beats.press("End");
+  await beats.fill(`${firstBeats}\nThe keeper lights the lamp for a ship that never comes`);
+  await page.getByTestId("story-title").fill("The Bottle");
   await page.getByRole("button", { name: "Plan the scenes" }).click();
   await expect(page.getByTestId("plan-total")).toContainText("scenes", { timeout: 60_000 });
   const cards = page.getByTestId("plan-scene");
   const count = await cards.count();
   expect(count).toBeGreaterThan(0);
+  // The hand edits were planned: the added beat is a scene, and the prompts carry the new title.
+  const added = cards.filter({ hasText: "lights the lamp for a ship that never comes" });
+  await expect(added).toHaveCount(1);
+  await expect(added.locator("pre")).toContainText('"The Bottle"');
   await page.getByRole("button", { name: "Generate an image per scene" }).click();
   await expect(page.getByTestId("plan-image")).toHaveCount(count, { timeout: 120_000 });
   // From the top: a full-page shot of a scrolled page paints the sticky header over the middle.

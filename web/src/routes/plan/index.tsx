@@ -10,6 +10,7 @@ import { type FollowedJob, useJobFollow } from "../../lib/jobFollow";
 import { useAsync } from "../../lib/useAsync";
 import { paths } from "../../routes";
 import "../edit/editor.css";
+import { StoryEditor, type StoryFields, storyProblem } from "./StoryEditor";
 
 type PlanScene = ScenePlan["scenes"][number];
 
@@ -66,7 +67,7 @@ function Planner(props: {
   const [minutes, setMinutes] = useState(1);
   const [llm, setLlm] = useState("local");
   const [imageProvider, setImageProvider] = useState("local");
-  const [storyText, setStoryText] = useState(props.initialStory ? JSON.stringify(props.initialStory, null, 2) : "");
+  const [storyDraft, setStoryDraft] = useState<StoryFields | null>(props.initialStory);
   const [plan, setPlan] = useState<ScenePlan | null>(props.initialPlan);
   const [storyJob, setStoryJob] = useState<string | null>(null);
   const [planJob, setPlanJob] = useState<string | null>(null);
@@ -76,7 +77,7 @@ function Planner(props: {
   const story = useJobFollow<Story>(storyJob, pollJob);
   const planned = useJobFollow<ScenePlan>(planJob, pollJob);
   useEffect(() => {
-    if (story?.status === "completed" && story.data) setStoryText(JSON.stringify(story.data, null, 2));
+    if (story?.status === "completed" && story.data) setStoryDraft(story.data);
   }, [story?.status]);
   useEffect(() => {
     if (planned?.status === "completed" && planned.data) setPlan(planned.data);
@@ -99,15 +100,12 @@ function Planner(props: {
     });
   const planScenes = () =>
     run(async () => {
-      let parsed: Story;
-      try {
-        parsed = JSON.parse(storyText) as Story;
-      } catch (err) {
-        throw new Error(`The story is not valid JSON: ${(err as Error).message}`);
-      }
+      if (!storyDraft) return;
+      const problem = storyProblem(storyDraft);
+      if (problem) throw new Error(problem);
       const provider = llm as "local";
       setPlanJob(
-        (await api.pipeline.scenePlan({ story: parsed, maxMinutes: minutes, projectId: props.projectId, provider }))
+        (await api.pipeline.scenePlan({ story: storyDraft, maxMinutes: minutes, projectId: props.projectId, provider }))
           .jobId,
       );
     });
@@ -190,21 +188,11 @@ function Planner(props: {
         </button>
         {busy(story) && <ProgressBar value={story?.progress ?? 0} label="Writing" />}
         {story?.status === "failed" && <p class="error-text">Story failed: {story.error}</p>}
-        {storyText && (
-          <label>
-            The story (edit freely; JSON as the scene planner takes it)
-            <textarea
-              class="plan-story"
-              value={storyText}
-              onInput={(e) => setStoryText(e.currentTarget.value)}
-              data-testid="plan-story"
-            />
-          </label>
-        )}
+        {storyDraft && <StoryEditor story={storyDraft} onChange={setStoryDraft} />}
       </section>
       <section class="plan-step card pad" aria-labelledby="scenes-h">
         <h2 id="scenes-h">2. Story → scene plan</h2>
-        <button type="button" class="primary" onClick={planScenes} disabled={!storyText || busy(planned)}>
+        <button type="button" class="primary" onClick={planScenes} disabled={!storyDraft || busy(planned)}>
           Plan the scenes
         </button>
         {busy(planned) && <ProgressBar value={planned?.progress ?? 0} label="Planning" />}
