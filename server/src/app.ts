@@ -74,7 +74,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const files = new FileStore(config.dataDir);
   const store = createObjectStore(config, files);
   // A missing bucket or a wrong key stops the start with a message naming the setting, not the first upload.
-  if (store.kind === "s3") await store.check();
+  if (store.kind === "s3")
+    await store.check().catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
   const queue = new JobQueue(db);

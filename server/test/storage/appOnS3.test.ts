@@ -191,15 +191,27 @@ describe("media in an S3 bucket", () => {
   it("preview frames and an export render into the bucket; the export has the timeline's duration", async () => {
     const details = await t.call({ method: "GET", url: `/api/project/${projectId}` });
     expect(details.status, details.body).toBe(200);
-    const frame = await t.call({ method: "POST", url: `/api/project/${projectId}/preview/frame`, payload: { ts: 0.5 } });
+    const frame = await t.call({
+      method: "POST",
+      url: `/api/project/${projectId}/preview/frame`,
+      payload: { ts: 0.5 },
+    });
     expect(frame.status, frame.body).toBe(200);
     const frameKey = `frames/${new URL(frame.json.frame_url).pathname.split("/").pop()?.slice(0, 2)}/${new URL(frame.json.frame_url).pathname.split("/").pop()}`;
     expect((await bucketObjects()).has(frameKey)).toBe(true);
     const jpeg = await fetch(await presigned(frame.json.frame_url));
     expect(jpeg.headers.get("content-type")).toBe("image/jpeg");
-    expect(Buffer.from(await jpeg.arrayBuffer()).subarray(0, 2).toString("hex")).toBe("ffd8");
+    expect(
+      Buffer.from(await jpeg.arrayBuffer())
+        .subarray(0, 2)
+        .toString("hex"),
+    ).toBe("ffd8");
 
-    const start = await t.call({ method: "POST", url: "/api/export", payload: { project_id: projectId, format: "mp4" } });
+    const start = await t.call({
+      method: "POST",
+      url: "/api/export",
+      payload: { project_id: projectId, format: "mp4" },
+    });
     expect(start.status, start.body).toBe(202);
     await t.app.deps.worker.idle(60_000);
     const status = await t.call({ method: "GET", url: `/api/export/${start.json.export_job_id}` });
@@ -231,7 +243,11 @@ describe("media in an S3 bucket", () => {
     expect(status.json.duration).toBeCloseTo(segments, 1);
 
     // A second export of the unchanged timeline reuses the stored file (found by a HEAD on the bucket).
-    const again = await t.call({ method: "POST", url: "/api/export", payload: { project_id: projectId, format: "mp4" } });
+    const again = await t.call({
+      method: "POST",
+      url: "/api/export",
+      payload: { project_id: projectId, format: "mp4" },
+    });
     await t.app.deps.worker.idle(60_000);
     const reused = await t.call({ method: "GET", url: `/api/export/${again.json.export_job_id}` });
     expect(reused.json).toMatchObject({ status: "completed", rendered_parts: 0 });
