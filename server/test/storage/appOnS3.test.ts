@@ -13,7 +13,10 @@ import os from "node:os";
 import path from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
 import { collectCache } from "../../src/services/diskCache.js";
+import { StorageError } from "../../src/storage/objectStore.js";
 import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
 import { S3RVER_KEY, startS3, type TestS3 } from "../helpers/s3.js";
 import { makeTestVideo, testFfmpegRunner } from "../helpers/videos.js";
@@ -29,6 +32,11 @@ let cdnUrl: string;
 let captured: Buffer;
 let t: TestApp;
 let projectId: string;
+let s3Env: Record<string, string>;
+/** The last test stops the first app to start a second one on its database and bucket. */
+let closedFirst = false;
+/** The mirrored capture's media, put on the timeline after the upload. */
+let mirroredMediaId: string;
 
 beforeAll(async () => {
   s3 = await startS3();
@@ -55,20 +63,21 @@ beforeAll(async () => {
   await new Promise<void>((r) => cdn.listen(0, "127.0.0.1", r));
   cdnUrl = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
 
-  t = await buildTestApp({
+  s3Env = {
     DAILIES_STORAGE_URL: `s3://${BUCKET}/${PREFIX}`,
     DAILIES_S3_ENDPOINT: s3.endpoint,
     DAILIES_S3_REGION: "us-east-1",
     DAILIES_S3_FORCE_PATH_STYLE: "1",
     DAILIES_S3_ACCESS_KEY_ID: S3RVER_KEY,
     DAILIES_S3_SECRET_ACCESS_KEY: S3RVER_KEY,
-    DAILIES_MIRROR_ALLOW_PRIVATE: "1",
-  });
+  };
+  t = await buildTestApp({ ...s3Env, DAILIES_MIRROR_ALLOW_PRIVATE: "1" });
   ({ projectId } = await seedProject(t));
 }, 60_000);
 
 afterAll(async () => {
-  await t?.close();
+  if (t && !closedFirst) await t.close();
+  else if (t) await rm(t.dataDir, { recursive: true, force: true });
   client?.destroy();
   await s3?.close();
   await new Promise<void>((r) => (cdn ? cdn.close(() => r()) : r()));
@@ -138,6 +147,7 @@ describe("media in an S3 bucket", () => {
         media_id: string;
       }
     ).media_id;
+    mirroredMediaId = mediaId;
     const stored = row(mediaId);
     const sha256 = createHash("sha256").update(captured).digest("hex");
     expect(stored).toMatchObject({ sha256, bytes: captured.length, mime: "video/mp4" });
@@ -189,8 +199,13 @@ describe("media in an S3 bucket", () => {
   });
 
   it("preview frames and an export render into the bucket; the export has the timeline's duration", async () => {
-    const details = await t.call({ method: "GET", url: `/api/project/${projectId}` });
-    expect(details.status, details.body).toBe(200);
+    // Timeline: the upload (2 s, 320x240) then the mirrored take (1 s, 64x64, other rate: normalized).
+    const added = await t.call({
+      method: "POST",
+      url: `/api/project/${projectId}/segments`,
+      payload: { media_id: mirroredMediaId },
+    });
+    expect(added.status, added.body).toBe(201);
     const frame = await t.call({
       method: "POST",
       url: `/api/project/${projectId}/preview/frame`,
@@ -265,5 +280,78 @@ describe("media in an S3 bucket", () => {
     expect([...after.keys()].some((k) => k.startsWith("exports/"))).toBe(true);
     expect([...after.keys()].some((k) => k.startsWith("renders/"))).toBe(true);
     expect([...after.keys()].some((k) => k.startsWith("media/"))).toBe(true);
+  });
+
+  it("another process on the same database and bucket reuses the parts from the bucket", async () => {
+    const segments = t.app.deps.db.$client
+      .prepare("select id, start_ts, end_ts from segments where project_id = ? and active = 1 order by order_index")
+      .all(projectId) as { id: string; start_ts: number; end_ts: number }[];
+    expect(segments.length).toBeGreaterThanOrEqual(2);
+    await t.app.close();
+    closedFirst = true;
+    // The first process's ffmpeg copies are gone: whatever the second one needs comes from the bucket.
+    await rm(path.join(t.dataDir, "object-cache"), { recursive: true, force: true });
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), "dailies-app-s3-cache-"));
+    const second = await buildApp(
+      loadConfig({
+        DAILIES_DATA_DIR: t.dataDir,
+        DAILIES_LOG_LEVEL: "silent",
+        DAILIES_S3_CACHE_DIR: cacheDir,
+        ...s3Env,
+      }),
+      { logger: false },
+    );
+    try {
+      await second.ready();
+      const call = (method: "GET" | "POST", url: string, payload?: object) =>
+        second.inject({ method, url, payload, headers: { authorization: `Bearer ${t.token}` } });
+      const last = segments.at(-1) as { id: string; start_ts: number; end_ts: number };
+      const trim = await call("POST", `/api/segment/${last.id}/trim`, { new_start_ts: 0.2, new_end_ts: 0.8 });
+      expect(trim.statusCode, trim.body).toBe(200);
+      const start = await call("POST", "/api/export", { project_id: projectId, format: "mp4" });
+      expect(start.statusCode, start.body).toBe(202);
+      await second.deps.worker.idle(60_000);
+      const status = (await call("GET", `/api/export/${start.json().export_job_id}`)).json();
+      expect(status, JSON.stringify(status)).toMatchObject({
+        status: "completed",
+        rendered_parts: 1,
+        reused_parts: segments.length - 1,
+      });
+      const expected = segments.slice(0, -1).reduce((sum, s) => sum + (s.end_ts - s.start_ts), 0.6);
+      expect(status.duration).toBeCloseTo(expected, 1);
+      // The reused parts and the trimmed segment's source were downloaded into this process's cache.
+      const copies = (await readdir(cacheDir, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(cacheDir, path.join(e.parentPath, e.name)).split(path.sep)[0]);
+      expect(copies.filter((c) => c === "renders").length).toBeGreaterThanOrEqual(segments.length);
+      expect(copies).toContain("media");
+      expect([...(await bucketObjects()).keys()].filter((k) => k.startsWith("exports/"))).toHaveLength(2);
+      expect(await filesUnder("exports")).toEqual([]);
+      expect(await filesUnder("renders")).toEqual([]);
+    } finally {
+      await second.close();
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it("a bucket that does not exist stops the start with a message naming the setting", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "dailies-app-s3-missing-"));
+    try {
+      const config = loadConfig({
+        DAILIES_DATA_DIR: dataDir,
+        DAILIES_LOG_LEVEL: "silent",
+        ...s3Env,
+        DAILIES_STORAGE_URL: "s3://no-such-bucket",
+      });
+      const failure = await buildApp(config, { logger: false }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(StorageError);
+      expect((failure as StorageError).message).toMatch(/no-such-bucket/);
+      expect((failure as StorageError).setting).toBe("DAILIES_STORAGE_URL");
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
