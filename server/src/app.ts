@@ -25,6 +25,7 @@ import { createJobKinds } from "./services/jobKinds.js";
 import { createMirrorTransfer } from "./services/mirrorTransfer.js";
 import { seedPlatforms } from "./services/platforms.js";
 import { WebhookDispatcher } from "./services/webhooks.js";
+import { createObjectStore } from "./storage/createObjectStore.js";
 import { FileStore } from "./storage/files.js";
 import { tightenDataDir, usePrivateUmask } from "./storage/permissions.js";
 import { loadSigningSecret, UrlSigner } from "./storage/signing.js";
@@ -70,14 +71,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   usePrivateUmask();
   const tightened = tightenDataDir(config.dataDir);
   if (tightened > 0) app.log.info({ tightened }, "data folder permissions tightened to owner-only");
+  const files = new FileStore(config.dataDir);
+  const store = createObjectStore(config, files);
+  // A missing bucket or a wrong key stops the start with a message naming the setting, not the first upload.
+  if (store.kind === "s3")
+    await store.check().catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
   const queue = new JobQueue(db);
-  const files = new FileStore(config.dataDir);
   const deps: AppDeps = {
     config,
     db,
     files,
+    store,
     writes: new WriteBatcher(db),
     signer: new UrlSigner(
       loadSigningSecret(config.dataDir, config.DAILIES_SIGNING_SECRET),
@@ -147,6 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await deps.worker.stop();
     // After the worker: its jobs were aborted and have settled, so no thread still holds a file or a child.
     await deps.mirrorTransfer.close();
+    await store.close();
     db.$client.close();
   });
   return app;

@@ -11,13 +11,20 @@ import type { Providers } from "./providers/config.js";
 import type { MirrorTransfer } from "./services/mirrorTransfer.js";
 import type { WebhookDispatcher } from "./services/webhooks.js";
 import type { FileStore } from "./storage/files.js";
+import type { ObjectStore } from "./storage/objectStore.js";
 import type { UrlSigner } from "./storage/signing.js";
 
 /** Everything routes and services need, built once per app (tests build one per file). */
 export interface AppDeps {
   config: Config;
   db: DbHandle;
+  /** The data folder: the database, the signing key and scratch files (`tmp/`) always live here. */
   files: FileStore;
+  /**
+   * Where finished media lives (issue 15): the data folder by default, a bucket with DAILIES_STORAGE_URL.
+   * Keys are the paths media rows hold; ffmpeg reads through `store.localPath` leases.
+   */
+  store: ObjectStore;
   /** Group commit for hot writes (ingest). */
   writes: WriteBatcher;
   signer: UrlSigner;

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import { databasePath, openDatabase } from "./db/client.js";
 import { announceFirstStart } from "./firstStart.js";
 import { countUsers, createToken, createUser } from "./services/users.js";
+import { StorageError } from "./storage/objectStore.js";
 import { usePrivateUmask } from "./storage/permissions.js";
 
 /** Reads config, migrates, creates the first owner on an empty database, listens, and shuts down cleanly. */
@@ -22,7 +23,14 @@ async function main(): Promise<void> {
   // Before anything is written: the data folder and every file in it are private to this user.
   usePrivateUmask();
   const firstRunToken = createOwnerIfEmpty(config.dataDir);
-  const app = await buildApp(config);
+  const app = await buildApp(config).catch((error: unknown) => {
+    // The bucket is missing, unreachable or refuses these credentials: one line naming the setting to fix.
+    if (error instanceof StorageError) {
+      process.stderr.write(`Media storage: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, "shutting down");
     await app.close();

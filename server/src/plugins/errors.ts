@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ZodType } from "zod";
 import { HttpError, providerHttpError } from "../errors.js";
 import { ProviderError, ProviderNotConfiguredError } from "../providers/types.js";
+import { ObjectMissingError, StorageError } from "../storage/objectStore.js";
 
 /** A request that failed its zod schema; carries the reference's fieldErrors map. */
 export class ValidationFailure extends Error {
@@ -40,6 +41,13 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply
         .code(err.statusCode)
         .send(err.details ? { error: err.message, details: err.details } : { error: err.message });
+    }
+    // Media storage (the data folder or a bucket): a missing object is 404; anything else is the storage's
+    // trouble, 503 — the message (it may name the bucket's host or a key) goes to the log only.
+    if ((err as unknown) instanceof ObjectMissingError) return reply.code(404).send({ error: "Stored file not found" });
+    if ((err as unknown) instanceof StorageError) {
+      request.log.error({ err }, "media storage failed");
+      return reply.code(503).send({ error: "Media storage is unavailable, try again later" });
     }
     const code = (err as FastifyError).code;
     const status = (err as FastifyError).statusCode ?? 500;

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { HttpError, notFound } from "../errors.js";
 import { framePath, frameSubject } from "../services/preview.js";
-import { projectIsLive, sendFile } from "./media.js";
+import { projectIsLive, sendStored } from "./media.js";
 
 /** GET /frames/{key}.jpg?p&exp&sig — preview frames by signed link (frame_url, preview_frame_url). */
 export async function frameRoutes(app: FastifyInstance): Promise<void> {
@@ -19,7 +19,12 @@ export async function frameRoutes(app: FastifyInstance): Promise<void> {
         security: [],
         params: z.object({ file: z.string().regex(/^[a-f0-9]{64}\.jpg$/, "Not a frame name") }),
         querystring: z.object({ p: z.string(), exp: z.string(), sig: z.string() }),
-        response: { 403: errorSchema, 404: errorSchema, 416: errorSchema },
+        response: {
+          302: z.null().describe("Object storage: the presigned GET URL of the frame is in Location"),
+          403: errorSchema,
+          404: errorSchema,
+          416: errorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -29,7 +34,8 @@ export async function frameRoutes(app: FastifyInstance): Promise<void> {
         throw new HttpError(403, "Link expired or invalid signature");
       // A frame link lives only as long as the project that asked for it.
       if (!projectIsLive(app.deps, projectId)) throw notFound("Frame");
-      return sendFile(reply, framePath(app.deps, key), { mime: "image/jpeg" });
+      // From the data folder, or a 302 to a presigned URL of the bucket (see GET /media/{id}).
+      return sendStored(app.deps, reply, framePath(key), { mime: "image/jpeg" });
     },
   );
 }

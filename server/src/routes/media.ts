@@ -48,6 +48,29 @@ export async function sendFile(
   return reply.sendFile(path.basename(file), path.dirname(file), { contentType: false, cacheControl: false });
 }
 
+/**
+ * Answers a verified link to the stored object `key`. In the data folder: the bytes (sendFile). In a
+ * bucket: a 302 to a presigned GET URL, so the bucket serves the bytes and Range natively and no API
+ * process streams media; the presigned URL carries our content type and attachment name.
+ */
+export async function sendStored(
+  deps: AppDeps,
+  reply: FastifyReply,
+  key: string,
+  options: { mime: string; downloadName?: string | undefined },
+): Promise<FastifyReply> {
+  const inline = servedInline(options.mime);
+  const url = await deps.store.presignGet(key, {
+    mime: inline ? options.mime : "application/octet-stream",
+    ...(options.downloadName || !inline
+      ? { downloadName: (options.downloadName ?? "download.bin").replace(/[^\w.-]/g, "_") }
+      : {}),
+  });
+  if (url === null) return sendFile(reply, deps.files.absolute(key), options);
+  // The redirect is per request (presigned URLs expire): never cached, never shared.
+  return reply.header("cache-control", "private, no-store").redirect(url, 302);
+}
+
 /** Signed links answer only while the project they belong to exists. */
 export function projectIsLive(deps: AppDeps, projectId: string): boolean {
   return projectById(deps.db, projectId) !== undefined;
@@ -59,6 +82,21 @@ const signedQuery = z.object({
   download: z.enum(["0", "1"]).optional().describe("1 = send as an attachment"),
 });
 
+const MEDIA_ROUTE_DESCRIPTION = [
+  "Signed links (`exp`, `sig`) need no bearer header, so a `<video>` tag or a plain download can use them.",
+  "",
+  "**Data folder (default):** the API serves the bytes: one range → 206, If-Range, ETag/Last-Modified, HEAD.",
+  "",
+  "**Object storage (`DAILIES_STORAGE_URL=s3://…`):** a valid link answers **302** to a presigned GET URL of",
+  "the bucket (valid `DAILIES_S3_PRESIGN_TTL_SECONDS`), with our content type and, for downloads, the",
+  "attachment name signed into it. The bucket serves the bytes and HTTP Range natively, so no API process",
+  "streams media and players seek at the bucket's speed. Trade-off: the client must be able to reach the",
+  "bucket's endpoint (a public or VPN-reachable S3/MinIO/R2 URL), the bucket's host is visible to the client,",
+  "and the file is served from the bucket's origin without our `content-security-policy` header (it is not",
+  "our origin, so it cannot script the API). The alternative — the API proxying the bytes with Range — keeps",
+  "the bucket private but puts every byte of every playback through an API process; it is not built.",
+].join("\n");
+
 /** Signed media links: no bearer header needed, so a `<video>` tag or a plain download can use them. */
 export async function mediaRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -69,10 +107,16 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ["media"],
         summary: "A stored file by signed link (HTTP Range supported)",
+        description: MEDIA_ROUTE_DESCRIPTION,
         security: [],
         params: z.object({ id: z.string() }),
         querystring: signedQuery,
-        response: { 403: errorSchema, 404: errorSchema, 416: errorSchema },
+        response: {
+          302: z.null().describe("Object storage (DAILIES_STORAGE_URL): the presigned GET URL is in Location"),
+          403: errorSchema,
+          404: errorSchema,
+          416: errorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -85,7 +129,7 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       if (!row?.path || row.status !== "ready") throw notFound("Media");
       if (row.projectId && !projectIsLive(app.deps, row.projectId)) throw notFound("Media");
       const mime = row.mime ?? "application/octet-stream";
-      return sendFile(reply, app.deps.files.absolute(row.path), {
+      return sendStored(app.deps, reply, row.path, {
         mime,
         downloadName:
           q.download === "1"

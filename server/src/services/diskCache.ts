@@ -5,7 +5,6 @@
  * parts), frames younger than a minute (their links were just handed out), and export files a segment uses.
  * Uploaded and mirrored media are never touched: they are originals, not cache.
  */
-import path from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import type { AppDeps } from "../context.js";
 import { allRenderedParts, deleteRenderedPart, jobOfKindUnfinished } from "../repositories/exports.js";
@@ -16,7 +15,6 @@ import {
   forgetMediaAtPath,
   mediaByIds,
 } from "../repositories/media.js";
-import { fileInfo, listFiles, removeFiles } from "../storage/files.js";
 import { EXPORT_JOB, exportPlan, partSpecOf } from "./exports.js";
 
 /** Frames this young are kept whatever the cap: a client may be about to fetch them. */
@@ -24,6 +22,7 @@ export const FRAME_MIN_AGE_MS = 60_000;
 
 interface Candidate {
   kind: "frame" | "part" | "export";
+  /** Its storage key. */
   file: string;
   bytes: number;
   mtimeMs: number;
@@ -67,33 +66,37 @@ export async function collectCache(
   maxBytes = deps.config.DAILIES_CACHE_MAX_BYTES,
   now = Date.now(),
 ): Promise<CollectionResult> {
-  const { db, files } = deps;
+  const { db, store } = deps;
   const exportBusy = jobOfKindUnfinished(db, EXPORT_JOB);
   const needs = currentTimelineNeeds(deps);
   const candidates: Candidate[] = [];
   let totalBytes = 0;
 
-  for (const file of await listFiles(path.join(deps.config.dataDir, "frames"))) {
-    const info = await fileInfo(file);
-    if (!info) continue;
+  // Listed through the store (the data folder or the bucket): one listing per folder, not a stat per row.
+  const [frames, renders, exports] = await Promise.all(["frames/", "renders/", "exports/"].map((p) => store.list(p)));
+  const stored = new Map<string, { bytes: number; mtimeMs: number }>();
+  for (const o of [...(renders ?? []), ...(exports ?? [])])
+    stored.set(o.key, { bytes: o.bytes, mtimeMs: o.lastModified.getTime() });
+
+  for (const o of frames ?? []) {
+    const info = { bytes: o.bytes, mtimeMs: o.lastModified.getTime() };
     totalBytes += info.bytes;
-    if (now - info.mtimeMs >= FRAME_MIN_AGE_MS) candidates.push({ kind: "frame", file, ...info, ref: file });
+    if (now - info.mtimeMs >= FRAME_MIN_AGE_MS) candidates.push({ kind: "frame", file: o.key, ...info, ref: o.key });
   }
   for (const part of allRenderedParts(db)) {
-    const file = files.absolute(part.path);
-    const info = await fileInfo(file);
+    const info = stored.get(part.path);
     if (!info) continue;
     totalBytes += info.bytes;
-    if (!exportBusy && !needs.parts.has(part.key)) candidates.push({ kind: "part", file, ...info, ref: part.key });
+    if (!exportBusy && !needs.parts.has(part.key))
+      candidates.push({ kind: "part", file: part.path, ...info, ref: part.key });
   }
   const usedBySegments = exportPathsOnTimelines(db);
   for (const rel of exportFilePaths(db)) {
-    const file = files.absolute(rel);
-    const info = await fileInfo(file);
+    const info = stored.get(rel);
     if (!info) continue;
     totalBytes += info.bytes;
     if (!exportBusy && !needs.exports.has(rel) && !usedBySegments.has(rel))
-      candidates.push({ kind: "export", file, ...info, ref: rel });
+      candidates.push({ kind: "export", file: rel, ...info, ref: rel });
   }
 
   const result: CollectionResult = { totalBytes, freedBytes: 0, removed: { frames: 0, parts: 0, exports: 0 } };
@@ -109,7 +112,7 @@ export async function collectCache(
       }
     }
     if (c.kind === "part") deleteRenderedPart(db, c.ref);
-    await removeFiles(c.file);
+    await store.remove(c.file);
     result.freedBytes += c.bytes;
     result.removed[c.kind === "frame" ? "frames" : c.kind === "part" ? "parts" : "exports"]++;
   }

@@ -13,7 +13,6 @@
  * written under temporary names and renamed when complete (media/operations.ts).
  */
 import { createHash } from "node:crypto";
-import path from "node:path";
 import { EXPORT_FORMATS, type ExportStatus } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { Config } from "../config.js";
@@ -27,7 +26,8 @@ import type { Job, JobContext } from "../ports/jobs.js";
 import { exportById, insertExport, linkExportFile, renderedPart, saveRenderedPart } from "../repositories/exports.js";
 import { activeSegments, findMedia, type MediaRow, mediaByIds, readyMediaByPath } from "../repositories/media.js";
 import { projectById } from "../repositories/projects.js";
-import { ensureDir, fileInfo, isNonEmptyFile } from "../storage/files.js";
+import { fileInfo, removeFiles } from "../storage/files.js";
+import { type LocalLease, withLocalPath } from "../storage/objectStore.js";
 import { findProject, type ProjectRow } from "./access.js";
 import { scheduleCacheCollection } from "./diskCache.js";
 import { FFMPEG_MISSING_MESSAGE, requireFfmpeg } from "./mediaFailures.js";
@@ -104,7 +104,7 @@ export function exportKey(partKeys: readonly string[]): string {
 }
 
 /** Where the export of these parts is stored, relative to the data folder: one file per distinct timeline. */
-export const exportPathOf = (partKeys: readonly string[]): string => path.join("exports", `${exportKey(partKeys)}.mp4`);
+export const exportPathOf = (partKeys: readonly string[]): string => `exports/${exportKey(partKeys)}.mp4`;
 
 export const keyOf = (part: PartSpec, format: OutputFormat) =>
   partKey(
@@ -156,15 +156,25 @@ const rendering = new Map<string, Promise<void>>();
 
 export interface PartResult {
   key: string;
-  /** Absolute path of the rendered part. */
-  file: string;
-  /** Relative to the data folder. */
+  /** Its storage key (the path relative to the data folder, or the bucket key). */
   rel: string;
   /** True when this call rendered it, false when it came from the cache. */
   rendered: boolean;
 }
 
-/** The part for `spec` in `format`: from render_cache when its file is there, else rendered now. */
+/** Where the part with this render_cache key is stored. */
+export const partPathOf = (key: string): string => `renders/${key.slice(0, 2)}/${key}.mp4`;
+
+/** Whether the store holds `key` with at least one byte (ffmpeg exits 0 without writing when it has nothing). */
+export async function isStored(deps: Pick<AppDeps, "store">, key: string): Promise<boolean> {
+  return ((await deps.store.head(key))?.bytes ?? 0) > 0;
+}
+
+/**
+ * The part for `spec` in `format`: from render_cache when its file is stored, else rendered now (from a
+ * local copy of the source, into a scratch file that is then stored under the part's key). With a bucket
+ * the key is the same on every worker, so a part one worker rendered is reused by the others.
+ */
 export async function ensurePart(
   deps: AppDeps,
   runner: FfmpegRunner,
@@ -173,40 +183,51 @@ export async function ensurePart(
   options: { onProgress?: (fraction: number) => void; signal?: AbortSignal } = {},
 ): Promise<PartResult> {
   const key = keyOf(spec, format);
-  const rel = path.join("renders", key.slice(0, 2), `${key}.mp4`);
-  const file = deps.files.absolute(rel);
+  const rel = partPathOf(key);
   const cached = renderedPart(deps.db, key);
-  if (cached && (await isNonEmptyFile(deps.files.absolute(cached.path))))
-    return { key, file: deps.files.absolute(cached.path), rel: cached.path, rendered: false };
-  const pending = rendering.get(file);
+  if (cached && (await isStored(deps, cached.path))) return { key, rel: cached.path, rendered: false };
+  // Per store: two apps in one process (tests) never share a render.
+  const renderId = `${deps.store.location}\n${rel}`;
+  const pending = rendering.get(renderId);
   if (pending) {
     await pending;
-    return { key, file, rel, rendered: false };
+    return { key, rel, rendered: false };
   }
   const work = (async () => {
-    await ensureDir(path.dirname(file));
-    await renderSegment(runner, {
-      input: deps.files.absolute(spec.media.path as string),
-      startSec: spec.startTs,
-      endSec: spec.endTs,
-      hasAudio: spec.media.hasAudio === true,
-      width: format.width,
-      height: format.height,
-      fps: format.fps,
-      filter: gradeFilterOf(spec.grade),
-      output: file,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const temp = await deps.store.tempPath(".mp4");
+    try {
+      await withLocalPath(
+        deps.store,
+        spec.media.path as string,
+        (input) =>
+          renderSegment(runner, {
+            input,
+            startSec: spec.startTs,
+            endSec: spec.endTs,
+            hasAudio: spec.media.hasAudio === true,
+            width: format.width,
+            height: format.height,
+            fps: format.fps,
+            filter: gradeFilterOf(spec.grade),
+            output: temp,
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+            ...(options.signal ? { signal: options.signal } : {}),
+          }),
+        options.signal ? { signal: options.signal } : {},
+      );
+      await deps.store.putFileAs(rel, temp, "video/mp4");
+    } finally {
+      await removeFiles(temp);
+    }
     saveRenderedPart(deps.db, { key, path: rel, durationSec: spec.endTs - spec.startTs });
   })();
-  rendering.set(file, work);
+  rendering.set(renderId, work);
   try {
     await work;
   } finally {
-    rendering.delete(file);
+    rendering.delete(renderId);
   }
-  return { key, file, rel, rendered: true };
+  return { key, rel, rendered: true };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -303,12 +324,13 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
 
   // An unchanged timeline finds its previous export and reuses it (no render, no new file), whichever
   // export or project asked first.
-  const output = deps.files.absolute(rel);
   const previous = readyMediaByPath(deps.db, rel);
-  const reused = previous !== undefined && (await isNonEmptyFile(output));
+  const stored = previous !== undefined ? await deps.store.head(rel) : null;
+  const reused = previous !== undefined && (stored?.bytes ?? 0) > 0;
 
   let rendered = 0;
   let probe: ProbeResult;
+  let bytes = stored?.bytes ?? 0;
   if (reused) {
     ctx.progress(0.97);
     probe = {
@@ -335,15 +357,30 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
         onProgress: (f) => report((0.97 * (done + f * length)) / total),
       });
       if (part.rendered) rendered++;
-      parts.push(part.file);
+      parts.push(part.rel);
       done += length;
       report((0.97 * done) / total);
     }
-    await ensureDir(path.dirname(output));
-    await concatParts(runner, { parts, output, signal: ctx.signal, durationSec: total });
-    probe = await runner.probe(output);
+    // The parts are joined from local copies (the stored files themselves in the data folder), leased so
+    // the bucket cache cannot evict one before ffmpeg opens it; the result is stored under its key.
+    const leases: LocalLease[] = [];
+    const output = await deps.store.tempPath(".mp4");
+    try {
+      for (const part of parts) leases.push(await deps.store.localPath(part, { signal: ctx.signal }));
+      await concatParts(runner, {
+        parts: leases.map((l) => l.path),
+        output,
+        signal: ctx.signal,
+        durationSec: total,
+      });
+      probe = await runner.probe(output);
+      bytes = (await fileInfo(output))?.bytes ?? 0;
+      await deps.store.putFileAs(rel, output, "video/mp4");
+    } finally {
+      for (const lease of leases) lease.release();
+      await removeFiles(output);
+    }
   }
-  const bytes = (await fileInfo(output))?.bytes ?? 0;
   const project = projectById(deps.db, ctx.job.projectId ?? "");
   const row = linkExportFile(
     deps.db,

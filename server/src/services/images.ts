@@ -16,6 +16,7 @@
  * Sizes by aspect ratio: 16:9 → 1280×720, 9:16 → 720×1280, 1:1 → 1024×1024, 4:3 → 1024×768. Remote
  * providers may return another size; the stored size is what ffprobe measures.
  */
+
 import type { AspectRatio, ImageGenerateRequest, ImageResult } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
@@ -28,6 +29,7 @@ import type { ImageGenerator } from "../providers/types.js";
 import { insertHeldVersion } from "../repositories/assetVersions.js";
 import { insertMedia } from "../repositories/media.js";
 import { scenesOfProject } from "../repositories/scenes.js";
+import { withLocalPath } from "../storage/objectStore.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
 import { mediaUrl } from "./mediaViews.js";
@@ -202,9 +204,9 @@ async function storeGeneratedImage(
   projectId: string | null,
   knownSize?: { width: number; height: number },
 ) {
-  const { files, db } = deps;
-  const { rel, sha256, bytes } = await files.put(image.bytes, image.mime);
-  const probe = knownSize ?? (await probeImage(deps, files.absolute(rel)));
+  const { db, store } = deps;
+  const { key: rel, sha256, bytes } = await store.put(image.bytes, image.mime);
+  const probe = knownSize ?? (await withLocalPath(store, rel, (file) => probeImage(deps, file)));
   return insertMedia(db, {
     id: newId("media"),
     projectId,

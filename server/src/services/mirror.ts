@@ -95,7 +95,9 @@ export async function mirrorUrl(
   );
   const probe = await checkDownloadedMedia(deps, download.path, download.mime, options.signal);
   const mime = probe ? mimeForProbe(probe, download.mime) : download.mime;
-  const rel = await files.adopt(download.path, download.sha256, mime);
+  // Into the store under its content address (the data folder, or the bucket: then the file becomes the
+  // local cache's copy and no media is left in the data folder).
+  const { key: rel } = await deps.store.putFile(download.path, mime, download.sha256);
   return insertMedia(db, {
     id: newId("media"),
     projectId: options.projectId,

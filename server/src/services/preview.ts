@@ -8,7 +8,6 @@
  * per run between one decoding pass and seeked inputs, over one ffmpeg process per core (media/strips.ts).
  */
 import { createHash } from "node:crypto";
-import path from "node:path";
 import { MAX_STRIP_FRAMES, type PreviewFrame } from "@dailies/shared";
 import type { AppDeps } from "../context.js";
 import { invalidPayload } from "../errors.js";
@@ -17,8 +16,10 @@ import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { extractFrame } from "../media/operations.js";
 import { defaultStripParallelism, extractStripParallel, splitIntoRuns } from "../media/strips.js";
 import type { MediaRow, SegmentRow } from "../repositories/media.js";
-import { ensureDir, isNonEmptyFile } from "../storage/files.js";
+import { removeFiles } from "../storage/files.js";
+import { withLocalPath } from "../storage/objectStore.js";
 import { scheduleCacheCollection } from "./diskCache.js";
+import { isStored } from "./exports.js";
 import { mediaFailure, requireFfmpeg } from "./mediaFailures.js";
 import { addFieldError, mediaById, projectTimeline } from "./segments.js";
 import {
@@ -50,8 +51,9 @@ export function frameKey(target: Pick<FrameTarget, "filter" | "fps" | "index"> &
     .digest("hex");
 }
 
-export function framePath(deps: AppDeps, key: string): string {
-  return path.join(deps.config.dataDir, "frames", key.slice(0, 2), `${key}.jpg`);
+/** Where the frame with this key is stored (a path relative to the data folder, or a bucket key). */
+export function framePath(key: string): string {
+  return `frames/${key.slice(0, 2)}/${key}.jpg`;
 }
 
 /** What a frame link signs: the frame and the project it was asked for (checked live when served). */
@@ -82,6 +84,8 @@ export function targetFor(segment: SegmentRow, row: MediaRow, sourceTs: number, 
 
 /** Extractions under way, by frame file: concurrent requests for the same frame share one ffmpeg run. */
 const inFlight = new Map<string, Promise<void>>();
+/** Keys are per store: two apps in one process (tests) never share an extraction. */
+const inFlightKey = (deps: AppDeps, file: string) => `${deps.store.location}\n${file}`;
 
 /**
  * Makes sure every target's JPEG exists; returns their keys in order. Frames on disk cost one stat each;
@@ -93,10 +97,10 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
   const waits: Promise<void>[] = [];
   await Promise.all(
     keys.map(async (key, i) => {
-      const file = framePath(deps, key);
-      const pending = inFlight.get(file);
+      const file = framePath(key);
+      const pending = inFlight.get(inFlightKey(deps, file));
       if (pending) waits.push(pending);
-      else if (!missing.has(key) && !(await isNonEmptyFile(file))) missing.set(key, targets[i] as FrameTarget);
+      else if (!missing.has(key) && !(await isStored(deps, file))) missing.set(key, targets[i] as FrameTarget);
     }),
   );
   if (missing.size > 0) scheduleCacheCollection(deps);
@@ -112,38 +116,21 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
       for (const group of groups.values()) {
         group.sort((a, b) => a.target.index - b.target.index);
         const first = group[0]?.target as FrameTarget;
-        const input = deps.files.absolute(first.media.path as string);
-        const outputs = group.map((g) => framePath(deps, g.key));
-        await Promise.all([...new Set(outputs.map((o) => path.dirname(o)))].map(ensureDir));
-        const filter = first.filter !== "null" ? { filter: first.filter } : {};
-        if (group.length === 1 || first.filter !== "null") {
-          // Single frames, and graded frames (the strip builders take no filter): one run per frame, one run
-          // per core at a time.
-          await Promise.all(
-            splitIntoRuns(group.length, defaultStripParallelism()).map(async ([from, to]) => {
-              for (let i = from; i < to; i++) {
-                const { target } = group[i] as { target: FrameTarget };
-                await extractFrame(runner, {
-                  input,
-                  atSec: frameSeekTime(target.index, target.fps),
-                  output: outputs[i] as string,
-                  ...filter,
-                });
-              }
-            }),
+        // Extracted into scratch files from a local copy of the source, then stored under their keys.
+        const outputs = await Promise.all(group.map(() => deps.store.tempPath(".jpg")));
+        try {
+          await withLocalPath(deps.store, first.media.path as string, (input) =>
+            extractGroup(runner, input, first, group, outputs),
           );
-        } else {
-          const keyframeIntervalSec = await keyframeIntervalOf(runner, first.media.id, input);
-          await extractStripParallel(runner, {
-            input,
-            times: group.map((g) => frameSeekTime(g.target.index, g.target.fps)),
-            outputs,
-            ...(keyframeIntervalSec ? { keyframeIntervalSec } : {}),
-          });
+          await Promise.all(
+            group.map((g, i) => deps.store.putFileAs(framePath(g.key), outputs[i] as string, "image/jpeg")),
+          );
+        } finally {
+          await removeFiles(...outputs);
         }
       }
     })();
-    const files = [...missing.keys()].map((key) => framePath(deps, key));
+    const files = [...missing.keys()].map((key) => inFlightKey(deps, framePath(key)));
     const shared = work.finally(() => {
       for (const file of files) if (inFlight.get(file) === shared) inFlight.delete(file);
     });
@@ -156,6 +143,42 @@ export async function ensureFrames(deps: AppDeps, targets: readonly FrameTarget[
     throw mediaFailure(error);
   }
   return keys;
+}
+
+/** Extracts one group's frames (same media, same filter) from `input` into `outputs`, in order. */
+async function extractGroup(
+  runner: FfmpegRunner,
+  input: string,
+  first: FrameTarget,
+  group: readonly { key: string; target: FrameTarget }[],
+  outputs: readonly string[],
+): Promise<void> {
+  const filter = first.filter !== "null" ? { filter: first.filter } : {};
+  if (group.length === 1 || first.filter !== "null") {
+    // Single frames, and graded frames (the strip builders take no filter): one run per frame, one run
+    // per core at a time.
+    await Promise.all(
+      splitIntoRuns(group.length, defaultStripParallelism()).map(async ([from, to]) => {
+        for (let i = from; i < to; i++) {
+          const { target } = group[i] as { target: FrameTarget };
+          await extractFrame(runner, {
+            input,
+            atSec: frameSeekTime(target.index, target.fps),
+            output: outputs[i] as string,
+            ...filter,
+          });
+        }
+      }),
+    );
+  } else {
+    const keyframeIntervalSec = await keyframeIntervalOf(runner, first.media.id, input);
+    await extractStripParallel(runner, {
+      input,
+      times: group.map((g) => frameSeekTime(g.target.index, g.target.fps)),
+      outputs: [...outputs],
+      ...(keyframeIntervalSec ? { keyframeIntervalSec } : {}),
+    });
+  }
 }
 
 /**

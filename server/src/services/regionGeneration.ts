@@ -26,7 +26,8 @@ import type { VideoGenerator } from "../providers/types.js";
 import { findMedia, type MediaRow, variantsOfJob } from "../repositories/media.js";
 import { activeSegments } from "../repositories/segments.js";
 import { insertVariantRows, type NewMedia } from "../repositories/variants.js";
-import { type FileStore, readBytes, removeFiles, writeScratch } from "../storage/files.js";
+import { readBytes, removeFiles, writeScratch } from "../storage/files.js";
+import { type ObjectStore, withLocalPath } from "../storage/objectStore.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, providerOr400, withAiCallScope } from "./aiCalls.js";
 import { requireFfmpeg } from "./mediaFailures.js";
@@ -192,7 +193,7 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
       }
 
       // Files into the store, then every row in one transaction.
-      const source = await stored(deps.files, {
+      const source = await stored(deps.store, {
         file: sourceFile,
         mime: "video/mp4",
         kind: "video",
@@ -202,8 +203,8 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
       const files: { clip: StoredFile; preview: StoredFile; info: Record<string, unknown> }[] = [];
       for (const m of made)
         files.push({
-          clip: await stored(deps.files, m.clip),
-          preview: await stored(deps.files, m.preview),
+          clip: await stored(deps.store, m.clip),
+          preview: await stored(deps.store, m.preview),
           info: m.info,
         });
       const ids = insertVariantRows(
@@ -245,8 +246,8 @@ interface StoredFile {
   origin: "render" | "generated";
 }
 
-async function stored(files: FileStore, m: Made): Promise<StoredFile> {
-  const { rel, sha256, bytes } = await files.putFile(m.file, m.mime);
+async function stored(store: ObjectStore, m: Made): Promise<StoredFile> {
+  const { key: rel, sha256, bytes } = await store.putFile(m.file, m.mime);
   return { rel, sha256, bytes, mime: m.mime, kind: m.kind, origin: m.origin };
 }
 
@@ -302,16 +303,22 @@ export async function renderRange(
       const length = piece.source_end - piece.source_start;
       const part = pieces.length === 1 ? output : await deps.files.tempPath(`.part${i}.mp4`);
       if (pieces.length > 1) parts.push(part);
-      await renderSegment(runner, {
-        input: deps.files.absolute(row.path as string),
-        startSec: piece.source_start,
-        endSec: piece.source_end,
-        hasAudio: Boolean(row.hasAudio),
-        ...size,
-        output: part,
-        ...(options.signal ? { signal: options.signal } : {}),
-        onProgress: (f) => options.onProgress?.((done + f * length) / total),
-      });
+      await withLocalPath(
+        deps.store,
+        row.path as string,
+        (input) =>
+          renderSegment(runner, {
+            input,
+            startSec: piece.source_start,
+            endSec: piece.source_end,
+            hasAudio: Boolean(row.hasAudio),
+            ...size,
+            output: part,
+            ...(options.signal ? { signal: options.signal } : {}),
+            onProgress: (f) => options.onProgress?.((done + f * length) / total),
+          }),
+        options.signal ? { signal: options.signal } : {},
+      );
       done += length;
     }
     if (parts.length > 0)

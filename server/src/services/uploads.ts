@@ -159,7 +159,7 @@ export async function receiveUpload(
     }
 
     const mime = mimeForProbe(probe, row.mime ?? "");
-    const rel = await files.adopt(temp, sha256, mime);
+    const { key: rel } = await deps.store.putFile(temp, mime, sha256);
     const ready = updateMediaRow(db, id, {
       status: "ready",
       sha256,

@@ -195,8 +195,14 @@ export async function scoreVariant(
   const clip = mediaRow(deps.db, variant.mediaId);
   const original = mediaRow(deps.db, variant.sourceMediaId);
   if (!clip?.path || !original?.path) throw new HttpError(409, "The variant's files are not available");
-  const clipFile = deps.files.absolute(clip.path);
-  const originalFile = deps.files.absolute(original.path);
+  // Local copies for ffmpeg (the stored files themselves in the data folder), leased until scored.
+  const clipLease = await deps.store.localPath(clip.path);
+  const originalLease = await deps.store.localPath(original.path).catch((error: unknown) => {
+    clipLease.release();
+    throw error;
+  });
+  const clipFile = clipLease.path;
+  const originalFile = originalLease.path;
 
   const result = await withAiCallScope({ userId: auth.user.id, jobId: variant.jobId }, async () => {
     if (isRegionScorer(scorer)) {
@@ -221,6 +227,9 @@ export async function scoreVariant(
       ...(originalFrames ? { originalFrames } : {}),
     });
     return { score };
+  }).finally(() => {
+    clipLease.release();
+    originalLease.release();
   });
   const view: VariantScore = {
     variant_id: variant.id,

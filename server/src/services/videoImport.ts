@@ -7,6 +7,7 @@ import { isDownloadError } from "../net/index.js";
 import type { JobContext } from "../ports/jobs.js";
 import { RetryableJobError } from "../ports/jobs.js";
 import { mediaByPath, updateMedia } from "../repositories/media.js";
+import { withLocalPath } from "../storage/objectStore.js";
 import { addFirstSegmentIfEmpty } from "./firstSegment.js";
 import { FFMPEG_MISSING_MESSAGE } from "./mediaFailures.js";
 import { mirrorUrl } from "./mirror.js";
@@ -15,7 +16,7 @@ export const IMPORT_VIDEO_JOB = "import-video";
 
 /** Deletes a stored file that no media row points at any more (a refused import's download). */
 async function removeIfUnreferenced(deps: AppDeps, rel: string): Promise<void> {
-  if (!mediaByPath(deps.db, rel)) await deps.files.remove(rel);
+  if (!mediaByPath(deps.db, rel)) await deps.store.remove(rel);
 }
 
 export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {
@@ -44,11 +45,10 @@ export async function importVideoJob(deps: AppDeps, ctx: JobContext): Promise<un
       accept: { video: true },
       signal: ctx.signal,
     });
-    const file = deps.files.absolute(row.path as string);
     const problem =
       row.kind !== "video" || !row.durationSec
         ? "no video stream with a duration"
-        : await checkDecodable(runner, file, "video").then(
+        : await withLocalPath(deps.store, row.path as string, (file) => checkDecodable(runner, file, "video")).then(
             () => null,
             (error: unknown) =>
               error instanceof FfmpegError && error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA,
