@@ -7,6 +7,12 @@ import { hashToken } from "./tokens.js";
 /** The browser session cookie: HttpOnly, SameSite=Strict, Secure over https; see plugins/auth.ts. */
 export const SESSION_COOKIE = "dailies_session";
 export const SESSION_TTL_DAYS = 30;
+/**
+ * The web app's chosen workspace (its id; not a secret, so readable by the page). Honoured only for requests
+ * signed in by the session cookie and sent without `x-workspace-id`: the one way an EventSource, a link or a
+ * reload can say which workspace the page shows.
+ */
+export const WORKSPACE_COOKIE = "dailies_workspace";
 const SESSION_PREFIX = "dss_";
 
 export interface SessionRow {

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { authenticateToken, authenticateTokenId, resolveWorkspace } from "../auth/authenticate.js";
 import { fromOwnOrigin, originOf, SAFE_METHODS } from "../auth/origin.js";
-import { findWebSession, SESSION_COOKIE } from "../auth/sessions.js";
+import { findWebSession, SESSION_COOKIE, WORKSPACE_COOKIE } from "../auth/sessions.js";
 import { HttpError } from "../errors.js";
 
 /**
  * Every route needs a bearer token or the web app's session cookie unless its config says `public: true`.
+ * The workspace is `x-workspace-id`, else (cookie sessions only) the web app's workspace cookie, else personal.
  * A bearer header wins when both are sent. A state-changing request authenticated by the cookie must come from the
  * server's own origin (Origin / Sec-Fetch-Site), else 403: another site cannot act with a visitor's cookie.
  */
@@ -26,12 +27,16 @@ export function installAuth(app: FastifyInstance): void {
     }
     if (!found) throw new HttpError(401, "Unauthorized");
     const header = request.headers["x-workspace-id"];
-    const workspaceId = resolveWorkspace(
+    let workspaceId = resolveWorkspace(
       db,
       found.user.id,
       typeof header === "string" ? header : undefined,
       found.personalWorkspaceId,
     );
+    // The web app's choice, for cookie sessions without the header. A stale choice (membership ended,
+    // workspace deleted) falls back to the personal workspace instead of locking the page out.
+    const chosen = sessionId && typeof header !== "string" ? request.cookies[WORKSPACE_COOKIE] : undefined;
+    if (chosen) workspaceId = resolveWorkspace(db, found.user.id, chosen) ?? workspaceId;
     if (!workspaceId) throw new HttpError(404, "Workspace not found");
     request.auth = { user: found.user, tokenId: found.tokenId, workspaceId, ...(sessionId ? { sessionId } : {}) };
   });

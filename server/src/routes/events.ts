@@ -7,8 +7,9 @@ import { z } from "zod";
 /** A comment line every so often keeps proxies and browsers from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
 
-const DESCRIPTION = `Server-sent events (text/event-stream) of the signed-in workspace (x-workspace-id, else the personal \
-one): bearer token or the web app's session cookie. Never another workspace's events.
+const DESCRIPTION = `Server-sent events (text/event-stream) of the signed-in workspace (x-workspace-id; for the web \
+app's session cookie without that header, its workspace cookie dailies_workspace; else the personal one): bearer token \
+or the web app's session cookie. Never another workspace's events.
 
 Each event: \`id: <run>-<n>\`, \`event: <type>\`, \`data: {"id","type","timestamp","workspaceId","projectId","data"}\`. \
 Types: ${dailiesEventTypes.join(", ")}.

@@ -140,4 +140,34 @@ describe("browser session cookie", () => {
     // The token itself stays valid for scripts.
     expect((await t.call({ method: "GET", url: "/api/me" })).status).toBe(200);
   });
+
+  it("shows the workspace the web app chose (cookie), falls back to personal when stale, ignores it for bearer calls", async () => {
+    const { cookie } = await signIn();
+    const personal = (await t.call({ method: "GET", url: "/api/me" })).json.workspaceId as string;
+    const created = await t.call({ method: "POST", url: "/api/workspaces", payload: { name: "Studio" } });
+    expect(created.status).toBe(201);
+    const studio = created.json.id as string;
+    const asPage = (extra: string) => ({ cookie: `${cookie}; dailies_workspace=${extra}` });
+
+    const chosen = await t.call({ method: "GET", url: "/api/me", token: null, headers: asPage(studio) });
+    expect(chosen.json.workspaceId).toBe(studio);
+    // x-workspace-id still wins over the cookie.
+    const header = await t.call({
+      method: "GET",
+      url: "/api/me",
+      token: null,
+      headers: { ...asPage(studio), "x-workspace-id": personal },
+    });
+    expect(header.json.workspaceId).toBe(personal);
+    // A workspace the person is not in (or no longer in) never locks the page out: personal instead.
+    const stale = await t.call({ method: "GET", url: "/api/me", token: null, headers: asPage("ws_gone") });
+    expect(stale.status).toBe(200);
+    expect(stale.json.workspaceId).toBe(personal);
+    const othersPersonal = (await t.call({ method: "GET", url: "/api/me", token: t.other.token })).json.workspaceId;
+    const others = await t.call({ method: "GET", url: "/api/me", token: null, headers: asPage(othersPersonal) });
+    expect(others.json.workspaceId).toBe(personal);
+    // Scripts choose with the header only: the cookie means nothing next to a bearer token.
+    const bearer = await t.call({ method: "GET", url: "/api/me", headers: { cookie: `dailies_workspace=${studio}` } });
+    expect(bearer.json.workspaceId).toBe(personal);
+  });
 });

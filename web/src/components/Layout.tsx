@@ -8,6 +8,7 @@ import { streamStatusStore } from "../state/events";
 import { sessionStore, signOut } from "../state/session";
 import { useStore } from "../state/store";
 import { ShortcutsDialog } from "./ShortcutsDialog";
+import { WorkspacePicker } from "./WorkspacePicker";
 
 const STATUS_TEXT = { open: "Live", connecting: "Connecting", reconnecting: "Reconnecting…", stopped: "Offline" };
 
@@ -59,6 +60,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <button type="button" class="ghost" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">
           ?
         </button>
+        {me && me !== "loading" && <WorkspacePicker current={me.workspaceId} />}
         {me && me !== "loading" && <span class="who">{me.name}</span>}
         <button type="button" class="ghost" onClick={onSignOut}>
           Sign out

@@ -1,6 +1,7 @@
 import { DailiesApiError } from "@dailies/shared/client";
 import { api } from "../api";
 import { createStore } from "./store";
+import { forgetWorkspace } from "./workspace";
 
 export type Me = Awaited<ReturnType<typeof api.me>>;
 
@@ -23,5 +24,6 @@ export async function signIn(token: string): Promise<void> {
 
 export async function signOut(): Promise<void> {
   await api.auth.signOut();
+  forgetWorkspace();
   sessionStore.set(null);
 }

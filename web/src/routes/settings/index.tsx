@@ -7,8 +7,9 @@ import { formatDate } from "../../lib/format";
 import { useAsync } from "../../lib/useAsync";
 import { sessionStore } from "../../state/session";
 import { useStore } from "../../state/store";
+import { WorkspacesSection } from "./Workspaces";
 
-/** `/settings`: who you are, and your API tokens (create one for a script or the extension, revoke). */
+/** `/settings`: who you are, your workspaces and invitations, and your API tokens (create, revoke). */
 export function SettingsPage() {
   const me = useStore(sessionStore);
   const tokens = useAsync(() => api.tokens.list(), []);
@@ -37,13 +38,10 @@ export function SettingsPage() {
             <dd>{me.name}</dd>
             <dt>Email</dt>
             <dd>{me.email ?? "—"}</dd>
-            <dt>Workspace</dt>
-            <dd>
-              <code>{me.workspaceId}</code>
-            </dd>
           </dl>
         )}
       </section>
+      {me && me !== "loading" && <WorkspacesSection current={me.workspaceId} />}
       <section class="card pad">
         <h2>API tokens</h2>
         <p class="muted small">
