@@ -1,0 +1,178 @@
+import type { DailiesEvent } from "@dailies/shared";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { EventBus, type EventOrigin } from "../../src/events/bus.js";
+import { openPgChannel } from "../../src/events/pgChannel.js";
+import { relayEvents } from "../../src/events/relay.js";
+import { useTestDatabase } from "../support/testDatabase.js";
+
+const database = useTestDatabase();
+
+interface LogLine {
+  level: "warn" | "info";
+  message: string;
+  details: Record<string, unknown>;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** One "process": an event bus joined to the others through its own PostgreSQL channel. */
+async function startProcess(options: { backoff?: { initialMs: number; maxMs: number } } = {}) {
+  const logs: LogLine[] = [];
+  const log = {
+    warn: (details: Record<string, unknown>, message: string) => logs.push({ level: "warn", message, details }),
+    info: (details: Record<string, unknown>, message: string) => logs.push({ level: "info", message, details }),
+  };
+  const channel = await openPgChannel({ url: database.url, log, ...options });
+  const bus = new EventBus();
+  const stop = await relayEvents(bus, channel, log);
+  const seen: [DailiesEvent, EventOrigin][] = [];
+  bus.subscribe((event, origin) => seen.push([event, origin]));
+  cleanups.push(async () => {
+    await stop();
+    await channel.close();
+  });
+  return { bus, channel, seen, logs };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Through the cluster's maintenance database: the tests below close the test database to new connections. */
+async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(database.url);
+  url.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const created = (data: Record<string, unknown>) => ({
+  type: "asset.created" as const,
+  workspaceId: "w1",
+  projectId: "p1",
+  data,
+});
+
+describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
+  it("delivers an event of one process to the other as remote, and never echoes it back", async () => {
+    const a = await startProcess();
+    const b = await startProcess();
+    const rawA: string[] = [];
+    await a.channel.listen((message) => rawA.push(message));
+
+    a.bus.publish(created({ assetVersionId: "av1", versionNumber: 1 }));
+    await until(() => b.seen.length === 1, "B to see A's event");
+    const [event, origin] = b.seen[0]!;
+    expect(origin).toBe("remote");
+    expect(event).toMatchObject(created({ assetVersionId: "av1", versionNumber: 1 }));
+    expect(event.id.startsWith(`${b.bus.runId}-`)).toBe(true);
+
+    // NOTIFYs reach a listener in commit order: once B's later event is in at A, an echo of A's own would be too.
+    b.bus.publish({ type: "job.completed", workspaceId: "w1", projectId: "p1", data: { jobId: "j1" } });
+    await until(() => a.seen.length === 2, "A to see B's event");
+    expect(a.seen.map(([e, o]) => [e.type, o])).toEqual([
+      ["asset.created", "local"],
+      ["job.completed", "remote"],
+    ]);
+    expect(rawA).toHaveLength(1);
+    expect(JSON.parse(rawA[0]!)).toMatchObject({ from: b.bus.runId, type: "job.completed" });
+    // B only relayed its own event: the one it received from A was not sent on again.
+    expect(b.seen.map(([e, o]) => [e.type, o])).toEqual([
+      ["asset.created", "remote"],
+      ["job.completed", "local"],
+    ]);
+  });
+
+  it("delivers an event far above the 8000-byte NOTIFY limit, intact", async () => {
+    const a = await startProcess();
+    const b = await startProcess();
+    const big = { text: "Scène 12 — 漢字 😀 ".repeat(3000), list: Array.from({ length: 500 }, (_, i) => i) };
+    expect(Buffer.byteLength(JSON.stringify(big))).toBeGreaterThan(50_000);
+
+    a.bus.publish(created(big));
+    a.bus.publish(created({ after: true }));
+    await until(() => b.seen.length === 2, "B to see both events");
+    expect(b.seen[0]![0].data).toEqual(big);
+    expect(b.seen[1]![0].data).toEqual({ after: true });
+    expect(a.logs.filter((l) => l.level === "warn")).toEqual([]);
+  });
+
+  it("reconnects when its connection is killed and delivers the events sent after", async () => {
+    const a = await startProcess();
+    const b = await startProcess({ backoff: { initialMs: 50, maxMs: 500 } });
+    const killed = b.channel.backendPid;
+    expect(killed).toBeTypeOf("number");
+
+    const { rows } = await asAdmin((c) => c.query("select pg_terminate_backend($1) as ok", [killed]));
+    expect(rows[0]?.ok).toBe(true);
+    await until(() => b.channel.connected && b.channel.backendPid !== killed, "B to reconnect");
+    expect(b.logs.map((l) => [l.level, l.message])).toEqual([
+      ["warn", "event channel lost its PostgreSQL connection; reconnecting"],
+      ["info", "event channel reconnected to PostgreSQL"],
+    ]);
+    a.bus.publish(created({ afterReconnect: 1 }));
+    await until(() => b.seen.length === 1, "B to see the event sent after its reconnection");
+    expect(b.seen[0]![0].data).toEqual({ afterReconnect: 1 });
+
+    // The sender's side too: A's connection killed, a send after its reconnection reaches B.
+    const killedA = a.channel.backendPid;
+    await asAdmin((c) => c.query("select pg_terminate_backend($1)", [killedA]));
+    await until(() => a.channel.connected && a.channel.backendPid !== killedA, "A to reconnect");
+    a.bus.publish(created({ fromReconnectedSender: 1 }));
+    await until(() => b.seen.length === 2, "B to see A's event after A's reconnection");
+    expect(b.seen[1]![0].data).toEqual({ fromReconnectedSender: 1 });
+  });
+
+  it("keeps trying with backoff while the database refuses connections, then comes back", async () => {
+    const a = await startProcess();
+    const b = await startProcess({ backoff: { initialMs: 50, maxMs: 200 } });
+    const dbName = new URL(database.url).pathname.slice(1);
+    // No new connections to this database for a while: B's reconnection attempts fail and are logged.
+    await asAdmin((c) => c.query(`alter database ${dbName} with allow_connections false`));
+    try {
+      await asAdmin((c) => c.query("select pg_terminate_backend($1)", [b.channel.backendPid]));
+      await until(() => b.logs.filter((l) => l.message.includes("could not reconnect")).length >= 2, "failed attempts");
+      expect(b.channel.connected).toBe(false);
+    } finally {
+      await asAdmin((c) => c.query(`alter database ${dbName} with allow_connections true`));
+    }
+    await until(() => b.channel.connected, "B to reconnect once connections are allowed again");
+    const delays = b.logs.filter((l) => l.message.includes("could not reconnect")).map((l) => l.details.retryInMs);
+    // 50 ms doubled after each failure, capped at 200 ms.
+    expect(delays.slice(0, 2)).toEqual([100, 200]);
+    a.bus.publish(created({ back: true }));
+    await until(() => b.seen.length === 1, "B to see an event after coming back");
+  });
+
+  it("closes cleanly: no connection left, sends refused, no reconnection", async () => {
+    const b = await startProcess();
+    const pid = b.channel.backendPid;
+    await b.channel.close();
+    await expect(b.channel.send("x")).rejects.toThrow(/closed/);
+    const left = await asAdmin((c) => c.query("select 1 from pg_stat_activity where pid = $1", [pid]));
+    expect(left.rowCount).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(b.logs).toEqual([]);
+  });
+
+  it("refuses to open on a database it cannot reach", async () => {
+    const url = new URL(database.url);
+    url.pathname = "/no_such_database";
+    await expect(openPgChannel({ url: url.toString(), log: { warn() {}, info() {} } })).rejects.toThrow(
+      /no_such_database/,
+    );
+  });
+});
