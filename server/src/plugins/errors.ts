@@ -1,7 +1,7 @@
 import { type FieldErrors, toFieldErrors } from "@dailies/shared";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodType } from "zod";
-import { HttpError, providerHttpError } from "../errors.js";
+import { databaseInputError, HttpError, providerHttpError } from "../errors.js";
 import { ProviderError, ProviderNotConfiguredError } from "../providers/types.js";
 
 /** A request that failed its zod schema; carries the reference's fieldErrors map. */
@@ -40,6 +40,12 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply
         .code(err.statusCode)
         .send(err.details ? { error: err.message, details: err.details } : { error: err.message });
+    }
+    const fromDatabase = databaseInputError(err);
+    if (fromDatabase) {
+      // A value the schemas let through and PostgreSQL refused: the request's fault, but a gap to close.
+      request.log.warn({ err, status: fromDatabase.statusCode }, "database refused a value from a request");
+      return reply.code(fromDatabase.statusCode).send({ error: fromDatabase.message, details: fromDatabase.details });
     }
     const code = (err as FastifyError).code;
     const status = (err as FastifyError).statusCode ?? 500;
