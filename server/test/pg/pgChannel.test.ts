@@ -157,6 +157,44 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
     await until(() => b.seen.length === 1, "B to see an event after coming back");
   });
 
+  // A backend frozen with SIGSTOP answers nothing and closes nothing, like a connection behind a network cut:
+  // only the health check can find it. Needs the server on this machine (not DAILIES_TEST_DATABASE_URL).
+  it.skipIf(process.env.DAILIES_TEST_DATABASE_URL)(
+    "finds a connection that went silent with its health check, and reconnects",
+    async () => {
+      const a = await startProcess();
+      const logs: LogLine[] = [];
+      const log = {
+        warn: (details: Record<string, unknown>, message: string) => logs.push({ level: "warn", message, details }),
+        info: (details: Record<string, unknown>, message: string) => logs.push({ level: "info", message, details }),
+      };
+      const channel = await openPgChannel({
+        url: database.url,
+        log,
+        healthCheckMs: 300,
+        backoff: { initialMs: 50, maxMs: 500 },
+      });
+      cleanups.push(() => channel.close());
+      const received: string[] = [];
+      await channel.listen((message) => received.push(message));
+      const frozen = channel.backendPid!;
+      process.kill(frozen, "SIGSTOP");
+      try {
+        await until(() => channel.connected && channel.backendPid !== frozen, "the channel to replace its connection");
+        expect(logs[0]).toMatchObject({
+          level: "warn",
+          details: { error: "no answer to a health check in 300 ms" },
+        });
+        a.bus.publish(created({ afterFreeze: true }));
+        await until(() => received.length === 1, "an event on the new connection");
+        expect(JSON.parse(received[0]!).data).toEqual({ afterFreeze: true });
+      } finally {
+        process.kill(frozen, "SIGCONT");
+        await asAdmin((c) => c.query("select pg_terminate_backend($1)", [frozen]));
+      }
+    },
+  );
+
   it("closes cleanly: no connection left, sends refused, no reconnection", async () => {
     const b = await startProcess();
     const pid = b.channel.backendPid;
