@@ -110,6 +110,25 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
     expect(a.logs.filter((l) => l.level === "warn")).toEqual([]);
   });
 
+  it("a burst of events, small and large mixed, arrives complete and in order (sent in batches)", async () => {
+    const a = await startProcess();
+    const b = await startProcess();
+    const big = "x".repeat(20_000);
+    for (let i = 0; i < 1000; i++) a.bus.publish(created(i % 100 === 0 ? { i, big } : { i }));
+    await until(() => b.seen.length === 1000, "B to see all 1000 events");
+    expect(b.seen.map(([e]) => e.data.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(b.seen[100]![0].data.big).toBe(big);
+    expect(a.logs).toEqual([]);
+  });
+
+  it("sends what is queued before it closes", async () => {
+    const a = await startProcess();
+    const b = await startProcess();
+    for (let i = 0; i < 50; i++) a.bus.publish(created({ i }));
+    await a.channel.close();
+    await until(() => b.seen.length === 50, "B to see the events A queued before closing");
+  });
+
   it("reconnects when its connection is killed and delivers the events sent after", async () => {
     const a = await startProcess();
     const b = await startProcess({ backoff: { initialMs: 50, maxMs: 500 } });
