@@ -9,6 +9,8 @@ import type { EventChannel } from "./relay.js";
 export const MAX_FRAME_BYTES = 7900;
 /** Frames NOTIFYed by one statement at most (about 4 MB of SQL when they are all full). */
 const MAX_FRAMES_PER_STATEMENT = 500;
+/** Messages waiting to be sent at most; past it a send fails at once instead of growing the queue. */
+const MAX_QUEUED_MESSAGES = 10_000;
 /** Largest message one send takes (split into at most ~135 frames); larger ones are refused, not truncated. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -202,6 +204,9 @@ export class PgChannel implements EventChannel {
     if (bytes > this.maxMessageBytes) {
       throw new Error(`message of ${bytes} bytes is above the event channel's limit of ${this.maxMessageBytes}`);
     }
+    if (this.outbox.length >= MAX_QUEUED_MESSAGES) {
+      throw new Error(`event channel has ${this.outbox.length} messages waiting for PostgreSQL; dropping this one`);
+    }
     const frames = frameMessage(this.originId, ++this.seq, message);
     return new Promise((resolve, reject) => {
       this.outbox.push({ frames, resolve, reject });
@@ -240,7 +245,9 @@ export class PgChannel implements EventChannel {
         );
         for (const entry of batch) entry.resolve();
       } catch (error) {
-        for (const entry of batch) entry.reject(error instanceof Error ? error : new Error(String(error)));
+        // Not connected: what else waits would only wait out the same outage, one batch after the other.
+        const failed = this.client ? batch : [...batch, ...this.outbox.splice(0)];
+        for (const entry of failed) entry.reject(error instanceof Error ? error : new Error(String(error)));
       }
     }
   }
@@ -258,7 +265,10 @@ export class PgChannel implements EventChannel {
   /** Sends what is already queued (when connected), then stops reconnecting, fails waiting sends, and disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.client) await this.flushing;
+    // Bounded: a connection that stopped answering must not hold the shutdown.
+    if (this.client && this.flushing) {
+      await Promise.race([this.flushing, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+    }
     this.closed = true;
     for (const entry of this.outbox.splice(0)) entry.reject(new Error("event channel is closed"));
     clearInterval(this.healthTimer);

@@ -2,7 +2,7 @@ import type { DailiesEvent } from "@dailies/shared";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { EventBus, type EventOrigin } from "../../src/events/bus.js";
-import { openPgChannel } from "../../src/events/pgChannel.js";
+import { openPgChannel, type PgChannelOptions } from "../../src/events/pgChannel.js";
 import { relayEvents } from "../../src/events/relay.js";
 import { useTestDatabase } from "../support/testDatabase.js";
 
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 /** One "process": an event bus joined to the others through its own PostgreSQL channel. */
-async function startProcess(options: { backoff?: { initialMs: number; maxMs: number } } = {}) {
+async function startProcess(options: Partial<Pick<PgChannelOptions, "backoff" | "sendWaitMs">> = {}) {
   const logs: LogLine[] = [];
   const log = {
     warn: (details: Record<string, unknown>, message: string) => logs.push({ level: "warn", message, details }),
@@ -157,7 +157,7 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
 
   it("keeps trying with backoff while the database refuses connections, then comes back", async () => {
     const a = await startProcess();
-    const b = await startProcess({ backoff: { initialMs: 50, maxMs: 200 } });
+    const b = await startProcess({ backoff: { initialMs: 50, maxMs: 200 }, sendWaitMs: 300 });
     const dbName = new URL(database.url).pathname.slice(1);
     // No new connections to this database for a while: B's reconnection attempts fail and are logged.
     await asAdmin((c) => c.query(`alter database ${dbName} with allow_connections false`));
@@ -165,6 +165,12 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
       await asAdmin((c) => c.query("select pg_terminate_backend($1)", [b.channel.backendPid]));
       await until(() => b.logs.filter((l) => l.message.includes("could not reconnect")).length >= 2, "failed attempts");
       expect(b.channel.connected).toBe(false);
+      // Sends made meanwhile wait sendWaitMs for the connection, then fail together (the relay logs them).
+      const sends = [b.channel.send("one"), b.channel.send("two")].map((p) => p.catch((e: Error) => e.message));
+      expect(await Promise.all(sends)).toEqual([
+        "event channel still reconnecting after 300 ms",
+        "event channel still reconnecting after 300 ms",
+      ]);
     } finally {
       await asAdmin((c) => c.query(`alter database ${dbName} with allow_connections true`));
     }
