@@ -8,6 +8,9 @@ Another user's ids answer 404, as if they did not exist.
 
 Errors always have the shape \`{ "error": string, "details"?: object }\`; validation errors list
 \`details.fieldErrors\` by field (a missing field reads "Required").
+Every text field refuses the NUL character (\\u0000) and every integer stored in an \`integer\` column stays within
+-2147483648..2147483647 (400 with the field named): the same answer on SQLite and on PostgreSQL, which cannot
+store either.
 
 Choices made where the reference documents are vague:
 - Extension API: \`platformKey\` is required unless \`platformId\` is given. An unknown \`platformKey\` registers a

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textSchema } from "./common.js";
 import { assetTypeSchema } from "./enums.js";
 
 /**
@@ -6,23 +7,23 @@ import { assetTypeSchema } from "./enums.js";
  * `externalId` is the site's own id (gen_…, mediaGenerationId, creation id) and de-duplicates captures.
  */
 export const captureSchema = z.object({
-  platformKey: z.string().min(1),
-  externalId: z.string().min(1),
+  platformKey: textSchema().min(1),
+  externalId: textSchema().min(1),
   assetType: assetTypeSchema,
-  prompt: z.string(),
-  negativePrompt: z.string().optional(),
-  model: z.string().optional(),
-  aspectRatio: z.string().optional(),
+  prompt: textSchema(),
+  negativePrompt: textSchema().optional(),
+  model: textSchema().optional(),
+  aspectRatio: textSchema().optional(),
   durationSec: z.number().optional(),
   seed: z.number().optional(),
   width: z.number().optional(),
   height: z.number().optional(),
-  outputUrl: z.string().optional(),
-  thumbnailUrl: z.string().optional(),
-  pageUrl: z.string(),
-  title: z.string().optional(),
+  outputUrl: textSchema().optional(),
+  thumbnailUrl: textSchema().optional(),
+  pageUrl: textSchema(),
+  title: textSchema().optional(),
   source: z.enum(["network", "dom", "context-menu"]),
   /** Other ids the site shows for the same generation (Freepik's short `identifier` beside the creation id). */
-  altIds: z.array(z.string().min(1).max(200)).max(5).optional(),
+  altIds: z.array(textSchema().min(1).max(200)).max(5).optional(),
 });
 export type Capture = z.infer<typeof captureSchema>;

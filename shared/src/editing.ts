@@ -1,38 +1,39 @@
 import { z } from "zod";
+import { int32Schema, textSchema } from "./common.js";
 import { projectSchema } from "./management.js";
 
 /** A file the server holds for a project (upload, mirrored capture, render), with what ffprobe found. */
 export const mediaSchema = z.object({
-  id: z.string(),
+  id: textSchema(),
   origin: z.enum(["upload", "mirror", "render", "generated", "export"]),
   status: z.enum(["pending", "ready", "failed"]),
   kind: z.enum(["video", "audio", "image", "other"]).nullable(),
-  mime: z.string().nullable(),
+  mime: textSchema().nullable(),
   bytes: z.number().int().nullable(),
   duration: z.number().nullable().describe("seconds"),
   width: z.number().int().nullable(),
   height: z.number().int().nullable(),
   fps: z.number().nullable(),
-  video_codec: z.string().nullable(),
-  audio_codec: z.string().nullable(),
+  video_codec: textSchema().nullable(),
+  audio_codec: textSchema().nullable(),
   has_audio: z.boolean().nullable(),
-  file_name: z.string().nullable(),
-  url: z.string().nullable().describe("Signed, expiring URL of the file (range requests supported)"),
-  error: z.string().nullable(),
-  created_at: z.string(),
+  file_name: textSchema().nullable(),
+  url: textSchema().nullable().describe("Signed, expiring URL of the file (range requests supported)"),
+  error: textSchema().nullable(),
+  created_at: textSchema(),
 });
 export type Media = z.infer<typeof mediaSchema>;
 
 /** A timeline segment as the editing reference shows it; start_ts/end_ts are times in the source media. */
 export const segmentSchema = z.object({
-  id: z.string(),
-  project_id: z.string(),
-  media_id: z.string(),
+  id: textSchema(),
+  project_id: textSchema(),
+  media_id: textSchema(),
   start_ts: z.number(),
   end_ts: z.number(),
   source: z.enum(["original", "graded", "generated"]),
-  url: z.string().nullable().describe("Signed URL of the segment's source media"),
-  variant_id: z.string().nullable(),
+  url: textSchema().nullable().describe("Signed URL of the segment's source media"),
+  variant_id: textSchema().nullable(),
   order_index: z.number().int(),
   active: z.boolean(),
   timeline_start: z
@@ -60,9 +61,8 @@ const seconds = (what: string) => z.number().finite().min(0).describe(what);
 
 // ---- uploads
 export const uploadRequestSchema = z.object({
-  file_name: z.string().trim().min(1).max(255).describe("Shown in the UI only; never used as a path"),
-  content_type: z
-    .string()
+  file_name: textSchema().trim().min(1).max(255).describe("Shown in the UI only; never used as a path"),
+  content_type: textSchema()
     .trim()
     .min(1)
     .max(255)
@@ -70,21 +70,21 @@ export const uploadRequestSchema = z.object({
 });
 export type UploadRequest = z.infer<typeof uploadRequestSchema>;
 export const uploadResponseSchema = z.object({
-  upload_url: z.string().describe("Signed, expiring, single-use URL: PUT the file's bytes to it"),
-  asset_id: z.string().describe("The media id the file will have (GET /api/project/{id} lists it)"),
+  upload_url: textSchema().describe("Signed, expiring, single-use URL: PUT the file's bytes to it"),
+  asset_id: textSchema().describe("The media id the file will have (GET /api/project/{id} lists it)"),
   method: z.literal("PUT"),
-  expires_at: z.string().describe("ISO 8601: the URL stops working after this"),
+  expires_at: textSchema().describe("ISO 8601: the URL stops working after this"),
   max_bytes: z.number().int().describe("Larger bodies are refused with 413"),
 });
 export type UploadResponse = z.infer<typeof uploadResponseSchema>;
-export const uploadQuerySchema = z.object({ exp: z.string(), sig: z.string() });
+export const uploadQuerySchema = z.object({ exp: textSchema(), sig: textSchema() });
 
 // ---- preview
 export const previewFrameRequestSchema = z.object({ ts: seconds("Time on the project timeline, 0..duration") });
 export const previewFrameSchema = z.object({
-  frame_url: z.string().describe("Signed, expiring URL of the JPEG"),
+  frame_url: textSchema().describe("Signed, expiring URL of the JPEG"),
   timestamp: z.number().describe("Time on the project timeline"),
-  segment_id: z.string().describe("The active segment shown at that time"),
+  segment_id: textSchema().describe("The active segment shown at that time"),
   source_ts: z.number().describe("The frame's time in the segment's source media"),
 });
 export type PreviewFrame = z.infer<typeof previewFrameSchema>;
@@ -112,13 +112,11 @@ export const segmentDeletedSchema = z.object({ deleted: z.literal(true) });
 
 export const segmentCreateSchema = z
   .object({
-    media_id: z.string().min(1).optional().describe("An uploaded or mirrored video of this project"),
-    asset_version_id: z.string().min(1).optional().describe("A captured VIDEO version whose media was mirrored"),
+    media_id: textSchema().min(1).optional().describe("An uploaded or mirrored video of this project"),
+    asset_version_id: textSchema().min(1).optional().describe("A captured VIDEO version whose media was mirrored"),
     start_ts: seconds("In point in the source media (default 0)").optional(),
     end_ts: seconds("Out point in the source media (default: its duration)").optional(),
-    order_index: z
-      .number()
-      .int()
+    order_index: int32Schema()
       .min(0)
       .optional()
       .describe("Insert before the active segment at this position (default: append)"),
@@ -131,14 +129,14 @@ export type SegmentCreate = z.infer<typeof segmentCreateSchema>;
 
 export const assembleRequestSchema = z.object({
   scene_ids: z
-    .array(z.string().min(1))
+    .array(textSchema().min(1))
     .optional()
     .describe("Scene codes to use (default: every scene); the order is always the scenes' order"),
 });
 export const assembleResponseSchema = z.object({
   segments: z.array(segmentSchema).describe("The new timeline, in order"),
   skipped: z
-    .array(z.object({ scene_id: z.string(), reason: z.string() }))
+    .array(z.object({ scene_id: textSchema(), reason: textSchema() }))
     .describe("Scenes without a usable video version"),
   duration: z.number(),
 });
@@ -179,35 +177,35 @@ export const gradePreviewRequestSchema = gradeParamsSchema.extend({
     .describe("Source time of the frame, inside the segment (default: the segment's middle)"),
 });
 export const gradePreviewResponseSchema = z.object({
-  preview_frame_url: z.string(),
+  preview_frame_url: textSchema(),
   source_ts: z.number().describe("The frame's time in the source media"),
 });
 export const colorGradeResponseSchema = z.object({
-  segment_id: z.string().describe("The new active segment (source: graded)"),
-  graded_url: z.string().describe("Signed URL of the graded render (H.264 + AAC, the export format)"),
-  job_id: z.string().describe("The render's job (GET /api/job/{id})"),
+  segment_id: textSchema().describe("The new active segment (source: graded)"),
+  graded_url: textSchema().describe("Signed URL of the graded render (H.264 + AAC, the export format)"),
+  job_id: textSchema().describe("The render's job (GET /api/job/{id})"),
 });
 
 // ---- export
 export const EXPORT_FORMATS = ["mp4"] as const;
 export const exportRequestSchema = z.object({
-  project_id: z.string().min(1),
-  format: z.string().default("mp4").describe("Only mp4 (H.264 + AAC) is supported; anything else is a 400"),
+  project_id: textSchema().min(1),
+  format: textSchema().default("mp4").describe("Only mp4 (H.264 + AAC) is supported; anything else is a 400"),
 });
 export const exportAcceptedSchema = z.object({
-  export_job_id: z.string(),
+  export_job_id: textSchema(),
   status: z.literal("pending"),
-  message: z.string(),
+  message: textSchema(),
 });
 export const exportStatusSchema = z.object({
-  export_job_id: z.string(),
-  project_id: z.string(),
-  format: z.string(),
+  export_job_id: textSchema(),
+  project_id: textSchema(),
+  format: textSchema(),
   status: z.enum(["pending", "running", "completed", "failed"]),
   progress: z.number().describe("0..1, from ffmpeg's -progress output"),
-  export_url: z.string().nullable().describe("Signed URL to play the file inline (HTTP Range supported)"),
-  download_url: z.string().nullable().describe("Signed URL that downloads the file as an attachment"),
-  error: z.string().nullable(),
+  export_url: textSchema().nullable().describe("Signed URL to play the file inline (HTTP Range supported)"),
+  download_url: textSchema().nullable().describe("Signed URL that downloads the file as an attachment"),
+  error: textSchema().nullable(),
   duration: z.number().nullable().describe("Seconds, when completed"),
   rendered_parts: z.number().int().nullable().describe("Segments rendered by this export (others came from cache)"),
   reused_parts: z.number().int().nullable(),
@@ -216,16 +214,16 @@ export type ExportStatus = z.infer<typeof exportStatusSchema>;
 
 // ---- GET /api/job/{id}
 export const editingJobSchema = z.object({
-  id: z.string(),
-  project_id: z.string().nullable(),
-  kind: z.string(),
+  id: textSchema(),
+  project_id: textSchema().nullable(),
+  kind: textSchema(),
   status: z.enum(["pending", "running", "completed", "failed"]),
   progress: z.number(),
-  error: z.string().nullable(),
+  error: textSchema().nullable(),
   result: z.unknown().nullable(),
-  variants: z.array(z.object({ id: z.string(), url: z.string().nullable(), preview_url: z.string().nullable() })),
-  created_at: z.string(),
-  updated_at: z.string(),
+  variants: z.array(z.object({ id: textSchema(), url: textSchema().nullable(), preview_url: textSchema().nullable() })),
+  created_at: textSchema(),
+  updated_at: textSchema(),
 });
 export type EditingJob = z.infer<typeof editingJobSchema>;
 
@@ -253,9 +251,8 @@ export type BoundingBox = z.infer<typeof boundingBoxSchema>;
 
 export const aiGenerateRequestSchema = z
   .object({
-    project_id: z.string().min(1),
-    prompt: z
-      .string()
+    project_id: textSchema().min(1),
+    prompt: textSchema()
       .trim()
       .min(1)
       .max(2000)
@@ -263,8 +260,7 @@ export const aiGenerateRequestSchema = z
     start_ts: seconds("Start of the range on the project timeline"),
     end_ts: z.number().finite().describe("End of the range on the project timeline; after start_ts, <= the duration"),
     bounding_box: boundingBoxSchema,
-    provider: z
-      .string()
+    provider: textSchema()
       .trim()
       .min(1)
       .default("local")
@@ -274,39 +270,39 @@ export const aiGenerateRequestSchema = z
 export type AiGenerateRequest = z.infer<typeof aiGenerateRequestSchema>;
 
 export const aiGenerateResponseSchema = z.object({
-  job_id: z.string().describe("Poll GET /api/job/{job_id} for status, progress and variants"),
-  project_id: z.string(),
+  job_id: textSchema().describe("Poll GET /api/job/{job_id} for status, progress and variants"),
+  project_id: textSchema(),
   status: z.literal("pending"),
-  provider: z.string(),
+  provider: textSchema(),
   variant_count: z.number().int().describe("How many variants the job makes (DAILIES_AI_VARIANTS)"),
 });
 export type AiGenerateResponse = z.infer<typeof aiGenerateResponseSchema>;
 
-export const variantIdParamsSchema = z.object({ id: z.string().min(1) });
+export const variantIdParamsSchema = z.object({ id: textSchema().min(1) });
 
 export const variantSchema = z.object({
-  id: z.string(),
-  job_id: z.string(),
-  project_id: z.string(),
-  url: z.string().nullable().describe("Signed URL of the variant clip (the range only, H.264 + AAC)"),
-  preview_url: z.string().nullable().describe("Signed URL of a JPEG from the middle of the range"),
-  prompt: z.string(),
-  provider: z.string(),
+  id: textSchema(),
+  job_id: textSchema(),
+  project_id: textSchema(),
+  url: textSchema().nullable().describe("Signed URL of the variant clip (the range only, H.264 + AAC)"),
+  preview_url: textSchema().nullable().describe("Signed URL of a JPEG from the middle of the range"),
+  prompt: textSchema(),
+  provider: textSchema(),
   start_ts: z.number().describe("Timeline range the variant replaces"),
   end_ts: z.number(),
   bounding_box: boundingBoxSchema,
-  info: z.record(z.string(), z.unknown()).nullable().describe("How it was made: op, parameters, model"),
-  accepted_at: z.string().nullable(),
-  created_at: z.string(),
+  info: z.record(textSchema(), z.unknown()).nullable().describe("How it was made: op, parameters, model"),
+  accepted_at: textSchema().nullable(),
+  created_at: textSchema(),
 });
 export type Variant = z.infer<typeof variantSchema>;
 
 export const variantAcceptResponseSchema = z.object({
-  variant_id: z.string(),
-  accepted_at: z.string(),
+  variant_id: textSchema(),
+  accepted_at: textSchema(),
   segment: segmentSchema.describe("The new active segment (source: generated) covering exactly the range"),
   replaced_segment_ids: z
-    .array(z.string())
+    .array(textSchema())
     .describe("Segments deactivated by the accept (kept, with active: false; split parts keep parent_segment_id)"),
   segments: z.array(segmentSchema).describe("The project timeline after the accept, in order"),
   duration: z.number(),
@@ -319,25 +315,24 @@ export const variantScoreQuerySchema = z.object({
     .enum(SCORE_COMPARE_TO)
     .default("prompt")
     .describe("prompt: did the box change as asked; original: how the variant differs from the source range"),
-  provider: z
-    .string()
+  provider: textSchema()
     .trim()
     .min(1)
     .default("local")
     .describe("Scorer: local (measured SSIM/PSNR and the edit's expected effect) or gemini (GEMINI_API_KEY)"),
 });
 export const variantScoreSchema = z.object({
-  variant_id: z.string(),
+  variant_id: textSchema(),
   score: z.object({
-    overall_rating: z.string(),
-    details: z.string(),
-    fidelity_to_prompt: z.string(),
-    visual_quality: z.string(),
+    overall_rating: textSchema(),
+    details: textSchema(),
+    fidelity_to_prompt: textSchema(),
+    visual_quality: textSchema(),
   }),
   compare_to: z.enum(SCORE_COMPARE_TO),
-  provider: z.string(),
+  provider: textSchema(),
   metrics: z
-    .record(z.string(), z.number().nullable())
+    .record(textSchema(), z.number().nullable())
     .optional()
     .describe("The local scorer's measurements (ssim_inside, ssim_outside, psnr_outside, …)"),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateSchema } from "./common.js";
+import { isoDateSchema, textSchema } from "./common.js";
 import { segmentSchema } from "./editing.js";
 import { jobStatusSchema } from "./enums.js";
 
@@ -18,7 +18,7 @@ export type TimelineResponse = z.infer<typeof timelineResponseSchema>;
 
 export const segmentReorderSchema = z.object({
   segment_ids: z
-    .array(z.string().min(1))
+    .array(textSchema().min(1))
     .min(1)
     .max(10_000)
     .describe("Every ACTIVE segment of the project exactly once, in the new order (else 409: the view is stale)"),
@@ -26,7 +26,7 @@ export const segmentReorderSchema = z.object({
 
 /** One segment of a timeline snapshot: which row, and its source in/out times. */
 export const timelineEntrySchema = z.object({
-  id: z.string().min(1),
+  id: textSchema().min(1),
   start_ts: z.number().finite().min(0).describe("Source time"),
   end_ts: z.number().finite().min(0).describe("Source time, > start_ts and <= the media's duration"),
 });
@@ -57,19 +57,19 @@ export const RETRYABLE_JOB_KINDS = [
 ] as const;
 
 export const jobListQuerySchema = z.object({
-  project_id: z.string().min(1).optional(),
+  project_id: textSchema().min(1).optional(),
   status: jobStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 export const jobListItemSchema = z.object({
-  id: z.string(),
-  kind: z.string(),
+  id: textSchema(),
+  kind: textSchema(),
   status: jobStatusSchema,
   progress: z.number().describe("0..1"),
-  error: z.string().nullable(),
+  error: textSchema().nullable(),
   attempts: z.number().int(),
-  project_id: z.string().nullable(),
-  project_name: z.string().nullable(),
+  project_id: textSchema().nullable(),
+  project_name: textSchema().nullable(),
   retryable: z.boolean().describe("Failed, of a kind that can run again (POST /api/jobs/{jobId}/retry)"),
   created_at: isoDateSchema,
   updated_at: isoDateSchema,
@@ -80,17 +80,17 @@ export const jobListResponseSchema = z.object({ jobs: z.array(jobListItemSchema)
 
 // ---- exports of a project
 export const exportListItemSchema = z.object({
-  export_job_id: z.string(),
+  export_job_id: textSchema(),
   status: jobStatusSchema,
   progress: z.number(),
   created_at: isoDateSchema,
   duration: z.number().nullable().describe("Seconds, when completed"),
   bytes: z.number().int().nullable().describe("File size, when completed"),
-  export_url: z.string().nullable().describe("Signed URL to play inline"),
-  download_url: z.string().nullable().describe("Signed URL that downloads the file"),
+  export_url: textSchema().nullable().describe("Signed URL to play inline"),
+  download_url: textSchema().nullable().describe("Signed URL that downloads the file"),
   rendered_parts: z.number().int().nullable(),
   reused_parts: z.number().int().nullable(),
-  error: z.string().nullable(),
+  error: textSchema().nullable(),
 });
 export type ExportListItem = z.infer<typeof exportListItemSchema>;
 export const exportListResponseSchema = z.object({ exports: z.array(exportListItemSchema) });

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { textSchema } from "./common.js";
 
 /** The one error shape of every route: `{ error, details? }`. */
 export const errorSchema = z
   .object({
-    error: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    error: textSchema(),
+    details: z.record(textSchema(), z.unknown()).optional(),
   })
   .describe("Error");
 export type ApiErrorBody = z.infer<typeof errorSchema>;

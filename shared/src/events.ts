@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textSchema } from "./common.js";
 
 /**
  * What the server announces on `GET /api/events` (server-sent events) and to webhooks. Payloads carry ids and the
@@ -21,11 +22,11 @@ export const dailiesEventTypeSchema = z.enum(dailiesEventTypes);
 export type DailiesEventType = z.infer<typeof dailiesEventTypeSchema>;
 
 export const dailiesEventSchema = z.object({
-  id: z.string().describe("Unique, increasing within one server run; send it back as Last-Event-ID"),
+  id: textSchema().describe("Unique, increasing within one server run; send it back as Last-Event-ID"),
   type: dailiesEventTypeSchema,
-  timestamp: z.string().describe("ISO 8601"),
-  workspaceId: z.string(),
-  projectId: z.string().nullable(),
-  data: z.record(z.string(), z.unknown()),
+  timestamp: textSchema().describe("ISO 8601"),
+  workspaceId: textSchema(),
+  projectId: textSchema().nullable(),
+  data: z.record(textSchema(), z.unknown()),
 });
 export type DailiesEvent = z.infer<typeof dailiesEventSchema>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { httpUrlSchema, isoDateSchema } from "./common.js";
+import { httpUrlSchema, isoDateSchema, textSchema } from "./common.js";
 import {
   assetStatusSchema,
   assetTypeSchema,
@@ -9,8 +9,7 @@ import {
 } from "./enums.js";
 
 /** Scene codes ("001", "002a") are case-insensitive and stored uppercased. */
-export const sceneCodeSchema = z
-  .string()
+export const sceneCodeSchema = textSchema()
   .trim()
   .min(1)
   .max(32)
@@ -28,8 +27,7 @@ export const PLATFORM_ALIASES: Readonly<Record<string, string>> = {
 };
 
 /** Platform slugs are case-insensitive and stored lowercased; known aliases resolve to our slug. */
-export const platformKeySchema = z
-  .string()
+export const platformKeySchema = textSchema()
   .trim()
   .min(1)
   .max(64)
@@ -39,96 +37,95 @@ export const platformKeySchema = z
   });
 
 /** Any text of URL length: client-side locations (chrome-extension:, about:, file:) are kept as given. */
-const anyUrlTextSchema = z.string().trim().min(1).max(4096);
+const anyUrlTextSchema = textSchema().trim().min(1).max(4096);
 
 // ---- GET /api/extension/projects
 export const extensionProjectSchema = z.object({
-  id: z.string(),
-  name: z.string(),
+  id: textSchema(),
+  name: textSchema(),
   status: projectStatusSchema,
-  genre: z.string().nullable(),
+  genre: textSchema().nullable(),
   updatedAt: isoDateSchema,
   sceneCount: z.number().int(),
 });
 export const extensionProjectsResponseSchema = z.object({ projects: z.array(extensionProjectSchema) });
 
 // ---- GET /api/extension/scenes
-export const projectIdQuerySchema = z.object({ projectId: z.string().min(1) });
+export const projectIdQuerySchema = z.object({ projectId: textSchema().min(1) });
 export const extensionSceneSchema = z.object({
-  id: z.string(),
-  sceneId: z.string().describe("Scene code, uppercased (e.g. 001, 002A)"),
-  storyBeat: z.string().nullable(),
+  id: textSchema(),
+  sceneId: textSchema().describe("Scene code, uppercased (e.g. 001, 002A)"),
+  storyBeat: textSchema().nullable(),
   act: z.number().int().nullable(),
-  macroScene: z.string().nullable(),
-  title: z.string().nullable().describe("Scene title (an addition to the reference's fields)"),
+  macroScene: textSchema().nullable(),
+  title: textSchema().nullable().describe("Scene title (an addition to the reference's fields)"),
 });
 export const extensionScenesResponseSchema = z.object({ scenes: z.array(extensionSceneSchema) });
 
 // ---- GET /api/extension/scene-assets
 export const sceneAssetsQuerySchema = z.object({
-  projectId: z.string().min(1),
+  projectId: textSchema().min(1),
   sceneId: sceneCodeSchema,
   assetType: assetTypeSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(30).describe("Max results (default 30, max 100)"),
 });
 export const assetVersionSchema = z.object({
-  id: z.string(),
-  projectId: z.string(),
-  sceneDbId: z.string(),
-  sceneId: z.string(),
-  shotId: z.string().nullable(),
+  id: textSchema(),
+  projectId: textSchema(),
+  sceneDbId: textSchema(),
+  sceneId: textSchema(),
+  shotId: textSchema().nullable(),
   assetType: assetTypeSchema,
-  platformKey: z.string(),
-  platformLabel: z.string(),
-  prompt: z.string(),
-  negativePrompt: z.string().nullable(),
-  title: z.string().nullable(),
-  modelName: z.string().nullable(),
-  outputUrl: z.string().nullable(),
-  thumbnailUrl: z.string().nullable(),
-  sourceUrl: z.string().nullable(),
+  platformKey: textSchema(),
+  platformLabel: textSchema(),
+  prompt: textSchema(),
+  negativePrompt: textSchema().nullable(),
+  title: textSchema().nullable(),
+  modelName: textSchema().nullable(),
+  outputUrl: textSchema().nullable(),
+  thumbnailUrl: textSchema().nullable(),
+  sourceUrl: textSchema().nullable(),
   status: assetStatusSchema,
   selected: z.boolean(),
   rightsState: rightsStateSchema,
   versionNumber: z.number().int(),
-  metadata: z.record(z.string(), z.unknown()).nullable(),
-  tags: z.array(z.string()),
-  notes: z.string().nullable(),
-  externalAssetId: z.string().nullable(),
-  promptPackageId: z.string().nullable(),
-  compareGroup: z.string().nullable(),
-  parentVersionId: z.string().nullable(),
-  provenance: z.record(z.string(), z.unknown()).nullable(),
+  metadata: z.record(textSchema(), z.unknown()).nullable(),
+  tags: z.array(textSchema()),
+  notes: textSchema().nullable(),
+  externalAssetId: textSchema().nullable(),
+  promptPackageId: textSchema().nullable(),
+  compareGroup: textSchema().nullable(),
+  parentVersionId: textSchema().nullable(),
+  provenance: z.record(textSchema(), z.unknown()).nullable(),
   costEstimateUsd: z.number().nullable(),
   generationSeconds: z.number().nullable(),
   queueWaitSeconds: z.number().nullable(),
   mirrorStatus: z
     .enum(["none", "pending", "mirrored", "failed"])
     .describe("State of the server's own copy of outputUrl: none (no URL), pending, mirrored, failed"),
-  mirrorUrl: z
-    .string()
+  mirrorUrl: textSchema()
     .nullable()
     .describe("Signed, expiring URL of the server's mirrored copy of outputUrl (null until mirrored)"),
-  thumbnailMirrorUrl: z.string().nullable().describe("Signed URL of the mirrored thumbnail (null until mirrored)"),
-  mirrorError: z.string().nullable(),
+  thumbnailMirrorUrl: textSchema().nullable().describe("Signed URL of the mirrored thumbnail (null until mirrored)"),
+  mirrorError: textSchema().nullable(),
   createdAt: isoDateSchema,
 });
 export type AssetVersion = z.infer<typeof assetVersionSchema>;
 export const sceneAssetsResponseSchema = z.object({
-  scene: z.object({ id: z.string(), sceneId: z.string(), storyBeat: z.string().nullable() }),
+  scene: z.object({ id: textSchema(), sceneId: textSchema(), storyBeat: textSchema().nullable() }),
   assets: z.array(assetVersionSchema),
 });
 
 // ---- GET /api/extension/platforms
 export const platformSchema = z.object({
-  id: z.string(),
-  slug: z.string(),
-  name: z.string(),
-  provider: z.string(),
-  specialties: z.array(z.string()),
+  id: textSchema(),
+  slug: textSchema(),
+  name: textSchema(),
+  provider: textSchema(),
+  specialties: z.array(textSchema()),
   supportedOutput: z.array(assetTypeSchema),
-  homepageUrl: z.string().nullable(),
-  docsUrl: z.string().nullable(),
+  homepageUrl: textSchema().nullable(),
+  docsUrl: textSchema().nullable(),
   custom: z.boolean().describe("true for platforms registered by an ingest with an unknown platformKey"),
 });
 export type Platform = z.infer<typeof platformSchema>;
@@ -136,26 +133,26 @@ export const platformsResponseSchema = z.object({ platforms: z.array(platformSch
 
 // ---- POST /api/extension/ingest
 export const promptPackageInputSchema = z.object({
-  name: z.string().min(1).max(200).optional(),
-  prompt: z.string().min(1).optional(),
-  negativePrompt: z.string().optional(),
-  constraints: z.record(z.string(), z.unknown()).optional(),
-  targetAspectRatio: z.string().max(16).optional(),
+  name: textSchema().min(1).max(200).optional(),
+  prompt: textSchema().min(1).optional(),
+  negativePrompt: textSchema().optional(),
+  constraints: z.record(textSchema(), z.unknown()).optional(),
+  targetAspectRatio: textSchema().max(16).optional(),
   targetDurationSec: z.number().positive().optional(),
-  styleProfile: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
-  tags: z.array(z.string()).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  styleProfile: z.union([textSchema(), z.record(textSchema(), z.unknown())]).optional(),
+  tags: z.array(textSchema()).optional(),
+  metadata: z.record(textSchema(), z.unknown()).optional(),
 });
 
 export const ingestRequestSchema = z.object({
-  projectId: z.string().min(1),
+  projectId: textSchema().min(1),
   sceneId: sceneCodeSchema,
   platformKey: platformKeySchema.optional().describe("Required unless platformId is given"),
-  platformId: z.string().min(1).optional().describe("Platform database id, alternative to platformKey"),
+  platformId: textSchema().min(1).optional().describe("Platform database id, alternative to platformKey"),
   assetType: assetTypeSchema,
-  prompt: z.string().min(1),
+  prompt: textSchema().min(1),
   outputUrl: httpUrlSchema.optional(),
-  title: z.string().max(500).optional(),
+  title: textSchema().max(500).optional(),
   sourceUrl: anyUrlTextSchema
     .optional()
     .describe(
@@ -164,23 +161,23 @@ export const ingestRequestSchema = z.object({
   thumbnailUrl: anyUrlTextSchema
     .optional()
     .describe("Mirrored when http(s); any other scheme (blob:, data:) is dropped with an entry in `warnings`"),
-  modelName: z.string().max(200).optional(),
-  negativePrompt: z.string().optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
-  tags: z.array(z.string().max(100)).max(100).optional(),
+  modelName: textSchema().max(200).optional(),
+  negativePrompt: textSchema().optional(),
+  metadata: z.record(textSchema(), z.unknown()).optional(),
+  tags: z.array(textSchema().max(100)).max(100).optional(),
   status: ingestStatusSchema.default("DRAFT"),
-  notes: z.string().optional(),
-  shotId: z.string().min(1).optional(),
+  notes: textSchema().optional(),
+  shotId: textSchema().min(1).optional(),
   selected: z.boolean().optional().describe("true sets status SELECTED and unselects other versions of the scene+type"),
-  externalAssetId: z.string().max(500).optional(),
-  promptPackageId: z.string().min(1).optional(),
-  compareGroup: z.string().max(200).optional(),
+  externalAssetId: textSchema().max(500).optional(),
+  promptPackageId: textSchema().min(1).optional(),
+  compareGroup: textSchema().max(200).optional(),
   rightsState: rightsStateSchema.default("UNKNOWN"),
   createPromptPackage: z.boolean().optional(),
   promptPackage: promptPackageInputSchema.optional(),
-  provenance: z.record(z.string(), z.unknown()).optional(),
-  platformLabel: z.string().max(200).optional().describe("Display name; names a custom platform for an unknown key"),
-  parentVersionId: z.string().min(1).optional(),
+  provenance: z.record(textSchema(), z.unknown()).optional(),
+  platformLabel: textSchema().max(200).optional().describe("Display name; names a custom platform for an unknown key"),
+  parentVersionId: textSchema().min(1).optional(),
   costEstimateUsd: z.number().nonnegative().optional(),
   generationSeconds: z.number().nonnegative().optional(),
   queueWaitSeconds: z.number().nonnegative().optional(),
@@ -189,27 +186,27 @@ export type IngestRequest = z.input<typeof ingestRequestSchema>;
 export type IngestInput = z.output<typeof ingestRequestSchema>;
 
 export const ingestWarningSchema = z.object({
-  field: z.string(),
-  code: z.string().describe("Machine-readable reason, e.g. unsupported_url_scheme"),
-  message: z.string(),
+  field: textSchema(),
+  code: textSchema().describe("Machine-readable reason, e.g. unsupported_url_scheme"),
+  message: textSchema(),
 });
 export type IngestWarning = z.infer<typeof ingestWarningSchema>;
 
 export const ingestResponseSchema = z.object({
   ok: z.literal(true),
   asset: z.object({
-    id: z.string(),
+    id: textSchema(),
     versionNumber: z.number().int(),
-    platformKey: z.string(),
-    platformLabel: z.string(),
+    platformKey: textSchema(),
+    platformLabel: textSchema(),
     assetType: assetTypeSchema,
     status: assetStatusSchema,
     rightsState: rightsStateSchema,
-    shotId: z.string().nullable(),
-    sceneId: z.string(),
-    projectId: z.string(),
-    promptPackageId: z.string().nullable(),
-    externalAssetId: z.string().nullable(),
+    shotId: textSchema().nullable(),
+    sceneId: textSchema(),
+    projectId: textSchema(),
+    promptPackageId: textSchema().nullable(),
+    externalAssetId: textSchema().nullable(),
     mirrorStatus: z.enum(["none", "pending", "mirrored", "failed"]),
     createdAt: isoDateSchema,
   }),
@@ -226,11 +223,11 @@ export type IngestResponse = z.infer<typeof ingestResponseSchema>;
 
 // ---- GET/PUT /api/extension/profile
 export const preferencesSchema = z.object({
-  lastActiveProjectId: z.string().nullable(),
-  lastActiveSceneId: z.string().nullable(),
+  lastActiveProjectId: textSchema().nullable(),
+  lastActiveSceneId: textSchema().nullable(),
   defaultAssetType: assetTypeSchema,
   defaultStatus: ingestStatusSchema,
-  enabledPlatforms: z.array(z.string()),
+  enabledPlatforms: z.array(textSchema()),
   autoFillEnabled: z.boolean(),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
@@ -245,7 +242,7 @@ export const DEFAULT_PREFERENCES: Preferences = {
 export const profileResponseSchema = z.object({
   preferences: preferencesSchema,
   ignoredKeys: z
-    .array(z.string())
+    .array(textSchema())
     .optional()
     .describe("Keys of the update the contract does not name: accepted, not stored (present only when some were sent)"),
 });
@@ -260,8 +257,8 @@ export const PREFERENCE_KEYS = [
 ] as const;
 export const profileUpdateSchema = z.object({
   preferences: z.looseObject({
-    lastActiveProjectId: z.string().nullable().optional(),
-    lastActiveSceneId: z.string().nullable().optional(),
+    lastActiveProjectId: textSchema().nullable().optional(),
+    lastActiveSceneId: textSchema().nullable().optional(),
     defaultAssetType: assetTypeSchema.optional(),
     defaultStatus: ingestStatusSchema.optional(),
     enabledPlatforms: z.array(platformKeySchema).max(200).optional(),
@@ -270,28 +267,28 @@ export const profileUpdateSchema = z.object({
 });
 
 // ---- GET /api/extension/shots
-export const shotsQuerySchema = z.object({ sceneDbId: z.string().min(1) });
+export const shotsQuerySchema = z.object({ sceneDbId: textSchema().min(1) });
 export const shotSchema = z.object({
-  id: z.string(),
-  shotCode: z.string(),
-  description: z.string().nullable(),
+  id: textSchema(),
+  shotCode: textSchema(),
+  description: textSchema().nullable(),
   sortOrder: z.number().int(),
 });
 export const shotsResponseSchema = z.object({ shots: z.array(shotSchema) });
 
 // ---- GET /api/extension/characters
 export const characterSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  role: z.string().nullable(),
-  description: z.string().nullable(),
+  id: textSchema(),
+  name: textSchema(),
+  role: textSchema().nullable(),
+  description: textSchema().nullable(),
 });
 export const charactersResponseSchema = z.object({ characters: z.array(characterSchema) });
 
 // ---- PATCH /api/extension/asset-update
 export const assetUpdateSchema = z.object({
-  assetId: z.string().min(1),
+  assetId: textSchema().min(1),
   selected: z.boolean().optional(),
-  compareGroup: z.string().max(200).nullable().optional().describe("null clears the compare group"),
+  compareGroup: textSchema().max(200).nullable().optional().describe("null clears the compare group"),
 });
 export const assetUpdateResponseSchema = z.object({ ok: z.literal(true), asset: assetVersionSchema });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isoDateSchema } from "./common.js";
+import { isoDateSchema, textSchema } from "./common.js";
 import { jobStatusSchema, projectStatusSchema } from "./enums.js";
 import { assetVersionSchema, characterSchema } from "./extension.js";
 import { sceneSchema, shotFullSchema } from "./management.js";
@@ -27,19 +27,19 @@ export const aspectRatioSchema = z.enum(ASPECT_RATIOS);
 export type AspectRatio = z.infer<typeof aspectRatioSchema>;
 
 const minutesSchema = z.number().min(1).max(5).describe("Target runtime in minutes (1–5)");
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => textSchema().trim().min(1).max(max);
 
-export const jobAcceptedSchema = z.object({ jobId: z.string().describe("Poll GET /api/jobs/{jobId}") });
+export const jobAcceptedSchema = z.object({ jobId: textSchema().describe("Poll GET /api/jobs/{jobId}") });
 
 // ---- story
 export const storyCharacterSchema = z.object({
   name: text(200),
-  role: z.string().max(200).describe("protagonist, antagonist, mentor, …"),
-  description: z.string().max(2000),
+  role: textSchema().max(200).describe("protagonist, antagonist, mentor, …"),
+  description: textSchema().max(2000),
 });
 export const storyActSchema = z.object({
   number: z.number().int().min(1).max(10),
-  title: z.string().max(300),
+  title: textSchema().max(300),
   beats: z
     .array(text(2000))
     .min(1)
@@ -50,8 +50,8 @@ export const storyActSchema = z.object({
 /** What an LLM is asked to return (and what it is checked against). */
 export const storyDraftSchema = z.object({
   title: text(300),
-  logline: z.string().max(1000),
-  synopsis: z.string().max(10_000),
+  logline: textSchema().max(1000),
+  synopsis: textSchema().max(10_000),
   characters: z.array(storyCharacterSchema).max(30),
   acts: z.array(storyActSchema).min(1).max(10),
   estimatedMinutes: z.number().positive().max(60),
@@ -59,18 +59,18 @@ export const storyDraftSchema = z.object({
 export type StoryDraft = z.infer<typeof storyDraftSchema>;
 
 export const storySchema = storyDraftSchema.extend({
-  provider: z.string().describe("Who wrote it: gemini, claude, openai or local"),
-  model: z.string(),
-  note: z.string().optional().describe("Set by `local`: the story is a template draft, not AI output"),
-  topic: z.string().optional(),
-  projectId: z.string().optional().describe("The project it was stored on"),
+  provider: textSchema().describe("Who wrote it: gemini, claude, openai or local"),
+  model: textSchema(),
+  note: textSchema().optional().describe("Set by `local`: the story is a template draft, not AI output"),
+  topic: textSchema().optional(),
+  projectId: textSchema().optional().describe("The project it was stored on"),
 });
 export type Story = z.infer<typeof storySchema>;
 
 export const storyRequestSchema = z.object({
   topic: text(4000).describe("The subject or prompt for the story"),
   maxMinutes: minutesSchema,
-  projectId: z.string().min(1).optional().describe("Store the story on this project and create its characters"),
+  projectId: textSchema().min(1).optional().describe("Store the story on this project and create its characters"),
   provider: llmProviderSchema.optional(),
 });
 export type StoryRequest = z.infer<typeof storyRequestSchema>;
@@ -78,24 +78,23 @@ export type StoryRequest = z.infer<typeof storyRequestSchema>;
 // ---- scene plan
 /** A story as accepted by scene planning: the stories endpoint's result, or a hand-written one. */
 export const storyInputSchema = storyDraftSchema.extend({
-  provider: z.string().optional(),
-  model: z.string().optional(),
-  note: z.string().optional(),
-  topic: z.string().optional(),
-  projectId: z.string().optional(),
+  provider: textSchema().optional(),
+  model: textSchema().optional(),
+  note: textSchema().optional(),
+  topic: textSchema().optional(),
+  projectId: textSchema().optional(),
 });
 
 export const scenePlanRequestSchema = z.object({
   story: storyInputSchema.describe("Story object returned by the stories endpoint"),
   maxMinutes: minutesSchema,
-  videoModel: z
-    .string()
+  videoModel: textSchema()
     .trim()
     .min(1)
     .max(100)
     .optional()
     .describe("Target video model: caps each shot at its longest clip (GET /api/ai/video-models lists them)"),
-  projectId: z.string().min(1).optional().describe("Write the scenes into this project (default: story.projectId)"),
+  projectId: textSchema().min(1).optional().describe("Write the scenes into this project (default: story.projectId)"),
   provider: llmProviderSchema.optional(),
 });
 export type ScenePlanRequest = z.infer<typeof scenePlanRequestSchema>;
@@ -106,14 +105,14 @@ export const scenePlanDraftSchema = z.object({
     .array(
       z.object({
         title: text(300),
-        storyBeat: z.string().max(2000),
+        storyBeat: textSchema().max(2000),
         act: z.number().int().min(1).max(10),
-        macroScene: z.string().max(300).describe("The larger sequence the scene belongs to"),
+        macroScene: textSchema().max(300).describe("The larger sequence the scene belongs to"),
         durationSec: z.number().positive().max(3600),
-        imagePrompt: z.string().max(4000),
-        videoPrompt: z.string().max(4000),
+        imagePrompt: textSchema().max(4000),
+        videoPrompt: textSchema().max(4000),
         shots: z
-          .array(z.object({ description: z.string().max(2000), durationSec: z.number().positive().max(3600) }))
+          .array(z.object({ description: textSchema().max(2000), durationSec: z.number().positive().max(3600) }))
           .min(1)
           .max(20),
       }),
@@ -124,32 +123,32 @@ export const scenePlanDraftSchema = z.object({
 export type ScenePlanDraft = z.infer<typeof scenePlanDraftSchema>;
 
 export const planShotSchema = z.object({
-  shotCode: z.string().describe('Scene code plus a letter: "001A", "001B", …'),
-  description: z.string(),
+  shotCode: textSchema().describe('Scene code plus a letter: "001A", "001B", …'),
+  description: textSchema(),
   durationSec: z.number(),
 });
 export const planSceneSchema = z.object({
   number: z.number().int().describe("1-based position in the film"),
-  sceneCode: z.string().describe('"001", "002", …'),
-  title: z.string(),
-  storyBeat: z.string(),
+  sceneCode: textSchema().describe('"001", "002", …'),
+  title: textSchema(),
+  storyBeat: textSchema(),
   act: z.number().int(),
-  macroScene: z.string(),
+  macroScene: textSchema(),
   durationSec: z.number().describe("Sum of the scene's shots"),
-  imagePrompt: z.string(),
-  videoPrompt: z.string(),
+  imagePrompt: textSchema(),
+  videoPrompt: textSchema(),
   shots: z.array(planShotSchema),
 });
 export const scenePlanSchema = z.object({
   scenes: z.array(planSceneSchema),
   totalSeconds: z.number().describe("≤ maxMinutes × 60"),
   maxSeconds: z.number(),
-  videoModel: z.string(),
+  videoModel: textSchema(),
   maxClipSeconds: z.number().describe("Longest clip of the video model: no shot is longer"),
-  provider: z.string(),
-  model: z.string(),
-  note: z.string().optional(),
-  projectId: z.string().optional(),
+  provider: textSchema(),
+  model: textSchema(),
+  note: textSchema().optional(),
+  projectId: textSchema().optional(),
 });
 export type ScenePlan = z.infer<typeof scenePlanSchema>;
 
@@ -158,8 +157,7 @@ export const imageGenerateRequestSchema = z
   .object({
     prompt: text(4000).describe("Image prompt"),
     provider: imageProviderSchema.optional(),
-    model: z
-      .string()
+    model: textSchema()
       .trim()
       .min(1)
       .max(200)
@@ -168,7 +166,7 @@ export const imageGenerateRequestSchema = z
         "Model slug (flux-dev, flux-schnell, owner/name on Replicate; a Gemini or OpenAI image model). Default: the provider's configured model",
       ),
     aspectRatio: aspectRatioSchema.default("16:9").describe("16:9 (1280×720), 9:16, 1:1 (1024²) or 4:3 (1024×768)"),
-    projectId: z.string().min(1).optional().describe("Project to attach the image to"),
+    projectId: textSchema().min(1).optional().describe("Project to attach the image to"),
     sceneNumber: z
       .number()
       .int()
@@ -183,33 +181,32 @@ export const imageGenerateRequestSchema = z
 export type ImageGenerateRequest = z.infer<typeof imageGenerateRequestSchema>;
 
 export const imageResultSchema = z.object({
-  mediaId: z.string(),
-  imageUrl: z.string().describe("Signed, expiring URL of the PNG (re-signed on every job poll)"),
-  assetVersionId: z.string().optional(),
+  mediaId: textSchema(),
+  imageUrl: textSchema().describe("Signed, expiring URL of the PNG (re-signed on every job poll)"),
+  assetVersionId: textSchema().optional(),
   versionNumber: z.number().int().optional(),
-  sceneId: z.string().optional().describe("Scene code the version was filed under"),
-  platformKey: z.string().optional(),
+  sceneId: textSchema().optional().describe("Scene code the version was filed under"),
+  platformKey: textSchema().optional(),
   width: z.number().int(),
   height: z.number().int(),
-  provider: z.string(),
-  model: z.string(),
-  note: z.string().optional(),
+  provider: textSchema(),
+  model: textSchema(),
+  note: textSchema().optional(),
 });
 export type ImageResult = z.infer<typeof imageResultSchema>;
 
 // ---- jobs
-export const jobIdParamsSchema = z.object({ jobId: z.string().min(1) });
+export const jobIdParamsSchema = z.object({ jobId: textSchema().min(1) });
 export const jobViewSchema = z.object({
-  id: z.string(),
-  kind: z.string(),
+  id: textSchema(),
+  kind: textSchema(),
   status: jobStatusSchema,
   progress: z.number().describe("0..1"),
   result: z.unknown().optional().describe("When completed: the story, scene plan, image, …"),
-  error: z
-    .string()
+  error: textSchema()
     .optional()
     .describe('When failed: why. While running: what it waits for ("waiting for gemini quota until …")'),
-  projectId: z.string().nullable(),
+  projectId: textSchema().nullable(),
   createdAt: isoDateSchema,
   updatedAt: isoDateSchema,
   finishedAt: isoDateSchema.nullable(),
@@ -218,8 +215,8 @@ export type JobView = z.infer<typeof jobViewSchema>;
 
 // ---- sessions
 export const sessionSummarySchema = z.object({
-  id: z.string(),
-  name: z.string(),
+  id: textSchema(),
+  name: textSchema(),
   status: projectStatusSchema,
   updatedAt: isoDateSchema,
   sceneCount: z.number().int(),
@@ -228,16 +225,16 @@ export const sessionSummarySchema = z.object({
 });
 export const sessionListResponseSchema = z.object({ sessions: z.array(sessionSummarySchema) });
 export const sessionSchema = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  name: z.string(),
-  description: z.string().nullable(),
+  id: textSchema(),
+  workspaceId: textSchema(),
+  name: textSchema(),
+  description: textSchema().nullable(),
   status: projectStatusSchema,
-  genre: z.string().nullable(),
+  genre: textSchema().nullable(),
   createdAt: isoDateSchema,
   updatedAt: isoDateSchema,
-  story: z.record(z.string(), z.unknown()).nullable(),
-  scenePlan: z.record(z.string(), z.unknown()).nullable(),
+  story: z.record(textSchema(), z.unknown()).nullable(),
+  scenePlan: z.record(textSchema(), z.unknown()).nullable(),
   characters: z.array(characterSchema),
   scenes: z.array(sceneSchema.extend({ shots: z.array(shotFullSchema) })).describe("In scene order"),
   images: z.array(assetVersionSchema).describe("IMAGE versions of the project's scenes, newest first"),
@@ -248,8 +245,8 @@ export type Session = z.infer<typeof sessionSchema>;
 // ---- workspaces
 export const workspaceRoleSchema = z.enum(["owner", "member"]);
 export const workspaceSchema = z.object({
-  id: z.string(),
-  name: z.string(),
+  id: textSchema(),
+  name: textSchema(),
   personal: z.boolean(),
   role: workspaceRoleSchema.describe("The caller's role"),
   memberCount: z.number().int(),
@@ -258,75 +255,75 @@ export const workspaceSchema = z.object({
 export const workspaceListResponseSchema = z.object({ workspaces: z.array(workspaceSchema) });
 export const workspaceCreateSchema = z.object({ name: text(200) });
 export const workspaceMemberAddSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email()).describe("The invitee's email"),
+  email: textSchema().trim().toLowerCase().pipe(z.email()).describe("The invitee's email"),
   role: workspaceRoleSchema.default("member"),
 });
 export const workspaceInviteSentSchema = z
   .object({
     invited: z.literal(true),
-    workspaceId: z.string(),
-    email: z.string(),
+    workspaceId: textSchema(),
+    email: textSchema(),
     role: workspaceRoleSchema,
   })
   .describe("The same answer whether or not the email has an account or is already a member");
 export const workspaceInviteSchema = z.object({
-  id: z.string(),
-  workspaceId: z.string(),
-  workspaceName: z.string(),
+  id: textSchema(),
+  workspaceId: textSchema(),
+  workspaceName: textSchema(),
   role: workspaceRoleSchema,
-  invitedBy: z.string().nullable().describe("The inviting owner's name"),
+  invitedBy: textSchema().nullable().describe("The inviting owner's name"),
   createdAt: isoDateSchema,
 });
 export const workspaceInviteListResponseSchema = z.object({ invites: z.array(workspaceInviteSchema) });
 export const workspaceMemberSchema = z.object({
-  workspaceId: z.string(),
-  userId: z.string(),
-  email: z.string().nullable(),
-  name: z.string(),
+  workspaceId: textSchema(),
+  userId: textSchema(),
+  email: textSchema().nullable(),
+  name: textSchema(),
   role: workspaceRoleSchema,
 });
 
 // ---- AI health and timeline
 export const aiProviderHealthSchema = z.object({
-  name: z.string(),
+  name: textSchema(),
   capabilities: z.array(z.enum(["llm", "image", "video", "score"])),
   configured: z.boolean(),
   reachable: z.boolean().nullable().describe("Short probe (models list); null when not configured"),
-  model: z.string().nullable(),
+  model: textSchema().nullable(),
   latencyMs: z.number().int().nullable(),
-  error: z.string().optional(),
-  settings: z.array(z.string()).describe("Environment variables that configure it"),
+  error: textSchema().optional(),
+  settings: z.array(textSchema()).describe("Environment variables that configure it"),
 });
 export const aiHealthResponseSchema = z.object({
   providers: z.array(aiProviderHealthSchema),
-  defaults: z.object({ llm: z.string(), image: z.string() }),
+  defaults: z.object({ llm: textSchema(), image: textSchema() }),
 });
 export const aiTimelineQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe("Max items (default 50, max 200)"),
-  cursor: z.string().min(1).max(200).optional().describe("nextCursor of the previous page"),
+  cursor: textSchema().min(1).max(200).optional().describe("nextCursor of the previous page"),
 });
 export const aiCallSchema = z.object({
-  id: z.string(),
-  provider: z.string(),
-  model: z.string(),
-  kind: z.string().describe("llm, image, video or score"),
-  status: z.string().describe("ok or error"),
+  id: textSchema(),
+  provider: textSchema(),
+  model: textSchema(),
+  kind: textSchema().describe("llm, image, video or score"),
+  status: textSchema().describe("ok or error"),
   durationMs: z.number().int(),
   inputTokens: z.number().int().nullable(),
   outputTokens: z.number().int().nullable(),
   costUsd: z.number().nullable().describe("Rough estimate from list prices; null when unknown"),
-  error: z.string().nullable(),
-  jobId: z.string().nullable(),
+  error: textSchema().nullable(),
+  jobId: textSchema().nullable(),
   createdAt: isoDateSchema,
 });
 export const aiTimelineResponseSchema = z.object({
   items: z.array(aiCallSchema).describe("Newest first"),
-  nextCursor: z.string().nullable(),
+  nextCursor: textSchema().nullable(),
 });
 
 export const videoModelSchema = z.object({
-  id: z.string(),
-  name: z.string(),
+  id: textSchema(),
+  name: textSchema(),
   maxClipSeconds: z.number(),
   clipSeconds: z.array(z.number()).describe("Clip lengths the model offers"),
   default: z.boolean(),

@@ -1,16 +1,21 @@
 import { z } from "zod";
+import { textSchema } from "./common.js";
 import { assetStatusSchema, assetTypeSchema, rightsStateSchema } from "./enums.js";
 import { assetVersionSchema } from "./extension.js";
 import { sceneSchema, shotFullSchema } from "./management.js";
 
 // ---- Browser sessions (POST/DELETE /api/auth/session)
 export const sessionCreateSchema = z.object({
-  token: z.string().trim().min(1).max(200).describe("An API token (the first-start token, or `dailies token create`)"),
+  token: textSchema()
+    .trim()
+    .min(1)
+    .max(200)
+    .describe("An API token (the first-start token, or `dailies token create`)"),
 });
 export const sessionCreatedSchema = z.object({
   signedIn: z.literal(true),
-  user: z.object({ id: z.string(), name: z.string(), email: z.string().nullable() }),
-  expiresAt: z.string().describe("ISO 8601; the cookie lasts as long"),
+  user: z.object({ id: textSchema(), name: textSchema(), email: textSchema().nullable() }),
+  expiresAt: textSchema().describe("ISO 8601; the cookie lasts as long"),
 });
 export const sessionDeletedSchema = z.object({ signedOut: z.literal(true) });
 
@@ -20,8 +25,8 @@ export const assetVersionPatchSchema = z
     selected: z.boolean().optional().describe("true: the take of its scene and type (others are unselected)"),
     status: assetStatusSchema.optional(),
     rightsState: rightsStateSchema.optional(),
-    notes: z.string().max(10_000).nullable().optional(),
-    tags: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
+    notes: textSchema().max(10_000).nullable().optional(),
+    tags: z.array(textSchema().trim().min(1).max(50)).max(50).optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: "Provide at least one field" });
 export const sceneVersionsQuerySchema = z.object({
@@ -37,14 +42,14 @@ export const sceneVersionsResponseSchema = z.object({
   nextOffset: z.number().int().nullable().describe("Pass as offset for the next page; null on the last"),
 });
 export const sceneSummarySchema = z.object({
-  sceneDbId: z.string(),
-  versionCounts: z.record(z.string(), z.number().int()).describe("Versions per asset type"),
+  sceneDbId: textSchema(),
+  versionCounts: z.record(textSchema(), z.number().int()).describe("Versions per asset type"),
   selected: z
     .array(
       z.object({
-        id: z.string(),
+        id: textSchema(),
         assetType: assetTypeSchema,
-        thumbnailUrl: z.string().nullable().describe("Mirrored thumbnail (signed), else the original link"),
+        thumbnailUrl: textSchema().nullable().describe("Mirrored thumbnail (signed), else the original link"),
       }),
     )
     .describe("The selected take of each asset type"),
@@ -53,35 +58,34 @@ export const sceneSummariesResponseSchema = z.object({ scenes: z.array(sceneSumm
 
 // ---- Review notes (/api/asset-version/:id/notes)
 export const noteSchema = z.object({
-  id: z.string(),
-  assetVersionId: z.string(),
-  author: z.object({ id: z.string(), name: z.string() }).nullable(),
-  body: z.string(),
+  id: textSchema(),
+  assetVersionId: textSchema(),
+  author: z.object({ id: textSchema(), name: textSchema() }).nullable(),
+  body: textSchema(),
   timeSec: z.number().nullable().describe("Seconds into the video; null for an image or the whole take"),
   resolved: z.boolean(),
-  resolvedAt: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  resolvedAt: textSchema().nullable(),
+  createdAt: textSchema(),
+  updatedAt: textSchema(),
 });
 export type Note = z.infer<typeof noteSchema>;
 export const noteListResponseSchema = z.object({ notes: z.array(noteSchema).describe("By time, then date") });
 export const noteCreateSchema = z.object({
-  body: z.string().trim().min(1).max(5000),
+  body: textSchema().trim().min(1).max(5000),
   timeSec: z.number().finite().min(0).max(86_400).nullable().optional(),
 });
 export const notePatchSchema = z
   .object({
-    body: z.string().trim().min(1).max(5000).optional(),
+    body: textSchema().trim().min(1).max(5000).optional(),
     timeSec: z.number().finite().min(0).max(86_400).nullable().optional(),
     resolved: z.boolean().optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: "Provide at least one field" });
-export const noteParamsSchema = z.object({ id: z.string().min(1), noteId: z.string().min(1) });
+export const noteParamsSchema = z.object({ id: textSchema().min(1), noteId: textSchema().min(1) });
 
 // ---- GET /api/events (server-sent events)
 export const eventsQuerySchema = z.object({
-  lastEventId: z
-    .string()
+  lastEventId: textSchema()
     .max(100)
     .optional()
     .describe("Same as the Last-Event-ID header, for clients that reconnect by hand"),

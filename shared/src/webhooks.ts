@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { httpUrlSchema, isoDateSchema } from "./common.js";
+import { httpUrlSchema, isoDateSchema, textSchema } from "./common.js";
 import { dailiesEventTypes } from "./events.js";
 
 /** Events a webhook can subscribe to: every announced event but job.progress (many per second per job). */
@@ -15,22 +15,22 @@ export const webhookEventTypeSchema = z.enum(webhookEventTypes as [string, ...st
  * webhook-signature (`v1,<base64 HMAC-SHA256>`) let the receiver verify it with the endpoint's `whsec_` secret.
  */
 export const webhookPayloadSchema = z.object({
-  type: z.string().describe("Event type, e.g. asset.created; webhook.test for POST /api/webhooks/:id/test"),
+  type: textSchema().describe("Event type, e.g. asset.created; webhook.test for POST /api/webhooks/:id/test"),
   timestamp: isoDateSchema,
-  data: z.record(z.string(), z.unknown()),
+  data: z.record(textSchema(), z.unknown()),
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;
 
 export const webhookSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  description: z.string().nullable(),
-  eventTypes: z.array(z.string()),
+  id: textSchema(),
+  url: textSchema(),
+  description: textSchema().nullable(),
+  eventTypes: z.array(textSchema()),
   enabled: z.boolean(),
   disabledAt: isoDateSchema.nullable().describe("When the endpoint was disabled (by a user or after failures)"),
-  disabledReason: z.string().nullable(),
+  disabledReason: textSchema().nullable(),
   consecutiveFailures: z.number().int().describe("Failed attempts since the last successful delivery"),
-  secretHint: z.string().describe("The first characters of the secret, to tell secrets apart"),
+  secretHint: textSchema().describe("The first characters of the secret, to tell secrets apart"),
   createdAt: isoDateSchema,
   updatedAt: isoDateSchema,
 });
@@ -39,30 +39,30 @@ export type WebhookView = z.infer<typeof webhookSchema>;
 export const webhookCreateSchema = z.object({
   url: httpUrlSchema,
   eventTypes: z.array(webhookEventTypeSchema).min(1).max(32),
-  description: z.string().max(500).optional(),
+  description: textSchema().max(500).optional(),
 });
 export const webhookUpdateSchema = z.object({
   url: httpUrlSchema.optional(),
   eventTypes: z.array(webhookEventTypeSchema).min(1).max(32).optional(),
-  description: z.string().max(500).nullable().optional(),
+  description: textSchema().max(500).nullable().optional(),
   enabled: z.boolean().optional().describe("true re-enables a disabled endpoint and clears its failure count"),
   rotateSecret: z.boolean().optional().describe("true replaces the secret; the new one is in the response, once"),
 });
 export const webhookWithSecretSchema = z.object({
   webhook: webhookSchema,
-  secret: z.string().optional().describe("whsec_… signing secret; shown only when created or rotated"),
+  secret: textSchema().optional().describe("whsec_… signing secret; shown only when created or rotated"),
 });
 export const webhooksResponseSchema = z.object({ webhooks: z.array(webhookSchema) });
 
 export const webhookDeliverySchema = z.object({
-  id: z.string(),
-  messageId: z.string().describe("The webhook-id header; the same for every attempt of one message"),
-  eventType: z.string(),
+  id: textSchema(),
+  messageId: textSchema().describe("The webhook-id header; the same for every attempt of one message"),
+  eventType: textSchema(),
   attempt: z.number().int(),
   status: z.enum(["succeeded", "failed"]),
   responseStatus: z.number().int().nullable(),
   durationMs: z.number().int(),
-  error: z.string().nullable(),
+  error: textSchema().nullable(),
   nextAttemptAt: isoDateSchema.nullable().describe("When the next retry is due (null: delivered or given up)"),
   createdAt: isoDateSchema,
 });

@@ -4,10 +4,12 @@ import type { EventBus, EventInput } from "./bus.js";
 
 /**
  * A message channel shared by every API and worker process of one deployment (PostgreSQL LISTEN/NOTIFY in a
- * team deployment: events/pgChannel.ts). Messages are short strings delivered to every listener, the sender's
- * own included.
+ * team deployment: events/pgChannel.ts). Messages are strings delivered to every listener; the sender's own may
+ * come back (the relay ignores them by their `from`).
  */
 export interface EventChannel {
+  /** Largest message `send` takes, in UTF-8 bytes; MAX_MESSAGE_BYTES when unset. */
+  readonly maxMessageBytes?: number;
   send(message: string): Promise<void>;
   /** Starts listening; the returned function stops. */
   listen(onMessage: (message: string) => void): Promise<() => Promise<void>>;
@@ -18,12 +20,15 @@ interface RelayedEvent extends EventInput {
   from: string;
 }
 
-/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; our events carry ids and states, far below that. */
+/**
+ * The limit of a channel that names none: below PostgreSQL's 8000-byte NOTIFY payload. Events carry ids and
+ * states, far below that; pgChannel splits larger messages over several NOTIFYs and declares its own limit.
+ */
 export const MAX_MESSAGE_BYTES = 7900;
 
-export function encodeRelayed(from: string, input: EventInput): string | undefined {
+export function encodeRelayed(from: string, input: EventInput, maxBytes = MAX_MESSAGE_BYTES): string | undefined {
   const message = JSON.stringify({ from, ...input } satisfies RelayedEvent);
-  return Buffer.byteLength(message) <= MAX_MESSAGE_BYTES ? message : undefined;
+  return Buffer.byteLength(message) <= maxBytes ? message : undefined;
 }
 
 const relayedSchema = dailiesEventSchema.omit({ id: true, timestamp: true }).extend({ from: z.string() });
@@ -59,12 +64,11 @@ export async function relayEvents(bus: EventBus, channel: EventChannel, log: Rel
   });
   const unsubscribe = bus.subscribe((event, origin) => {
     if (origin === "remote") return;
-    const message = encodeRelayed(bus.runId, {
-      type: event.type,
-      workspaceId: event.workspaceId,
-      projectId: event.projectId,
-      data: event.data,
-    });
+    const message = encodeRelayed(
+      bus.runId,
+      { type: event.type, workspaceId: event.workspaceId, projectId: event.projectId, data: event.data },
+      channel.maxMessageBytes,
+    );
     if (!message) {
       log.warn({ type: event.type }, "event too large to relay to other processes");
       return;

@@ -1,7 +1,7 @@
 import { type FieldErrors, toFieldErrors } from "@dailies/shared";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodType } from "zod";
-import { HttpError, providerHttpError } from "../errors.js";
+import { databaseInputError, HttpError, providerHttpError } from "../errors.js";
 import { ProviderError, ProviderNotConfiguredError } from "../providers/types.js";
 import { ObjectMissingError, StorageError } from "../storage/objectStore.js";
 
@@ -48,6 +48,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     if ((err as unknown) instanceof StorageError) {
       request.log.error({ err }, "media storage failed");
       return reply.code(503).send({ error: "Media storage is unavailable, try again later" });
+    }
+    const fromDatabase = databaseInputError(err);
+    if (fromDatabase) {
+      // A value the schemas let through and PostgreSQL refused: the request's fault, but a gap to close.
+      request.log.warn({ err, status: fromDatabase.statusCode }, "database refused a value from a request");
+      return reply.code(fromDatabase.statusCode).send({ error: fromDatabase.message, details: fromDatabase.details });
     }
     const code = (err as FastifyError).code;
     const status = (err as FastifyError).statusCode ?? 500;

@@ -17,6 +17,7 @@ import {
   sceneAssetsResponseSchema,
   shotsQuerySchema,
   shotsResponseSchema,
+  textSchema,
 } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -130,7 +131,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         summary: "File a capture as the next version of (scene, asset type, platform)",
         description:
           "Version numbers count within (scene, asset type, platform). Send an `Idempotency-Key` header to make retries safe: a repeated key answers the first response without creating a version (409 when the same key comes with a different body). Without the header, a body identical to one the same user filed in the last 24 hours (same fields and values, non-empty outputUrl) answers that version with `duplicate: true`; any difference files a new version, and `?allowDuplicate=true` (or a fresh Idempotency-Key) files a deliberate re-capture. outputUrl and thumbnailUrl are mirrored by a background job; see mirrorStatus/mirrorUrl on scene-assets. sourceUrl may have any scheme and is never fetched; a thumbnailUrl that is not http(s) is dropped with an entry in `warnings`. Platform aliases used by other clients (kling-ai, luma-dream-machine, bfl-flux, leonardo-ai) resolve to the seeded slugs.",
-        headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+        headers: z.object({ "idempotency-key": textSchema().min(1).max(200).optional() }),
         querystring: z.object({
           allowDuplicate: z
             .enum(["true", "false", "1", "0"])

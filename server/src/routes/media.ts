@@ -1,5 +1,5 @@
 import path from "node:path";
-import { errorSchema } from "@dailies/shared";
+import { errorSchema, textSchema } from "@dailies/shared";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -77,8 +77,8 @@ export function projectIsLive(deps: AppDeps, projectId: string): boolean {
 }
 
 const signedQuery = z.object({
-  exp: z.string(),
-  sig: z.string(),
+  exp: textSchema(),
+  sig: textSchema(),
   download: z.enum(["0", "1"]).optional().describe("1 = send as an attachment"),
 });
 
@@ -109,7 +109,7 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
         summary: "A stored file by signed link (HTTP Range supported)",
         description: MEDIA_ROUTE_DESCRIPTION,
         security: [],
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: textSchema() }),
         querystring: signedQuery,
         response: {
           302: z.null().describe("Object storage (DAILIES_STORAGE_URL): the presigned GET URL is in Location"),

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { errorSchema, mediaSchema, uploadQuerySchema } from "@dailies/shared";
+import { errorSchema, mediaSchema, textSchema, uploadQuerySchema } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -28,7 +28,7 @@ export async function uploadRoutes(app: FastifyInstance): Promise<void> {
           "ffprobe found). 403 for a bad or expired signature, 409 when the URL was already used, 413 past " +
           "DAILIES_UPLOAD_LIMIT_BYTES, 415 for a file that is not a decodable video, audio or image (deleted).",
         security: [],
-        params: z.object({ id: z.string() }),
+        params: z.object({ id: textSchema() }),
         querystring: uploadQuerySchema,
         response: {
           200: mediaSchema,

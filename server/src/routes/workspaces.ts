@@ -2,6 +2,7 @@ import {
   deletedSchema,
   errorSchema,
   idParamsSchema,
+  textSchema,
   workspaceCreateSchema,
   workspaceInviteListResponseSchema,
   workspaceInviteSentSchema,
@@ -99,7 +100,7 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
     async (request) => ({ invites: listInvites(db, request.auth.user) }),
   );
 
-  const inviteParams = z.object({ id: z.string() });
+  const inviteParams = z.object({ id: textSchema() });
   r.post(
     "/api/invites/:id/accept",
     {

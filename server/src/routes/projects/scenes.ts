@@ -9,6 +9,7 @@ import {
   sceneSummariesResponseSchema,
   sceneVersionsQuerySchema,
   sceneVersionsResponseSchema,
+  textSchema,
 } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -99,7 +100,7 @@ export async function projectSceneRoutes(app: FastifyInstance): Promise<void> {
       schema: {
         tags,
         summary: "Every version of a scene, newest first, a page at a time (up to 1000 per page)",
-        params: z.object({ id: z.string().min(1), sceneCode: z.string().min(1).max(32) }),
+        params: z.object({ id: textSchema().min(1), sceneCode: textSchema().min(1).max(32) }),
         querystring: sceneVersionsQuerySchema,
         response: { 200: sceneVersionsResponseSchema, ...errors },
       },
