@@ -1,6 +1,7 @@
 export { type BuildOptions, buildApp } from "./app.js";
 export { type Config, ConfigError, loadConfig } from "./config.js";
 export { databasePath, openDatabase } from "./db/client.js";
+export { MigrateError, type MigrateOptions, type MigrateReport, migrateTo } from "./migrateTo/index.js";
 export {
   createToken,
   createUser,

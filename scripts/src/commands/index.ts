@@ -4,6 +4,7 @@ import { exportCommand } from "./export.js";
 import { healthCommand } from "./health.js";
 import { ingestCommand } from "./ingest.js";
 import { mcpCommand } from "./mcp.js";
+import { migrateToCommand } from "./migrateTo.js";
 import { pipelineCommands } from "./pipeline.js";
 import { projectCommands } from "./projects.js";
 import { sceneCommands } from "./scenes.js";
@@ -24,4 +25,5 @@ export const commands: Command[] = [
   exportCommand,
   ...pipelineCommands,
   mcpCommand,
+  migrateToCommand,
 ];
