@@ -72,7 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (tightened > 0) app.log.info({ tightened }, "data folder permissions tightened to owner-only");
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
-  const queue = new JobQueue(db);
+  const queue = new JobQueue(db, { leaseMs: config.DAILIES_JOB_LEASE_SECONDS * 1000 });
   const files = new FileStore(config.dataDir);
   const deps: AppDeps = {
     config,
@@ -139,9 +139,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(registerRoutes);
   await app.register(webApp, { distDir: options.webDistDir ?? defaultWebDist() });
 
-  queue.recoverInterrupted();
+  // An `api` process only enqueues; `worker` and `all` run jobs. Jobs interrupted by a crash are not reset
+  // here: their leases expire and any worker takes them over (jobs/queue.ts).
   app.addHook("onReady", async () => {
-    if (options.startWorker !== false) deps.worker.start();
+    if (options.startWorker !== false && runsJobs(config)) deps.worker.start();
   });
   app.addHook("onClose", async () => {
     await deps.worker.stop();
@@ -151,6 +152,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   return app;
 }
+
+/** Whether this process runs jobs (DAILIES_ROLE all or worker). */
+export const runsJobs = (config: Pick<Config, "DAILIES_ROLE">) => config.DAILIES_ROLE !== "api";
 
 /** Requests without an Origin (curl, the CLI, same-origin) are not CORS; others must be ours or configured. */
 export function corsAllows(origin: string | undefined, configured: readonly string[]): boolean {

@@ -1,6 +1,7 @@
 export { type BuildOptions, buildApp } from "./app.js";
 export { type Config, ConfigError, loadConfig } from "./config.js";
 export { databasePath, openDatabase } from "./db/client.js";
+export { type Role, startDailies } from "./start.js";
 export {
   createToken,
   createUser,

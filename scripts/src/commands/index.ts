@@ -10,6 +10,7 @@ import { sceneCommands } from "./scenes.js";
 import { shotCommands } from "./shots.js";
 import { tokenCommands } from "./token.js";
 import { uploadCommand } from "./upload.js";
+import { workerCommand } from "./worker.js";
 
 /** Every command, in the order `dailies --help` lists them. */
 export const commands: Command[] = [
@@ -24,4 +25,5 @@ export const commands: Command[] = [
   exportCommand,
   ...pipelineCommands,
   mcpCommand,
+  workerCommand,
 ];
