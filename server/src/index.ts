@@ -1,7 +1,6 @@
 export { type BuildOptions, buildApp } from "./app.js";
 export { type Config, ConfigError, loadConfig } from "./config.js";
 export { databasePath, openDatabase } from "./db/client.js";
-export { type Role, startDailies } from "./start.js";
 export {
   createToken,
   createUser,
@@ -12,3 +11,4 @@ export {
   revokeTokenById,
   tokenView,
 } from "./services/users.js";
+export { type Role, startDailies } from "./start.js";
