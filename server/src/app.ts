@@ -137,7 +137,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // `reply.sendFile` for stored files (Range, If-Range, ETag, HEAD); no folder is served by itself.
   await app.register(fastifyStatic, { serve: false });
   await app.register(registerRoutes);
-  await app.register(webApp, { distDir: options.webDistDir ?? defaultWebDist() });
+  // A worker serves nothing: no web app to look for.
+  if (config.DAILIES_ROLE !== "worker") await app.register(webApp, { distDir: options.webDistDir ?? defaultWebDist() });
 
   // An `api` process only enqueues; `worker` and `all` run jobs. Jobs interrupted by a crash are not reset
   // here: their leases expire and any worker takes them over (jobs/queue.ts).

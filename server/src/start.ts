@@ -38,9 +38,9 @@ export async function startDailies(env: Record<string, string | undefined> = pro
   if (!serves) {
     // No listener: onReady starts the job worker. Its timers are unref'd (they must not hold up a clean close),
     // so this one keeps the process alive until a signal ends it.
-    await app.ready();
     const keepAlive = setInterval(() => {}, 2 ** 30);
     app.addHook("onClose", async () => clearInterval(keepAlive));
+    await app.ready();
     const lanes = Object.entries(laneConcurrency(config))
       .map(([lane, slots]) => `${lane} ${slots}`)
       .join(", ");
