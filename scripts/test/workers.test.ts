@@ -73,12 +73,13 @@ async function waitFor<T>(what: string, check: () => T | undefined | false, time
   }
 }
 
-function makeClip(path: string): void {
+/** A clip of its own content (the tone differs), so each segment is a part of its own to render. */
+function makeClip(path: string, hz: number): void {
   execFileSync(
     "ffmpeg",
     [
       ...["-v", "error", "-f", "lavfi", "-i", `testsrc2=size=640x360:rate=25:duration=${CLIP_SECONDS}`],
-      ...["-f", "lavfi", "-i", `sine=frequency=440:duration=${CLIP_SECONDS}`],
+      ...["-f", "lavfi", "-i", `sine=frequency=${hz}:duration=${CLIP_SECONDS}`],
       ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", path],
     ],
     { stdio: "pipe" },
@@ -94,6 +95,7 @@ const probeDuration = (path: string) =>
 
 interface JobRow {
   status: string;
+  progress: number;
   attempts: number;
   lease_owner: string | null;
   result: string | null;
@@ -103,7 +105,9 @@ interface JobRow {
 function jobRows(): (JobRow & { id: string; kind: string })[] {
   const db = openDatabase(databasePath(dataDir));
   try {
-    return db.$client.prepare("select id, kind, status, attempts, lease_owner, result from jobs").all() as (JobRow & {
+    return db.$client
+      .prepare("select id, kind, status, progress, attempts, lease_owner, result from jobs")
+      .all() as (JobRow & {
       id: string;
       kind: string;
     })[];
@@ -130,7 +134,7 @@ beforeAll(async () => {
     );
     workerIds.set(worker.proc.pid as number, id);
   }
-  makeClip(join(workDir, "clip.mp4"));
+  for (let i = 0; i < SEGMENTS; i++) makeClip(join(workDir, `take${i}.mp4`), 300 + 100 * i);
 });
 
 afterAll(async () => {
@@ -154,8 +158,8 @@ describe("an api process and two worker processes on one data folder", () => {
 
   it("the worker rendering an export is killed; the other takes it over after the lease and finishes it", async () => {
     const project = await client.projects.create({ name: "Relay race" });
-    const bytes = readFileSync(join(workDir, "clip.mp4"));
     for (let i = 0; i < SEGMENTS; i++) {
+      const bytes = readFileSync(join(workDir, `take${i}.mp4`));
       const slot = await client.projects.upload(project.id, { file_name: `take${i}.mp4`, content_type: "video/mp4" });
       await client.put(slot.upload_url, bytes, "video/mp4");
       const timeline = (await client.projects.get(project.id)).segments;
@@ -165,10 +169,13 @@ describe("an api process and two worker processes on one data folder", () => {
     expect((await client.projects.get(project.id)).segments).toHaveLength(SEGMENTS);
 
     const { export_job_id: id } = await client.exports.start({ project_id: project.id });
-    // The job row names the worker holding its lease; its id carries that process's pid.
-    const owner = await waitFor("a worker to claim the export", () => {
+    // The job row names the worker holding its lease; its id carries that process's pid. Killed once it is
+    // rendering (progress reported, the film not joined yet), so it leaves partial files behind.
+    const owner = await waitFor("a worker to be rendering the export", () => {
       const row = jobRows().find((j) => j.id === id);
-      return row?.status === "running" && row.lease_owner ? row.lease_owner : undefined;
+      return row?.status === "running" && row.lease_owner && row.progress > 0 && row.progress < 0.9
+        ? row.lease_owner
+        : undefined;
     });
     const victim = workers.find((w) => workerIds.get(w.proc.pid as number) === owner);
     expect(victim, `lease owner ${owner} is one of the workers`).toBeDefined();
@@ -178,6 +185,7 @@ describe("an api process and two worker processes on one data folder", () => {
     await new Promise((r) => victim?.proc.once("exit", r));
     const mid = await client.exports.get(id);
     expect(mid.status).toBe("running");
+    expect(mid.progress).toBeGreaterThan(0);
     expect(mid.export_url).toBeNull();
 
     const done = await waitFor(
@@ -197,6 +205,8 @@ describe("an api process and two worker processes on one data folder", () => {
     });
     const result = JSON.parse(done.result ?? "{}");
     expect(result).toMatchObject({ parts: SEGMENTS, reused_export: false, width: 640, height: 360 });
+    // Parts the dead worker finished are reused (each was renamed into place whole); the rest are rendered again.
+    expect(result.rendered_parts).toBeGreaterThanOrEqual(1);
     expect(result.rendered_parts + result.reused_parts).toBe(SEGMENTS);
     expect(result.duration).toBeCloseTo(SEGMENTS * CLIP_SECONDS, 0);
 
