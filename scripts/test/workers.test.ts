@@ -231,4 +231,13 @@ describe("an api process and two worker processes on one data folder", () => {
     // And it is still serving.
     expect(api.proc.exitCode).toBeNull();
   });
+
+  it("a bad DAILIES_ROLE stops the process at start with the choices", async () => {
+    const bad = start(MAIN, [], { DAILIES_ROLE: "both" });
+    const code = await new Promise((r) => bad.proc.once("exit", r));
+    expect(code).toBe(2);
+    expect(bad.output()).toContain(
+      "DAILIES_ROLE: must be all (API and jobs), api (HTTP only, never runs jobs) or worker",
+    );
+  });
 });
