@@ -203,6 +203,25 @@ describe("workers under leases", () => {
     expect(a.get(job.id)).toMatchObject({ result: { done: true }, attempts: 1, leaseOwner: a.workerId });
   });
 
+  it("a worker stopped cleanly puts its running job back at once, for the other worker to claim without waiting", async () => {
+    const seen: { reason?: unknown } = {};
+    const worker = new JobWorker(a, {
+      defaultConcurrency: 1,
+      kinds: { export: { lane: "media", timeLimitSeconds: () => 60, run: rendering(seen) } },
+    });
+    const job = a.enqueue({ kind: "export", input: {} });
+    worker.start();
+    await until(() => a.get(job.id)?.status === "running");
+    await worker.stop();
+    expect(b.get(job.id)).toMatchObject({ status: "pending", leaseUntil: null, attempts: 1 });
+    expect(b.claimNext(["export"])).toMatchObject({
+      id: job.id,
+      attempts: 2,
+      leaseOwner: b.workerId,
+      takenOverFrom: null,
+    });
+  });
+
   it(`a job whose workers died ${LOST_JOB_ATTEMPTS} times fails instead of running again`, async () => {
     let ran = 0;
     const worker = new JobWorker(b, {
