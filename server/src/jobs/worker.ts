@@ -220,8 +220,10 @@ export class JobWorker {
         },
         signal: controller.signal,
         finish: (write) => {
-          // Past the time limit or after losing the lease the outcome no longer counts (the queue checks too).
-          if (settled || controller.signal.aborted) throw new LeaseLostError(job.id);
+          // Past the time limit, on shutdown or after losing the lease the outcome no longer counts (the queue
+          // checks the lease too); the reason decides below whether the job fails, goes back or is left alone.
+          if (controller.signal.aborted) throw controller.signal.reason;
+          if (settled) throw new LeaseLostError(job.id);
           const answer = this.queue.finish(job.id, write);
           finished = true;
           return answer;
