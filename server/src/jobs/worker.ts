@@ -145,7 +145,14 @@ export class JobWorker {
   private fill(lane: Lane): void {
     if (this.stopped) return;
     while (lane.running.size < lane.slots) {
-      const job = this.queue.claimNext(lane.kinds);
+      let job: ClaimedJob | undefined;
+      try {
+        job = this.queue.claimNext(lane.kinds);
+      } catch (error) {
+        // Another process held the database's write lock past the busy timeout: the next poll claims.
+        this.options.logger?.warn({ lane: lane.name, error: String(error) }, "could not claim a job");
+        break;
+      }
       if (!job) break;
       this.launch(lane, job);
     }
