@@ -81,7 +81,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
   const db = openDatabase(databasePath(config.dataDir));
   seedPlatforms(db);
-  const queue = new JobQueue(db);
+  const queue = new JobQueue(db, { leaseMs: config.DAILIES_JOB_LEASE_SECONDS * 1000 });
   const deps: AppDeps = {
     config,
     db,
@@ -146,11 +146,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // `reply.sendFile` for stored files (Range, If-Range, ETag, HEAD); no folder is served by itself.
   await app.register(fastifyStatic, { serve: false });
   await app.register(registerRoutes);
-  await app.register(webApp, { distDir: options.webDistDir ?? defaultWebDist() });
+  // A worker serves nothing: no web app to look for.
+  if (config.DAILIES_ROLE !== "worker") await app.register(webApp, { distDir: options.webDistDir ?? defaultWebDist() });
 
-  queue.recoverInterrupted();
+  // An `api` process only enqueues; `worker` and `all` run jobs. Jobs interrupted by a crash are not reset
+  // here: their leases expire and any worker takes them over (jobs/queue.ts).
   app.addHook("onReady", async () => {
-    if (options.startWorker !== false) deps.worker.start();
+    if (options.startWorker !== false && runsJobs(config)) deps.worker.start();
   });
   app.addHook("onClose", async () => {
     await deps.worker.stop();
@@ -161,6 +163,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   return app;
 }
+
+/** Whether this process runs jobs (DAILIES_ROLE all or worker). */
+export const runsJobs = (config: Pick<Config, "DAILIES_ROLE">) => config.DAILIES_ROLE !== "api";
 
 /** Requests without an Origin (curl, the CLI, same-origin) are not CORS; others must be ours or configured. */
 export function corsAllows(origin: string | undefined, configured: readonly string[]): boolean {

@@ -51,6 +51,21 @@ export const configSchema = z.object({
   DAILIES_UPLOAD_LIMIT_BYTES: int(1024, 1024 ** 4, 2 * 1024 ** 3),
   DAILIES_SIGNED_URL_TTL_SECONDS: int(10, 30 * 24 * 3600, 4 * 3600),
   DAILIES_SIGNING_SECRET: optionalText,
+  // Process roles (README "Workers and roles"): all = API + worker, api = HTTP only, worker = jobs only.
+  DAILIES_ROLE: z
+    .string()
+    .default("all")
+    .transform((s, ctx) => {
+      const role = s.trim().toLowerCase() || "all";
+      if (role === "all" || role === "api" || role === "worker") return role;
+      ctx.addIssue({
+        code: "custom",
+        message: "must be all (API and jobs), api (HTTP only, never runs jobs) or worker (runs jobs, no HTTP)",
+      });
+      return z.NEVER;
+    }),
+  // A claimed job is leased for this long; the worker renews it every third of it while the job runs.
+  DAILIES_JOB_LEASE_SECONDS: int(2, 24 * 3600, 30),
   DAILIES_JOB_CONCURRENCY: int(1, 64, 2),
   // Per-lane slots (jobs/lanes.ts); unset means DAILIES_JOB_CONCURRENCY.
   DAILIES_JOB_CONCURRENCY_DOWNLOADS: optionalInt(1, 256),

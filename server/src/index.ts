@@ -12,3 +12,4 @@ export {
   revokeTokenById,
   tokenView,
 } from "./services/users.js";
+export { type Role, startDailies } from "./start.js";

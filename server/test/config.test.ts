@@ -24,6 +24,19 @@ describe("loadConfig", () => {
     expect(loadConfig({}).DAILIES_PROVIDER_MAX_WAIT_SECONDS).toBe(60);
     expect(loadConfig({ CLAUDE_MAX_OUTPUT_TOKENS: "" }).CLAUDE_MAX_OUTPUT_TOKENS).toBeUndefined();
   });
+  it("process roles: all by default, api or worker; anything else is refused with the choices", () => {
+    expect(loadConfig({}).DAILIES_ROLE).toBe("all");
+    expect(loadConfig({ DAILIES_ROLE: "api" }).DAILIES_ROLE).toBe("api");
+    expect(loadConfig({ DAILIES_ROLE: " Worker " }).DAILIES_ROLE).toBe("worker");
+    expect(() => loadConfig({ DAILIES_ROLE: "workers" })).toThrow(
+      /DAILIES_ROLE: must be all \(API and jobs\), api \(HTTP only, never runs jobs\) or worker \(runs jobs, no HTTP\) \(got "workers"\)/,
+    );
+  });
+  it("job leases last 30 s by default; at least 2 s", () => {
+    expect(loadConfig({}).DAILIES_JOB_LEASE_SECONDS).toBe(30);
+    expect(loadConfig({ DAILIES_JOB_LEASE_SECONDS: "5" }).DAILIES_JOB_LEASE_SECONDS).toBe(5);
+    expect(() => loadConfig({ DAILIES_JOB_LEASE_SECONDS: "1" })).toThrow(/DAILIES_JOB_LEASE_SECONDS/);
+  });
   it("resolves a relative data folder from where pnpm was run", () => {
     expect(loadConfig({ DAILIES_DATA_DIR: "films", INIT_CWD: "/srv/dailies" }).dataDir).toBe("/srv/dailies/films");
   });

@@ -1,9 +1,9 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
@@ -171,7 +171,7 @@ describe("media mirroring (default: private addresses refused)", () => {
 });
 
 describe("job queue crash recovery", () => {
-  it("puts jobs left running back to pending on start and runs them", async () => {
+  it("resumes at start a job whose worker process on this host is gone, without waiting out its lease", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "dailies-crash-"));
     const config = loadConfig({
       DAILIES_DATA_DIR: dataDir,
@@ -211,17 +211,30 @@ describe("job queue crash recovery", () => {
       },
     });
     expect(ingest.statusCode).toBe(200);
-    // Simulate a crash mid-job: the worker claimed it, then the process died.
+    // Simulate a crash mid-job: a worker process of this host claimed it, then died (kill -9: its lease,
+    // 30 s by default, is still running).
     const claimed = t1.app.deps.queue.claimNext();
     expect(claimed?.status).toBe("running");
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    first.deps.db.$client
+      .prepare("update jobs set lease_owner = ? where id = ?")
+      .run(`${hostname()}:${gone}:dead00`, claimed!.id);
     await first.close();
 
     const second = await buildApp(config, { logger: false, startWorker: false });
     await second.ready();
-    expect(second.deps.queue.get(claimed!.id)?.status).toBe("pending");
+    expect(second.deps.queue.get(claimed!.id)).toMatchObject({
+      status: "running",
+      leaseOwner: `${hostname()}:${gone}:dead00`,
+    });
+    expect(Date.parse(second.deps.queue.get(claimed!.id)!.leaseUntil!)).toBeGreaterThan(Date.now() + 20_000);
     second.deps.worker.start();
     await second.deps.worker.idle();
-    expect(second.deps.queue.get(claimed!.id)).toMatchObject({ status: "completed", attempts: 2 });
+    expect(second.deps.queue.get(claimed!.id)).toMatchObject({
+      status: "completed",
+      attempts: 2,
+      leaseOwner: second.deps.queue.workerId,
+    });
     const asset = second.deps.db.$client.prepare("select mirror_status from asset_versions").get() as {
       mirror_status: string;
     };

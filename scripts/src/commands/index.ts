@@ -11,6 +11,7 @@ import { sceneCommands } from "./scenes.js";
 import { shotCommands } from "./shots.js";
 import { tokenCommands } from "./token.js";
 import { uploadCommand } from "./upload.js";
+import { workerCommand } from "./worker.js";
 
 /** Every command, in the order `dailies --help` lists them. */
 export const commands: Command[] = [
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   ...pipelineCommands,
   mcpCommand,
   migrateToCommand,
+  workerCommand,
 ];

@@ -24,7 +24,17 @@ export function openDatabase(file: string): DbHandle {
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
   const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder });
+  // drizzle reads the last applied migration before it takes the write lock, so two processes starting at
+  // once on a new file (an API and its workers) can both try to apply the same migration; the loser fails
+  // on "already exists". Read again: by then the winner has committed and nothing is left to apply.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder });
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
   return db;
 }
 

@@ -336,6 +336,10 @@ export const jobs = sqliteTable(
     startedAt: text("started_at"),
     finishedAt: text("finished_at"),
     updatedAt: text("updated_at").notNull().default(now),
+    // The lease of a running job (jobs/queue.ts): the worker that holds it (host:pid:random, kept after the
+    // job ends as who ran it last) and until when; an expired lease may be taken over by any worker.
+    leaseOwner: text("lease_owner"),
+    leaseUntil: text("lease_until"),
   },
   // The worker claims per kind (jobs/queue.ts): one seek into (pending, kind) in due order.
   (t) => [index("jobs_due").on(t.status, t.kind, t.runAfter, t.createdAt), index("jobs_user").on(t.userId)],

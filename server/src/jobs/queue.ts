@@ -1,23 +1,77 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { jobs } from "../db/schema.js";
 import { newTimeOrderedId, nowIso } from "../ids.js";
-import type { EnqueueInput, Job, JobPort } from "../ports/jobs.js";
+import { type EnqueueInput, type Job, type JobPort, LeaseLostError } from "../ports/jobs.js";
 
 export type { EnqueueInput, Job } from "../ports/jobs.js";
+export { LeaseLostError } from "../ports/jobs.js";
+
+/** A claimed job; `takenOverFrom` names the worker whose lease on it expired (null for a fresh claim). */
+export type ClaimedJob = Job & { takenOverFrom: string | null };
+
+export interface LeaseOptions {
+  /** Who claims (host:pid:random, see newWorkerId): stored as the job's lease owner. */
+  workerId?: string;
+  /** How long a claim or a heartbeat holds a job before another worker may take it over. */
+  leaseMs?: number;
+}
+
+/** Default lease (DAILIES_JOB_LEASE_SECONDS). */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * A worker's id: host, process id and a random tail. The host and pid let a worker starting on the same
+ * machine see that a lease's owner process is gone (releaseDeadLocalLeases); the tail tells apart two queues
+ * in one process (tests) and a pid reused after a restart.
+ */
+export function newWorkerId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+}
+
+/** The host and pid of a worker id, when it has that shape. */
+export function parseWorkerId(id: string): { host: string; pid: number } | undefined {
+  const match = /^(.+):(\d+):[0-9a-f]+$/.exec(id);
+  return match ? { host: match[1] as string, pid: Number(match[2]) } : undefined;
+}
 
 /**
  * The persistent job queue: a table, so queued work survives restarts. Every statement is prepared once
  * (db/prepared.ts): an ingest with an output URL enqueues a mirror job inside its group-commit savepoint, and
  * building that insert through the query builder on each call cost more than the rest of the ingest.
+ *
+ * Several worker processes may share one database file, so a claim is a lease, not ownership: the claiming
+ * worker's id goes into `lease_owner` with an expiry in `lease_until`, the worker renews it by heartbeat while
+ * the job runs, and once it has expired (the worker died or hung) any worker may take the job over, counting
+ * an attempt. Every write that ends or reports on a running job names its owner, so a worker whose lease was
+ * taken over can no longer complete, fail or requeue it: its work is discarded, never made a result.
  */
 export class JobQueue implements JobPort {
   private listeners = new Set<(kinds: ReadonlySet<string>) => void>();
   /** Kinds enqueued since the last wake; a wake is scheduled while this is not empty. */
   private enqueuedKinds = new Set<string>();
+  readonly workerId: string;
+  readonly leaseMs: number;
+  /** When each set of kinds may next look for expired leases (at most every scanMs, off the hot claim path). */
+  private nextLeaseScan = new Map<string, number>();
+  private readonly scanMs: number;
 
-  constructor(private readonly db: DbHandle) {}
+  constructor(
+    private readonly db: DbHandle,
+    lease: LeaseOptions = {},
+  ) {
+    this.workerId = lease.workerId ?? newWorkerId();
+    this.leaseMs = lease.leaseMs ?? DEFAULT_LEASE_MS;
+    // Expiries are seconds apart; one look per second (or per third of a short lease) finds them in time.
+    this.scanMs = Math.min(1000, Math.max(10, Math.floor(this.leaseMs / 3)));
+  }
+
+  private leaseUntil(): string {
+    return new Date(Date.now() + this.leaseMs).toISOString();
+  }
 
   /**
    * Inserts a pending job; runs inside whatever transaction is open on the connection. Listeners are woken
@@ -44,6 +98,8 @@ export class JobQueue implements JobPort {
       startedAt: null,
       finishedAt: null,
       updatedAt: now,
+      leaseOwner: null,
+      leaseUntil: null,
     };
     prepared(this.db, "jobs.insert", () =>
       this.db.$client.prepare(
@@ -95,11 +151,15 @@ export class JobQueue implements JobPort {
   }
 
   /**
-   * Atomically takes the oldest due pending job of the given kinds (any kind when omitted). One indexed seek
-   * per kind (jobs_due: status, kind, run_after, created_at), so a lane with an empty queue stays cheap while
-   * another lane has thousands of jobs waiting. SQLite serialises writers, so two workers never share a job.
+   * Atomically takes a job of the given kinds (any kind when omitted) under a lease for this worker: first a
+   * running job whose lease expired (its worker died; looked for at most every `scanMs`), else the oldest due
+   * pending one. One indexed seek per kind (jobs_due: status, kind, run_after, created_at), so a lane with an
+   * empty queue stays cheap while another lane has thousands of jobs waiting. SQLite serialises writers and
+   * each update re-checks its condition, so two workers never both get a job.
    */
-  claimNext(kinds?: readonly string[]): Job | undefined {
+  claimNext(kinds?: readonly string[]): ClaimedJob | undefined {
+    const taken = this.takeOverExpired(kinds);
+    if (taken) return taken;
     const now = nowIso();
     let best: { id: string; runAfter: string; createdAt: string } | undefined;
     if (kinds) {
@@ -126,7 +186,7 @@ export class JobQueue implements JobPort {
       ).get(now);
     }
     if (!best) return undefined;
-    return prepared(this.db, "jobs.claim", () =>
+    const job = prepared(this.db, "jobs.claim", () =>
       this.db
         .update(jobs)
         .set({
@@ -134,11 +194,130 @@ export class JobQueue implements JobPort {
           startedAt: sql`${sql.placeholder("now")}`,
           updatedAt: sql`${sql.placeholder("now")}`,
           attempts: sql`${jobs.attempts} + 1`,
+          leaseOwner: sql`${sql.placeholder("owner")}`,
+          leaseUntil: sql`${sql.placeholder("until")}`,
         })
         .where(and(eq(jobs.id, sql.placeholder("id")), eq(jobs.status, "pending")))
         .returning()
         .prepare(),
-    ).get({ id: best.id, now });
+    ).get({ id: best.id, now, owner: this.workerId, until: this.leaseUntil() });
+    return job && { ...job, takenOverFrom: null };
+  }
+
+  /**
+   * A running job of these kinds whose lease expired, now leased to this worker (attempts + 1, progress
+   * restarted). A job without a lease (left running by a version before leases) counts as expired.
+   */
+  private takeOverExpired(kinds?: readonly string[]): ClaimedJob | undefined {
+    const scanKey = kinds ? kinds.join("\u0000") : "";
+    const nowMs = Date.now();
+    if ((this.nextLeaseScan.get(scanKey) ?? 0) > nowMs) return undefined;
+    const now = new Date(nowMs).toISOString();
+    type Row = { id: string; owner: string | null };
+    let expired: Row | undefined;
+    if (kinds) {
+      // Running rows are few (one per busy slot of every worker): the (status, kind) prefix of jobs_due finds them.
+      const ofKind = prepared(this.db, "jobs.expiredOfKind", () =>
+        this.db.$client.prepare<[string, string], Row>(
+          `select id, lease_owner as owner from jobs where status = 'running' and kind = ?
+             and (lease_until is null or lease_until <= ?) order by started_at limit 1`,
+        ),
+      );
+      for (const kind of kinds) {
+        expired = ofKind.get(kind, now);
+        if (expired) break;
+      }
+    } else {
+      expired = prepared(this.db, "jobs.expiredAny", () =>
+        this.db.$client.prepare<[string], Row>(
+          `select id, lease_owner as owner from jobs where status = 'running'
+             and (lease_until is null or lease_until <= ?) order by started_at limit 1`,
+        ),
+      ).get(now);
+    }
+    if (!expired) {
+      this.nextLeaseScan.set(scanKey, nowMs + this.scanMs);
+      return undefined;
+    }
+    const job = prepared(this.db, "jobs.takeOver", () =>
+      this.db
+        .update(jobs)
+        .set({
+          startedAt: sql`${sql.placeholder("now")}`,
+          updatedAt: sql`${sql.placeholder("now")}`,
+          attempts: sql`${jobs.attempts} + 1`,
+          progress: 0,
+          leaseOwner: sql`${sql.placeholder("owner")}`,
+          leaseUntil: sql`${sql.placeholder("until")}`,
+        })
+        .where(
+          and(
+            eq(jobs.id, sql.placeholder("id")),
+            eq(jobs.status, "running"),
+            sql`(${jobs.leaseUntil} is null or ${jobs.leaseUntil} <= ${sql.placeholder("now")})`,
+          ),
+        )
+        .returning()
+        .prepare(),
+    ).get({ id: expired.id, now, owner: this.workerId, until: this.leaseUntil() });
+    return job && { ...job, takenOverFrom: expired.owner ?? "unknown" };
+  }
+
+  /**
+   * Renews this worker's leases on all its running jobs (one statement per heartbeat, however many run) and
+   * answers the ids it still holds: a running job missing from them was taken over, and must stop.
+   */
+  heartbeat(): Set<string> {
+    const rows = prepared(this.db, "jobs.heartbeat", () =>
+      this.db.$client.prepare<[string, string], { id: string }>(
+        "update jobs set lease_until = ? where lease_owner = ? and status = 'running' returning id",
+      ),
+    ).all(this.leaseUntil(), this.workerId);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Expires at once the leases held by processes of this host that are gone (a crash or kill -9 of the
+   * previous run), so a restarted single server resumes its jobs without waiting out their leases. Other
+   * hosts' leases, and live processes', are left to expire by themselves. Called when a worker starts.
+   */
+  releaseDeadLocalLeases(): number {
+    const host = hostname();
+    const rows = this.db.$client
+      .prepare<[], { id: string; owner: string }>(
+        "select id, lease_owner as owner from jobs where status = 'running' and lease_owner is not null",
+      )
+      .all();
+    const release = this.db.$client.prepare<[string, string]>(
+      "update jobs set lease_until = null where id = ? and status = 'running' and lease_owner = ?",
+    );
+    let released = 0;
+    for (const row of rows) {
+      const owner = parseWorkerId(row.owner);
+      if (!owner || owner.host !== host || processAlive(owner.pid)) continue;
+      released += release.run(row.id, row.owner).changes;
+    }
+    if (released > 0) this.nextLeaseScan.clear();
+    return released;
+  }
+
+  /**
+   * Runs `write` and marks the job completed with its answer in one transaction, only while this worker
+   * still holds the job's lease: a job's results (rows that point at its files) are written by the owner of
+   * the live lease or not at all. Throws LeaseLostError, writing nothing, when the job was taken over.
+   */
+  finish<T>(id: string, write: () => T): T {
+    return this.db.$client.transaction(() => {
+      const held = prepared(this.db, "jobs.holds", () =>
+        this.db.$client.prepare<[string, string]>(
+          "select 1 from jobs where id = ? and status = 'running' and lease_owner = ?",
+        ),
+      ).get(id, this.workerId);
+      if (!held) throw new LeaseLostError(id);
+      const result = write();
+      if (!this.complete(id, result)) throw new LeaseLostError(id);
+      return result;
+    })();
   }
 
   hasDue(kinds?: readonly string[]): boolean {
@@ -156,32 +335,44 @@ export class JobQueue implements JobPort {
     return kinds.some((kind) => !!due.get(kind, now));
   }
 
+  /** Progress of a job this worker holds (a worker that lost the lease writes nothing). */
   progress(id: string, progress: number): void {
     const clamped = Math.max(0, Math.min(1, progress));
     prepared(this.db, "jobs.progress", () =>
-      this.db.$client.prepare<[number, string, string]>(
-        "update jobs set progress = ?, updated_at = ? where id = ? and status = 'running'",
+      this.db.$client.prepare<[number, string, string, string]>(
+        "update jobs set progress = ?, updated_at = ? where id = ? and status = 'running' and lease_owner = ?",
       ),
-    ).run(clamped, nowIso(), id);
+    ).run(clamped, nowIso(), id, this.workerId);
   }
 
-  complete(id: string, result: unknown): void {
+  /**
+   * Completes a job this worker holds; false (nothing written) when its lease was taken over or the job has
+   * already ended. The lease owner stays on the row as who ran it.
+   */
+  complete(id: string, result: unknown): boolean {
     const now = nowIso();
-    prepared(this.db, "jobs.complete", () =>
-      this.db.$client.prepare<[string | null, string, string, string]>(
-        `update jobs set status = 'completed', progress = 1, result = ?, error = null, finished_at = ?, updated_at = ?
-          where id = ?`,
-      ),
-    ).run(result == null ? null : JSON.stringify(result), now, now, id);
+    return (
+      prepared(this.db, "jobs.complete", () =>
+        this.db.$client.prepare<[string | null, string, string, string, string]>(
+          `update jobs set status = 'completed', progress = 1, result = ?, error = null, finished_at = ?, updated_at = ?,
+             lease_until = null
+            where id = ? and status = 'running' and lease_owner = ?`,
+        ),
+      ).run(result == null ? null : JSON.stringify(result), now, now, id, this.workerId).changes > 0
+    );
   }
 
-  fail(id: string, error: string): void {
+  /** Fails a job this worker holds; false when its lease was taken over or the job has already ended. */
+  fail(id: string, error: string): boolean {
     const now = nowIso();
-    prepared(this.db, "jobs.fail", () =>
-      this.db.$client.prepare<[string, string, string, string]>(
-        "update jobs set status = 'failed', error = ?, finished_at = ?, updated_at = ? where id = ?",
-      ),
-    ).run(error, now, now, id);
+    return (
+      prepared(this.db, "jobs.fail", () =>
+        this.db.$client.prepare<[string, string, string, string, string]>(
+          `update jobs set status = 'failed', error = ?, finished_at = ?, updated_at = ?, lease_until = null
+            where id = ? and status = 'running' and lease_owner = ?`,
+        ),
+      ).run(error, now, now, id, this.workerId).changes > 0
+    );
   }
 
   /**
@@ -196,13 +387,19 @@ export class JobQueue implements JobPort {
       .run();
   }
 
-  /** Puts a job back in the queue to run again after `delayMs`, keeping the last error visible. */
-  retryLater(id: string, error: string, delayMs: number): void {
-    prepared(this.db, "jobs.retry", () =>
-      this.db.$client.prepare<[string, string, string, string]>(
-        "update jobs set status = 'pending', error = ?, run_after = ?, updated_at = ? where id = ?",
-      ),
-    ).run(error, new Date(Date.now() + delayMs).toISOString(), nowIso(), id);
+  /**
+   * Puts a job this worker holds back in the queue to run again after `delayMs`, keeping the last error
+   * visible; false when its lease was taken over.
+   */
+  retryLater(id: string, error: string, delayMs: number): boolean {
+    return (
+      prepared(this.db, "jobs.retry", () =>
+        this.db.$client.prepare<[string, string, string, string, string]>(
+          `update jobs set status = 'pending', error = ?, run_after = ?, updated_at = ?, lease_until = null
+            where id = ? and status = 'running' and lease_owner = ?`,
+        ),
+      ).run(error, new Date(Date.now() + delayMs).toISOString(), nowIso(), id, this.workerId).changes > 0
+    );
   }
 
   /** A failed job runs again from its stored input: pending now, progress and error cleared, the worker woken. */
@@ -218,18 +415,13 @@ export class JobQueue implements JobPort {
         runAfter: now,
         finishedAt: null,
         updatedAt: now,
+        leaseUntil: null,
       })
       .where(and(eq(jobs.id, id), eq(jobs.status, "failed")))
       .returning()
       .get();
     if (job) this.scheduleWake(job.kind);
     return job;
-  }
-
-  /** Jobs left `running` by a crash or a kill go back to `pending` (called on start). */
-  recoverInterrupted(): number {
-    return this.db.update(jobs).set({ status: "pending", updatedAt: nowIso() }).where(eq(jobs.status, "running")).run()
-      .changes;
   }
 
   counts(): { pending: number; running: number } {
@@ -241,5 +433,15 @@ export class JobQueue implements JobPort {
       .all();
     const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     return { pending: by.pending ?? 0, running: by.running ?? 0 };
+  }
+}
+
+/** Whether a process of this host is alive (EPERM: alive, owned by another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,11 +1,18 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { EventBus, EventInput } from "../events/bus.js";
 import type { Job, JobKind } from "../ports/jobs.js";
-import { RetryableJobError } from "../ports/jobs.js";
-import type { JobQueue } from "./queue.js";
+import { LeaseLostError, RetryableJobError } from "../ports/jobs.js";
+import type { ClaimedJob, JobQueue } from "./queue.js";
 
 export type { JobContext, JobHandler, JobKind } from "../ports/jobs.js";
-export { RetryableJobError } from "../ports/jobs.js";
+export { LeaseLostError, RetryableJobError } from "../ports/jobs.js";
+
+/**
+ * A job whose worker died is taken over while it has run fewer than max(its max attempts, this) times: a crash
+ * is rarely the job's fault, so even a job that is never retried on error gets a second and third run, but a
+ * job that kills every worker that runs it (a poison input) stops there instead of taking them all down.
+ */
+export const LOST_JOB_ATTEMPTS = 3;
 
 /** The error a job's signal is aborted with at its time limit. */
 export class JobTimeoutError extends Error {
@@ -49,6 +56,9 @@ export class JobWorker {
   private stopped = true;
   private unsubscribe: (() => void) | undefined;
   private readonly abort = new AbortController();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Aborts the running job with this id (its lease was taken over). */
+  private readonly leases = new Map<string, (error: LeaseLostError) => void>();
 
   constructor(
     private readonly queue: JobQueue,
@@ -74,19 +84,40 @@ export class JobWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    const released = this.queue.releaseDeadLocalLeases();
+    if (released > 0) this.options.logger?.info({ released }, "resuming jobs of a worker process that is gone");
     // The queue already coalesces wakes to one per turn, after the enqueueing transaction committed.
     this.unsubscribe = this.queue.onEnqueue((kinds) => this.tick(kinds));
     this.timer = setInterval(() => this.tick(), this.options.pollMs ?? 250);
     this.timer.unref();
+    // Three heartbeats per lease: a late one or two still renew it in time.
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), Math.max(10, Math.floor(this.queue.leaseMs / 3)));
+    this.heartbeatTimer.unref();
     this.tick();
+  }
+
+  /** Renews the leases of the running jobs; a job another worker took over is aborted here at once. */
+  private heartbeat(): void {
+    if (this.leases.size === 0) return;
+    let held: Set<string>;
+    try {
+      held = this.queue.heartbeat();
+    } catch (error) {
+      // A busy or locked database: the lease still runs; the next beat tries again.
+      this.options.logger?.warn({ error: String(error) }, "job lease heartbeat failed");
+      return;
+    }
+    for (const [id, lose] of this.leases) if (!held.has(id)) lose(new LeaseLostError(id));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    // Beats go on while the aborted jobs settle: their leases stay ours until each is put back in the queue.
     this.abort.abort();
     await Promise.allSettled(this.lanes.flatMap((l) => [...l.running.values()]));
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
   }
 
   /** Resolves when no job is running or due (tests use it to wait for background work). */
@@ -114,13 +145,20 @@ export class JobWorker {
   private fill(lane: Lane): void {
     if (this.stopped) return;
     while (lane.running.size < lane.slots) {
-      const job = this.queue.claimNext(lane.kinds);
+      let job: ClaimedJob | undefined;
+      try {
+        job = this.queue.claimNext(lane.kinds);
+      } catch (error) {
+        // Another process held the database's write lock past the busy timeout: the next poll claims.
+        this.options.logger?.warn({ lane: lane.name, error: String(error) }, "could not claim a job");
+        break;
+      }
       if (!job) break;
       this.launch(lane, job);
     }
   }
 
-  private launch(lane: Lane, job: Job): void {
+  private launch(lane: Lane, job: ClaimedJob): void {
     const run = this.execute(job).finally(() => {
       lane.running.delete(job.id);
       // Only this lane has a new free slot; the others are woken by their enqueues and the poll. (Ticking every
@@ -130,11 +168,23 @@ export class JobWorker {
     lane.running.set(job.id, run);
   }
 
-  private async execute(job: Job): Promise<void> {
+  private async execute(job: ClaimedJob): Promise<void> {
     const spec = this.options.kinds[job.kind];
     if (!spec) {
       this.queue.fail(job.id, `no handler for job kind ${job.kind}`);
       return;
+    }
+    if (job.takenOverFrom !== null) {
+      const budget = Math.max(job.maxAttempts, LOST_JOB_ATTEMPTS);
+      this.options.logger?.warn(
+        { jobId: job.id, kind: job.kind, from: job.takenOverFrom, attempt: job.attempts },
+        "taking over a job whose worker stopped renewing its lease",
+      );
+      if (job.attempts > budget) {
+        const message = `its worker stopped responding ${budget} times (lease expired); not run again`;
+        if (this.queue.fail(job.id, message)) this.announce(job, "job.failed", { status: "failed", error: message });
+        return;
+      }
     }
     const limitSeconds = spec.timeLimitSeconds(job);
     const controller = new AbortController();
@@ -153,7 +203,16 @@ export class JobWorker {
         Math.min(MAX_TIMER_MS, Math.max(1, limitSeconds * 1000)),
       );
     });
+    // Taken over by another worker: stop at once (the slot is free whether or not the handler notices).
+    const lost = new Promise<never>((_, reject) => {
+      this.leases.set(job.id, (error) => {
+        controller.abort(error);
+        reject(error);
+      });
+    });
+    lost.catch(() => {});
     let settled = false;
+    let finished = false;
     let lastProgressEvent = 0;
     try {
       const work = spec.run({
@@ -167,20 +226,39 @@ export class JobWorker {
           this.announce(job, "job.progress", { status: "running", progress: Math.max(0, Math.min(1, value)) });
         },
         signal: controller.signal,
+        finish: (write) => {
+          // Past the time limit, on shutdown or after losing the lease the outcome no longer counts (the queue
+          // checks the lease too); the reason decides below whether the job fails, goes back or is left alone.
+          if (controller.signal.aborted) throw controller.signal.reason;
+          if (settled) throw new LeaseLostError(job.id);
+          const answer = this.queue.finish(job.id, write);
+          finished = true;
+          return answer;
+        },
       });
       // A handler that ignores its signal keeps running after the limit; its outcome no longer counts.
       work.catch(() => {});
-      const result = await Promise.race([work, timedOut]);
+      const result = await Promise.race([work, timedOut, lost]);
       settled = true;
-      this.queue.complete(job.id, result ?? null);
+      if (!finished && !this.queue.complete(job.id, result ?? null)) throw new LeaseLostError(job.id);
       this.announce(job, "job.completed", { status: "completed", progress: 1 });
       if (job.kind === "export") this.announce(job, "export.completed", { exportJobId: job.id });
     } catch (error) {
       settled = true;
       const message = error instanceof Error ? error.message : String(error);
+      if (finished) {
+        // Completed in finish(); only a late timer or heartbeat lost the race. The job's outcome stands.
+        this.announce(job, "job.completed", { status: "completed", progress: 1 });
+        if (job.kind === "export") this.announce(job, "export.completed", { exportJobId: job.id });
+        return;
+      }
+      if (error instanceof LeaseLostError || controller.signal.reason instanceof LeaseLostError) {
+        this.options.logger?.warn({ jobId: job.id, kind: job.kind }, "job lease lost: this run's work is discarded");
+        return;
+      }
       if (error instanceof JobTimeoutError) {
         this.options.logger?.warn({ jobId: job.id, kind: job.kind, limitSeconds }, "job timed out");
-        this.queue.fail(job.id, message);
+        if (!this.queue.fail(job.id, message)) return;
         try {
           spec.onTimeout?.(job, message);
         } catch (hookError) {
@@ -196,15 +274,15 @@ export class JobWorker {
       }
       if (error instanceof RetryableJobError && job.attempts < job.maxAttempts) {
         const delay = (this.options.retryBaseMs ?? 2000) * 4 ** (job.attempts - 1);
-        this.queue.retryLater(job.id, message, delay);
-        this.options.logger?.warn({ jobId: job.id, kind: job.kind, delay, error: message }, "job will retry");
+        if (this.queue.retryLater(job.id, message, delay))
+          this.options.logger?.warn({ jobId: job.id, kind: job.kind, delay, error: message }, "job will retry");
         return;
       }
       this.options.logger?.warn({ jobId: job.id, kind: job.kind, error: message }, "job failed");
-      this.queue.fail(job.id, message);
-      this.announce(job, "job.failed", { status: "failed", error: message });
+      if (this.queue.fail(job.id, message)) this.announce(job, "job.failed", { status: "failed", error: message });
     } finally {
       clearTimeout(timer);
+      this.leases.delete(job.id);
       this.abort.signal.removeEventListener("abort", onShutdown);
     }
   }

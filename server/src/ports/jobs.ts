@@ -35,8 +35,18 @@ export interface JobContext {
   job: Job;
   /** Reports progress 0..1 (throttled writes are the caller's concern; this writes every time). */
   progress(value: number): void;
-  /** Aborted at the job's time limit and on shutdown: pass it to downloads and child processes. */
+  /**
+   * Aborted at the job's time limit, on shutdown, and when another worker took the job over (its lease
+   * expired): pass it to downloads and child processes.
+   */
   signal: AbortSignal;
+  /**
+   * Writes the job's results (rows pointing at the files it made) and completes it, in one transaction, only
+   * while this worker holds the job's lease; throws LeaseLostError, writing nothing, when another worker took
+   * it over. `write` must be synchronous. Handlers whose results are rows call this last and return its answer;
+   * others just return their answer, which the worker stores on the same lease condition.
+   */
+  finish<T>(write: () => T): T;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<unknown>;
@@ -59,6 +69,17 @@ export interface JobKind {
 
 /** A failure the worker may retry later; any other error fails the job at once. */
 export class RetryableJobError extends Error {}
+
+/**
+ * This worker no longer holds the job: its lease expired and another worker took it over (or the job already
+ * ended). Whatever this worker made is not the job's result; the new owner's run is.
+ */
+export class LeaseLostError extends Error {
+  override readonly name = "LeaseLostError";
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} was taken over by another worker after its lease expired; this run's work is discarded`);
+  }
+}
 
 /**
  * Lanes: groups of job kinds that share a concurrency limit. Kinds name their lane where they are

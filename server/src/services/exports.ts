@@ -10,7 +10,9 @@
  *
  * The timeline is copied into the job when the export is requested: edits made while it runs do not change
  * it. Progress is the share of timeline seconds rendered, from ffmpeg's `-progress` output. Outputs are
- * written under temporary names and renamed when complete (media/operations.ts).
+ * written under temporary names and renamed when complete (media/operations.ts), and the export's media row
+ * is written with the job's completion under its lease (JobContext.finish), so a worker that died or lost
+ * its job mid-render never leaves a partial file as an export.
  */
 import { createHash } from "node:crypto";
 import { EXPORT_FORMATS, type ExportStatus } from "@dailies/shared";
@@ -382,35 +384,40 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
     }
   }
   const project = projectById(deps.db, ctx.job.projectId ?? "");
-  const row = linkExportFile(
-    deps.db,
-    id,
-    reused && previous.projectId === ctx.job.projectId
-      ? { reuse: previous }
-      : {
-          created: {
-            id: newId("media"),
-            projectId: ctx.job.projectId,
-            origin: "export",
-            status: "ready",
-            path: rel,
-            bytes,
-            mime: "video/mp4",
-            ...probeColumns(probe),
-            fileName: `${project?.name ?? "export"}.mp4`,
+  // The export's file becomes its result only with the job's completion, and only while this worker still
+  // holds the job: a worker whose lease was taken over (it hung, or was thought dead) links nothing.
+  const result = ctx.finish((): ExportResult => {
+    const row = linkExportFile(
+      deps.db,
+      id,
+      reused && previous.projectId === ctx.job.projectId
+        ? { reuse: previous }
+        : {
+            created: {
+              id: newId("media"),
+              projectId: ctx.job.projectId,
+              origin: "export",
+              status: "ready",
+              path: rel,
+              bytes,
+              mime: "video/mp4",
+              ...probeColumns(probe),
+              fileName: `${project?.name ?? "export"}.mp4`,
+            },
           },
-        },
-  );
+    );
+    return {
+      media_id: row.id,
+      duration: probe.durationSec,
+      parts: specs.length,
+      rendered_parts: rendered,
+      reused_parts: specs.length - rendered,
+      reused_export: reused,
+      ...format,
+    };
+  });
   scheduleCacheCollection(deps);
-  return {
-    media_id: row.id,
-    duration: probe.durationSec,
-    parts: specs.length,
-    rendered_parts: rendered,
-    reused_parts: specs.length - rendered,
-    reused_export: reused,
-    ...format,
-  };
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
  */
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { conflict, invalidPayload } from "../errors.js";
+import { conflict, HttpError, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
 import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args/index.js";
 import type { JobContext } from "../ports/jobs.js";
@@ -68,6 +68,28 @@ interface GradeOutcome {
 /** Requests waiting for their color-grade job, by job id. */
 const waiting = new Map<string, { resolve: (r: GradeOutcome) => void; reject: (e: unknown) => void }>();
 
+/** How often a request whose grade runs in another process (DAILIES_ROLE=api, or another worker) reads its job. */
+const JOB_POLL_MS = 200;
+
+/**
+ * The outcome of a grade job that another process runs, read from its row until it ends (`stop` ends the
+ * reading once the job settled here). Its error is the job's message with 422: the HTTP status of a failure
+ * raised in another process is not stored with the job.
+ */
+function jobOutcome(deps: AppDeps, jobId: string, stopped: () => boolean): Promise<GradeOutcome> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (stopped()) return;
+      const job = deps.jobs.get(jobId);
+      if (job?.status === "completed") resolve(job.result as GradeOutcome);
+      else if (job?.status === "failed")
+        reject(new HttpError(422, job.error ?? "The color grade failed", { job_id: jobId }));
+      else setTimeout(check, JOB_POLL_MS).unref();
+    };
+    setTimeout(check, JOB_POLL_MS).unref();
+  });
+}
+
 /**
  * POST /api/segment/{id}/color-grade: queues the render job and resolves when it is done (rejects with the
  * job's error, e.g. 409 when the segment was edited meanwhile).
@@ -86,12 +108,22 @@ export function startColorGrade(
     workspaceId: auth.workspaceId,
     projectId: segment.projectId,
   });
-  const done = new Promise<GradeOutcome>((resolve, reject) => waiting.set(job.id, { resolve, reject })).then(
-    (outcome) => {
+  // Whichever comes first: this process's worker ran it, or another process did (its row says so).
+  let settled = false;
+  const here = new Promise<GradeOutcome>((resolve, reject) => waiting.set(job.id, { resolve, reject }));
+  const elsewhere = jobOutcome(deps, job.id, () => settled);
+  const done = Promise.race([here, elsewhere])
+    .finally(() => {
+      settled = true;
+      waiting.delete(job.id);
+    })
+    .then((outcome) => {
       const row = findMedia(deps.db, outcome.graded_media_id);
       return { segment_id: outcome.segment_id, graded_url: row ? (mediaUrl(deps, row) ?? "") : "", job_id: job.id };
-    },
-  );
+    });
+  // The losing side may settle later; nobody waits for it.
+  here.catch(() => {});
+  elsewhere.catch(() => {});
   return { jobId: job.id, done };
 }
 
@@ -139,22 +171,25 @@ async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutco
     { signal: ctx.signal, onProgress: (f) => ctx.progress(Math.min(0.99, f)) },
   );
 
-  const graded = gradeSegmentRows(deps.db, input.segmentId, stillThere, input.params, (current) => ({
-    id: newId("media"),
-    projectId: current.projectId,
-    origin: "render",
-    status: "ready",
-    path: part.rel,
-    mime: "video/mp4",
-    kind: "video",
-    durationSec: current.endTs - current.startTs,
-    width: format.width,
-    height: format.height,
-    fps: format.fps,
-    videoCodec: "h264",
-    audioCodec: "aac",
-    hasAudio: true,
-    fileName: `graded-${current.id}.mp4`,
-  }));
-  return { segment_id: graded.segment.id, graded_media_id: graded.media.id };
+  // The swap is the job's result: written with its completion, only while this worker holds the job's lease.
+  return ctx.finish(() => {
+    const graded = gradeSegmentRows(deps.db, input.segmentId, stillThere, input.params, (current) => ({
+      id: newId("media"),
+      projectId: current.projectId,
+      origin: "render",
+      status: "ready",
+      path: part.rel,
+      mime: "video/mp4",
+      kind: "video",
+      durationSec: current.endTs - current.startTs,
+      width: format.width,
+      height: format.height,
+      fps: format.fps,
+      videoCodec: "h264",
+      audioCodec: "aac",
+      hasAudio: true,
+      fileName: `graded-${current.id}.mp4`,
+    }));
+    return { segment_id: graded.segment.id, graded_media_id: graded.media.id };
+  });
 }

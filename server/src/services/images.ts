@@ -161,39 +161,43 @@ export async function imageJob(deps: AppDeps, ctx: JobContext): Promise<ImageRes
     const width = row.width ?? size.width;
     const height = row.height ?? size.height;
 
-    let filed: { id: string; versionNumber: number; sceneCode: string; platformKey: string } | undefined;
-    if (input.projectId && input.sceneDbId) {
-      filed = fileImageVersion(deps.db, {
-        projectId: input.projectId,
-        sceneDbId: input.sceneDbId,
+    // The version is filed with the job's completion, only while this worker holds the job (JobContext.finish):
+    // a worker whose job was taken over must not file a second version of the same image.
+    return ctx.finish(() => {
+      let filed: { id: string; versionNumber: number; sceneCode: string; platformKey: string } | undefined;
+      if (input.projectId && input.sceneDbId) {
+        filed = fileImageVersion(deps.db, {
+          projectId: input.projectId,
+          sceneDbId: input.sceneDbId,
+          mediaId: row.id,
+          prompt: input.prompt,
+          provider: generator.name,
+          model: generator.model,
+          userId: ctx.job.userId,
+          jobId: ctx.job.id,
+          metadata: { aspectRatio: input.aspectRatio, width, height },
+          generationSeconds,
+          note: isLocal ? LOCAL_NOTE : undefined,
+        });
+      }
+      return {
         mediaId: row.id,
-        prompt: input.prompt,
+        imageUrl: mediaUrl(deps, row) ?? "",
+        ...(filed
+          ? {
+              assetVersionId: filed.id,
+              versionNumber: filed.versionNumber,
+              sceneId: filed.sceneCode,
+              platformKey: filed.platformKey,
+            }
+          : {}),
+        width,
+        height,
         provider: generator.name,
         model: generator.model,
-        userId: ctx.job.userId,
-        jobId: ctx.job.id,
-        metadata: { aspectRatio: input.aspectRatio, width, height },
-        generationSeconds,
-        note: isLocal ? LOCAL_NOTE : undefined,
-      });
-    }
-    return {
-      mediaId: row.id,
-      imageUrl: mediaUrl(deps, row) ?? "",
-      ...(filed
-        ? {
-            assetVersionId: filed.id,
-            versionNumber: filed.versionNumber,
-            sceneId: filed.sceneCode,
-            platformKey: filed.platformKey,
-          }
-        : {}),
-      width,
-      height,
-      provider: generator.name,
-      model: generator.model,
-      ...(isLocal ? { note: LOCAL_NOTE } : {}),
-    };
+        ...(isLocal ? { note: LOCAL_NOTE } : {}),
+      };
+    });
   });
 }
 

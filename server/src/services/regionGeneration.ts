@@ -207,30 +207,33 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
           preview: await stored(deps.store, m.preview),
           info: m.info,
         });
-      const ids = insertVariantRows(
-        deps.db,
-        { jobId: ctx.job.id, projectId },
-        mediaValues(source, sourceProbe),
-        files.map((f, i) => ({
-          clip: mediaValues(f.clip, made[i]?.clip.probe),
-          preview: mediaValues(f.preview, undefined, sourceProbe),
-          values: {
-            prompt: input.prompt,
-            provider: generator.name,
-            startTs: input.startTs,
-            endTs: input.endTs,
-            box: input.box,
-            info: { ...f.info, source: input.source },
-          },
-        })),
-      ).map((id, i) => ({ id, params: files[i]?.info.params ?? null }));
+      // The rows are written with the job's completion, only while this worker holds the job (JobContext.finish).
       progress(1);
-      return {
-        provider: generator.name,
-        model: generator.model,
-        variant_ids: ids.map((v) => v.id),
-        variants: ids,
-      };
+      return ctx.finish(() => {
+        const ids = insertVariantRows(
+          deps.db,
+          { jobId: ctx.job.id, projectId },
+          mediaValues(source, sourceProbe),
+          files.map((f, i) => ({
+            clip: mediaValues(f.clip, made[i]?.clip.probe),
+            preview: mediaValues(f.preview, undefined, sourceProbe),
+            values: {
+              prompt: input.prompt,
+              provider: generator.name,
+              startTs: input.startTs,
+              endTs: input.endTs,
+              box: input.box,
+              info: { ...f.info, source: input.source },
+            },
+          })),
+        ).map((id, i) => ({ id, params: files[i]?.info.params ?? null }));
+        return {
+          provider: generator.name,
+          model: generator.model,
+          variant_ids: ids.map((v) => v.id),
+          variants: ids,
+        };
+      });
     });
   } finally {
     await removeFiles(...temps);

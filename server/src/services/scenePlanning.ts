@@ -115,8 +115,11 @@ export async function scenePlanJob(deps: AppDeps, ctx: JobContext): Promise<Scen
       ...(llm.name === "local" ? { note: LOCAL_NOTE } : {}),
       ...(input.projectId ? { projectId: input.projectId } : {}),
     };
-    if (input.projectId) writePlanToProject(deps.db, input.projectId, plan);
-    return plan;
+    // Written with the job's completion, only while this worker holds the job (JobContext.finish).
+    return ctx.finish(() => {
+      if (input.projectId) writePlanToProject(deps.db, input.projectId, plan);
+      return plan;
+    });
   });
 }
 

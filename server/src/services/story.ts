@@ -95,8 +95,11 @@ export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
       topic: input.topic,
       ...(input.projectId ? { projectId: input.projectId } : {}),
     };
-    if (input.projectId) saveStory(deps.db, input.projectId, story);
-    return story;
+    // Saved with the job's completion, only while this worker holds the job (JobContext.finish).
+    return ctx.finish(() => {
+      if (input.projectId) saveStory(deps.db, input.projectId, story);
+      return story;
+    });
   });
 }
 

@@ -58,8 +58,11 @@ export async function importVideoJob(deps: AppDeps, ctx: JobContext): Promise<un
       await removeIfUnreferenced(deps, row.path as string);
       throw new Error(`video_url is not a decodable video: ${problem}`);
     }
-    const segment = addFirstSegmentIfEmpty(deps.db, projectId, row);
-    return { mediaId: row.id, segmentId: segment?.id ?? null };
+    // On the timeline with the job's completion, only while this worker holds the job (JobContext.finish).
+    return ctx.finish(() => {
+      const segment = addFirstSegmentIfEmpty(deps.db, projectId, row);
+      return { mediaId: row.id, segmentId: segment?.id ?? null };
+    });
   } catch (error) {
     if (isDownloadError(error) && error.retryable) throw new RetryableJobError(error.message);
     throw error;
