@@ -11,6 +11,8 @@ import type { AppDeps } from "./context.js";
 import { databasePath, openDatabase } from "./db/client.js";
 import { WriteBatcher } from "./db/writeBatcher.js";
 import { EventBus } from "./events/bus.js";
+import { relayEvents } from "./events/relay.js";
+import { sqliteChannel } from "./events/sqliteChannel.js";
 import { projectWorkspace } from "./events/workspace.js";
 import { laneConcurrency } from "./jobs/lanes.js";
 import { JobQueue } from "./jobs/queue.js";
@@ -151,11 +153,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   // An `api` process only enqueues; `worker` and `all` run jobs. Jobs interrupted by a crash are not reset
   // here: their leases expire and any worker takes them over (jobs/queue.ts).
+  // Processes in roles share events through the database file (the API's live stream sees what a worker did).
+  let stopRelay: (() => Promise<void>) | undefined;
   app.addHook("onReady", async () => {
+    if (config.DAILIES_ROLE !== "all") stopRelay = await relayEvents(deps.events, sqliteChannel(db), app.log);
     if (options.startWorker !== false && runsJobs(config)) deps.worker.start();
   });
   app.addHook("onClose", async () => {
     await deps.worker.stop();
+    await stopRelay?.();
     // After the worker: its jobs were aborted and have settled, so no thread still holds a file or a child.
     await deps.mirrorTransfer.close();
     await store.close();

@@ -497,3 +497,13 @@ export const assetNotes = sqliteTable(
   },
   (t) => [index("asset_notes_version").on(t.assetVersionId, t.timeSec)],
 );
+
+/**
+ * Events on their way to the other processes that share this database file (an API process and `dailies worker`
+ * processes: events/sqliteChannel.ts). Rows live about a minute; each process reads the ones after its last id.
+ */
+export const eventRelay = sqliteTable("event_relay", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  message: text("message").notNull(),
+  createdAt: createdAt(),
+});

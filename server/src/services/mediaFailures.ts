@@ -3,6 +3,7 @@ import { HttpError, unavailable } from "../errors.js";
 import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
 import { UnsafeInputError } from "../media/inputPolicy.js";
 import { FrameNotFoundError } from "../media/operations.js";
+import { ObjectMissingError } from "../storage/objectStore.js";
 
 export const FFMPEG_MISSING_MESSAGE = "ffmpeg is not available: install ffmpeg or set FFMPEG_PATH";
 
@@ -22,7 +23,7 @@ export function requireFfmpeg(deps: AppDeps): FfmpegRunner {
   return deps.ffmpeg;
 }
 
-/** Media errors as HTTP errors: ffmpeg gone → 503, no frame there → 422, ffmpeg refused the file → 422. */
+/** Media errors as HTTP errors: ffmpeg gone → 503, no frame there, a refused or missing file → 422. */
 export function mediaFailure(error: unknown, deps?: AppDeps): unknown {
   if (error instanceof HttpError) return error;
   if (error instanceof FfmpegMissingError)
@@ -33,6 +34,12 @@ export function mediaFailure(error: unknown, deps?: AppDeps): unknown {
       422,
       error.timedOut ? "Processing the media took too long" : "The media could not be processed",
     );
+    failure.cause = error;
+    return failure;
+  }
+  // A stored file gone (removed by hand, lost with a disk or a bucket): the media cannot be processed any more.
+  if (error instanceof ObjectMissingError) {
+    const failure = new HttpError(422, "The media could not be processed", { reason: "its stored file is missing" });
     failure.cause = error;
     return failure;
   }

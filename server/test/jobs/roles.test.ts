@@ -99,4 +99,34 @@ describe("process roles on one data folder", () => {
     }[];
     expect(owners.map((o) => o.owner)).toEqual([worker.deps.queue.workerId]);
   });
+
+  it("events cross between the processes: the api's live stream sees the worker's job, the worker sees the ingest", async () => {
+    const seenByApi: { type: string; origin: string }[] = [];
+    const seenByWorker: { type: string; origin: string }[] = [];
+    const stopApi = api.app.deps.events.subscribe((e, origin) => seenByApi.push({ type: e.type, origin }));
+    const stopWorker = worker.deps.events.subscribe((e, origin) => seenByWorker.push({ type: e.type, origin }));
+    try {
+      const started = await api.call({ method: "POST", url: "/api/export", payload: { project_id: projectId } });
+      expect(started.status, started.body).toBe(202);
+      const ingest = await api.call({
+        method: "POST",
+        url: "/api/extension/ingest",
+        payload: { projectId, sceneId: "001", platformKey: "openai-sora", assetType: "VIDEO", prompt: "relayed" },
+      });
+      expect(ingest.status, ingest.body).toBe(200);
+      const deadline = Date.now() + 60_000;
+      while (!seenByApi.some((e) => e.type === "export.completed") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(seenByApi).toContainEqual({ type: "export.completed", origin: "remote" });
+      expect(seenByApi).toContainEqual({ type: "asset.created", origin: "local" });
+      while (!seenByWorker.some((e) => e.type === "asset.created") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(seenByWorker).toContainEqual({ type: "asset.created", origin: "remote" });
+      // Nothing comes back to where it happened.
+      expect(seenByApi.filter((e) => e.type === "asset.created")).toHaveLength(1);
+    } finally {
+      stopApi();
+      stopWorker();
+    }
+  });
 });

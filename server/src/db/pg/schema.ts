@@ -510,3 +510,10 @@ export const assetNotes = pgTable(
   },
   (t) => [index("asset_notes_version").on(t.assetVersionId, t.timeSec)],
 );
+
+/** SQLite's process-to-process event table (schema.ts), kept for parity; PostgreSQL deployments use LISTEN/NOTIFY. */
+export const eventRelay = pgTable("event_relay", {
+  id: integer("id").primaryKey().generatedByDefaultAsIdentity(),
+  message: text("message").notNull(),
+  createdAt: createdAt(),
+});
