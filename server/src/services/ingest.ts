@@ -75,9 +75,11 @@ export function ingestAssetVersion(
   const sceneCode = input.sceneId;
   checkReferences(db, projectId, sceneId, input);
 
+  const flight = bodyKey ? inFlight(writes, `${auth.user.id}\n${bodyKey}`) : undefined;
   const committed = writes.run((): IngestResult & { created?: boolean } => {
-    // Checked again inside the write: two retries of one capture may arrive in the same batch.
-    const again = replay();
+    // Checked again inside the write: two retries of one capture may arrive in the same batch. A guarded body
+    // is looked up again only when another ingest of it is in flight (see inFlight).
+    const again = idempotencyKey || flight?.others() ? replay() : undefined;
     if (again) return again;
     let platform = input.platformId ? platformById(db, input.platformId) : undefined;
     if (input.platformId && !platform) throw notFound("Platform");
@@ -149,6 +151,7 @@ export function ingestAssetVersion(
     if (idempotencyKey) recordIdempotent(db, auth.user.id, "ingest", idempotencyKey, 200, { fingerprint, body });
     return { statusCode: 200, body, created: true };
   });
+  if (flight) committed.then(flight.done, flight.done);
   // Announced after the commit, so a listener that refetches sees the version.
   return committed.then(({ created, ...result }) => {
     if (created && options.events) {
@@ -170,6 +173,32 @@ export function ingestAssetVersion(
     }
     return result;
   });
+}
+
+const pendingBodies = new WeakMap<WriteBatcher, Map<string, number>>();
+
+/**
+ * Guarded bodies between their first check and their commit, by write batcher (one per database), user and
+ * body key. Every ingest of a database goes through its one batcher in this process, so when no other ingest
+ * of the same body is in flight nothing can have filed it since the first check, and the lookup inside the
+ * write (a random index page, on every capture with an output URL) is skipped.
+ */
+function inFlight(writes: WriteBatcher, key: string) {
+  let pending = pendingBodies.get(writes);
+  if (!pending) {
+    pending = new Map();
+    pendingBodies.set(writes, pending);
+  }
+  const counts = pending;
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+  return {
+    others: () => (counts.get(key) ?? 0) > 1,
+    done: () => {
+      const left = (counts.get(key) ?? 1) - 1;
+      if (left > 0) counts.set(key, left);
+      else counts.delete(key);
+    },
+  };
 }
 
 function findIngestReplay(db: DbHandle, userId: string, key: string) {
