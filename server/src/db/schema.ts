@@ -274,9 +274,17 @@ export const idempotencyKeys = sqliteTable(
     route: text("route").notNull(),
     statusCode: integer("status_code").notNull(),
     response: json<unknown>("response").notNull(),
+    /**
+     * The duplicate guard's records (route `ingest-body`, keyed by the version they filed) are found by the
+     * first 48 bits of the body's SHA-256, a small integer index; the full hash is compared in `response`.
+     */
+    bodyHash: integer("body_hash"),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.route, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.route, t.key] }),
+    index("idempotency_keys_body").on(t.bodyHash).where(sql`${t.bodyHash} is not null`),
+  ],
 );
 
 export const userPreferences = sqliteTable("user_preferences", {

@@ -1,6 +1,5 @@
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
-import { idempotencyKeys } from "../db/schema.js";
 
 /** Idempotency records (`Idempotency-Key`) and remembered bodies (re-sends without one), by user and route. */
 
@@ -18,33 +17,61 @@ export function findIdempotent(
   return row && { statusCode: row.statusCode, response: JSON.parse(row.response) };
 }
 
-/** A remembered response stored after `since` (indexed by the primary key: user_id, route, key). */
-export function findRecentResponse(db: Db, userId: string, route: string, key: string, since: string): unknown {
-  const row = prepared(db, "idempotency.recent", () =>
-    (db as DbHandle).$client.prepare<[string, string, string, string], { response: string }>(
-      "select response from idempotency_keys where user_id = ? and route = ? and key = ? and created_at > ?",
-    ),
-  ).get(userId, route, key, since);
-  return row && JSON.parse(row.response);
+/**
+ * What the duplicate guard keeps of a filed capture: the reply's parts that its body does not determine (the
+ * rest is rebuilt from the identical body, services/ingest.ts). About 150 bytes, against the ~1 KB reply
+ * stored before.
+ */
+export interface FiledBody {
+  versionId: string;
+  versionNumber: number;
+  platformKey: string;
+  platformLabel: string;
+  promptPackageId: string | null;
+  createdAt: string;
 }
 
-/** Stores (or replaces) a remembered response. */
-export function rememberResponse(
-  db: Db,
-  userId: string,
-  route: string,
-  key: string,
-  response: unknown,
-  createdAt: string,
-): void {
-  prepared(db, "idempotency.remember", () =>
-    (db as DbHandle).$client.prepare<[string, string, string, string, string]>(
-      `insert into idempotency_keys (user_id, route, key, status_code, response, created_at)
-       values (?, ?, ?, 200, ?, ?)
-       on conflict (user_id, route, key) do update
-         set response = excluded.response, created_at = excluded.created_at`,
+const BODY_ROUTE = "ingest-body";
+type StoredBody = { sha256: string } & Omit<FiledBody, "versionId" | "createdAt">;
+/** 48 bits of the hash, as an integer (a JavaScript number and SQLite's 6-byte int): a small random index. */
+const hashPrefix = (sha256Hex: string) => Number.parseInt(sha256Hex.slice(0, 12), 16);
+
+/**
+ * The newest capture the user filed with this body (its SHA-256, hex) if that was after `since`. One seek in
+ * the small integer index idempotency_keys_body; two bodies sharing the prefix are told apart by the full hash.
+ */
+export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: string): FiledBody | undefined {
+  const rows = prepared(db, "idempotency.filedBody", () =>
+    (db as DbHandle).$client.prepare<[number, string], { key: string; response: string; createdAt: string }>(
+      `select key, response, created_at as createdAt from idempotency_keys
+        where body_hash = ? and user_id = ? and route = '${BODY_ROUTE}'`,
     ),
-  ).run(userId, route, key, JSON.stringify(response), createdAt);
+  ).all(hashPrefix(sha256Hex), userId);
+  // Only the newest filing of a body counts, as when one record per body was replaced on each filing.
+  let newest: { key: string; createdAt: string; stored: StoredBody } | undefined;
+  for (const row of rows) {
+    if (newest && row.createdAt <= newest.createdAt) continue;
+    const stored = JSON.parse(row.response) as StoredBody;
+    if (stored.sha256 === sha256Hex) newest = { key: row.key, createdAt: row.createdAt, stored };
+  }
+  if (!newest || newest.createdAt <= since) return undefined;
+  const { sha256: _, ...filed } = newest.stored;
+  return { versionId: newest.key, createdAt: newest.createdAt, ...filed };
+}
+
+/**
+ * Records a filed capture for the duplicate guard, inside the ingest's write. Keyed by the version's
+ * time-ordered id, so the insert appends to the primary-key index instead of touching a random page of it
+ * (each touched page is written to the WAL at commit); only the 48-bit prefix index takes a random entry.
+ */
+export function rememberFiledBody(db: Db, userId: string, sha256Hex: string, filed: FiledBody): void {
+  const { versionId, createdAt, ...rest } = filed;
+  prepared(db, "idempotency.rememberBody", () =>
+    (db as DbHandle).$client.prepare<[string, string, string, number, string]>(
+      `insert into idempotency_keys (user_id, route, key, status_code, response, body_hash, created_at)
+       values (?, '${BODY_ROUTE}', ?, 200, ?, ?, ?)`,
+    ),
+  ).run(userId, versionId, JSON.stringify({ sha256: sha256Hex, ...rest }), hashPrefix(sha256Hex), createdAt);
 }
 
 /** Records the answer to an Idempotency-Key (a second use of the key is answered from here). */
@@ -56,5 +83,9 @@ export function recordIdempotent(
   statusCode: number,
   response: unknown,
 ): void {
-  db.insert(idempotencyKeys).values({ userId, route, key, statusCode, response }).run();
+  prepared(db, "idempotency.record", () =>
+    (db as DbHandle).$client.prepare<[string, string, string, number, string]>(
+      "insert into idempotency_keys (user_id, route, key, status_code, response) values (?, ?, ?, ?, ?)",
+    ),
+  ).run(userId, route, key, statusCode, JSON.stringify(response));
 }

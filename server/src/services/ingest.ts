@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { IngestInput, IngestResponse } from "@dailies/shared";
+import type { IngestInput, IngestResponse, IngestWarning } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { Db, DbHandle } from "../db/client.js";
 import type { WriteBatcher } from "../db/writeBatcher.js";
@@ -16,7 +16,13 @@ import {
   versionExists,
   versionInProject,
 } from "../repositories/assetVersions.js";
-import { findIdempotent, findRecentResponse, recordIdempotent, rememberResponse } from "../repositories/idempotency.js";
+import {
+  type FiledBody,
+  findFiledBody,
+  findIdempotent,
+  recordIdempotent,
+  rememberFiledBody,
+} from "../repositories/idempotency.js";
 import { ensurePlatform, platformById } from "../repositories/platforms.js";
 import { canSeeProject } from "../repositories/projects.js";
 import { sceneByCode, shotInScene } from "../repositories/scenes.js";
@@ -56,7 +62,7 @@ export function ingestAssetVersion(
     }
     if (previous) return { statusCode: previous.statusCode, body: previous.body };
     const earlier = bodyKey ? findRecentDuplicate(db, auth.user.id, bodyKey) : undefined;
-    return earlier && { statusCode: 200, body: { ...earlier, duplicate: true as const } };
+    return earlier && { statusCode: 200, body: { ...ingestReply(input, warnings, earlier), duplicate: true as const } };
   };
   const early = replay();
   if (early) return Promise.resolve(early);
@@ -69,23 +75,23 @@ export function ingestAssetVersion(
   const sceneCode = input.sceneId;
   checkReferences(db, projectId, sceneId, input);
 
+  const flight = bodyKey ? inFlight(writes, `${auth.user.id}\n${bodyKey}`) : undefined;
   const committed = writes.run((): IngestResult & { created?: boolean } => {
-    // Checked again inside the write: two retries of one capture may arrive in the same batch.
-    const again = replay();
+    // Checked again inside the write: two retries of one capture may arrive in the same batch. A guarded body
+    // is looked up again only when another ingest of it is in flight (see inFlight).
+    const again = idempotencyKey || flight?.others() ? replay() : undefined;
     if (again) return again;
     let platform = input.platformId ? platformById(db, input.platformId) : undefined;
     if (input.platformId && !platform) throw notFound("Platform");
     platform ??= ensurePlatform(db, input.platformKey!, input.platformLabel, input.assetType);
 
-    const selected = input.selected ?? input.status === "SELECTED";
-    const status = takeStatus(selected, input.status);
+    const { selected, status, mirrorStatus } = filingState(input);
     if (selected) unselectSiblings(db, sceneId, input.assetType);
 
     const promptPackageId =
       input.createPromptPackage || input.promptPackage
         ? createPromptPackage(db, projectId, sceneCode, input)
         : (input.promptPackageId ?? null);
-    const mirrorStatus = input.outputUrl || input.thumbnailUrl ? "pending" : "none";
     const id = newTimeOrderedId("asset");
     const createdAt = nowIso();
     const versionNumber = insertNumberedVersion(db, {
@@ -132,30 +138,20 @@ export function ingestAssetVersion(
       });
     }
 
-    const body: IngestResponse = {
-      ok: true,
-      asset: {
-        id,
-        versionNumber,
-        platformKey: platform.slug,
-        platformLabel: input.platformLabel ?? platform.name,
-        assetType: input.assetType,
-        status,
-        rightsState: input.rightsState,
-        shotId: input.shotId ?? null,
-        sceneId: sceneCode,
-        projectId,
-        promptPackageId,
-        externalAssetId: input.externalAssetId ?? null,
-        mirrorStatus,
-        createdAt,
-      },
-      ...(warnings.length > 0 && { warnings }),
+    const filed: FiledBody = {
+      versionId: id,
+      versionNumber,
+      platformKey: platform.slug,
+      platformLabel: input.platformLabel ?? platform.name,
+      promptPackageId,
+      createdAt,
     };
-    if (bodyKey) rememberResponse(db, auth.user.id, "ingest-body", bodyKey, body, createdAt);
+    const body = ingestReply(input, warnings, filed);
+    if (bodyKey) rememberFiledBody(db, auth.user.id, bodyKey, filed);
     if (idempotencyKey) recordIdempotent(db, auth.user.id, "ingest", idempotencyKey, 200, { fingerprint, body });
     return { statusCode: 200, body, created: true };
   });
+  if (flight) committed.then(flight.done, flight.done);
   // Announced after the commit, so a listener that refetches sees the version.
   return committed.then(({ created, ...result }) => {
     if (created && options.events) {
@@ -179,6 +175,32 @@ export function ingestAssetVersion(
   });
 }
 
+const pendingBodies = new WeakMap<WriteBatcher, Map<string, number>>();
+
+/**
+ * Guarded bodies between their first check and their commit, by write batcher (one per database), user and
+ * body key. Every ingest of a database goes through its one batcher in this process, so when no other ingest
+ * of the same body is in flight nothing can have filed it since the first check, and the lookup inside the
+ * write (a random index page, on every capture with an output URL) is skipped.
+ */
+function inFlight(writes: WriteBatcher, key: string) {
+  let pending = pendingBodies.get(writes);
+  if (!pending) {
+    pending = new Map();
+    pendingBodies.set(writes, pending);
+  }
+  const counts = pending;
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+  return {
+    others: () => (counts.get(key) ?? 0) > 1,
+    done: () => {
+      const left = (counts.get(key) ?? 1) - 1;
+      if (left > 0) counts.set(key, left);
+      else counts.delete(key);
+    },
+  };
+}
+
 function findIngestReplay(db: DbHandle, userId: string, key: string) {
   const row = findIdempotent(db, userId, "ingest", key);
   if (!row) return undefined;
@@ -186,11 +208,50 @@ function findIngestReplay(db: DbHandle, userId: string, key: string) {
   return { statusCode: row.statusCode, ...stored };
 }
 
-function findRecentDuplicate(db: DbHandle, userId: string, key: string): IngestResponse | undefined {
+function findRecentDuplicate(db: DbHandle, userId: string, key: string): FiledBody | undefined {
   const since = new Date(Date.now() - DUPLICATE_WINDOW_MS).toISOString();
-  const body = findRecentResponse(db, userId, "ingest-body", key, since) as IngestResponse | undefined;
+  const filed = findFiledBody(db, userId, key, since);
   // A deleted version is not answered: the capture is filed again.
-  return body && versionExists(db, body.asset.id) ? body : undefined;
+  return filed && versionExists(db, filed.versionId) ? filed : undefined;
+}
+
+/** The selection, status and mirror state a capture is filed with: a function of its body alone. */
+function filingState(input: IngestInput) {
+  const selected = input.selected ?? input.status === "SELECTED";
+  return {
+    selected,
+    status: takeStatus(selected, input.status),
+    mirrorStatus: input.outputUrl || input.thumbnailUrl ? ("pending" as const) : ("none" as const),
+  };
+}
+
+/**
+ * The reply to a filed capture, from its body and what the filing decided. A re-send of an identical body is
+ * answered by the same function from the guard's record, so it gets the first reply exactly (whatever was
+ * changed on the version since, as when the whole reply was stored).
+ */
+function ingestReply(input: IngestInput, warnings: IngestWarning[], filed: FiledBody): IngestResponse {
+  const { status, mirrorStatus } = filingState(input);
+  return {
+    ok: true,
+    asset: {
+      id: filed.versionId,
+      versionNumber: filed.versionNumber,
+      platformKey: filed.platformKey,
+      platformLabel: filed.platformLabel,
+      assetType: input.assetType,
+      status,
+      rightsState: input.rightsState,
+      shotId: input.shotId ?? null,
+      sceneId: input.sceneId,
+      projectId: input.projectId,
+      promptPackageId: filed.promptPackageId,
+      externalAssetId: input.externalAssetId ?? null,
+      mirrorStatus,
+      createdAt: filed.createdAt,
+    },
+    ...(warnings.length > 0 && { warnings }),
+  };
 }
 
 interface Target {

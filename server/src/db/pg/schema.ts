@@ -297,9 +297,13 @@ export const idempotencyKeys = pgTable(
     route: text("route").notNull(),
     statusCode: integer("status_code").notNull(),
     response: jsonOf<unknown>("response").notNull(),
+    bodyHash: bigint("body_hash", { mode: "number" }),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.route, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.userId, t.route, t.key] }),
+    index("idempotency_keys_body").on(t.bodyHash).where(sql`${t.bodyHash} is not null`),
+  ],
 );
 
 export const userPreferences = pgTable("user_preferences", {

@@ -1,0 +1,2 @@
+ALTER TABLE "idempotency_keys" ADD COLUMN "body_hash" bigint;--> statement-breakpoint
+CREATE INDEX "idempotency_keys_body" ON "idempotency_keys" USING btree ("body_hash") WHERE "idempotency_keys"."body_hash" is not null;
