@@ -125,9 +125,16 @@ describe("dailies migrate-to", () => {
     expect(media.rows.length).toBeGreaterThanOrEqual(3);
     for (const row of media.rows) expect(keys).toContain(row.path);
     const versions = await admin.query(
-      "select version_number, selected from asset_versions order by scene_id, version_number",
+      `select s.scene_code, v.version_number, v.selected from asset_versions v join scenes s on s.id = v.scene_id
+        order by s.scene_code, v.version_number`,
     );
-    expect(versions.rows.map((r) => r.version_number)).toEqual([1, 2, 3, 1, 2]);
+    expect(versions.rows.map((r) => `${r.scene_code}v${r.version_number}`)).toEqual([
+      "001v1",
+      "001v2",
+      "001v3",
+      "002v1",
+      "002v2",
+    ]);
     expect(typeof versions.rows[0].selected).toBe("boolean");
   });
 
