@@ -26,6 +26,7 @@ import { buildProviders } from "./services/aiCalls.js";
 import { createJobKinds } from "./services/jobKinds.js";
 import { createMirrorTransfer } from "./services/mirrorTransfer.js";
 import { seedPlatforms } from "./services/platforms.js";
+import { startPruning } from "./services/retention.js";
 import { WebhookDispatcher } from "./services/webhooks.js";
 import { createObjectStore } from "./storage/createObjectStore.js";
 import { FileStore } from "./storage/files.js";
@@ -155,11 +156,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // here: their leases expire and any worker takes them over (jobs/queue.ts).
   // Processes in roles share events through the database file (the API's live stream sees what a worker did).
   let stopRelay: (() => Promise<void>) | undefined;
+  let stopPruning: (() => void) | undefined;
   app.addHook("onReady", async () => {
+    if (config.DAILIES_ROLE !== "worker") stopPruning = startPruning(deps, app.log);
     if (config.DAILIES_ROLE !== "all") stopRelay = await relayEvents(deps.events, sqliteChannel(db), app.log);
     if (options.startWorker !== false && runsJobs(config)) deps.worker.start();
   });
   app.addHook("onClose", async () => {
+    stopPruning?.();
     await deps.worker.stop();
     await stopRelay?.();
     // After the worker: its jobs were aborted and have settled, so no thread still holds a file or a child.

@@ -64,6 +64,8 @@ export const configSchema = z.object({
       });
       return z.NEVER;
     }),
+  // How long a repeated Idempotency-Key is answered from the first response (then the record is pruned).
+  DAILIES_IDEMPOTENCY_DAYS: int(1, 3650, 30),
   // A claimed job is leased for this long; the worker renews it every third of it while the job runs.
   DAILIES_JOB_LEASE_SECONDS: int(2, 24 * 3600, 30),
   DAILIES_JOB_CONCURRENCY: int(1, 64, 2),

@@ -89,3 +89,21 @@ export function recordIdempotent(
     ),
   ).run(userId, route, key, statusCode, JSON.stringify(response));
 }
+
+/**
+ * Forgets what no request can use any more: the duplicate guard's records older than its window, and
+ * Idempotency-Key answers older than their retention. Returns how many of each went.
+ */
+export function pruneIdempotency(db: Db, bodiesBefore: string, keysBefore: string): { bodies: number; keys: number } {
+  const bodies = prepared(db, "idempotency.pruneBodies", () =>
+    (db as DbHandle).$client.prepare<[string]>(
+      `delete from idempotency_keys where route = '${BODY_ROUTE}' and created_at < ?`,
+    ),
+  ).run(bodiesBefore).changes;
+  const keys = prepared(db, "idempotency.pruneKeys", () =>
+    (db as DbHandle).$client.prepare<[string]>(
+      `delete from idempotency_keys where route <> '${BODY_ROUTE}' and created_at < ?`,
+    ),
+  ).run(keysBefore).changes;
+  return { bodies, keys };
+}
