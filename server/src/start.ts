@@ -18,6 +18,11 @@ export type Role = Config["DAILIES_ROLE"];
  * jobs go back to the queue). Resolves once started; the process lives until a signal.
  */
 export async function startDailies(env: Record<string, string | undefined> = process.env, role?: Role): Promise<void> {
+  const refused = databaseUrlRefusal(env);
+  if (refused) {
+    process.stderr.write(`${refused}\n`);
+    process.exit(2);
+  }
   let config: Config;
   try {
     config = loadConfig(role ? { ...env, DAILIES_ROLE: role } : env);
@@ -86,4 +91,18 @@ function createOwnerIfEmpty(dataDir: string): string | null {
   } finally {
     db.$client.close();
   }
+}
+
+/**
+ * The server does not run on PostgreSQL yet (README "Team deployment"). Starting on the SQLite file while the
+ * operator believes the data goes to PostgreSQL would split their data between two databases, so a set
+ * DAILIES_DATABASE_URL stops the start with what to do instead.
+ */
+export function databaseUrlRefusal(env: Record<string, string | undefined>): string | null {
+  if (!env.DAILIES_DATABASE_URL) return null;
+  return (
+    "DAILIES_DATABASE_URL is set, but this version of Dailies keeps its data in the SQLite file of DAILIES_DATA_DIR " +
+    "only (PostgreSQL support is in progress: see the README, Team deployment). Unset DAILIES_DATABASE_URL to start; " +
+    "`pnpm --silent dailies migrate-to --database …` already copies an installation into PostgreSQL."
+  );
 }

@@ -41,3 +41,14 @@ describe("loadConfig", () => {
     expect(loadConfig({ DAILIES_DATA_DIR: "films", INIT_CWD: "/srv/dailies" }).dataDir).toBe("/srv/dailies/films");
   });
 });
+
+describe("DAILIES_DATABASE_URL before PostgreSQL support", () => {
+  it("stops the start with what to do instead of silently using SQLite", async () => {
+    const { databaseUrlRefusal } = await import("../src/start.js");
+    expect(databaseUrlRefusal({})).toBeNull();
+    const said = databaseUrlRefusal({ DAILIES_DATABASE_URL: "postgres://u:secret@db:5432/dailies" });
+    expect(said).toMatch(/DAILIES_DATABASE_URL is set/);
+    expect(said).toMatch(/Unset DAILIES_DATABASE_URL/);
+    expect(said).not.toContain("secret");
+  });
+});

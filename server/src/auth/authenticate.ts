@@ -1,7 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
-import { workspaces } from "../db/schema.js";
 import { nowIso } from "../ids.js";
 import type { User } from "../repositories/users.js";
 import { isWorkspaceMember } from "../repositories/workspaces.js";
@@ -86,13 +84,12 @@ function liveToken(
 }
 
 function personalWorkspace(db: Db, userId: string): string | undefined {
+  // Raw prepared: it runs on every request whose token has no cached personal workspace.
   return prepared(db, "auth.personal", () =>
-    db
-      .select({ id: workspaces.id })
-      .from(workspaces)
-      .where(and(eq(workspaces.ownerId, sql.placeholder("userId")), eq(workspaces.personal, true)))
-      .prepare(),
-  ).get({ userId })?.id;
+    (db as DbHandle).$client.prepare<[string], { id: string }>(
+      "select id from workspaces where owner_id = ? and personal = 1",
+    ),
+  ).get(userId)?.id;
 }
 
 /** The workspace a request acts in; undefined when x-workspace-id names one the user does not belong to. */

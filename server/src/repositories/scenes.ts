@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, ne, notInArray, sql } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { assetVersions, scenes, shots } from "../db/schema.js";
 import { conflict } from "../errors.js";
@@ -29,6 +29,18 @@ export function sceneByCode(db: Db, projectId: string, sceneCode: string): Scene
       .where(and(eq(scenes.projectId, sql.placeholder("projectId")), eq(scenes.sceneCode, sql.placeholder("code"))))
       .prepare(),
   ).get({ projectId, code: sceneCode });
+}
+
+/**
+ * The id of the project's scene with this code: ingest's hot path, one raw prepared statement (drizzle's
+ * prepared `.get()` maps a whole row and cost ~4 µs more per capture).
+ */
+export function sceneIdByCode(db: Db, projectId: string, sceneCode: string): string | undefined {
+  return prepared(db, "scenes.idByCode", () =>
+    (db as DbHandle).$client.prepare<[string, string], { id: string }>(
+      "select id from scenes where project_id = ? and scene_code = ?",
+    ),
+  ).get(projectId, sceneCode)?.id;
 }
 
 /** The project's scenes in the one scene order: sort order, then code, then creation. */

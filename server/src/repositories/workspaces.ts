@@ -1,22 +1,16 @@
 import { and, asc, count, desc, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { users, workspaceInvites, workspaceMembers, workspaces } from "../db/schema.js";
 import { newId } from "../ids.js";
 
 export function isWorkspaceMember(db: Db, userId: string, workspaceId: string): boolean {
+  // Raw prepared: every ingest and project read asks it (drizzle's prepared get maps a row, ~3 µs more).
   return !!prepared(db, "auth.member", () =>
-    db
-      .select({ w: workspaceMembers.workspaceId })
-      .from(workspaceMembers)
-      .where(
-        and(
-          eq(workspaceMembers.userId, sql.placeholder("userId")),
-          eq(workspaceMembers.workspaceId, sql.placeholder("workspaceId")),
-        ),
-      )
-      .prepare(),
-  ).get({ userId, workspaceId });
+    (db as DbHandle).$client.prepare<[string, string], { w: string }>(
+      "select workspace_id as w from workspace_members where user_id = ? and workspace_id = ?",
+    ),
+  ).get(userId, workspaceId);
 }
 
 export type WorkspaceRole = "owner" | "member";

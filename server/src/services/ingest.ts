@@ -25,7 +25,7 @@ import {
 } from "../repositories/idempotency.js";
 import { ensurePlatform, platformById } from "../repositories/platforms.js";
 import { canSeeProject } from "../repositories/projects.js";
-import { sceneByCode, shotInScene } from "../repositories/scenes.js";
+import { sceneIdByCode, shotInScene } from "../repositories/scenes.js";
 import { DUPLICATE_WINDOW_MS, dropUnusableUrls, duplicateKey } from "./ingestCompat.js";
 import { MIRROR_JOB } from "./mirror.js";
 
@@ -264,8 +264,7 @@ interface Target {
 function findTarget(db: DbHandle, userId: string, projectId: string, sceneCode: string): Target | undefined {
   const visible = canSeeProject(db, userId, projectId);
   if (!visible) return undefined;
-  const scene = sceneByCode(db, projectId, sceneCode);
-  return { projectId, sceneId: scene?.id ?? null, workspaceId: visible.workspaceId };
+  return { projectId, sceneId: sceneIdByCode(db, projectId, sceneCode) ?? null, workspaceId: visible.workspaceId };
 }
 
 /** Optional references must belong to the same scene (shot) or project (parent version, prompt package). */
