@@ -48,8 +48,8 @@ const PLATFORMS_TTL_MS = 10 * 60_000;
 const MAX_FILED_RECORDS = 500;
 
 async function apiClient() {
-  const { serverUrl, token } = await settingsItem.getValue();
-  return createClient({ baseUrl: serverUrl, token, timeoutMs: 15_000 });
+  const { serverUrl, token, workspaceId } = await settingsItem.getValue();
+  return createClient({ baseUrl: serverUrl, token, timeoutMs: 15_000, ...(workspaceId && { workspaceId }) });
 }
 
 const extensionVersion = () => browser.runtime.getManifest().version;
@@ -410,8 +410,8 @@ export async function handleCommand(command: string, tab: Browser.tabs.Tab | und
 // ---- connection
 
 async function connectionStatus(): Promise<ConnectionStatus> {
-  const { serverUrl, token } = await settingsItem.getValue();
-  const client = createClient({ baseUrl: serverUrl, token, timeoutMs: 8_000 });
+  const { serverUrl, token, workspaceId } = await settingsItem.getValue();
+  const client = createClient({ baseUrl: serverUrl, token, timeoutMs: 8_000, ...(workspaceId && { workspaceId }) });
   const status: ConnectionStatus = {
     serverUrl,
     reachable: false,
@@ -439,7 +439,24 @@ async function connectionStatus(): Promise<ConnectionStatus> {
     } else {
       status.userName = me.value.name;
       status.tokenValid = true;
+      status.workspaceId = me.value.workspaceId;
+      status.workspaces = await client.workspaces.list().then(
+        (r) => r.workspaces.map((w) => ({ id: w.id, name: w.name, personal: w.personal })),
+        () => [],
+      );
     }
+    return status;
+  }
+  // The chosen workspace is gone (membership ended): the token is fine, the choice is not.
+  if (workspaceId && me.reason instanceof DailiesApiError && me.reason.status === 404) {
+    status.tokenValid = true;
+    status.error = "The chosen workspace is not available any more — pick another in settings";
+    status.workspaces = await createClient({ baseUrl: serverUrl, token, timeoutMs: 8_000 })
+      .workspaces.list()
+      .then(
+        (r) => r.workspaces.map((w) => ({ id: w.id, name: w.name, personal: w.personal })),
+        () => [],
+      );
     return status;
   }
   const apiErr = me.reason instanceof DailiesApiError ? me.reason : null;
@@ -506,8 +523,15 @@ async function handle(request: BackgroundRequest, sender: Browser.runtime.Messag
     case "settings/get":
       return settingsItem.getValue();
     case "settings/save": {
-      const settings = { serverUrl: request.serverUrl.replace(/\/+$/, ""), token: request.token };
+      const before = await settingsItem.getValue();
+      const settings = {
+        serverUrl: request.serverUrl.replace(/\/+$/, ""),
+        token: request.token,
+        ...(request.workspaceId && { workspaceId: request.workspaceId }),
+      };
       await settingsItem.setValue(settings);
+      // Another workspace: the remembered project belongs to the old one.
+      if (before.workspaceId !== settings.workspaceId) await targetItem.setValue(null);
       await platformsCache.setValue(null);
       void outbox.flush();
       return settings;

@@ -30,6 +30,8 @@ export type Shot = z.infer<typeof shotSchema>;
 export const settingsSchema = z.object({
   serverUrl: z.url({ protocol: /^https?$/, error: "Enter an http(s) URL" }),
   token: z.string().trim(),
+  /** A shared workspace whose projects the pickers list (sent as x-workspace-id); unset: the personal one. */
+  workspaceId: z.string().trim().min(1).optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -150,6 +152,9 @@ export interface ConnectionStatus {
   userName: string | null;
   serverVersion: string | null;
   error: string | null;
+  /** The workspace the pickers list (the server's answer to /api/me) and the ones the token's user is in. */
+  workspaceId?: string | null;
+  workspaces?: { id: string; name: string; personal: boolean }[];
 }
 
 /** What became of one capture handed to the outbox. */

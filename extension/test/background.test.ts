@@ -82,6 +82,54 @@ beforeAll(async () => {
         filed.push(f);
         return json(200, ingestReply(f));
       }
+      // Workspaces: the personal one and a shared "Studio"; x-workspace-id must name one of them.
+      const workspace = req.headers["x-workspace-id"] as string | undefined;
+      if (workspace && workspace !== "ws_studio" && workspace !== "ws_me")
+        return json(404, { error: "Workspace not found" });
+      if (req.url === "/api/health")
+        return json(200, { status: "ok", version: "0.1.0", ffmpeg: { found: true, version: "6.1" } });
+      if (req.url === "/api/me")
+        return json(200, {
+          id: "usr_1",
+          name: "Ada",
+          email: null,
+          workspaceId: workspace ?? "ws_me",
+          createdAt: "2026-12-01T00:00:00.000Z",
+        });
+      if (req.url === "/api/workspaces")
+        return json(200, {
+          workspaces: [
+            {
+              id: "ws_me",
+              name: "Ada",
+              personal: true,
+              role: "owner",
+              memberCount: 1,
+              createdAt: "2026-12-01T00:00:00.000Z",
+            },
+            {
+              id: "ws_studio",
+              name: "Studio",
+              personal: false,
+              role: "member",
+              memberCount: 3,
+              createdAt: "2026-12-01T00:00:00.000Z",
+            },
+          ],
+        });
+      if (req.url === "/api/extension/projects")
+        return json(200, {
+          projects: [
+            {
+              id: workspace === "ws_studio" ? "proj_team" : "proj_1",
+              name: workspace ?? "personal",
+              status: "DEVELOPMENT",
+              genre: null,
+              updatedAt: "2026-12-01T00:00:00.000Z",
+              sceneCount: 1,
+            },
+          ],
+        });
       if (req.url === "/api/extension/profile")
         return json(200, {
           preferences: {
@@ -160,6 +208,31 @@ describe("message dispatch", () => {
     expect((await tabCapturesItem(tabId).getValue()).captures.map((c) => c.externalId)).toEqual(["gen_1", "gen_2"]);
     const saved = await ask({ type: "settings/save", serverUrl: `${baseUrl}//`, token: " tok_test " });
     expect(saved).toEqual({ ok: true, data: { serverUrl: baseUrl, token: "tok_test" } });
+  });
+});
+
+describe("workspace", () => {
+  it("lists the chosen workspace's projects, forgets the old target, and says when the choice is gone", async () => {
+    const status = await ask<{ workspaces: { id: string }[]; workspaceId: string }>({ type: "connection/status" });
+    expect(status.ok && status.data.workspaces.map((w) => w.id)).toEqual(["ws_me", "ws_studio"]);
+    expect(status.ok && status.data.workspaceId).toBe("ws_me");
+
+    await ask({ type: "settings/save", serverUrl: baseUrl, token: "tok_test", workspaceId: "ws_studio" });
+    expect(await settingsItem.getValue()).toEqual({ serverUrl: baseUrl, token: "tok_test", workspaceId: "ws_studio" });
+    // The remembered project was the personal workspace's.
+    expect(await targetItem.getValue()).toBeNull();
+    const projects = await ask<{ id: string }[]>({ type: "projects/list" });
+    expect(projects.ok && projects.data.map((p) => p.id)).toEqual(["proj_team"]);
+
+    await settingsItem.setValue({ serverUrl: baseUrl, token: "tok_test", workspaceId: "ws_left" });
+    const stale = await ask<{ tokenValid: boolean; error: string; workspaces: unknown[] }>({
+      type: "connection/status",
+    });
+    expect(stale.ok && stale.data).toMatchObject({
+      tokenValid: true,
+      error: expect.stringMatching(/not available any more/),
+    });
+    expect(stale.ok && stale.data.workspaces).toHaveLength(2);
   });
 });
 

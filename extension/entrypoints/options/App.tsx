@@ -21,6 +21,8 @@ type Result = { tone: "ok" | "error" | "info"; text: string } | null;
 export function App() {
   const [serverUrl, setServerUrl] = useState(DEFAULT_SERVER_URL);
   const [token, setToken] = useState("");
+  const [workspaceId, setWorkspaceId] = useState<string | undefined>(undefined);
+  const [status, setStatus] = useState<ConnectionStatus | null>(null);
   const [result, setResult] = useState<Result>(null);
   const [busy, setBusy] = useState(false);
   // The form stays disabled until the stored settings arrive, so they never overwrite what the user types.
@@ -32,10 +34,13 @@ export function App() {
         (s) => {
           setServerUrl(s.serverUrl);
           setToken(s.token);
+          setWorkspaceId(s.workspaceId);
         },
         () => undefined,
       )
       .finally(() => setLoaded(true));
+    // The workspace choice needs the server's list: asked once the page opens (quietly when offline).
+    askBackground("connection/status", {}).then(setStatus, () => undefined);
   }, []);
 
   /** Must run inside the click: Chrome only shows the permission prompt for a user gesture. */
@@ -45,15 +50,23 @@ export function App() {
     return browser.permissions.request({ origins: [pattern] }).catch(() => false);
   }
 
-  async function save(test: boolean) {
+  /** Saves the form; `chosen` is a workspace just picked (its state update has not landed yet). */
+  async function save(test: boolean, chosen?: { workspaceId: string | undefined }) {
+    const workspace = chosen ? chosen.workspaceId : workspaceId;
     const granted = requestAccess();
     setBusy(true);
     setResult({ tone: "info", text: test ? "Testing…" : "Saving…" });
     try {
-      await askBackground("settings/save", { serverUrl: serverUrl.trim(), token: token.trim() });
+      await askBackground("settings/save", {
+        serverUrl: serverUrl.trim(),
+        token: token.trim(),
+        ...(workspace && { workspaceId: workspace }),
+      });
       const access = await granted;
       // Save also tests: a wrong token is said here, not discovered later in the panel.
-      const checked = describe(await askBackground("connection/status", {}));
+      const now = await askBackground("connection/status", {});
+      setStatus(now);
+      const checked = describe(now);
       const saved = test ? "" : access ? "Saved. " : "Saved (access to this server was not granted). ";
       setResult({ tone: checked.tone, text: `${saved}${checked.text}` });
     } catch (err) {
@@ -121,6 +134,34 @@ export function App() {
           {result.text}
         </p>
       )}
+      {status?.workspaces && status.workspaces.length > 1 && (
+        <section class="workspace-choice">
+          <h2>Workspace</h2>
+          <label>
+            Captures are filed into the projects of
+            <select
+              name="workspace"
+              value={workspaceId ?? status.workspaces.find((w) => w.personal)?.id ?? ""}
+              disabled={busy}
+              onChange={(e) => {
+                const picked = status.workspaces?.find((w) => w.id === e.currentTarget.value);
+                const next = picked && !picked.personal ? picked.id : undefined;
+                setWorkspaceId(next);
+                void save(false, { workspaceId: next });
+              }}
+            >
+              {status.workspaces.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.personal ? `${w.name} (personal)` : w.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p class="hint">
+            A shared workspace's projects are listed in the popup and the side panel for the whole team.
+          </p>
+        </section>
+      )}
       <ToolbarChoice />
     </main>
   );
@@ -128,11 +169,16 @@ export function App() {
 
 function describe(status: ConnectionStatus): NonNullable<Result> {
   if (!status.reachable) return { tone: "error", text: status.error ?? `Cannot reach ${status.serverUrl}` };
-  if (status.tokenValid)
+  if (status.tokenValid && status.error)
+    return { tone: "error", text: status.error.replace(/\s*—\s*[^—]*settings$/, "") };
+  if (status.tokenValid) {
+    const shared = status.workspaces?.find((w) => w.id === status.workspaceId && !w.personal);
+    const where = shared ? ` in workspace ${shared.name}` : "";
     return {
       tone: "ok",
-      text: `Connected to Dailies ${status.serverVersion ?? ""} as ${status.userName}`.replace(/\s+/g, " "),
+      text: `Connected to Dailies ${status.serverVersion ?? ""} as ${status.userName}${where}`.replace(/\s+/g, " "),
     };
+  }
   // This is the settings page: no "open settings" here.
   const why = (status.error ?? "the token was not accepted").replace(/\s*—\s*[^—]*settings$/, "");
   return { tone: "error", text: `Server reachable, but ${why}` };

@@ -263,12 +263,15 @@ function ConnectionBadge({ status }: { status: ConnectionStatus | null }) {
         checking…
       </span>
     );
-  if (status.reachable && status.tokenValid)
+  if (status.reachable && status.tokenValid && !status.error) {
+    const shared = status.workspaces?.find((w) => w.id === status.workspaceId && !w.personal);
     return (
       <span class="conn" data-state="ok" title={status.serverUrl}>
         <i class="dot" /> {status.userName}
+        {shared && <span class="muted"> · {shared.name}</span>}
       </span>
     );
+  }
   const tokenProblem = status.reachable;
   return (
     <span class="conn" data-state={tokenProblem ? "token" : "offline"} title={status.serverUrl}>
