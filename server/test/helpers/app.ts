@@ -72,3 +72,22 @@ export async function seedProject(t: TestApp, sceneCodes: string[] = ["001"], to
   }
   return { projectId: project.json.id as string, scenes };
 }
+
+/**
+ * POST /api/extension/ingest of a Sora VIDEO capture into scene 001 of the project; `fields` add to or replace
+ * the body's fields (an output URL, another prompt, …).
+ */
+export function ingestCapture(
+  t: TestApp,
+  projectId: string,
+  fields: Record<string, unknown> = {},
+  options: { headers?: Record<string, string>; token?: string } = {},
+) {
+  return t.call({
+    method: "POST",
+    url: "/api/extension/ingest",
+    payload: { projectId, sceneId: "001", platformKey: "openai-sora", assetType: "VIDEO", prompt: "a take", ...fields },
+    ...(options.headers && { headers: options.headers }),
+    ...(options.token && { token: options.token }),
+  });
+}

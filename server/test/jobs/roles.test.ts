@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { details, makeClips, uploadOk } from "../editing/helpers.js";
-import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { buildTestApp, ingestCapture, seedProject, type TestApp } from "../helpers/app.js";
 
 // An `api` app and a `worker` app on one data folder (two database connections, as two processes would have):
 // the api app enqueues and never runs a job; the worker app runs them; requests that wait for their job (a colour
@@ -108,11 +108,7 @@ describe("process roles on one data folder", () => {
     try {
       const started = await api.call({ method: "POST", url: "/api/export", payload: { project_id: projectId } });
       expect(started.status, started.body).toBe(202);
-      const ingest = await api.call({
-        method: "POST",
-        url: "/api/extension/ingest",
-        payload: { projectId, sceneId: "001", platformKey: "openai-sora", assetType: "VIDEO", prompt: "relayed" },
-      });
+      const ingest = await ingestCapture(api, projectId, { prompt: "relayed" });
       expect(ingest.status, ingest.body).toBe(200);
       const deadline = Date.now() + 60_000;
       while (!seenByApi.some((e) => e.type === "export.completed") && Date.now() < deadline)

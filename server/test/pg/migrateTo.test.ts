@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { type MigrateReport, migrateTo } from "../../src/migrateTo/index.js";
 import { idle, makeClips, uploadOk } from "../editing/helpers.js";
-import { buildTestApp, seedProject } from "../helpers/app.js";
+import { buildTestApp, ingestCapture, seedProject } from "../helpers/app.js";
 import { S3RVER_KEY, startS3, type TestS3 } from "../helpers/s3.js";
 import { useTestDatabase } from "../support/testDatabase.js";
 
@@ -64,17 +64,7 @@ beforeAll(async () => {
   dataDir = t.dataDir;
   const { projectId } = await seedProject(t, ["001", "002"]);
   for (let i = 0; i < 5; i++) {
-    const res = await t.call({
-      method: "POST",
-      url: "/api/extension/ingest",
-      payload: {
-        projectId,
-        sceneId: i % 2 ? "002" : "001",
-        platformKey: "openai-sora",
-        assetType: "VIDEO",
-        prompt: `take ${i}`,
-      },
-    });
+    const res = await ingestCapture(t, projectId, { sceneId: i % 2 ? "002" : "001", prompt: `take ${i}` });
     expect(res.status, res.body).toBe(200);
   }
   const clips = await makeClips(await mkdtemp(path.join(os.tmpdir(), "dailies-migrate-clips-")));

@@ -2,7 +2,7 @@
 // 22003) are refused by the schemas on every backend: a 400 naming the field, and nothing written.
 import { NUL_CHARACTER_MESSAGE } from "@dailies/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { buildTestApp, ingestCapture, seedProject, type TestApp } from "../helpers/app.js";
 
 let t: TestApp;
 let projectId: string;
@@ -32,29 +32,13 @@ function expectRefused(res: Awaited<ReturnType<TestApp["call"]>>, field: string,
 describe("NUL characters in text", () => {
   it("are refused in a capture's prompt, and no version is filed", async () => {
     const before = count("asset_versions");
-    const res = await t.call({
-      method: "POST",
-      url: "/api/extension/ingest",
-      payload: { projectId, sceneId: "001", platformKey: "openai-sora", assetType: "VIDEO", prompt: "a\u0000b" },
-    });
+    const res = await ingestCapture(t, projectId, { prompt: "a\u0000b" });
     expectRefused(res, "prompt", NUL_CHARACTER_MESSAGE);
     expect(count("asset_versions")).toBe(before);
   });
 
   it("are refused inside nested text too (tags, prompt package)", async () => {
-    const res = await t.call({
-      method: "POST",
-      url: "/api/extension/ingest",
-      payload: {
-        projectId,
-        sceneId: "001",
-        platformKey: "openai-sora",
-        assetType: "VIDEO",
-        prompt: "fine",
-        tags: ["ok", "bad\u0000"],
-        promptPackage: { name: "\u0000" },
-      },
-    });
+    const res = await ingestCapture(t, projectId, { tags: ["ok", "bad\u0000"], promptPackage: { name: "\u0000" } });
     expectRefused(res, "tags.1", NUL_CHARACTER_MESSAGE);
     expectRefused(res, "promptPackage.name", NUL_CHARACTER_MESSAGE);
   });

@@ -17,7 +17,7 @@ import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { collectCache } from "../../src/services/diskCache.js";
 import { StorageError } from "../../src/storage/objectStore.js";
-import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { buildTestApp, ingestCapture, seedProject, type TestApp } from "../helpers/app.js";
 import { S3RVER_KEY, startS3, type TestS3 } from "../helpers/s3.js";
 import { makeTestVideo, testFfmpegRunner } from "../helpers/videos.js";
 
@@ -124,18 +124,7 @@ const row = (id: string) =>
 
 describe("media in an S3 bucket", () => {
   it("a mirrored capture lands in the bucket, not in the data folder, and its link redirects with Range", async () => {
-    const ingest = await t.call({
-      method: "POST",
-      url: "/api/extension/ingest",
-      payload: {
-        projectId,
-        sceneId: "001",
-        platformKey: "openai-sora",
-        assetType: "VIDEO",
-        prompt: "a take",
-        outputUrl: `${cdnUrl}/take.mp4`,
-      },
-    });
+    const ingest = await ingestCapture(t, projectId, { outputUrl: `${cdnUrl}/take.mp4` });
     expect(ingest.status, ingest.body).toBe(200);
     await t.app.deps.worker.idle(60_000);
     const list = await t.call({ method: "GET", url: `/api/extension/scene-assets?projectId=${projectId}&sceneId=001` });
