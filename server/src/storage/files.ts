@@ -39,6 +39,9 @@ export function scratchName(stem: string, suffix = ""): string {
   return `.${stem}.${randomBytes(6).toString("hex")}.tmp${suffix}`;
 }
 
+/** Whether a file name is one of scratchName's (work in progress, never a finished file). */
+export const isScratchName = (name: string) => /^\..+\.[0-9a-f]{12}\.tmp(\.[^./]+)?$/.test(name);
+
 /** A scratch name beside `file` (same folder, so the final rename is atomic), same extension. */
 export function scratchSibling(file: string): string {
   const ext = extname(file);
@@ -134,6 +137,26 @@ export class FileStore {
 
   async dir(...parts: string[]): Promise<string> {
     return ensureDir(join(this.dataDir, ...parts));
+  }
+
+  /**
+   * Removes scratch files (scratchName's) older than `olderThanMs` anywhere in the data folder's stores and
+   * tmp/: work a killed process left behind (an ffmpeg whose worker died, an upload cut off). Finished files
+   * never have a scratch name, so nothing else is touched.
+   */
+  async removeStaleScratch(olderThanMs: number, now = Date.now()): Promise<{ files: number; bytes: number }> {
+    const removed = { files: 0, bytes: 0 };
+    for (const folder of ["tmp", "media", "renders", "exports", "frames"]) {
+      for (const file of await listFiles(join(this.dataDir, folder))) {
+        if (!isScratchName(basename(file))) continue;
+        const info = await stat(file).catch(() => null);
+        if (!info || now - info.mtimeMs < olderThanMs) continue;
+        await rm(file, { force: true });
+        removed.files++;
+        removed.bytes += info.size;
+      }
+    }
+    return removed;
   }
 
   /** Moves a finished temp file into the store; returns its path relative to the data folder. */

@@ -3,6 +3,7 @@
  * content-addressed puts store identical bytes once, and removal of what is already gone is fine.
  */
 import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import {
   FileStore,
   fileInfo,
   isNonEmptyFile,
+  isScratchName,
   listFiles,
   readBytes,
   removeFiles,
@@ -82,5 +84,33 @@ describe("content-addressed store", () => {
     await store.remove(first.rel);
     expect(await fileInfo(store.absolute(first.rel))).toBeNull();
     await removeFiles(store.absolute(first.rel));
+  });
+});
+
+describe("stale scratch files", () => {
+  it("removes scratch files unchanged for longer than the limit, and nothing else", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "dailies-scratch-"));
+    try {
+      const store = new FileStore(dir);
+      const renders = await store.dir("renders");
+      const old = path.join(renders, scratchName("part", ".mp4"));
+      const fresh = path.join(renders, scratchName("part", ".mp4"));
+      const finished = path.join(renders, "abc123.mp4");
+      const tmpOld = path.join(await store.dir("tmp"), scratchName("work"));
+      for (const f of [old, fresh, finished, tmpOld]) writeFileSync(f, "x".repeat(10));
+      const dayAgo = new Date(Date.now() - 25 * 3600 * 1000);
+      for (const f of [old, finished, tmpOld]) utimesSync(f, dayAgo, dayAgo);
+
+      expect(await store.removeStaleScratch(24 * 3600 * 1000)).toEqual({ files: 2, bytes: 20 });
+      expect(existsSync(old)).toBe(false);
+      expect(existsSync(tmpOld)).toBe(false);
+      // Live work (recently written) and finished files stay, however old.
+      expect(existsSync(fresh)).toBe(true);
+      expect(existsSync(finished)).toBe(true);
+      expect(isScratchName("abc123.mp4")).toBe(false);
+      expect(isScratchName(".part.0123456789ab.tmp.mp4")).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
