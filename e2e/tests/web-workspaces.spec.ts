@@ -56,6 +56,8 @@ test("a shared workspace: create, invite, accept, switch, and see each other's w
   await owner.getByPlaceholder("e.g. Studio").fill(studio);
   await owner.getByRole("button", { name: "Create shared workspace" }).click();
   await expect(owner.getByTestId("workspace-list")).toContainText(studio);
+  // The invitation form offers the workspace just created (other specs may have made others).
+  await expect(owner.getByLabel("Invite to").locator("option:checked")).toHaveText(studio);
   await owner.getByLabel("Email").fill(bobEmail.toUpperCase());
   await owner.getByRole("button", { name: "Invite" }).click();
   await expect(owner.getByRole("status")).toContainText(`Invitation sent to ${bobEmail}`);

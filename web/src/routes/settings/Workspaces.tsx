@@ -86,6 +86,8 @@ export function WorkspacesSection({ current }: { current: string }) {
             void run(async () => {
               const w = await api.workspaces.create({ name: n });
               setName("");
+              // The next invitation most likely goes to the workspace just made.
+              setInvite({ workspaceId: w.id, email: "" });
               return `Workspace “${w.name}” created. Invite people to it below.`;
             });
         }}
