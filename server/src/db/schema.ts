@@ -350,7 +350,9 @@ export const jobs = sqliteTable(
     leaseUntil: text("lease_until"),
   },
   // The worker claims per kind (jobs/queue.ts): one seek into (pending, kind) in due order.
-  (t) => [index("jobs_due").on(t.status, t.kind, t.runAfter, t.createdAt), index("jobs_user").on(t.userId)],
+  // jobs_due: claims. jobs_created: the job lists walk jobs newest first and stop at the page size (a list over
+  // tens of thousands of mirror jobs was a full scan and sort). No user index: no query filters by user.
+  (t) => [index("jobs_due").on(t.status, t.kind, t.runAfter, t.createdAt), index("jobs_created").on(t.createdAt, t.id)],
 );
 
 export const variants = sqliteTable("variants", {

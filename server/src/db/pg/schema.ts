@@ -367,7 +367,9 @@ export const jobs = pgTable(
     leaseOwner: text("lease_owner"),
     leaseUntil: text("lease_until"),
   },
-  (t) => [index("jobs_due").on(t.status, t.kind, t.runAfter, t.createdAt), index("jobs_user").on(t.userId)],
+  // jobs_due: claims. jobs_created: the job lists walk jobs newest first and stop at the page size (a list over
+  // tens of thousands of mirror jobs was a full scan and sort). No user index: no query filters by user.
+  (t) => [index("jobs_due").on(t.status, t.kind, t.runAfter, t.createdAt), index("jobs_created").on(t.createdAt, t.id)],
 );
 
 export const variants = pgTable("variants", {
