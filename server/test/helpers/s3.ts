@@ -16,6 +16,10 @@ export const S3RVER_KEY = "S3RVER";
 export interface TestS3 {
   endpoint: string;
   requests: string[];
+  /** A client of the server, for checking what a test stored (closed with the server). */
+  client: S3Client;
+  /** The server's settings as DAILIES_S3_* environment (the app, the CLI). */
+  env: Record<string, string>;
   createBucket(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,6 +40,14 @@ export async function startS3(): Promise<TestS3> {
   return {
     endpoint,
     requests,
+    client,
+    env: {
+      DAILIES_S3_ENDPOINT: endpoint,
+      DAILIES_S3_REGION: "us-east-1",
+      DAILIES_S3_FORCE_PATH_STYLE: "1",
+      DAILIES_S3_ACCESS_KEY_ID: S3RVER_KEY,
+      DAILIES_S3_SECRET_ACCESS_KEY: S3RVER_KEY,
+    },
     createBucket: async (name) => {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },

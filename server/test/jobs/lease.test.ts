@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DbHandle, openDatabase } from "../../src/db/client.js";
 import { JobQueue, LeaseLostError, parseWorkerId } from "../../src/jobs/queue.js";
 import { type JobKind, JobWorker, LOST_JOB_ATTEMPTS } from "../../src/jobs/worker.js";
+import { until } from "../helpers/wait.js";
 
 // Two workers on one real, migrated SQLite file: two connections, two queues with their own worker ids, as two
 // processes would have. Leases are short so expiry happens within the test.
@@ -32,13 +33,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(10);
-  }
-}
 const exportRows = (db: DbHandle) =>
   (db.$client.prepare("select count(*) as n from render_cache").get() as { n: number }).n;
 

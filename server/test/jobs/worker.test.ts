@@ -7,6 +7,7 @@ import { type DbHandle, openDatabase } from "../../src/db/client.js";
 import { downloadTimeLimitSeconds, laneConcurrency, mediaTimeLimitSeconds } from "../../src/jobs/lanes.js";
 import { JobQueue } from "../../src/jobs/queue.js";
 import { type JobKind, JobTimeoutError, JobWorker } from "../../src/jobs/worker.js";
+import { until } from "../helpers/wait.js";
 
 // A real migrated SQLite file and the real queue and worker; only the handlers are made up.
 let dir: string;
@@ -27,13 +28,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await sleep(10);
-  }
-}
 const status = (id: string) => queue.get(id)?.status;
 
 /** A handler that never finishes by itself and records whether its signal was aborted, and why. */

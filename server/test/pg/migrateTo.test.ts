@@ -11,14 +11,14 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { type MigrateReport, migrateTo } from "../../src/migrateTo/index.js";
 import { idle, makeClips, uploadOk } from "../editing/helpers.js";
 import { buildTestApp, ingestCapture, seedProject } from "../helpers/app.js";
-import { S3RVER_KEY, startS3, type TestS3 } from "../helpers/s3.js";
+import { startS3, type TestS3 } from "../helpers/s3.js";
 import { useTestDatabase } from "../support/testDatabase.js";
 
 const database = useTestDatabase();
@@ -33,10 +33,7 @@ const run = (extra: { skipHashes?: boolean } = {}): Promise<MigrateReport> =>
   migrateTo({
     config: loadConfig({
       DAILIES_DATA_DIR: dataDir,
-      DAILIES_S3_ENDPOINT: s3.endpoint,
-      DAILIES_S3_FORCE_PATH_STYLE: "true",
-      DAILIES_S3_ACCESS_KEY_ID: S3RVER_KEY,
-      DAILIES_S3_SECRET_ACCESS_KEY: S3RVER_KEY,
+      ...s3.env,
       DAILIES_S3_CACHE_DIR: path.join(dataDir, "..", `${path.basename(dataDir)}-cache`),
     }),
     databaseUrl: database.url,
@@ -53,12 +50,7 @@ async function bucketKeys(): Promise<string[]> {
 beforeAll(async () => {
   s3 = await startS3();
   await s3.createBucket(BUCKET);
-  client = new S3Client({
-    endpoint: s3.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY },
-  });
+  client = s3.client;
   // The source: what a filmmaker's SQLite server holds after some work.
   const t = await buildTestApp();
   dataDir = t.dataDir;
@@ -82,7 +74,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await admin?.end();
-  client?.destroy();
   await s3?.close();
   if (dataDir) {
     rmSync(dataDir, { recursive: true, force: true });
@@ -172,10 +163,7 @@ describe("dailies migrate-to", () => {
         env: {
           ...process.env,
           DAILIES_DATA_DIR: dataDir,
-          DAILIES_S3_ENDPOINT: s3.endpoint,
-          DAILIES_S3_FORCE_PATH_STYLE: "true",
-          DAILIES_S3_ACCESS_KEY_ID: S3RVER_KEY,
-          DAILIES_S3_SECRET_ACCESS_KEY: S3RVER_KEY,
+          ...s3.env,
         },
       });
     await admin.query("delete from users where id = 'u_stray'");

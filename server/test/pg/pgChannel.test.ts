@@ -4,7 +4,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { EventBus, type EventOrigin } from "../../src/events/bus.js";
 import { openPgChannel, type PgChannelOptions } from "../../src/events/pgChannel.js";
 import { relayEvents } from "../../src/events/relay.js";
+import { until } from "../helpers/wait.js";
 import { useTestDatabase } from "../support/testDatabase.js";
+
+/** Reconnections take backoff steps: these waits allow 15 s. */
+const untilPg = (condition: () => boolean, what: string) => until(condition, what, 15_000);
 
 const database = useTestDatabase();
 
@@ -38,14 +42,6 @@ async function startProcess(options: Partial<Pick<PgChannelOptions, "backoff" | 
   return { bus, channel, seen, logs };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Through the cluster's maintenance database: the tests below close the test database to new connections. */
 async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const url = new URL(database.url);
@@ -74,7 +70,7 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
     await a.channel.listen((message) => rawA.push(message));
 
     a.bus.publish(created({ assetVersionId: "av1", versionNumber: 1 }));
-    await until(() => b.seen.length === 1, "B to see A's event");
+    await untilPg(() => b.seen.length === 1, "B to see A's event");
     const [event, origin] = b.seen[0]!;
     expect(origin).toBe("remote");
     expect(event).toMatchObject(created({ assetVersionId: "av1", versionNumber: 1 }));
@@ -82,7 +78,7 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
 
     // NOTIFYs reach a listener in commit order: once B's later event is in at A, an echo of A's own would be too.
     b.bus.publish({ type: "job.completed", workspaceId: "w1", projectId: "p1", data: { jobId: "j1" } });
-    await until(() => a.seen.length === 2, "A to see B's event");
+    await untilPg(() => a.seen.length === 2, "A to see B's event");
     expect(a.seen.map(([e, o]) => [e.type, o])).toEqual([
       ["asset.created", "local"],
       ["job.completed", "remote"],
@@ -104,7 +100,7 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
 
     a.bus.publish(created(big));
     a.bus.publish(created({ after: true }));
-    await until(() => b.seen.length === 2, "B to see both events");
+    await untilPg(() => b.seen.length === 2, "B to see both events");
     expect(b.seen[0]![0].data).toEqual(big);
     expect(b.seen[1]![0].data).toEqual({ after: true });
     expect(a.logs.filter((l) => l.level === "warn")).toEqual([]);
@@ -115,7 +111,7 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
     const b = await startProcess();
     const big = "x".repeat(20_000);
     for (let i = 0; i < 1000; i++) a.bus.publish(created(i % 100 === 0 ? { i, big } : { i }));
-    await until(() => b.seen.length === 1000, "B to see all 1000 events");
+    await untilPg(() => b.seen.length === 1000, "B to see all 1000 events");
     expect(b.seen.map(([e]) => e.data.i)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
     expect(b.seen[100]![0].data.big).toBe(big);
     expect(a.logs).toEqual([]);
@@ -126,7 +122,7 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
     const b = await startProcess();
     for (let i = 0; i < 50; i++) a.bus.publish(created({ i }));
     await a.channel.close();
-    await until(() => b.seen.length === 50, "B to see the events A queued before closing");
+    await untilPg(() => b.seen.length === 50, "B to see the events A queued before closing");
   });
 
   it("reconnects when its connection is killed and delivers the events sent after", async () => {
@@ -137,21 +133,21 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
 
     const { rows } = await asAdmin((c) => c.query("select pg_terminate_backend($1) as ok", [killed]));
     expect(rows[0]?.ok).toBe(true);
-    await until(() => b.channel.connected && b.channel.backendPid !== killed, "B to reconnect");
+    await untilPg(() => b.channel.connected && b.channel.backendPid !== killed, "B to reconnect");
     expect(b.logs.map((l) => [l.level, l.message])).toEqual([
       ["warn", "event channel lost its PostgreSQL connection; reconnecting"],
       ["info", "event channel reconnected to PostgreSQL"],
     ]);
     a.bus.publish(created({ afterReconnect: 1 }));
-    await until(() => b.seen.length === 1, "B to see the event sent after its reconnection");
+    await untilPg(() => b.seen.length === 1, "B to see the event sent after its reconnection");
     expect(b.seen[0]![0].data).toEqual({ afterReconnect: 1 });
 
     // The sender's side too: A's connection killed, a send after its reconnection reaches B.
     const killedA = a.channel.backendPid;
     await asAdmin((c) => c.query("select pg_terminate_backend($1)", [killedA]));
-    await until(() => a.channel.connected && a.channel.backendPid !== killedA, "A to reconnect");
+    await untilPg(() => a.channel.connected && a.channel.backendPid !== killedA, "A to reconnect");
     a.bus.publish(created({ fromReconnectedSender: 1 }));
-    await until(() => b.seen.length === 2, "B to see A's event after A's reconnection");
+    await untilPg(() => b.seen.length === 2, "B to see A's event after A's reconnection");
     expect(b.seen[1]![0].data).toEqual({ fromReconnectedSender: 1 });
   });
 
@@ -163,7 +159,10 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
     await asAdmin((c) => c.query(`alter database ${dbName} with allow_connections false`));
     try {
       await asAdmin((c) => c.query("select pg_terminate_backend($1)", [b.channel.backendPid]));
-      await until(() => b.logs.filter((l) => l.message.includes("could not reconnect")).length >= 2, "failed attempts");
+      await untilPg(
+        () => b.logs.filter((l) => l.message.includes("could not reconnect")).length >= 2,
+        "failed attempts",
+      );
       expect(b.channel.connected).toBe(false);
       // Sends made meanwhile wait sendWaitMs for the connection, then fail together (the relay logs them).
       const sends = [b.channel.send("one"), b.channel.send("two")].map((p) => p.catch((e: Error) => e.message));
@@ -174,12 +173,12 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
     } finally {
       await asAdmin((c) => c.query(`alter database ${dbName} with allow_connections true`));
     }
-    await until(() => b.channel.connected, "B to reconnect once connections are allowed again");
+    await untilPg(() => b.channel.connected, "B to reconnect once connections are allowed again");
     const delays = b.logs.filter((l) => l.message.includes("could not reconnect")).map((l) => l.details.retryInMs);
     // 50 ms doubled after each failure, capped at 200 ms.
     expect(delays.slice(0, 2)).toEqual([100, 200]);
     a.bus.publish(created({ back: true }));
-    await until(() => b.seen.length === 1, "B to see an event after coming back");
+    await untilPg(() => b.seen.length === 1, "B to see an event after coming back");
   });
 
   // A backend frozen with SIGSTOP answers nothing and closes nothing, like a connection behind a network cut:
@@ -205,13 +204,16 @@ describe("events across processes over PostgreSQL LISTEN/NOTIFY", () => {
       const frozen = channel.backendPid!;
       process.kill(frozen, "SIGSTOP");
       try {
-        await until(() => channel.connected && channel.backendPid !== frozen, "the channel to replace its connection");
+        await untilPg(
+          () => channel.connected && channel.backendPid !== frozen,
+          "the channel to replace its connection",
+        );
         expect(logs[0]).toMatchObject({
           level: "warn",
           details: { error: "no answer to a health check in 300 ms" },
         });
         a.bus.publish(created({ afterFreeze: true }));
-        await until(() => received.length === 1, "an event on the new connection");
+        await untilPg(() => received.length === 1, "an event on the new connection");
         expect(JSON.parse(received[0]!).data).toEqual({ afterFreeze: true });
       } finally {
         process.kill(frozen, "SIGCONT");

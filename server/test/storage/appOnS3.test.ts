@@ -11,14 +11,14 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { collectCache } from "../../src/services/diskCache.js";
 import { StorageError } from "../../src/storage/objectStore.js";
 import { buildTestApp, ingestCapture, seedProject, type TestApp } from "../helpers/app.js";
-import { S3RVER_KEY, startS3, type TestS3 } from "../helpers/s3.js";
+import { startS3, type TestS3 } from "../helpers/s3.js";
 import { makeTestVideo, testFfmpegRunner } from "../helpers/videos.js";
 
 const BUCKET = "dailies-media";
@@ -41,12 +41,7 @@ let mirroredMediaId: string;
 beforeAll(async () => {
   s3 = await startS3();
   await s3.createBucket(BUCKET);
-  client = new S3Client({
-    endpoint: s3.endpoint,
-    region: "us-east-1",
-    forcePathStyle: true,
-    credentials: { accessKeyId: S3RVER_KEY, secretAccessKey: S3RVER_KEY },
-  });
+  client = s3.client;
   dir = await mkdtemp(path.join(os.tmpdir(), "dailies-app-s3-"));
   // A stand-in CDN serving what a capture's outputUrl points at: a real (tiny) mp4.
   const ffmpeg = (await testFfmpegRunner()).binaries.ffmpegPath;
@@ -63,14 +58,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => cdn.listen(0, "127.0.0.1", r));
   cdnUrl = `http://127.0.0.1:${(cdn.address() as AddressInfo).port}`;
 
-  s3Env = {
-    DAILIES_STORAGE_URL: `s3://${BUCKET}/${PREFIX}`,
-    DAILIES_S3_ENDPOINT: s3.endpoint,
-    DAILIES_S3_REGION: "us-east-1",
-    DAILIES_S3_FORCE_PATH_STYLE: "1",
-    DAILIES_S3_ACCESS_KEY_ID: S3RVER_KEY,
-    DAILIES_S3_SECRET_ACCESS_KEY: S3RVER_KEY,
-  };
+  s3Env = { DAILIES_STORAGE_URL: `s3://${BUCKET}/${PREFIX}`, ...s3.env };
   t = await buildTestApp({ ...s3Env, DAILIES_MIRROR_ALLOW_PRIVATE: "1" });
   ({ projectId } = await seedProject(t));
 }, 60_000);
@@ -78,7 +66,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (t && !closedFirst) await t.close();
   else if (t) await rm(t.dataDir, { recursive: true, force: true });
-  client?.destroy();
   await s3?.close();
   await new Promise<void>((r) => (cdn ? cdn.close(() => r()) : r()));
   await rm(dir, { recursive: true, force: true });

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ObjectMissingError, StorageError } from "../../src/storage/objectStore.js";
 import { S3ObjectStore, type S3StoreOptions } from "../../src/storage/s3ObjectStore.js";
 import { S3RVER_KEY, startS3, startSpoilingProxy, type TestS3 } from "../helpers/s3.js";
+import { until } from "../helpers/wait.js";
+
+const untilSoon = (check: () => Promise<boolean>, what: string) => until(check, what, 2_000);
 
 let s3: TestS3;
 const dirs: string[] = [];
@@ -66,14 +69,6 @@ const exists = (file: string) =>
     () => true,
     () => false,
   );
-
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("S3 uploads", () => {
   it("sends a file above the part size in parts and reads back the same bytes", async () => {
@@ -204,7 +199,7 @@ describe("the local cache for ffmpeg", () => {
     (await store.localPath(c)).release();
     expect(store.cache.has(b)).toBe(false);
     expect(store.cache.has(a)).toBe(true);
-    await until(async () => !(await exists(lb.path)), "the evicted copy to go");
+    await untilSoon(async () => !(await exists(lb.path)), "the evicted copy to go");
     expect(await exists(la.path)).toBe(true);
     expect(store.cache.stats()).toMatchObject({ files: 2, bytes: 200_000, evictions: 1 });
   });
@@ -222,7 +217,7 @@ describe("the local cache for ffmpeg", () => {
     await store.remove(a);
     expect(await exists(held.path)).toBe(true);
     held.release();
-    await until(async () => !(await exists(held.path)), "the released copy to go");
+    await untilSoon(async () => !(await exists(held.path)), "the released copy to go");
     expect(store.cache.stats().bytes).toBeLessThanOrEqual(150_000);
   });
 
@@ -252,13 +247,13 @@ describe("the local cache for ffmpeg", () => {
       const second = new AbortController();
       const a = viaProxy.localPath(key, { signal: first.signal }).catch((e: unknown) => e);
       const b = viaProxy.localPath(key, { signal: second.signal }).catch((e: unknown) => e);
-      await until(async () => (await cacheFiles(viaProxy)).length > 0, "the scratch file");
+      await untilSoon(async () => (await cacheFiles(viaProxy)).length > 0, "the scratch file");
       first.abort();
       expect(((await a) as Error).name).toBe("AbortError");
       expect(await cacheFiles(viaProxy)).toHaveLength(1); // the other caller still waits
       second.abort();
       expect(((await b) as Error).name).toBe("AbortError");
-      await until(async () => (await cacheFiles(viaProxy)).length === 0, "the scratch file to go");
+      await untilSoon(async () => (await cacheFiles(viaProxy)).length === 0, "the scratch file to go");
       expect(viaProxy.cache.stats().files).toBe(0);
     } finally {
       await proxy.close();
