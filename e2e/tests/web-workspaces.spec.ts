@@ -89,8 +89,29 @@ test("a shared workspace: create, invite, accept, switch, and see each other's w
   // A take filed by Bob's script into the shared workspace appears live on the owner's scene page.
   const bobApi = createClient({ baseUrl: server.baseUrl, token: bobToken, workspaceId: await studioId(bobToken) });
   await bobApi.projects.createScene(projectId, { sceneId: "001" });
+  // The hardest timing: the page's first list of takes is answered before Bob files his take but arrives after
+  // the live event about it. The page must not drop that event.
+  let filed!: () => void;
+  const bobHasFiled = new Promise<void>((resolve) => {
+    filed = resolve;
+  });
+  let listAnswered!: () => void;
+  const firstListAnswered = new Promise<void>((resolve) => {
+    listAnswered = resolve;
+  });
+  await owner.route(
+    (url) => url.pathname.endsWith("/scene/001/versions"),
+    async (route) => {
+      const response = await route.fetch();
+      listAnswered();
+      await bobHasFiled;
+      await route.fulfill({ response });
+    },
+    { times: 1 },
+  );
   await owner.goto(`${server.baseUrl}/p/${projectId}/s/001`);
   await expect(owner.getByTestId("live-status")).toHaveText("Live");
+  await firstListAnswered;
   await bobApi.extension.ingest({
     projectId,
     sceneId: "001",
@@ -98,6 +119,9 @@ test("a shared workspace: create, invite, accept, switch, and see each other's w
     platformKey: "midjourney",
     prompt: "a lighthouse at blue hour, filed by Bob",
   });
+  // Give the event time to reach the page before the held list is let through.
+  await owner.waitForTimeout(300);
+  filed();
   await expect(owner.getByText("a lighthouse at blue hour, filed by Bob")).toBeVisible();
 
   // Signing out forgets the choice: signed in again, the owner starts in the personal workspace.

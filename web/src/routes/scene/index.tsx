@@ -82,7 +82,9 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
   const scene = first.data?.scene;
   useLiveEvents((e) => {
     if (e === "resync") return first.reload();
-    if (!scene || e.projectId !== projectId || !e.type.startsWith("asset.")) return;
+    if (e.projectId !== projectId || !e.type.startsWith("asset.")) return;
+    // The first page is still loading: its answer may predate this event, so ask again rather than drop it.
+    if (!scene) return first.reload();
     const id = String(e.data.assetVersionId ?? "");
     // A new take names its scene; changes to takes already listed are recognised by id (not every publisher
     // sends the scene code).
