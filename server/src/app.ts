@@ -21,6 +21,7 @@ import { createFfmpegRunner, detectFfmpeg } from "./media/ffmpeg.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandling } from "./plugins/errors.js";
 import { defaultWebDist, webApp } from "./plugins/webApp.js";
+import { sqliteRepos } from "./repositories/index.js";
 import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { createJobKinds } from "./services/jobKinds.js";
@@ -88,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const deps: AppDeps = {
     config,
     db,
+    repos: sqliteRepos(db),
     files,
     store,
     writes: new WriteBatcher(db),

@@ -8,6 +8,7 @@ import type { JobWorker } from "./jobs/worker.js";
 import type { FfmpegDetection, FfmpegRunner } from "./media/ffmpeg.js";
 import type { JobPort } from "./ports/jobs.js";
 import type { Providers } from "./providers/config.js";
+import type { Repos } from "./repositories/index.js";
 import type { MirrorTransfer } from "./services/mirrorTransfer.js";
 import type { WebhookDispatcher } from "./services/webhooks.js";
 import type { FileStore } from "./storage/files.js";
@@ -18,6 +19,8 @@ import type { UrlSigner } from "./storage/signing.js";
 export interface AppDeps {
   config: Config;
   db: DbHandle;
+  /** Every SQL statement, behind one async seam: SQLite by default, PostgreSQL with DAILIES_DATABASE_URL. */
+  repos: Repos;
   /** The data folder: the database, the signing key and scratch files (`tmp/`) always live here. */
   files: FileStore;
   /**
