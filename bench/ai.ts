@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { buildApp, createToken, loadConfig } from "@dailies/server";
 
 type Json = Record<string, any>;
 
@@ -13,8 +13,8 @@ export async function benchAi(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "dailies-bench-ai-"));
   const app = await buildApp(loadConfig({ DAILIES_DATA_DIR: dir, DAILIES_LOG_LEVEL: "warn" }), { logger: false });
   await app.ready();
-  const user = createUser(app.deps.db, { name: "bench" });
-  const auth = { authorization: `Bearer ${createToken(app.deps.db, user.id, "bench").token}` };
+  const user = await app.deps.repos.users.createUser({ name: "bench" });
+  const auth = { authorization: `Bearer ${(await createToken(app.deps.repos, user.id, "bench")).token}` };
   const call = async (method: "GET" | "POST" | "PUT", url: string, payload?: unknown): Promise<Json> => {
     const res = await app.inject({ method, url, headers: auth, payload: payload as never });
     if (res.statusCode >= 400) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);

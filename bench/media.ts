@@ -13,7 +13,7 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync } from "no
 import { rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { buildApp, createToken, loadConfig } from "@dailies/server";
 
 const TRIALS = Number(process.env.BENCH_MEDIA_TRIALS ?? 7);
 
@@ -93,8 +93,8 @@ export async function benchMedia(): Promise<void> {
     if (!ffmpeg) throw new Error("ffmpeg not found: install it or set FFMPEG_PATH");
     const source = await sourceFile(ffmpeg.binaries.ffmpegPath);
 
-    const user = createUser(app.deps.db, { name: "bench" });
-    const auth = { authorization: `Bearer ${createToken(app.deps.db, user.id, "bench").token}` };
+    const user = await app.deps.repos.users.createUser({ name: "bench" });
+    const auth = { authorization: `Bearer ${(await createToken(app.deps.repos, user.id, "bench")).token}` };
     const call = async (method: "GET" | "POST", url: string, payload?: object) => {
       const res = await app.inject({ method, url, payload, headers: auth });
       if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);

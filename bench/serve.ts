@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
-import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { buildApp, createToken, loadConfig } from "@dailies/server";
 import Fastify from "fastify";
 
 const dataDir = mkdtempSync(join(tmpdir(), "dailies-bench-"));
@@ -19,8 +19,8 @@ const app = await buildApp(
   { logger: false, startWorker: process.env.BENCH_JOBS !== "0" },
 );
 await app.listen({ host: "127.0.0.1", port: 0 });
-const user = createUser(app.deps.db, { name: "bench" });
-const token = createToken(app.deps.db, user.id, "bench").token;
+const user = await app.deps.repos.users.createUser({ name: "bench" });
+const token = (await createToken(app.deps.repos, user.id, "bench")).token;
 const auth = { authorization: `Bearer ${token}` };
 const project = (
   await app.inject({ method: "POST", url: "/api/project", headers: auth, payload: { name: "Bench" } })

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { buildApp, createToken, loadConfig } from "@dailies/server";
 import { createClient } from "@dailies/shared/client";
 import { chromium } from "@playwright/test";
 import { percentile, testClip } from "./clips.js";
@@ -36,8 +36,8 @@ export async function benchWeb(): Promise<void> {
   );
   await app.listen({ host: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const user = createUser(app.deps.db, { name: "bench" });
-  const token = createToken(app.deps.db, user.id, "bench").token;
+  const user = await app.deps.repos.users.createUser({ name: "bench" });
+  const token = (await createToken(app.deps.repos, user.id, "bench")).token;
   const api = createClient({ baseUrl: base, token });
   const files = createServer((req, res) => {
     const body = readFileSync(join(clipsDir, (req.url ?? "/").slice(1)));

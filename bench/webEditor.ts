@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { buildApp, createToken, loadConfig } from "@dailies/server";
 import { chromium, type Page } from "@playwright/test";
 import { percentile, testClip } from "./clips.js";
 
@@ -17,8 +17,8 @@ export async function benchWebEditor(): Promise<void> {
   const app = await buildApp(loadConfig({ DAILIES_DATA_DIR: dataDir, DAILIES_LOG_LEVEL: "warn" }), { logger: false });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const user = createUser(app.deps.db, { name: "bench" });
-  const token = createToken(app.deps.db, user.id, "bench").token;
+  const user = await app.deps.repos.users.createUser({ name: "bench" });
+  const token = (await createToken(app.deps.repos, user.id, "bench")).token;
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { buildApp, createToken, loadConfig } from "@dailies/server";
 
 const dataDir = mkdtempSync(join(tmpdir(), "dailies-bench-webhooks-"));
 const app = await buildApp(
@@ -11,8 +11,8 @@ const app = await buildApp(
   { logger: false },
 );
 await app.listen({ host: "127.0.0.1", port: 0 });
-const user = createUser(app.deps.db, { name: "bench" });
-const token = createToken(app.deps.db, user.id, "bench").token;
+const user = await app.deps.repos.users.createUser({ name: "bench" });
+const token = (await createToken(app.deps.repos, user.id, "bench")).token;
 const headers = { authorization: `Bearer ${token}` };
 const project = (await app.inject({ method: "POST", url: "/api/project", headers, payload: { name: "Bench" } })).json();
 await app.inject({ method: "POST", url: `/api/project/${project.id}/scenes`, headers, payload: { sceneId: "001" } });

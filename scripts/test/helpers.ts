@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildApp, createToken, createUser, loadConfig } from "@dailies/server";
+import { buildApp, createToken, loadConfig } from "@dailies/server";
 
 export const REPO = join(import.meta.dirname, "..", "..");
 const CLI = join(import.meta.dirname, "..", "src", "cli.ts");
@@ -90,8 +90,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   const address = app.server.address();
   if (!address || typeof address !== "object") throw new Error("server has no port");
   const url = `http://127.0.0.1:${address.port}`;
-  const user = createUser(app.deps.db, { name: "Ada", email: "ada@example.com" });
-  const token = createToken(app.deps.db, user.id, "cli-test").token;
+  const user = await app.deps.repos.users.createUser({ name: "Ada", email: "ada@example.com" });
+  const token = (await createToken(app.deps.repos, user.id, "cli-test")).token;
   return {
     url,
     token,

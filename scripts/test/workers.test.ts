@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createToken, createUser, databasePath, openDatabase } from "@dailies/server";
+import { createToken, databasePath, openDatabase, openRepositories } from "@dailies/server";
 import { createClient, type DailiesClient } from "@dailies/shared/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO } from "./helpers.js";
@@ -114,9 +114,10 @@ function jobRows(): (JobRow & { id: string; kind: string })[] {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "dailies-workers-"));
   workDir = mkdtempSync(join(tmpdir(), "dailies-workers-work-"));
-  const setup = openDatabase(databasePath(dataDir));
-  token = createToken(setup, createUser(setup, { name: "Ada" }).id, "workers-test").token;
-  setup.$client.close();
+  const setup = await openRepositories({ dataDir });
+  token = (await createToken(setup.repos, (await setup.repos.users.createUser({ name: "Ada" })).id, "workers-test"))
+    .token;
+  await setup.close();
 
   api = start(MAIN, [], { DAILIES_ROLE: "api", DAILIES_PORT: "0", DAILIES_HOST: "127.0.0.1" });
   baseUrl = await waitFor("the api process to listen", () => /running at (http:\/\/\S+)/.exec(api.output())?.[1]);

@@ -15,7 +15,7 @@ import { relayEvents } from "./events/relay.js";
 import { sqliteChannel } from "./events/sqliteChannel.js";
 import { projectWorkspace } from "./events/workspace.js";
 import { laneConcurrency } from "./jobs/lanes.js";
-import { JobQueue } from "./jobs/queue.js";
+import { JobQueue, sqliteWorkerQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
 import { createFfmpegRunner, detectFfmpeg } from "./media/ffmpeg.js";
 import { installAuth } from "./plugins/auth.js";
@@ -84,12 +84,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       throw error;
     });
   const db = openDatabase(databasePath(config.dataDir));
-  seedPlatforms(db);
+  const repos = sqliteRepos(db);
+  await seedPlatforms(repos);
   const queue = new JobQueue(db, { leaseMs: config.DAILIES_JOB_LEASE_SECONDS * 1000 });
   const deps: AppDeps = {
     config,
     db,
-    repos: sqliteRepos(db),
+    repos,
     files,
     store,
     writes: new WriteBatcher(db),
@@ -103,20 +104,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ffmpegDetection,
     ffmpeg,
     mirrorTransfer: createMirrorTransfer(config, ffmpeg),
-    providers: buildProviders(config, { db, files, ffmpeg }),
+    providers: buildProviders(config, { repos, files, ffmpeg }),
     events: new EventBus(),
-    webhooks: new WebhookDispatcher(db),
+    webhooks: new WebhookDispatcher(repos),
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.events.subscribe(deps.webhooks.onEvent);
-  deps.worker = new JobWorker(queue, {
+  deps.worker = new JobWorker(sqliteWorkerQueue(queue, repos), {
     kinds: createJobKinds(deps, app.log),
     lanes: laneConcurrency(config),
     defaultConcurrency: config.DAILIES_JOB_CONCURRENCY,
     retryBaseMs: config.DAILIES_JOB_RETRY_BASE_MS,
     logger: app.log,
     events: deps.events,
-    workspaceOfProject: (projectId) => projectWorkspace(db, projectId),
+    workspaceOfProject: (projectId) => projectWorkspace(repos, projectId),
   });
   app.decorate("deps", deps);
 

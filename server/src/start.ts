@@ -5,7 +5,8 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { databasePath, openDatabase } from "./db/client.js";
 import { announceFirstStart } from "./firstStart.js";
 import { laneConcurrency } from "./jobs/lanes.js";
-import { countUsers, createToken, createUser } from "./services/users.js";
+import { sqliteRepos } from "./repositories/index.js";
+import { createToken } from "./services/users.js";
 import { StorageError } from "./storage/objectStore.js";
 import { usePrivateUmask } from "./storage/permissions.js";
 
@@ -37,7 +38,7 @@ export async function startDailies(env: Record<string, string | undefined> = pro
   // Before anything is written: the data folder and every file in it are private to this user.
   usePrivateUmask();
   const serves = config.DAILIES_ROLE !== "worker";
-  const firstRunToken = serves ? createOwnerIfEmpty(config.dataDir) : null;
+  const firstRunToken = serves ? await createOwnerIfEmpty(config.dataDir) : null;
   const app = await buildApp(config).catch((error: unknown) => {
     // The bucket is missing, unreachable or refuses these credentials: one line naming the setting to fix.
     if (error instanceof StorageError) {
@@ -82,12 +83,13 @@ function shutDownOnSignals(app: FastifyInstance): void {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-function createOwnerIfEmpty(dataDir: string): string | null {
+async function createOwnerIfEmpty(dataDir: string): Promise<string | null> {
   const db = openDatabase(databasePath(dataDir));
+  const repos = sqliteRepos(db);
   try {
-    if (countUsers(db) > 0) return null;
-    const owner = createUser(db, { name: "owner" });
-    return createToken(db, owner.id, "first-run").token;
+    if ((await repos.users.countUsers()) > 0) return null;
+    const owner = await repos.users.createUser({ name: "owner" });
+    return (await createToken(repos, owner.id, "first-run")).token;
   } finally {
     db.$client.close();
   }

@@ -181,9 +181,9 @@ describe("job queue crash recovery", () => {
     const first = await buildApp(config, { logger: false, startWorker: false });
     await first.ready();
     const t1 = { app: first };
-    const { createUser, createToken } = await import("../src/services/users.js");
-    const user = createUser(first.deps.db, { name: "Crash" });
-    const token = createToken(first.deps.db, user.id, "t").token;
+    const { createToken } = await import("../src/services/users.js");
+    const user = await first.deps.repos.users.createUser({ name: "Crash" });
+    const token = (await createToken(first.deps.repos, user.id, "t")).token;
     const project = await first.inject({
       method: "POST",
       url: "/api/project",

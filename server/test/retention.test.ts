@@ -51,17 +51,17 @@ describe("pruning idempotency records", () => {
     ).toEqual(["ingest-body", expect.any(String)].sort());
 
     // Within their windows nothing goes.
-    expect(pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 0, keys: 0 });
+    expect(await pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 0, keys: 0 });
 
     // The guard's record after its 24 hours; the key's answer stays for DAILIES_IDEMPOTENCY_DAYS (30).
     age("ingest-body", 25 * HOUR);
     age("keys", 29 * 24 * HOUR);
-    expect(pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 1, keys: 0 });
+    expect(await pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 1, keys: 0 });
     const replay = await ingest(body("keyed take"), { "idempotency-key": "retry-1" });
     expect(replay.json.asset.id).toBe(keyed.json.asset.id);
 
     age("keys", 31 * 24 * HOUR);
-    expect(pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 0, keys: 1 });
+    expect(await pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 0, keys: 1 });
     expect(rows()).toEqual([]);
     // A key past its retention files anew.
     const late = await ingest(body("keyed take"), { "idempotency-key": "retry-1" });
@@ -82,7 +82,7 @@ describe("pruning idempotency records", () => {
       short.app.deps.db.$client
         .prepare("update idempotency_keys set created_at = ?")
         .run(new Date(Date.now() - 3 * 24 * HOUR).toISOString());
-      expect(pruneExpiredRecords(short.app.deps)).toEqual({ bodies: 0, keys: 1 });
+      expect(await pruneExpiredRecords(short.app.deps)).toEqual({ bodies: 0, keys: 1 });
     } finally {
       await short.close();
     }

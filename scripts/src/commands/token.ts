@@ -3,7 +3,7 @@ import { CliError, type Command, type Context } from "../lib/command.js";
 
 // The server package (database, migrations, fastify) is loaded only by these commands, so the others start fast.
 type Server = typeof import("@dailies/server");
-type Db = ReturnType<Server["openDatabase"]>;
+type Repos = Awaited<ReturnType<Server["openRepositories"]>>["repos"];
 
 /**
  * `dailies token …` works on the database file directly (same DAILIES_DATA_DIR as the server), so the first
@@ -11,7 +11,7 @@ type Db = ReturnType<Server["openDatabase"]>;
  */
 async function withDatabase<T>(
   ctx: Context,
-  fn: (db: Db, server: Server) => T,
+  fn: (repos: Repos, server: Server) => Promise<T>,
   opts: { announce?: boolean } = {},
 ): Promise<T> {
   const server = await import("@dailies/server");
@@ -29,11 +29,11 @@ async function withDatabase<T>(
       );
     }
   }
-  const db = server.openDatabase(file);
+  const opened = await server.openRepositories(config);
   try {
-    return fn(db, server);
+    return await fn(opened.repos, server);
   } finally {
-    db.$client.close();
+    await opened.close();
   }
 }
 
@@ -58,8 +58,8 @@ export const tokenCommands: Command[] = [
     run: (ctx) =>
       withDatabase(
         ctx,
-        (db, { issueTokenFor, tokenView }) => {
-          const { token, user, row } = issueTokenFor(db, {
+        async (repos, { issueTokenFor, tokenView }) => {
+          const { token, user, row } = await issueTokenFor(repos, {
             name: ctx.string("name") ?? "",
             email: ctx.string("email"),
           });
@@ -76,8 +76,8 @@ export const tokenCommands: Command[] = [
     details: DB_NOTE,
     examples: ["dailies token list"],
     run: (ctx) =>
-      withDatabase(ctx, (db, { listAllTokens, tokenView }) => {
-        const rows = listAllTokens(db).map((t) => ({ ...tokenView(t), user: t.user }));
+      withDatabase(ctx, async (repos, { tokenView }) => {
+        const rows = (await repos.users.listAllTokens()).map((t) => ({ ...tokenView(t), user: t.user }));
         ctx.out.result(rows, () =>
           ctx.out.table(
             rows,
@@ -106,9 +106,10 @@ export const tokenCommands: Command[] = [
     details: DB_NOTE,
     examples: ["dailies token revoke tok_01hv3k…"],
     run: (ctx) =>
-      withDatabase(ctx, (db, { revokeTokenById }) => {
+      withDatabase(ctx, async (repos) => {
         const id = ctx.args[0] as string;
-        if (!revokeTokenById(db, id)) throw new CliError(`no live token ${id} (see dailies token list)`);
+        if (!(await repos.users.revokeTokenById(id)))
+          throw new CliError(`no live token ${id} (see dailies token list)`);
         ctx.out.result({ revoked: true, id }, () => ctx.out.line(`revoked ${id}`));
         return 0;
       }),

@@ -6,6 +6,7 @@ import { prepared } from "../db/prepared.js";
 import { jobs } from "../db/schema.js";
 import { newTimeOrderedId, nowIso } from "../ids.js";
 import { type EnqueueInput, type Job, type JobPort, LeaseLostError } from "../ports/jobs.js";
+import type { Repos } from "../repositories/index.js";
 
 export type { EnqueueInput, Job } from "../ports/jobs.js";
 export { LeaseLostError } from "../ports/jobs.js";
@@ -301,23 +302,13 @@ export class JobQueue implements JobPort {
     return released;
   }
 
-  /**
-   * Runs `write` and marks the job completed with its answer in one transaction, only while this worker
-   * still holds the job's lease: a job's results (rows that point at its files) are written by the owner of
-   * the live lease or not at all. Throws LeaseLostError, writing nothing, when the job was taken over.
-   */
-  finish<T>(id: string, write: () => T): T {
-    return this.db.$client.transaction(() => {
-      const held = prepared(this.db, "jobs.holds", () =>
-        this.db.$client.prepare<[string, string]>(
-          "select 1 from jobs where id = ? and status = 'running' and lease_owner = ?",
-        ),
-      ).get(id, this.workerId);
-      if (!held) throw new LeaseLostError(id);
-      const result = write();
-      if (!this.complete(id, result)) throw new LeaseLostError(id);
-      return result;
-    })();
+  /** Whether this worker holds the job's lease (it is running and not taken over). */
+  holds(id: string): boolean {
+    return !!prepared(this.db, "jobs.holds", () =>
+      this.db.$client.prepare<[string, string]>(
+        "select 1 from jobs where id = ? and status = 'running' and lease_owner = ?",
+      ),
+    ).get(id, this.workerId);
   }
 
   hasDue(kinds?: readonly string[]): boolean {
@@ -444,4 +435,58 @@ function processAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * What the worker needs of a queue, async so that the PostgreSQL queue (jobs/pg/) fits the same worker. `finish`
+ * hands its write the repositories to use: on PostgreSQL they are bound to the transaction that also checks the
+ * lease and completes the job.
+ */
+export interface WorkerQueue {
+  readonly workerId: string;
+  readonly leaseMs: number;
+  onEnqueue(listener: (kinds: ReadonlySet<string>) => void): () => void;
+  releaseDeadLocalLeases(): Promise<number>;
+  heartbeat(): Promise<Set<string>>;
+  hasDue(kinds?: readonly string[]): Promise<boolean>;
+  claimNext(kinds?: readonly string[]): Promise<ClaimedJob | undefined>;
+  progress(id: string, progress: number): Promise<void>;
+  finish<T>(id: string, write: (repos: Repos) => Promise<T> | T): Promise<T>;
+  complete(id: string, result: unknown): Promise<boolean>;
+  fail(id: string, error: string): Promise<boolean>;
+  retryLater(id: string, error: string, delayMs: number): Promise<boolean>;
+}
+
+/**
+ * The SQLite queue seen by the worker. Its `finish` checks the lease, runs the write, and completes only while the
+ * lease is still held; nothing between them waits on I/O (SQLite answers synchronously), so a takeover can only
+ * fall between them if the lease expires within those microseconds — a worker renews it at a third of its length.
+ */
+export function sqliteWorkerQueue(queue: JobQueue, repos: Repos): WorkerQueue {
+  const later = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+  return {
+    workerId: queue.workerId,
+    leaseMs: queue.leaseMs,
+    onEnqueue: (listener) => queue.onEnqueue(listener),
+    releaseDeadLocalLeases: () => later(() => queue.releaseDeadLocalLeases()),
+    heartbeat: () => later(() => queue.heartbeat()),
+    hasDue: (kinds) => later(() => queue.hasDue(kinds)),
+    claimNext: (kinds) => later(() => queue.claimNext(kinds)),
+    progress: (id, value) => later(() => queue.progress(id, value)),
+    finish: async (id, write) => {
+      if (!queue.holds(id)) throw new LeaseLostError(id);
+      const result = await write(repos);
+      if (!queue.complete(id, result)) throw new LeaseLostError(id);
+      return result;
+    },
+    complete: (id, result) => later(() => queue.complete(id, result)),
+    fail: (id, error) => later(() => queue.fail(id, error)),
+    retryLater: (id, error, delayMs) => later(() => queue.retryLater(id, error, delayMs)),
+  };
 }

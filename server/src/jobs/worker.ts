@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { EventBus, EventInput } from "../events/bus.js";
 import type { Job, JobKind } from "../ports/jobs.js";
 import { LeaseLostError, RetryableJobError } from "../ports/jobs.js";
-import type { ClaimedJob, JobQueue } from "./queue.js";
+import type { ClaimedJob, WorkerQueue } from "./queue.js";
 
 export type { JobContext, JobHandler, JobKind } from "../ports/jobs.js";
 export { LeaseLostError, RetryableJobError } from "../ports/jobs.js";
@@ -30,7 +30,7 @@ export interface WorkerOptions {
   retryBaseMs?: number;
   /** Announces progress, completion and failure of jobs that belong to a workspace. */
   events?: EventBus;
-  workspaceOfProject?: (projectId: string) => string | undefined;
+  workspaceOfProject?: (projectId: string) => Promise<string | undefined>;
 }
 
 /** Progress events at most this often per job (a render reports many times a second). */
@@ -42,6 +42,8 @@ interface Lane {
   kinds: string[];
   slots: number;
   running: Map<string, Promise<void>>;
+  /** The claim in flight for this lane, if any. */
+  claiming: Promise<void> | null;
 }
 
 /**
@@ -61,7 +63,7 @@ export class JobWorker {
   private readonly leases = new Map<string, (error: LeaseLostError) => void>();
 
   constructor(
-    private readonly queue: JobQueue,
+    private readonly queue: WorkerQueue,
     private readonly options: WorkerOptions,
   ) {
     const byLane = new Map<string, string[]>();
@@ -73,6 +75,7 @@ export class JobWorker {
       kinds,
       slots: Math.max(1, options.lanes?.[name] ?? options.defaultConcurrency),
       running: new Map(),
+      claiming: null,
     }));
   }
 
@@ -84,8 +87,13 @@ export class JobWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const released = this.queue.releaseDeadLocalLeases();
-    if (released > 0) this.options.logger?.info({ released }, "resuming jobs of a worker process that is gone");
+    this.queue.releaseDeadLocalLeases().then(
+      (released) => {
+        if (released > 0) this.options.logger?.info({ released }, "resuming jobs of a worker process that is gone");
+        this.tick();
+      },
+      (error: unknown) => this.options.logger?.warn({ error: String(error) }, "could not release dead leases"),
+    );
     // The queue already coalesces wakes to one per turn, after the enqueueing transaction committed.
     this.unsubscribe = this.queue.onEnqueue((kinds) => this.tick(kinds));
     this.timer = setInterval(() => this.tick(), this.options.pollMs ?? 250);
@@ -97,11 +105,11 @@ export class JobWorker {
   }
 
   /** Renews the leases of the running jobs; a job another worker took over is aborted here at once. */
-  private heartbeat(): void {
+  private async heartbeat(): Promise<void> {
     if (this.leases.size === 0) return;
     let held: Set<string>;
     try {
-      held = this.queue.heartbeat();
+      held = await this.queue.heartbeat();
     } catch (error) {
       // A busy or locked database: the lease still runs; the next beat tries again.
       this.options.logger?.warn({ error: String(error) }, "job lease heartbeat failed");
@@ -126,8 +134,10 @@ export class JobWorker {
     const kinds = Object.keys(this.options.kinds);
     for (;;) {
       this.tick();
+      const claims = this.lanes.flatMap((l) => (l.claiming ? [l.claiming] : []));
+      if (claims.length > 0) await Promise.all(claims);
       const running = this.lanes.flatMap((l) => [...l.running.values()]);
-      if (running.length === 0 && !this.queue.hasDue(kinds)) return;
+      if (running.length === 0 && !this.lanes.some((l) => l.claiming) && !(await this.queue.hasDue(kinds))) return;
       if (Date.now() > deadline) throw new Error("jobs still running after timeout");
       await Promise.race([...running, new Promise((r) => setTimeout(r, 20))]);
     }
@@ -142,18 +152,29 @@ export class JobWorker {
     }
   }
 
+  /**
+   * Claims into the lane's free slots, one claim at a time per lane (a claim in flight counts as a slot, so two
+   * ticks never claim more than the lane runs).
+   */
   private fill(lane: Lane): void {
-    if (this.stopped) return;
-    while (lane.running.size < lane.slots) {
+    if (this.stopped || lane.claiming) return;
+    if (lane.running.size >= lane.slots) return;
+    lane.claiming = this.claimInto(lane).finally(() => {
+      lane.claiming = null;
+    });
+  }
+
+  private async claimInto(lane: Lane): Promise<void> {
+    while (!this.stopped && lane.running.size < lane.slots) {
       let job: ClaimedJob | undefined;
       try {
-        job = this.queue.claimNext(lane.kinds);
+        job = await this.queue.claimNext(lane.kinds);
       } catch (error) {
         // Another process held the database's write lock past the busy timeout: the next poll claims.
         this.options.logger?.warn({ lane: lane.name, error: String(error) }, "could not claim a job");
-        break;
+        return;
       }
-      if (!job) break;
+      if (!job) return;
       this.launch(lane, job);
     }
   }
@@ -171,9 +192,15 @@ export class JobWorker {
   private async execute(job: ClaimedJob): Promise<void> {
     const spec = this.options.kinds[job.kind];
     if (!spec) {
-      this.queue.fail(job.id, `no handler for job kind ${job.kind}`);
+      await this.queue.fail(job.id, `no handler for job kind ${job.kind}`);
       return;
     }
+    // Looked up once: every event of this run names the same workspace, in order.
+    const workspaceId =
+      job.workspaceId ??
+      (job.projectId ? await this.options.workspaceOfProject?.(job.projectId).catch(() => undefined) : undefined);
+    const announce = (type: EventInput["type"], data: Record<string, unknown>) =>
+      this.announce(job, workspaceId, type, data);
     if (job.takenOverFrom !== null) {
       const budget = Math.max(job.maxAttempts, LOST_JOB_ATTEMPTS);
       this.options.logger?.warn(
@@ -182,7 +209,7 @@ export class JobWorker {
       );
       if (job.attempts > budget) {
         const message = `its worker stopped responding ${budget} times (lease expired); not run again`;
-        if (this.queue.fail(job.id, message)) this.announce(job, "job.failed", { status: "failed", error: message });
+        if (await this.queue.fail(job.id, message)) announce("job.failed", { status: "failed", error: message });
         return;
       }
     }
@@ -219,19 +246,19 @@ export class JobWorker {
         job,
         progress: (value) => {
           if (settled) return;
-          this.queue.progress(job.id, value);
+          this.queue.progress(job.id, value).catch(() => {});
           const now = Date.now();
           if (now - lastProgressEvent < PROGRESS_EVENT_MS) return;
           lastProgressEvent = now;
-          this.announce(job, "job.progress", { status: "running", progress: Math.max(0, Math.min(1, value)) });
+          announce("job.progress", { status: "running", progress: Math.max(0, Math.min(1, value)) });
         },
         signal: controller.signal,
-        finish: (write) => {
+        finish: async (write) => {
           // Past the time limit, on shutdown or after losing the lease the outcome no longer counts (the queue
           // checks the lease too); the reason decides below whether the job fails, goes back or is left alone.
           if (controller.signal.aborted) throw controller.signal.reason;
           if (settled) throw new LeaseLostError(job.id);
-          const answer = this.queue.finish(job.id, write);
+          const answer = await this.queue.finish(job.id, write);
           finished = true;
           return answer;
         },
@@ -240,16 +267,16 @@ export class JobWorker {
       work.catch(() => {});
       const result = await Promise.race([work, timedOut, lost]);
       settled = true;
-      if (!finished && !this.queue.complete(job.id, result ?? null)) throw new LeaseLostError(job.id);
-      this.announce(job, "job.completed", { status: "completed", progress: 1 });
-      if (job.kind === "export") this.announce(job, "export.completed", { exportJobId: job.id });
+      if (!finished && !(await this.queue.complete(job.id, result ?? null))) throw new LeaseLostError(job.id);
+      announce("job.completed", { status: "completed", progress: 1 });
+      if (job.kind === "export") announce("export.completed", { exportJobId: job.id });
     } catch (error) {
       settled = true;
       const message = error instanceof Error ? error.message : String(error);
       if (finished) {
         // Completed in finish(); only a late timer or heartbeat lost the race. The job's outcome stands.
-        this.announce(job, "job.completed", { status: "completed", progress: 1 });
-        if (job.kind === "export") this.announce(job, "export.completed", { exportJobId: job.id });
+        announce("job.completed", { status: "completed", progress: 1 });
+        if (job.kind === "export") announce("export.completed", { exportJobId: job.id });
         return;
       }
       if (error instanceof LeaseLostError || controller.signal.reason instanceof LeaseLostError) {
@@ -258,28 +285,28 @@ export class JobWorker {
       }
       if (error instanceof JobTimeoutError) {
         this.options.logger?.warn({ jobId: job.id, kind: job.kind, limitSeconds }, "job timed out");
-        if (!this.queue.fail(job.id, message)) return;
+        if (!(await this.queue.fail(job.id, message))) return;
         try {
-          spec.onTimeout?.(job, message);
+          await spec.onTimeout?.(job, message);
         } catch (hookError) {
           this.options.logger?.error({ jobId: job.id, error: String(hookError) }, "job timeout hook failed");
         }
-        this.announce(job, "job.failed", { status: "failed", error: message });
+        announce("job.failed", { status: "failed", error: message });
         return;
       }
       if (this.abort.signal.aborted) {
         // Shutting down: leave the job for the next start instead of failing it.
-        this.queue.retryLater(job.id, message, 0);
+        await this.queue.retryLater(job.id, message, 0);
         return;
       }
       if (error instanceof RetryableJobError && job.attempts < job.maxAttempts) {
         const delay = (this.options.retryBaseMs ?? 2000) * 4 ** (job.attempts - 1);
-        if (this.queue.retryLater(job.id, message, delay))
+        if (await this.queue.retryLater(job.id, message, delay))
           this.options.logger?.warn({ jobId: job.id, kind: job.kind, delay, error: message }, "job will retry");
         return;
       }
       this.options.logger?.warn({ jobId: job.id, kind: job.kind, error: message }, "job failed");
-      if (this.queue.fail(job.id, message)) this.announce(job, "job.failed", { status: "failed", error: message });
+      if (await this.queue.fail(job.id, message)) announce("job.failed", { status: "failed", error: message });
     } finally {
       clearTimeout(timer);
       this.leases.delete(job.id);
@@ -287,11 +314,14 @@ export class JobWorker {
     }
   }
 
-  private announce(job: Job, type: EventInput["type"], data: Record<string, unknown>): void {
-    const { events, workspaceOfProject } = this.options;
-    if (!events) return;
-    const workspaceId = job.workspaceId ?? (job.projectId ? workspaceOfProject?.(job.projectId) : undefined);
-    if (!workspaceId) return;
+  private announce(
+    job: Job,
+    workspaceId: string | undefined,
+    type: EventInput["type"],
+    data: Record<string, unknown>,
+  ): void {
+    const { events } = this.options;
+    if (!events || !workspaceId) return;
     events.publish({
       type,
       workspaceId,

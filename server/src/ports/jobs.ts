@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { jobs } from "../db/schema.js";
+import type { Repos } from "../repositories/index.js";
 
 /**
  * The contract between the services that own job kinds and the queue and worker that run them (jobs/). Both
@@ -41,12 +42,14 @@ export interface JobContext {
    */
   signal: AbortSignal;
   /**
-   * Writes the job's results (rows pointing at the files it made) and completes it, in one transaction, only
-   * while this worker holds the job's lease; throws LeaseLostError, writing nothing, when another worker took
-   * it over. `write` must be synchronous. Handlers whose results are rows call this last and return its answer;
-   * others just return their answer, which the worker stores on the same lease condition.
+   * Writes the job's results (rows pointing at the files it made) and completes it, only while this worker holds
+   * the job's lease; throws LeaseLostError, writing nothing, when another worker took it over. `write` gets the
+   * repositories to write with: on PostgreSQL they are bound to the transaction that checks the lease and
+   * completes the job, so the results and the completion commit together. Handlers whose results are rows call
+   * this last and return its answer; others just return their answer, which the worker stores on the same lease
+   * condition.
    */
-  finish<T>(write: () => T): T;
+  finish<T>(write: (repos: Repos) => Promise<T> | T): Promise<T>;
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<unknown>;
@@ -64,7 +67,7 @@ export interface JobKind {
   timeLimitSetting?: string;
   run: JobHandler;
   /** Called after a timed-out job has been failed, for state the handler would have written (e.g. a mirror). */
-  onTimeout?: (job: Job, message: string) => void;
+  onTimeout?: (job: Job, message: string) => void | Promise<void>;
 }
 
 /** A failure the worker may retry later; any other error fails the job at once. */

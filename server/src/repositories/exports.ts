@@ -1,7 +1,9 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { exports, jobs, media, renderCache } from "../db/schema.js";
-import type { Job } from "../ports/jobs.js";
+
+type Job = typeof jobs.$inferSelect;
+
 import { insertMedia, type MediaRow } from "./media.js";
 
 export type ExportRow = typeof exports.$inferSelect;

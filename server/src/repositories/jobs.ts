@@ -1,7 +1,8 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { jobs, projects } from "../db/schema.js";
-import type { Job } from "../ports/jobs.js";
+
+type Job = typeof jobs.$inferSelect;
 
 /**
  * Reads of the jobs table for views (the queue's own statements, all prepared, stay in jobs/queue.ts, which

@@ -59,7 +59,7 @@ export async function aiRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const page = aiTimeline(app.deps.db, request.auth.user.id, limit, cursor);
+      const page = await aiTimeline(app.deps.repos, request.auth.user.id, limit, cursor);
       if (!page) throw badRequest("Invalid cursor", { cursor });
       return { items: page.items.map(aiCallView), nextCursor: page.nextCursor };
     },
@@ -110,6 +110,6 @@ export async function aiGenerateRoutes(app: FastifyInstance): Promise<void> {
         response: { 202: aiGenerateResponseSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request, reply) => reply.code(202).send(startRegionGeneration(app.deps, request.auth, request.body)),
+    async (request, reply) => reply.code(202).send(await startRegionGeneration(app.deps, request.auth, request.body)),
   );
 }

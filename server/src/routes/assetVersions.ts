@@ -13,7 +13,6 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { EventInput } from "../events/bus.js";
-import { patchVersion } from "../repositories/assetVersions.js";
 import { requireAsset, requireProject } from "../services/access.js";
 import { announceAssetUpdated, assetViews } from "../services/assets.js";
 import { addNote, deleteNote, listNotes, requireEditableNote, updateNote } from "../services/notes.js";
@@ -30,7 +29,7 @@ const NOTES_DESCRIPTION =
 export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
-  const { db } = deps;
+  const { repos } = deps;
   const tags = ["asset versions"];
   const noteTags = ["review notes"];
 
@@ -44,7 +43,7 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: assetVersionSchema, ...errors },
       },
     },
-    async (request) => assetViews(deps, [requireAsset(db, request.auth, request.params.id)])[0]!,
+    async (request) => (await assetViews(deps, [await requireAsset(repos, request.auth, request.params.id)]))[0]!,
   );
 
   r.patch(
@@ -64,7 +63,7 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const b = request.body;
-      const asset = requireAsset(db, request.auth, request.params.id);
+      const asset = await requireAsset(repos, request.auth, request.params.id);
       // `selected` and status SELECTED are one state: setting either sets both (selected wins if they disagree).
       const selected = b.selected ?? (b.status === undefined ? undefined : b.status === "SELECTED");
       const status =
@@ -77,23 +76,23 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
               : asset.status === "SELECTED"
                 ? "GENERATED"
                 : asset.status;
-      const updated = patchVersion(db, asset, {
+      const updated = await repos.assetVersions.patchVersion(asset, {
         ...(selected !== undefined && { selected }),
         ...(status !== undefined && { status }),
         ...(b.rightsState !== undefined && { rightsState: b.rightsState }),
         ...(b.notes !== undefined && { notes: b.notes }),
         ...(b.tags !== undefined && { tags: [...new Set(b.tags)] }),
       });
-      const view = assetViews(deps, [updated])[0]!;
-      announceAssetUpdated(deps, requireProject(db, request.auth, asset.projectId).workspaceId, view);
+      const view = (await assetViews(deps, [updated]))[0]!;
+      announceAssetUpdated(deps, (await requireProject(repos, request.auth, asset.projectId)).workspaceId, view);
       return view;
     },
   );
 
   /** The version (404 when not visible) and its workspace, for access checks and events. */
-  const versionOf = (auth: Parameters<typeof requireAsset>[1], id: string) => {
-    const asset = requireAsset(db, auth, id);
-    return { asset, workspaceId: requireProject(db, auth, asset.projectId).workspaceId };
+  const versionOf = async (auth: Parameters<typeof requireAsset>[1], id: string) => {
+    const asset = await requireAsset(repos, auth, id);
+    return { asset, workspaceId: (await requireProject(repos, auth, asset.projectId)).workspaceId };
   };
   const announce = (type: EventInput["type"], workspaceId: string, projectId: string, data: Record<string, unknown>) =>
     deps.events.publish({ type, workspaceId, projectId, data });
@@ -110,8 +109,8 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      versionOf(request.auth, request.params.id);
-      return { notes: listNotes(db, request.params.id) };
+      await versionOf(request.auth, request.params.id);
+      return { notes: await listNotes(repos, request.params.id) };
     },
   );
 
@@ -128,8 +127,8 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { asset, workspaceId } = versionOf(request.auth, request.params.id);
-      const note = addNote(db, request.auth, asset.id, request.body);
+      const { asset, workspaceId } = await versionOf(request.auth, request.params.id);
+      const note = await addNote(repos, request.auth, asset.id, request.body);
       announce("note.created", workspaceId, asset.projectId, noteEventData(note, asset.sceneId));
       return reply.code(201).send(note);
     },
@@ -148,9 +147,9 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { asset, workspaceId } = versionOf(request.auth, request.params.id);
-      const row = requireEditableNote(db, request.auth, asset.id, request.params.noteId, workspaceId);
-      const note = updateNote(db, request.auth, row, request.body);
+      const { asset, workspaceId } = await versionOf(request.auth, request.params.id);
+      const row = await requireEditableNote(repos, request.auth, asset.id, request.params.noteId, workspaceId);
+      const note = await updateNote(repos, request.auth, row, request.body);
       announce("note.updated", workspaceId, asset.projectId, noteEventData(note, asset.sceneId));
       return note;
     },
@@ -168,9 +167,9 @@ export async function assetVersionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { asset, workspaceId } = versionOf(request.auth, request.params.id);
-      const row = requireEditableNote(db, request.auth, asset.id, request.params.noteId, workspaceId);
-      deleteNote(db, row.id);
+      const { asset, workspaceId } = await versionOf(request.auth, request.params.id);
+      const row = await requireEditableNote(repos, request.auth, asset.id, request.params.noteId, workspaceId);
+      await deleteNote(repos, row.id);
       announce("note.deleted", workspaceId, asset.projectId, { noteId: row.id, assetVersionId: asset.id });
       return { deleted: true as const };
     },

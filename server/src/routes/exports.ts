@@ -47,7 +47,7 @@ export async function exportRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { id } = startExport(app.deps, request.auth, request.body.project_id, request.body.format);
+      const { id } = await startExport(app.deps, request.auth, request.body.project_id, request.body.format);
       return reply.code(202).send({
         export_job_id: id,
         status: "pending" as const,
@@ -74,6 +74,7 @@ export async function exportRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: exportStatusSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => exportStatus(app.deps, requireExport(app.deps, request.auth, request.params.id).job),
+    async (request) =>
+      await exportStatus(app.deps, (await requireExport(app.deps, request.auth, request.params.id)).job),
   );
 }

@@ -23,11 +23,6 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { badRequest } from "../errors.js";
-import { updateTake } from "../repositories/assetVersions.js";
-import { listPlatforms } from "../repositories/platforms.js";
-import { readPreferences, writePreferences } from "../repositories/preferences.js";
-import { charactersOfProject, listProjects } from "../repositories/projects.js";
-import { scenesOfProject, shotsOfScene } from "../repositories/scenes.js";
 import { requireAsset, requireProject, requireSceneByCode, requireSceneById } from "../services/access.js";
 import { announceAssetUpdated, assetViews, listSceneAssets } from "../services/assets.js";
 import { ingestAssetVersion } from "../services/ingest.js";
@@ -41,7 +36,7 @@ const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
 export async function extensionRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = app.deps;
-  const { db } = deps;
+  const { repos } = deps;
 
   r.get(
     "/projects",
@@ -53,7 +48,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => ({
-      projects: listProjects(db, request.auth.workspaceId).map(({ project, sceneCount }) => ({
+      projects: (await repos.projects.listProjects(request.auth.workspaceId)).map(({ project, sceneCount }) => ({
         id: project.id,
         name: project.name,
         status: project.status as z.infer<typeof extensionProjectsResponseSchema>["projects"][number]["status"],
@@ -75,8 +70,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.query.projectId);
-      const rows = scenesOfProject(db, project.id);
+      const project = await requireProject(repos, request.auth, request.query.projectId);
+      const rows = await repos.scenes.scenesOfProject(project.id);
       return {
         scenes: rows.map((s) => ({
           id: s.id,
@@ -102,11 +97,11 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       const q = request.query;
-      const project = requireProject(db, request.auth, q.projectId);
-      const scene = requireSceneByCode(db, project.id, q.sceneId);
+      const project = await requireProject(repos, request.auth, q.projectId);
+      const scene = await requireSceneByCode(repos, project.id, q.sceneId);
       return {
         scene: { id: scene.id, sceneId: scene.sceneCode, storyBeat: scene.storyBeat },
-        assets: listSceneAssets(deps, scene.id, q.assetType, q.limit),
+        assets: await listSceneAssets(deps, scene.id, q.assetType, q.limit),
       };
     },
   );
@@ -120,7 +115,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: platformsResponseSchema, 401: errorSchema },
       },
     },
-    async () => ({ platforms: listPlatforms(db).map(platformView) }),
+    async () => ({ platforms: (await repos.platforms.listPlatforms()).map(platformView) }),
   );
 
   r.post(
@@ -144,7 +139,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const result = await ingestAssetVersion(
-        db,
+        deps.db,
         deps.writes,
         deps.jobs,
         request.auth,
@@ -169,7 +164,7 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: profileResponseSchema, 401: errorSchema },
       },
     },
-    async (request) => ({ preferences: readPreferences(db, request.auth.user.id) }),
+    async (request) => ({ preferences: await repos.preferences.readPreferences(request.auth.user.id) }),
   );
 
   r.put(
@@ -192,8 +187,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
         Object.entries(sent).filter(([k, v]) => known.has(k) && v !== undefined),
       ) as Partial<Preferences>;
       const ignoredKeys = Object.keys(sent).filter((k) => !known.has(k));
-      const merged = { ...readPreferences(db, userId), ...update };
-      writePreferences(db, userId, merged);
+      const merged = { ...(await repos.preferences.readPreferences(userId)), ...update };
+      await repos.preferences.writePreferences(userId, merged);
       return ignoredKeys.length ? { preferences: merged, ignoredKeys } : { preferences: merged };
     },
   );
@@ -209,8 +204,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { scene } = requireSceneById(db, request.auth, request.query.sceneDbId);
-      const rows = shotsOfScene(db, scene.id);
+      const { scene } = await requireSceneById(repos, request.auth, request.query.sceneDbId);
+      const rows = await repos.scenes.shotsOfScene(scene.id);
       return {
         shots: rows.map((s) => {
           const { sceneDbId: _, ...rest } = shotView(s);
@@ -231,8 +226,8 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.query.projectId);
-      const rows = charactersOfProject(db, project.id);
+      const project = await requireProject(repos, request.auth, request.query.projectId);
+      const rows = await repos.projects.charactersOfProject(project.id);
       return { characters: rows.map(characterView) };
     },
   );
@@ -254,10 +249,13 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       if (b.selected === undefined && b.compareGroup === undefined) {
         throw badRequest("Invalid payload", { fieldErrors: { selected: ["Provide selected or compareGroup"] } });
       }
-      const asset = requireAsset(db, request.auth, b.assetId);
-      const updated = updateTake(db, asset, { selected: b.selected, compareGroup: b.compareGroup });
-      const view = assetViews(deps, [updated])[0]!;
-      announceAssetUpdated(deps, requireProject(db, request.auth, asset.projectId).workspaceId, view);
+      const asset = await requireAsset(repos, request.auth, b.assetId);
+      const updated = await repos.assetVersions.updateTake(asset, {
+        selected: b.selected,
+        compareGroup: b.compareGroup,
+      });
+      const view = (await assetViews(deps, [updated]))[0]!;
+      announceAssetUpdated(deps, (await requireProject(repos, request.auth, asset.projectId)).workspaceId, view);
       return { ok: true as const, asset: view };
     },
   );

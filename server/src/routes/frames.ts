@@ -33,7 +33,7 @@ export async function frameRoutes(app: FastifyInstance): Promise<void> {
       if (!app.deps.signer.verify("frame", frameSubject(key, projectId), exp, sig))
         throw new HttpError(403, "Link expired or invalid signature");
       // A frame link lives only as long as the project that asked for it.
-      if (!projectIsLive(app.deps, projectId)) throw notFound("Frame");
+      if (!(await projectIsLive(app.deps, projectId))) throw notFound("Frame");
       // From the data folder, or a 302 to a presigned URL of the bucket (see GET /media/{id}).
       return sendStored(app.deps, reply, framePath(key), { mime: "image/jpeg" });
     },

@@ -2,7 +2,6 @@ import { healthSchema } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { authenticateToken } from "../auth/authenticate.js";
-import { databaseAnswers } from "../repositories/system.js";
 import { VERSION } from "../version.js";
 
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
@@ -23,8 +22,8 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { db, queue, ffmpegDetection, ffmpeg: runner } = app.deps;
-      const dbOk = databaseAnswers(db);
+      const { db, repos, queue, ffmpegDetection, ffmpeg: runner } = app.deps;
+      const dbOk = await repos.system.databaseAnswers();
       const status = dbOk && ffmpegDetection.found ? ("ok" as const) : ("degraded" as const);
       const ffmpeg = { found: ffmpegDetection.found, version: ffmpegDetection.version };
       const authenticated = authenticateToken(db, request.headers.authorization) !== null;

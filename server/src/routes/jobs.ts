@@ -14,7 +14,6 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { AppDeps } from "../context.js";
 import type { Job } from "../ports/jobs.js";
-import { findMedia, variantsOfJob } from "../repositories/media.js";
 import { COLOR_GRADE_JOB } from "../services/grading.js";
 import { listJobs, retryJob } from "../services/jobList.js";
 import { mediaUrl } from "../services/mediaViews.js";
@@ -41,7 +40,7 @@ export async function jobRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: jobListResponseSchema, 400: errorSchema, 401: errorSchema },
       },
     },
-    async (request) => ({ jobs: listJobs(app.deps, request.auth, request.query) }),
+    async (request) => ({ jobs: await listJobs(app.deps, request.auth, request.query) }),
   );
 
   r.post(
@@ -59,7 +58,7 @@ export async function jobRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: jobListItemSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
-    async (request) => retryJob(app.deps, request.auth, request.params.jobId),
+    async (request) => await retryJob(app.deps, request.auth, request.params.jobId),
   );
 
   r.get(
@@ -76,24 +75,24 @@ export async function jobRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: jobViewSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => jobView(app.deps, requireJob(app.deps.db, request.auth, request.params.jobId)),
+    async (request) => await jobView(app.deps, await requireJob(app.deps.repos, request.auth, request.params.jobId)),
   );
 }
 
 /** A color-grade result gets a fresh signed link to its render on every read. */
-function resultWithLinks(deps: AppDeps, job: Job): unknown {
+async function resultWithLinks(deps: AppDeps, job: Job): Promise<unknown> {
   const result = job.result ?? null;
   if (job.kind !== COLOR_GRADE_JOB || !result || typeof result !== "object" || !("graded_media_id" in result))
     return result;
-  const row = findMedia(deps.db, String(result.graded_media_id));
+  const row = await deps.repos.media.findMedia(String(result.graded_media_id));
   return { ...result, graded_url: row ? mediaUrl(deps, row) : null };
 }
 
 /** The editing reference's view of a job, with the variants it produced (empty until it has any). */
-export function editingJobView(deps: AppDeps, job: Job): EditingJob {
-  const rows = variantsOfJob(deps.db, job.id);
-  const link = (id: string | null) => {
-    const row = id ? findMedia(deps.db, id) : undefined;
+export async function editingJobView(deps: AppDeps, job: Job): Promise<EditingJob> {
+  const rows = await deps.repos.media.variantsOfJob(job.id);
+  const link = async (id: string | null) => {
+    const row = id ? await deps.repos.media.findMedia(id) : undefined;
     return row ? mediaUrl(deps, row) : null;
   };
   return {
@@ -103,8 +102,10 @@ export function editingJobView(deps: AppDeps, job: Job): EditingJob {
     status: job.status,
     progress: job.progress,
     error: job.error,
-    result: resultWithLinks(deps, job),
-    variants: rows.map((v) => ({ id: v.id, url: link(v.mediaId), preview_url: link(v.previewMediaId) })),
+    result: await resultWithLinks(deps, job),
+    variants: await Promise.all(
+      rows.map(async (v) => ({ id: v.id, url: await link(v.mediaId), preview_url: await link(v.previewMediaId) })),
+    ),
     created_at: job.createdAt,
     updated_at: job.updatedAt,
   };
@@ -128,6 +129,7 @@ export async function editingJobRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: editingJobSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => editingJobView(app.deps, requireJob(app.deps.db, request.auth, request.params.id)),
+    async (request) =>
+      await editingJobView(app.deps, await requireJob(app.deps.repos, request.auth, request.params.id)),
   );
 }

@@ -5,8 +5,6 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppDeps } from "../context.js";
 import { HttpError, notFound } from "../errors.js";
-import { findMedia } from "../repositories/media.js";
-import { projectById } from "../repositories/projects.js";
 import { extensionForMime, fileInfo } from "../storage/files.js";
 
 /** Types served inline: what our probe can produce for video, audio and raster images. Anything else downloads. */
@@ -72,8 +70,8 @@ export async function sendStored(
 }
 
 /** Signed links answer only while the project they belong to exists. */
-export function projectIsLive(deps: AppDeps, projectId: string): boolean {
-  return projectById(deps.db, projectId) !== undefined;
+export async function projectIsLive(deps: AppDeps, projectId: string): Promise<boolean> {
+  return (await deps.repos.projects.projectById(projectId)) !== undefined;
 }
 
 const signedQuery = z.object({
@@ -124,10 +122,10 @@ export async function mediaRoutes(app: FastifyInstance): Promise<void> {
       const q = request.query;
       if (!app.deps.signer.verify("media", id, q.exp, q.sig))
         throw new HttpError(403, "Link expired or invalid signature");
-      const row = findMedia(app.deps.db, id);
+      const row = await app.deps.repos.media.findMedia(id);
       // The link is only as good as its object: a deleted file, or a deleted project's, answers 404.
       if (!row?.path || row.status !== "ready") throw notFound("Media");
-      if (row.projectId && !projectIsLive(app.deps, row.projectId)) throw notFound("Media");
+      if (row.projectId && !(await projectIsLive(app.deps, row.projectId))) throw notFound("Media");
       const mime = row.mime ?? "application/octet-stream";
       return sendStored(app.deps, reply, row.path, {
         mime,

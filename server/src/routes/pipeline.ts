@@ -43,7 +43,8 @@ export async function pipelineRoutes(app: FastifyInstance): Promise<void> {
         response,
       },
     },
-    async (request, reply) => reply.code(202).send({ jobId: startStoryJob(app.deps, request.auth, request.body) }),
+    async (request, reply) =>
+      reply.code(202).send({ jobId: await startStoryJob(app.deps, request.auth, request.body) }),
   );
 
   r.post(
@@ -71,7 +72,8 @@ export async function pipelineRoutes(app: FastifyInstance): Promise<void> {
         response,
       },
     },
-    async (request, reply) => reply.code(202).send({ jobId: startScenePlanJob(app.deps, request.auth, request.body) }),
+    async (request, reply) =>
+      reply.code(202).send({ jobId: await startScenePlanJob(app.deps, request.auth, request.body) }),
   );
 
   r.post(
@@ -100,6 +102,7 @@ export async function pipelineRoutes(app: FastifyInstance): Promise<void> {
         response: { ...response, 503: errorSchema },
       },
     },
-    async (request, reply) => reply.code(202).send({ jobId: startImageJob(app.deps, request.auth, request.body) }),
+    async (request, reply) =>
+      reply.code(202).send({ jobId: await startImageJob(app.deps, request.auth, request.body) }),
   );
 }

@@ -9,14 +9,12 @@ import {
 } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { touchProject } from "../repositories/projects.js";
-import { deleteScene, saveShot, updateScene } from "../repositories/scenes.js";
 import { requireSceneById } from "../services/access.js";
 import { sceneView, shotView } from "../services/projects.js";
 
 export async function sceneRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { db } = app.deps;
+  const { repos } = app.deps;
   const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
 
   r.patch(
@@ -31,9 +29,9 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { scene } = requireSceneById(db, request.auth, request.params.id);
+      const { scene } = await requireSceneById(repos, request.auth, request.params.id);
       const b = request.body;
-      const row = updateScene(db, scene, {
+      const row = await repos.scenes.updateScene(scene, {
         ...(b.sceneId !== undefined && { sceneCode: b.sceneId }),
         ...(b.storyBeat !== undefined && { storyBeat: b.storyBeat }),
         ...(b.act !== undefined && { act: b.act }),
@@ -44,7 +42,7 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
         ...(b.imagePrompt !== undefined && { imagePrompt: b.imagePrompt }),
         ...(b.videoPrompt !== undefined && { videoPrompt: b.videoPrompt }),
       });
-      touchProject(db, scene.projectId);
+      await repos.projects.touchProject(scene.projectId);
       return sceneView(row);
     },
   );
@@ -60,9 +58,9 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { scene } = requireSceneById(db, request.auth, request.params.id);
-      deleteScene(db, scene.id);
-      touchProject(db, scene.projectId);
+      const { scene } = await requireSceneById(repos, request.auth, request.params.id);
+      await repos.scenes.deleteScene(scene.id);
+      await repos.projects.touchProject(scene.projectId);
       return { deleted: true as const };
     },
   );
@@ -79,10 +77,9 @@ export async function sceneRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { scene } = requireSceneById(db, request.auth, request.params.id);
+      const { scene } = await requireSceneById(repos, request.auth, request.params.id);
       const b = request.body;
-      const row = saveShot(
-        db,
+      const row = await repos.scenes.saveShot(
         scene.id,
         b.shotCode,
         { description: b.description ?? null, sortOrder: b.sortOrder },

@@ -30,7 +30,7 @@ const GRADE_INTRO =
 /** /api/segment/{id}: split, trim, soft delete, color grade and grade preview. */
 export async function segmentRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { db } = app.deps;
+  const { repos } = app.deps;
   const tags = ["segments"];
   const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
   const inactive = "Editing an inactive segment (split, graded, replaced or deleted) is a 409.";
@@ -51,9 +51,9 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { segment } = requireSegment(db, request.auth, request.params.id);
+      const { segment } = await requireSegment(repos, request.auth, request.params.id);
       assertActive(segment);
-      return splitSegment(app.deps, segment.id, request.body.split_ts);
+      return await splitSegment(app.deps, segment.id, request.body.split_ts);
     },
   );
 
@@ -73,9 +73,9 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { segment } = requireSegment(db, request.auth, request.params.id);
+      const { segment } = await requireSegment(repos, request.auth, request.params.id);
       assertActive(segment);
-      return trimSegment(app.deps, segment.id, request.body.new_start_ts, request.body.new_end_ts);
+      return await trimSegment(app.deps, segment.id, request.body.new_start_ts, request.body.new_end_ts);
     },
   );
 
@@ -91,9 +91,9 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { segment } = requireSegment(db, request.auth, request.params.id);
+      const { segment } = await requireSegment(repos, request.auth, request.params.id);
       assertActive(segment);
-      deleteSegment(app.deps, segment.id);
+      await deleteSegment(app.deps, segment.id);
       return { deleted: true as const };
     },
   );
@@ -114,7 +114,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { segment } = requireSegment(db, request.auth, request.params.id);
+      const { segment } = await requireSegment(repos, request.auth, request.params.id);
       assertActive(segment);
       requireFfmpeg(app.deps);
       const { at, ...params } = request.body;
@@ -141,7 +141,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { segment } = requireSegment(db, request.auth, request.params.id);
+      const { segment } = await requireSegment(repos, request.auth, request.params.id);
       assertActive(segment);
       requireFfmpeg(app.deps);
       return startColorGrade(app.deps, request.auth, segment, request.body).done;

@@ -22,7 +22,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: sessionListResponseSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => ({ sessions: sessionList(app.deps.db, request.auth.workspaceId) }),
+    async (request) => ({ sessions: await sessionList(app.deps.repos, request.auth.workspaceId) }),
   );
 
   r.get(
@@ -39,6 +39,7 @@ export async function sessionRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: sessionSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => sessionDetails(app.deps, requireProject(app.deps.db, request.auth, request.params.id)),
+    async (request) =>
+      await sessionDetails(app.deps, await requireProject(app.deps.repos, request.auth, request.params.id)),
   );
 }

@@ -10,7 +10,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { notFound } from "../errors.js";
-import { createToken, listTokens, revokeToken, tokenView } from "../services/users.js";
+import { createToken, tokenView } from "../services/users.js";
 
 export async function tokenRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -24,7 +24,7 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: tokenListResponseSchema, 401: errorSchema },
       },
     },
-    async (request) => ({ tokens: listTokens(app.deps.db, request.auth.user.id).map(tokenView) }),
+    async (request) => ({ tokens: (await app.deps.repos.users.listTokens(request.auth.user.id)).map(tokenView) }),
   );
   r.post(
     "/api/tokens",
@@ -37,7 +37,7 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { token, row } = createToken(app.deps.db, request.auth.user.id, request.body.name);
+      const { token, row } = await createToken(app.deps.repos, request.auth.user.id, request.body.name);
       return reply.code(201).send({ ...tokenView(row), token });
     },
   );
@@ -52,7 +52,7 @@ export async function tokenRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      if (!revokeToken(app.deps.db, request.auth.user.id, request.params.id)) throw notFound("Token");
+      if (!(await app.deps.repos.users.revokeToken(request.auth.user.id, request.params.id))) throw notFound("Token");
       return { revoked: true as const };
     },
   );

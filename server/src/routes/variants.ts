@@ -25,7 +25,8 @@ export async function variantRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: variantSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => variantView(app.deps, requireVariant(app.deps.db, request.auth, request.params.id)),
+    async (request) =>
+      await variantView(app.deps, await requireVariant(app.deps.repos, request.auth, request.params.id)),
   );
 
   r.post(
@@ -44,7 +45,7 @@ export async function variantRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: variantAcceptResponseSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema },
       },
     },
-    async (request) => acceptVariant(app.deps, request.auth, request.params.id),
+    async (request) => await acceptVariant(app.deps, request.auth, request.params.id),
   );
 
   r.get(

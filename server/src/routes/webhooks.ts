@@ -13,7 +13,6 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { newId, nowIso } from "../ids.js";
-import { deleteWebhook, insertWebhook, updateWebhook, webhooksOfWorkspace } from "../repositories/webhooks.js";
 import {
   attemptDelivery,
   checkWebhookUrl,
@@ -41,7 +40,7 @@ const ABOUT =
 export async function webhookRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const deps = app.deps;
-  const { db } = deps;
+  const { repos } = deps;
   const settings = webhookSettings(deps.config);
 
   r.get(
@@ -55,7 +54,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => ({
-      webhooks: webhooksOfWorkspace(db, request.auth.workspaceId).map(webhookView),
+      webhooks: (await repos.webhooks.webhooksOfWorkspace(request.auth.workspaceId)).map(webhookView),
     }),
   );
 
@@ -74,7 +73,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       const b = request.body;
       await checkWebhookUrl(b.url, settings);
       const secret = newSecret();
-      const row = insertWebhook(db, {
+      const row = await repos.webhooks.insertWebhook({
         workspaceId: request.auth.workspaceId,
         url: b.url,
         description: b.description ?? null,
@@ -99,11 +98,11 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const hook = requireWebhook(db, request.auth, request.params.id);
+      const hook = await requireWebhook(repos, request.auth, request.params.id);
       const b = request.body;
       if (b.url !== undefined) await checkWebhookUrl(b.url, settings);
       const secret = b.rotateSecret ? newSecret() : undefined;
-      const row = updateWebhook(db, hook.id, {
+      const row = await repos.webhooks.updateWebhook(hook.id, {
         ...(b.url !== undefined && { url: b.url }),
         ...(b.eventTypes !== undefined && { eventTypes: [...new Set(b.eventTypes)] }),
         ...(b.description !== undefined && { description: b.description }),
@@ -134,8 +133,8 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const hook = requireWebhook(db, request.auth, request.params.id);
-      deleteWebhook(db, hook.id);
+      const hook = await requireWebhook(repos, request.auth, request.params.id);
+      await repos.webhooks.deleteWebhook(hook.id);
       deps.webhooks.invalidate(hook.workspaceId);
       return { ok: true as const };
     },
@@ -154,7 +153,7 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const hook = requireWebhook(db, request.auth, request.params.id);
+      const hook = await requireWebhook(repos, request.auth, request.params.id);
       const row = await attemptDelivery(
         deps,
         hook,
@@ -184,8 +183,8 @@ export async function webhookRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const hook = requireWebhook(db, request.auth, request.params.id);
-      return { deliveries: listDeliveries(db, hook.id, request.query.limit).map(deliveryView) };
+      const hook = await requireWebhook(repos, request.auth, request.params.id);
+      return { deliveries: (await listDeliveries(repos, hook.id, request.query.limit)).map(deliveryView) };
     },
   );
 }

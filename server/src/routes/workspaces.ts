@@ -25,7 +25,7 @@ import {
 /** Workspaces the caller belongs to; select one per request with the `x-workspace-id` header. */
 export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { db } = app.deps;
+  const { repos } = app.deps;
   const tags = ["workspaces"];
 
   r.get(
@@ -41,7 +41,7 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: workspaceListResponseSchema, 401: errorSchema },
       },
     },
-    async (request) => ({ workspaces: listWorkspaces(db, request.auth.user.id) }),
+    async (request) => ({ workspaces: await listWorkspaces(repos, request.auth.user.id) }),
   );
 
   r.post(
@@ -54,7 +54,8 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
         response: { 201: workspaceSchema, 400: errorSchema, 401: errorSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(createWorkspace(db, request.auth.user.id, request.body.name)),
+    async (request, reply) =>
+      reply.code(201).send(await createWorkspace(repos, request.auth.user.id, request.body.name)),
   );
 
   r.post(
@@ -85,7 +86,15 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) =>
       reply
         .code(202)
-        .send(inviteToWorkspace(db, request.auth.user.id, request.params.id, request.body.email, request.body.role)),
+        .send(
+          await inviteToWorkspace(
+            repos,
+            request.auth.user.id,
+            request.params.id,
+            request.body.email,
+            request.body.role,
+          ),
+        ),
   );
 
   r.get(
@@ -97,7 +106,7 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: workspaceInviteListResponseSchema, 401: errorSchema },
       },
     },
-    async (request) => ({ invites: listInvites(db, request.auth.user) }),
+    async (request) => ({ invites: await listInvites(repos, request.auth.user) }),
   );
 
   const inviteParams = z.object({ id: textSchema() });
@@ -112,7 +121,7 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: workspaceSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => acceptInvite(db, request.auth.user, request.params.id),
+    async (request) => await acceptInvite(repos, request.auth.user, request.params.id),
   );
 
   r.post(
@@ -125,6 +134,6 @@ export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
         response: { 200: deletedSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => declineInvite(db, request.auth.user, request.params.id),
+    async (request) => await declineInvite(repos, request.auth.user, request.params.id),
   );
 }

@@ -1,52 +1,52 @@
 import type { AuthContext } from "../auth/authenticate.js";
-import type { Db } from "../db/client.js";
 import { notFound } from "../errors.js";
-import { type AssetRow, assetById } from "../repositories/assetVersions.js";
-import { type ProjectRow, visibleProject } from "../repositories/projects.js";
-import { type SceneRow, sceneByCode, sceneById } from "../repositories/scenes.js";
+import type { AssetRow } from "../repositories/assetVersions.js";
+import type { Repos } from "../repositories/index.js";
+import type { ProjectRow } from "../repositories/projects.js";
+import type { SceneRow } from "../repositories/scenes.js";
 
 export type { AssetRow } from "../repositories/assetVersions.js";
 export type { ProjectRow } from "../repositories/projects.js";
 export type { SceneRow, ShotRow } from "../repositories/scenes.js";
 
 /** A project in a workspace the user belongs to; any other id answers 404, as if it did not exist. */
-export function findProject(db: Db, auth: AuthContext, projectId: string): ProjectRow | undefined {
-  return visibleProject(db, auth.user.id, projectId);
+export async function findProject(repos: Repos, auth: AuthContext, projectId: string): Promise<ProjectRow | undefined> {
+  return await repos.projects.visibleProject(auth.user.id, projectId);
 }
 
-export function requireProject(db: Db, auth: AuthContext, projectId: string): ProjectRow {
-  const project = findProject(db, auth, projectId);
+export async function requireProject(repos: Repos, auth: AuthContext, projectId: string): Promise<ProjectRow> {
+  const project = await findProject(repos, auth, projectId);
   if (!project) throw notFound("Project");
   return project;
 }
 
 /** A row of a project the user can see, with that project; a missing row or another user's answers 404. */
-export function requireVisible<R extends { projectId: string }>(
-  db: Db,
+export async function requireVisible<R extends { projectId: string }>(
+  repos: Repos,
   auth: AuthContext,
   row: R | undefined,
   what: string,
-): { row: R; project: ProjectRow } {
-  const project = row && findProject(db, auth, row.projectId);
+): Promise<{ row: R; project: ProjectRow }> {
+  const project = row && (await findProject(repos, auth, row.projectId));
   if (!row || !project) throw notFound(what);
   return { row, project };
 }
 
-export function requireSceneById(
-  db: Db,
+export async function requireSceneById(
+  repos: Repos,
   auth: AuthContext,
   sceneDbId: string,
-): { scene: SceneRow; project: ProjectRow } {
-  const { row: scene, project } = requireVisible(db, auth, sceneById(db, sceneDbId), "Scene");
+): Promise<{ scene: SceneRow; project: ProjectRow }> {
+  const { row: scene, project } = await requireVisible(repos, auth, await repos.scenes.sceneById(sceneDbId), "Scene");
   return { scene, project };
 }
 
-export function requireSceneByCode(db: Db, projectId: string, sceneCode: string): SceneRow {
-  const scene = sceneByCode(db, projectId, sceneCode.toUpperCase());
+export async function requireSceneByCode(repos: Repos, projectId: string, sceneCode: string): Promise<SceneRow> {
+  const scene = await repos.scenes.sceneByCode(projectId, sceneCode.toUpperCase());
   if (!scene) throw notFound("Scene");
   return scene;
 }
 
-export function requireAsset(db: Db, auth: AuthContext, assetId: string): AssetRow {
-  return requireVisible(db, auth, assetById(db, assetId), "Asset").row;
+export async function requireAsset(repos: Repos, auth: AuthContext, assetId: string): Promise<AssetRow> {
+  return (await requireVisible(repos, auth, await repos.assetVersions.assetById(assetId), "Asset")).row;
 }

@@ -4,7 +4,6 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Config } from "../config.js";
-import type { Db } from "../db/client.js";
 import { badRequest } from "../errors.js";
 import { newId } from "../ids.js";
 import type { FfmpegRunner } from "../media/ffmpeg.js";
@@ -27,7 +26,8 @@ import {
   type RecordCall,
 } from "../providers/types.js";
 import { describeWait, type WaitReporter, withWaitReporter } from "../providers/waits.js";
-import { type AiCallRow, aiCallsOfUser, insertAiCall } from "../repositories/aiCalls.js";
+import type { AiCallRow } from "../repositories/aiCalls.js";
+import type { Repos } from "../repositories/index.js";
 import type { FileStore } from "../storage/files.js";
 
 export interface AiCallScope {
@@ -69,11 +69,11 @@ function callId(ms: number): string {
 }
 
 /** The `record` callback handed to createProviders: one ai_calls row per call. */
-export function aiCallRecorder(db: Db): RecordCall {
-  return (call: ProviderCall) => {
+export function aiCallRecorder(repos: Repos): RecordCall {
+  return async (call: ProviderCall) => {
     const ctx = scope.getStore();
     const now = Date.now();
-    insertAiCall(db, {
+    await repos.aiCalls.insertAiCall({
       id: callId(now),
       userId: ctx?.userId ?? null,
       jobId: ctx?.jobId ?? null,
@@ -92,7 +92,7 @@ export function aiCallRecorder(db: Db): RecordCall {
 }
 
 export interface ProviderDeps {
-  db: Db;
+  repos: Repos;
   files: FileStore;
   /** The app's ffmpeg (`local` renders placeholders with it); null when none was found at start. */
   ffmpeg: FfmpegRunner | null;
@@ -105,7 +105,7 @@ export interface ProviderDeps {
  * ai_calls. Remote providers are built on first use, so a missing key matters only when one is asked for.
  */
 export function buildProviders(config: Config, deps: ProviderDeps): Providers {
-  const record = aiCallRecorder(deps.db);
+  const record = aiCallRecorder(deps.repos);
   const local = createLocalProviders({
     ffmpeg: deps.ffmpeg,
     tempPath: (suffix) => deps.files.tempPath(suffix),
@@ -162,15 +162,15 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } | undef
 }
 
 /** The user's calls, newest first, `limit` per page; undefined for a cursor that is not one of ours. */
-export function aiTimeline(
-  db: Db,
+export async function aiTimeline(
+  repos: Repos,
   userId: string,
   limit: number,
   cursor: string | undefined,
-): { items: AiCallRow[]; nextCursor: string | null } | undefined {
+): Promise<{ items: AiCallRow[]; nextCursor: string | null } | undefined> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   if (cursor && !after) return undefined;
-  const rows = aiCallsOfUser(db, userId, limit + 1, after);
+  const rows = await repos.aiCalls.aiCallsOfUser(userId, limit + 1, after);
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };

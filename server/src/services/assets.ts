@@ -1,30 +1,26 @@
 import type { AssetVersion } from "@dailies/shared";
 import type { AppDeps } from "../context.js";
-import { versionsOfScene } from "../repositories/assetVersions.js";
-import { findMediaMany } from "../repositories/media.js";
-import { platformsByIds } from "../repositories/platforms.js";
-import { sceneCodes } from "../repositories/scenes.js";
 import type { AssetRow } from "./access.js";
 import { mediaUrl } from "./mediaViews.js";
 
 /** Versions of a scene, newest first, with platform, scene code and signed mirror links filled in. */
-export function listSceneAssets(
+export async function listSceneAssets(
   deps: AppDeps,
   sceneId: string,
   assetType: string | undefined,
   limit: number,
-): AssetVersion[] {
-  const rows = versionsOfScene(deps.db, sceneId, assetType, limit);
-  return assetViews(deps, rows);
+): Promise<AssetVersion[]> {
+  const rows = await deps.repos.assetVersions.versionsOfScene(sceneId, assetType, limit);
+  return await assetViews(deps, rows);
 }
 
-export function assetViews(deps: AppDeps, rows: AssetRow[]): AssetVersion[] {
+export async function assetViews(deps: AppDeps, rows: AssetRow[]): Promise<AssetVersion[]> {
   if (rows.length === 0) return [];
-  const { db } = deps;
-  const platformRows = platformsByIds(db, [...new Set(rows.map((r) => r.platformId))]);
-  const sceneById = sceneCodes(db, [...new Set(rows.map((r) => r.sceneId))]);
+  const { repos } = deps;
+  const platformRows = await repos.platforms.platformsByIds([...new Set(rows.map((r) => r.platformId))]);
+  const sceneById = await repos.scenes.sceneCodes([...new Set(rows.map((r) => r.sceneId))]);
   const mediaIds = rows.flatMap((r) => [r.mediaId, r.thumbnailMediaId]).filter((id): id is string => !!id);
-  const mediaRows = findMediaMany(db, mediaIds);
+  const mediaRows = await repos.media.findMediaMany(mediaIds);
   const platformById = new Map(platformRows.map((p) => [p.id, p]));
   const mediaById = new Map(mediaRows.map((m) => [m.id, m]));
   const link = (id: string | null) => {

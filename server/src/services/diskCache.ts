@@ -7,14 +7,6 @@
  */
 import type { FastifyBaseLogger } from "fastify";
 import type { AppDeps } from "../context.js";
-import { allRenderedParts, deleteRenderedPart, jobOfKindUnfinished } from "../repositories/exports.js";
-import {
-  activeSegmentsByProject,
-  exportFilePaths,
-  exportPathsOnTimelines,
-  forgetMediaAtPath,
-  mediaByIds,
-} from "../repositories/media.js";
 import { EXPORT_JOB, exportPlan, partSpecOf } from "./exports.js";
 
 /** Frames this young are kept whatever the cap: a client may be about to fetch them. */
@@ -37,14 +29,11 @@ export interface CollectionResult {
 }
 
 /** Part keys and export paths of every project's current timeline: what an export now would use. */
-function currentTimelineNeeds(deps: AppDeps): { parts: Set<string>; exports: Set<string> } {
+async function currentTimelineNeeds(deps: AppDeps): Promise<{ parts: Set<string>; exports: Set<string> }> {
   const parts = new Set<string>();
   const exportPaths = new Set<string>();
-  const timelines = [...activeSegmentsByProject(deps.db).values()];
-  const rows = mediaByIds(
-    deps.db,
-    timelines.flat().map((s) => s.mediaId),
-  );
+  const timelines = [...(await deps.repos.media.activeSegmentsByProject()).values()];
+  const rows = await deps.repos.media.mediaByIds(timelines.flat().map((s) => s.mediaId));
   for (const active of timelines) {
     const plan = exportPlan(
       deps.config,
@@ -66,9 +55,9 @@ export async function collectCache(
   maxBytes = deps.config.DAILIES_CACHE_MAX_BYTES,
   now = Date.now(),
 ): Promise<CollectionResult> {
-  const { db, store } = deps;
-  const exportBusy = jobOfKindUnfinished(db, EXPORT_JOB);
-  const needs = currentTimelineNeeds(deps);
+  const { repos, store } = deps;
+  const exportBusy = await repos.exports.jobOfKindUnfinished(EXPORT_JOB);
+  const needs = await currentTimelineNeeds(deps);
   const candidates: Candidate[] = [];
   let totalBytes = 0;
 
@@ -83,15 +72,15 @@ export async function collectCache(
     totalBytes += info.bytes;
     if (now - info.mtimeMs >= FRAME_MIN_AGE_MS) candidates.push({ kind: "frame", file: o.key, ...info, ref: o.key });
   }
-  for (const part of allRenderedParts(db)) {
+  for (const part of await repos.exports.allRenderedParts()) {
     const info = stored.get(part.path);
     if (!info) continue;
     totalBytes += info.bytes;
     if (!exportBusy && !needs.parts.has(part.key))
       candidates.push({ kind: "part", file: part.path, ...info, ref: part.key });
   }
-  const usedBySegments = exportPathsOnTimelines(db);
-  for (const rel of exportFilePaths(db)) {
+  const usedBySegments = await repos.media.exportPathsOnTimelines();
+  for (const rel of await repos.media.exportFilePaths()) {
     const info = stored.get(rel);
     if (!info) continue;
     totalBytes += info.bytes;
@@ -106,12 +95,12 @@ export async function collectCache(
     if (c.kind === "export") {
       // Rows first: an export row something else still points at (a variant's source) keeps its file.
       try {
-        forgetMediaAtPath(db, c.ref);
+        await repos.media.forgetMediaAtPath(c.ref);
       } catch {
         continue;
       }
     }
-    if (c.kind === "part") deleteRenderedPart(db, c.ref);
+    if (c.kind === "part") await repos.exports.deleteRenderedPart(c.ref);
     await store.remove(c.file);
     result.freedBytes += c.bytes;
     result.removed[c.kind === "frame" ? "frames" : c.kind === "part" ? "parts" : "exports"]++;

@@ -25,9 +25,7 @@ import type { FfmpegRunner } from "../media/ffmpeg.js";
 import { concatParts, renderSegment } from "../media/operations.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import type { Job, JobContext } from "../ports/jobs.js";
-import { exportById, insertExport, linkExportFile, renderedPart, saveRenderedPart } from "../repositories/exports.js";
-import { activeSegments, findMedia, type MediaRow, mediaByIds, readyMediaByPath } from "../repositories/media.js";
-import { projectById } from "../repositories/projects.js";
+import type { MediaRow } from "../repositories/media.js";
 import { fileInfo, removeFiles } from "../storage/files.js";
 import { type LocalLease, withLocalPath } from "../storage/objectStore.js";
 import { findProject, type ProjectRow } from "./access.js";
@@ -142,10 +140,10 @@ export function exportPlan(
 }
 
 /** The output format of a project's current timeline (from its first active segment). */
-export function projectOutputFormat(deps: AppDeps, projectId: string): OutputFormat | null {
-  const first = activeSegments(deps.db, projectId)[0];
+export async function projectOutputFormat(deps: AppDeps, projectId: string): Promise<OutputFormat | null> {
+  const first = (await deps.repos.segments.activeSegments(projectId))[0];
   if (!first) return null;
-  const row = findMedia(deps.db, first.mediaId);
+  const row = await deps.repos.media.findMedia(first.mediaId);
   return row ? outputFormat(deps.config, row) : null;
 }
 
@@ -186,7 +184,7 @@ export async function ensurePart(
 ): Promise<PartResult> {
   const key = keyOf(spec, format);
   const rel = partPathOf(key);
-  const cached = renderedPart(deps.db, key);
+  const cached = await deps.repos.exports.renderedPart(key);
   if (cached && (await isStored(deps, cached.path))) return { key, rel: cached.path, rendered: false };
   // Per store: two apps in one process (tests) never share a render.
   const renderId = `${deps.store.location}\n${rel}`;
@@ -221,7 +219,7 @@ export async function ensurePart(
     } finally {
       await removeFiles(temp);
     }
-    saveRenderedPart(deps.db, { key, path: rel, durationSec: spec.endTs - spec.startTs });
+    await deps.repos.exports.saveRenderedPart({ key, path: rel, durationSec: spec.endTs - spec.startTs });
   })();
   rendering.set(renderId, work);
   try {
@@ -246,16 +244,21 @@ interface TimelineSnapshotItem {
 }
 
 /** POST /api/export: validates, copies the timeline into a new export job. */
-export function startExport(deps: AppDeps, auth: AuthContext, projectId: string, format: string): { id: string } {
+export async function startExport(
+  deps: AppDeps,
+  auth: AuthContext,
+  projectId: string,
+  format: string,
+): Promise<{ id: string }> {
   const fmt = format.trim().toLowerCase();
   if (!(EXPORT_FORMATS as readonly string[]).includes(fmt))
     throw invalidPayload({
       format: [`Unsupported format "${format}": only ${EXPORT_FORMATS.join(", ")} (H.264 + AAC) is supported`],
     });
-  const project = findProject(deps.db, auth, projectId);
+  const project = await findProject(deps.repos, auth, projectId);
   if (!project) throw notFound("Project");
   requireFfmpeg(deps);
-  const timeline: TimelineSnapshotItem[] = activeSegments(deps.db, project.id).map((s) => ({
+  const timeline: TimelineSnapshotItem[] = (await deps.repos.segments.activeSegments(project.id)).map((s) => ({
     segmentId: s.id,
     mediaId: s.mediaId,
     startTs: s.startTs,
@@ -265,7 +268,7 @@ export function startExport(deps: AppDeps, auth: AuthContext, projectId: string,
   }));
   if (timeline.length === 0) throw conflict("The timeline is empty: nothing to export", { project_id: project.id });
   const id = newId("exp");
-  insertExport(deps.db, { id, projectId: project.id, format: fmt }, () =>
+  await deps.repos.exports.insertExport({ id, projectId: project.id, format: fmt }, () =>
     deps.jobs.enqueue({
       id,
       kind: EXPORT_JOB,
@@ -311,10 +314,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
   const runner = deps.ffmpeg;
   const id = ctx.job.id;
   const timeline = (ctx.job.input.timeline ?? []) as TimelineSnapshotItem[];
-  const rows = mediaByIds(
-    deps.db,
-    timeline.map((t) => t.mediaId),
-  );
+  const rows = await deps.repos.media.mediaByIds(timeline.map((t) => t.mediaId));
   const specs: PartSpec[] = timeline.map((t) => {
     const row = rows.get(t.mediaId);
     if (row?.status !== "ready" || !row.path) throw new Error(`The media of segment ${t.segmentId} is gone`);
@@ -326,7 +326,7 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
 
   // An unchanged timeline finds its previous export and reuses it (no render, no new file), whichever
   // export or project asked first.
-  const previous = readyMediaByPath(deps.db, rel);
+  const previous = await deps.repos.media.readyMediaByPath(rel);
   const stored = previous !== undefined ? await deps.store.head(rel) : null;
   const reused = previous !== undefined && (stored?.bytes ?? 0) > 0;
 
@@ -383,12 +383,11 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
       await removeFiles(output);
     }
   }
-  const project = projectById(deps.db, ctx.job.projectId ?? "");
+  const project = await deps.repos.projects.projectById(ctx.job.projectId ?? "");
   // The export's file becomes its result only with the job's completion, and only while this worker still
   // holds the job: a worker whose lease was taken over (it hung, or was thought dead) links nothing.
-  const result = ctx.finish((): ExportResult => {
-    const row = linkExportFile(
-      deps.db,
+  const result = await ctx.finish(async (repos): Promise<ExportResult> => {
+    const row = await repos.exports.linkExportFile(
       id,
       reused && previous.projectId === ctx.job.projectId
         ? { reuse: previous }
@@ -425,17 +424,21 @@ export async function exportJob(deps: AppDeps, ctx: JobContext): Promise<ExportR
 // ---------------------------------------------------------------------------------------------------------
 
 /** An export of a project the user can see; anything else is 404. */
-export function requireExport(deps: AppDeps, auth: AuthContext, id: string): { project: ProjectRow; job: Job } {
-  const row = exportById(deps.db, id);
-  const project = row && findProject(deps.db, auth, row.projectId);
+export async function requireExport(
+  deps: AppDeps,
+  auth: AuthContext,
+  id: string,
+): Promise<{ project: ProjectRow; job: Job }> {
+  const row = await deps.repos.exports.exportById(id);
+  const project = row && (await findProject(deps.repos, auth, row.projectId));
   const job = row && deps.jobs.get(row.id);
   if (!row || !project || !job) throw notFound("Export");
   return { project, job };
 }
 
-export function exportStatus(deps: AppDeps, job: Job): ExportStatus {
-  const row = exportById(deps.db, job.id);
-  const file = row?.mediaId ? findMedia(deps.db, row.mediaId) : undefined;
+export async function exportStatus(deps: AppDeps, job: Job): Promise<ExportStatus> {
+  const row = await deps.repos.exports.exportById(job.id);
+  const file = row?.mediaId ? await deps.repos.media.findMedia(row.mediaId) : undefined;
   const url = job.status === "completed" && file ? mediaUrl(deps, file) : null;
   const result = (job.status === "completed" ? job.result : null) as Partial<ExportResult> | null;
   return {

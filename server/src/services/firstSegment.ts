@@ -1,8 +1,12 @@
-import type { AppDeps } from "../context.js";
-import { insertFirstSegment, type MediaRow, type SegmentRow } from "../repositories/media.js";
+import type { Repos } from "../repositories/index.js";
+import type { MediaRow, SegmentRow } from "../repositories/media.js";
 
 /** The first video of a project with no timeline becomes one active segment covering all of it. */
-export function addFirstSegmentIfEmpty(db: AppDeps["db"], projectId: string, row: MediaRow): SegmentRow | undefined {
+export async function addFirstSegmentIfEmpty(
+  repos: Repos,
+  projectId: string,
+  row: MediaRow,
+): Promise<SegmentRow | undefined> {
   if (row.kind !== "video" || !row.durationSec) return undefined;
-  return insertFirstSegment(db, projectId, row.id, row.durationSec);
+  return repos.media.insertFirstSegment(projectId, row.id, row.durationSec);
 }

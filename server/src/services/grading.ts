@@ -16,8 +16,8 @@ import { conflict, HttpError, invalidPayload } from "../errors.js";
 import { newId } from "../ids.js";
 import { GRADE_PARAM_NAMES, type GradeParams, gradeFilter } from "../media/args/index.js";
 import type { JobContext } from "../ports/jobs.js";
-import { findMedia, type MediaRow } from "../repositories/media.js";
-import { findSegment, gradeSegmentRows, type SegmentRow } from "../repositories/segments.js";
+import type { MediaRow } from "../repositories/media.js";
+import type { SegmentRow } from "../repositories/segments.js";
 import { ensurePart, projectOutputFormat } from "./exports.js";
 import { FFMPEG_MISSING_MESSAGE, mediaFailure } from "./mediaFailures.js";
 import { mediaUrl } from "./mediaViews.js";
@@ -37,8 +37,8 @@ export function normalizeGrade(params: GradeParams): Record<string, number> {
   return out;
 }
 
-function sourceOf(deps: AppDeps, segment: SegmentRow): MediaRow {
-  return findMedia(deps.db, segment.mediaId) as MediaRow;
+async function sourceOf(deps: AppDeps, segment: SegmentRow): Promise<MediaRow> {
+  return (await deps.repos.media.findMedia(segment.mediaId)) as MediaRow;
 }
 
 /** POST /api/segment/{id}/grade-preview: one graded frame, at `at` (source time) or the segment's middle. */
@@ -52,7 +52,7 @@ export async function gradePreview(
   if (at !== undefined && (at < segment.startTs - TIME_EPSILON || at > segment.endTs + TIME_EPSILON))
     throw invalidPayload({ at: [`Must be within the segment ${segment.startTs}..${segment.endTs}`] });
   const time = at ?? (segment.startTs + segment.endTs) / 2;
-  const target = targetFor(segment, sourceOf(deps, segment), time, gradeFilter(params));
+  const target = targetFor(segment, await sourceOf(deps, segment), time, gradeFilter(params));
   const [key] = await ensureFrames(deps, [target]);
   return {
     preview_frame_url: frameUrl(deps, key as string, segment.projectId),
@@ -117,8 +117,8 @@ export function startColorGrade(
       settled = true;
       waiting.delete(job.id);
     })
-    .then((outcome) => {
-      const row = findMedia(deps.db, outcome.graded_media_id);
+    .then(async (outcome) => {
+      const row = await deps.repos.media.findMedia(outcome.graded_media_id);
       return { segment_id: outcome.segment_id, graded_url: row ? (mediaUrl(deps, row) ?? "") : "", job_id: job.id };
     });
   // The losing side may settle later; nobody waits for it.
@@ -153,9 +153,9 @@ async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutco
       throw conflict("Segment was trimmed while it was being graded: grade it again", { segment_id: fresh.id });
     return fresh;
   };
-  const segment = stillThere(findSegment(deps.db, input.segmentId));
-  const source = sourceOf(deps, segment);
-  const format = projectOutputFormat(deps, segment.projectId);
+  const segment = stillThere(await deps.repos.segments.findSegment(input.segmentId));
+  const source = await sourceOf(deps, segment);
+  const format = await projectOutputFormat(deps, segment.projectId);
   if (!format) throw conflict("Segment is not on the timeline", { segment_id: segment.id });
   const part = await ensurePart(
     deps,
@@ -172,8 +172,8 @@ async function runColorGrade(deps: AppDeps, ctx: JobContext): Promise<GradeOutco
   );
 
   // The swap is the job's result: written with its completion, only while this worker holds the job's lease.
-  return ctx.finish(() => {
-    const graded = gradeSegmentRows(deps.db, input.segmentId, stillThere, input.params, (current) => ({
+  return await ctx.finish(async (repos) => {
+    const graded = await repos.segments.gradeSegmentRows(input.segmentId, stillThere, input.params, (current) => ({
       id: newId("media"),
       projectId: current.projectId,
       origin: "render",

@@ -1,3 +1,4 @@
+import type { Repos } from "../repositories/index.js";
 /**
  * POST /api/images/generate: an image from a prompt, stored as media (content-addressed) and — with a
  * project and a scene number — filed as the next IMAGE asset version of that scene.
@@ -26,9 +27,6 @@ import type { JobContext } from "../ports/jobs.js";
 import type { ProviderSettings } from "../providers/config.js";
 import { LOCAL_NEEDS_FFMPEG, LOCAL_NOTE, LOCAL_PROVIDER_INFO } from "../providers/local/index.js";
 import type { ImageGenerator } from "../providers/types.js";
-import { insertHeldVersion } from "../repositories/assetVersions.js";
-import { insertMedia } from "../repositories/media.js";
-import { scenesOfProject } from "../repositories/scenes.js";
 import { withLocalPath } from "../storage/objectStore.js";
 import { requireProject } from "./access.js";
 import { buildProviders, jobAiScope, requireImageGenerator, withAiCallScope } from "./aiCalls.js";
@@ -94,12 +92,12 @@ export function imagePlatform(provider: string, model: string): { slug: string; 
 }
 
 /** Checks the request (project, scene number, provider configured, model) and queues the image job. */
-export function startImageJob(deps: AppDeps, auth: AuthContext, body: ImageGenerateRequest): string {
+export async function startImageJob(deps: AppDeps, auth: AuthContext, body: ImageGenerateRequest): Promise<string> {
   let sceneDbId: string | undefined;
   if (body.projectId) {
-    const project = requireProject(deps.db, auth, body.projectId);
+    const project = await requireProject(deps.repos, auth, body.projectId);
     if (body.sceneNumber !== undefined) {
-      const ordered = scenesOfProject(deps.db, project.id);
+      const ordered = await deps.repos.scenes.scenesOfProject(project.id);
       const scene = ordered[body.sceneNumber - 1];
       if (!scene) {
         throw new HttpError(404, `Scene ${body.sceneNumber} not found`, {
@@ -138,7 +136,7 @@ function generatorFor(deps: AppDeps, provider: string, model: string | undefined
   const setting = MODEL_SETTING[provider];
   if (!model || !setting || model === configured.model) return configured;
   return buildProviders(deps.config, {
-    db: deps.db,
+    repos: deps.repos,
     files: deps.files,
     ffmpeg: deps.ffmpeg,
     settings: { [setting]: model },
@@ -163,10 +161,10 @@ export async function imageJob(deps: AppDeps, ctx: JobContext): Promise<ImageRes
 
     // The version is filed with the job's completion, only while this worker holds the job (JobContext.finish):
     // a worker whose job was taken over must not file a second version of the same image.
-    return ctx.finish(() => {
+    return await ctx.finish(async (repos) => {
       let filed: { id: string; versionNumber: number; sceneCode: string; platformKey: string } | undefined;
       if (input.projectId && input.sceneDbId) {
-        filed = fileImageVersion(deps.db, {
+        filed = await fileImageVersion(repos, {
           projectId: input.projectId,
           sceneDbId: input.sceneDbId,
           mediaId: row.id,
@@ -208,10 +206,10 @@ async function storeGeneratedImage(
   projectId: string | null,
   knownSize?: { width: number; height: number },
 ) {
-  const { db, store } = deps;
+  const { repos, store } = deps;
   const { key: rel, sha256, bytes } = await store.put(image.bytes, image.mime);
   const probe = knownSize ?? (await withLocalPath(store, rel, (file) => probeImage(deps, file)));
-  return insertMedia(db, {
+  return await repos.media.insertMedia({
     id: newId("media"),
     projectId,
     origin: "generated",
@@ -256,12 +254,12 @@ export interface FileImageInput {
  * immediate transaction so concurrent images never share or skip a number. The server already holds the
  * file, so the version is born mirrored.
  */
-export function fileImageVersion(
-  db: AppDeps["db"],
+export async function fileImageVersion(
+  repos: Repos,
   input: FileImageInput,
-): { id: string; versionNumber: number; sceneCode: string; platformKey: string } {
+): Promise<{ id: string; versionNumber: number; sceneCode: string; platformKey: string }> {
   const createdAt = nowIso();
-  const filed = insertHeldVersion(db, {
+  const filed = await repos.assetVersions.insertHeldVersion({
     sceneId: input.sceneDbId,
     projectId: input.projectId,
     platform: imagePlatform(input.provider, input.model),

@@ -44,7 +44,7 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
       timeLimitSeconds: () => downloadTimeLimitSeconds(config, 2),
       timeLimitSetting: downloads,
       run: (ctx) => mirrorAssetJob(deps, ctx),
-      onTimeout: (job, message) => markMirrorTimedOut(deps, job, message),
+      onTimeout: async (job, message) => await markMirrorTimedOut(deps, job, message),
     },
     [IMPORT_VIDEO_JOB]: {
       lane: LANES.downloads,

@@ -3,8 +3,6 @@ import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import { conflict } from "../errors.js";
 import type { Job } from "../ports/jobs.js";
-import { jobsOfWorkspace } from "../repositories/jobs.js";
-import { projectById } from "../repositories/projects.js";
 import { requireJob } from "./sessions.js";
 
 const retryableKinds: ReadonlySet<string> = new Set(RETRYABLE_JOB_KINDS);
@@ -14,12 +12,12 @@ export function isRetryable(job: Pick<Job, "kind" | "status">): boolean {
 }
 
 /** Every job of the caller's workspace (its own, or of a project in it), newest first. */
-export function listJobs(
+export async function listJobs(
   deps: AppDeps,
   auth: AuthContext,
   q: { project_id?: string | undefined; status?: Job["status"] | undefined; limit: number },
-): JobListItem[] {
-  const rows = jobsOfWorkspace(deps.db, auth.workspaceId, {
+): Promise<JobListItem[]> {
+  const rows = await deps.repos.jobs.jobsOfWorkspace(auth.workspaceId, {
     projectId: q.project_id,
     status: q.status,
     limit: q.limit,
@@ -45,8 +43,8 @@ function jobListItem(job: Job, projectName: string | null): JobListItem {
 }
 
 /** Runs a failed job of a retryable kind again (409 otherwise). */
-export function retryJob(deps: AppDeps, auth: AuthContext, jobId: string): JobListItem {
-  const job = requireJob(deps.db, auth, jobId);
+export async function retryJob(deps: AppDeps, auth: AuthContext, jobId: string): Promise<JobListItem> {
+  const job = await requireJob(deps.repos, auth, jobId);
   if (!isRetryable(job))
     throw conflict(
       job.status !== "failed"
@@ -56,6 +54,6 @@ export function retryJob(deps: AppDeps, auth: AuthContext, jobId: string): JobLi
     );
   const fresh = deps.queue.requeue(job.id);
   if (!fresh) throw conflict("The job is no longer failed", { status: deps.queue.get(job.id)?.status });
-  const project = fresh.projectId ? projectById(deps.db, fresh.projectId) : undefined;
+  const project = fresh.projectId ? await deps.repos.projects.projectById(fresh.projectId) : undefined;
   return jobListItem(fresh, project?.name ?? null);
 }

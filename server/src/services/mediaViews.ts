@@ -1,6 +1,6 @@
 import type { Media, Segment } from "@dailies/shared";
 import type { AppDeps } from "../context.js";
-import { findMedia, type MediaRow, type SegmentRow } from "../repositories/media.js";
+import type { MediaRow, SegmentRow } from "../repositories/media.js";
 
 /** A signed link to a stored file, served by routes/media.ts. */
 export function mediaUrl(deps: AppDeps, row: Pick<MediaRow, "id" | "path" | "status">): string | null {
@@ -29,8 +29,13 @@ export const mediaView = (deps: AppDeps, m: MediaRow): Media => ({
   created_at: m.createdAt,
 });
 
-export function segmentView(deps: AppDeps, s: SegmentRow, timelineStart: number | null, source?: MediaRow): Segment {
-  const mediaRow = source ?? findMedia(deps.db, s.mediaId);
+export async function segmentView(
+  deps: AppDeps,
+  s: SegmentRow,
+  timelineStart: number | null,
+  source?: MediaRow,
+): Promise<Segment> {
+  const mediaRow = source ?? (await deps.repos.media.findMedia(s.mediaId));
   return {
     id: s.id,
     project_id: s.projectId,

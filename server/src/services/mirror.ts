@@ -10,8 +10,7 @@ import { mimeForProbe } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
 import type { Job, JobContext } from "../ports/jobs.js";
 import { RetryableJobError } from "../ports/jobs.js";
-import { failPendingMirror, setVersionMirror, versionForMirror } from "../repositories/assetVersions.js";
-import { insertMedia, type MediaRow } from "../repositories/media.js";
+import type { MediaRow } from "../repositories/media.js";
 import { removeFiles } from "../storage/files.js";
 import type { MirrorAccept } from "./mirrorTransfer.js";
 
@@ -80,7 +79,7 @@ export async function mirrorUrl(
   url: string,
   options: { projectId: string | null; accept: MirrorAccept; signal?: AbortSignal },
 ): Promise<MediaRow> {
-  const { config, files, db } = deps;
+  const { config, files, repos } = deps;
   const tmp = await files.dir("tmp");
   const download = await deps.mirrorTransfer.download(
     {
@@ -98,7 +97,7 @@ export async function mirrorUrl(
   // Into the store under its content address (the data folder, or the bucket: then the file becomes the
   // local cache's copy and no media is left in the data folder).
   const { key: rel } = await deps.store.putFile(download.path, mime, download.sha256);
-  return insertMedia(db, {
+  return await repos.media.insertMedia({
     id: newId("media"),
     projectId: options.projectId,
     origin: "mirror",
@@ -118,9 +117,9 @@ export async function mirrorUrl(
  * The version keeps its original URLs whatever happens.
  */
 export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<unknown> {
-  const { db, config } = deps;
+  const { repos, config } = deps;
   const assetId = String(ctx.job.input.assetVersionId);
-  const asset = versionForMirror(db, assetId);
+  const asset = await repos.assetVersions.versionForMirror(assetId);
   if (!asset) return { skipped: "asset version no longer exists" };
 
   const problems: string[] = [];
@@ -144,7 +143,7 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   // after a restart skips it) but leave the version's status to the worker's timeout hook.
   if (ctx.signal.aborted) {
     if (mediaId !== asset.mediaId || thumbnailMediaId !== asset.thumbnailMediaId) {
-      setVersionMirror(db, asset.id, { mediaId, thumbnailMediaId });
+      await repos.assetVersions.setVersionMirror(asset.id, { mediaId, thumbnailMediaId });
     }
     throw ctx.signal.reason ?? new Error("mirror stopped");
   }
@@ -153,10 +152,15 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
   const outputDone = !asset.outputUrl || !!mediaId;
   const mirrorStatus = complete || (outputDone && !canRetry) ? "mirrored" : canRetry ? "pending" : "failed";
 
-  setVersionMirror(db, asset.id, { mediaId, thumbnailMediaId, mirrorStatus, mirrorError: problems.join("; ") || null });
+  await repos.assetVersions.setVersionMirror(asset.id, {
+    mediaId,
+    thumbnailMediaId,
+    mirrorStatus,
+    mirrorError: problems.join("; ") || null,
+  });
 
   if (mirrorStatus !== "pending") {
-    const workspaceId = projectWorkspace(db, asset.projectId);
+    const workspaceId = await projectWorkspace(repos, asset.projectId);
     if (workspaceId)
       deps.events.publish({
         type: mirrorStatus === "mirrored" ? "asset.mirrored" : "asset.mirror_failed",
@@ -171,11 +175,11 @@ export async function mirrorAssetJob(deps: AppDeps, ctx: JobContext): Promise<un
 }
 
 /** The mirror job ran out of time: the version's mirror failed (it keeps its original URLs). */
-export function markMirrorTimedOut(deps: AppDeps, job: Job, message: string): void {
-  const { db } = deps;
+export async function markMirrorTimedOut(deps: AppDeps, job: Job, message: string): Promise<void> {
+  const { repos } = deps;
   const assetId = String(job.input.assetVersionId);
-  const changed = failPendingMirror(db, assetId, message);
-  const workspaceId = changed && projectWorkspace(db, changed.projectId);
+  const changed = await repos.assetVersions.failPendingMirror(assetId, message);
+  const workspaceId = changed && (await projectWorkspace(repos, changed.projectId));
   if (!changed || !workspaceId) return;
   deps.events.publish({
     type: "asset.mirror_failed",

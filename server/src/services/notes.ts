@@ -1,17 +1,9 @@
 import type { Note } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
-import type { Db } from "../db/client.js";
 import { HttpError, notFound } from "../errors.js";
 import { nowIso } from "../ids.js";
-import {
-  deleteNoteRow,
-  insertNote,
-  type NoteRow,
-  noteOfVersion,
-  notesOfVersion,
-  updateNoteRow,
-} from "../repositories/notes.js";
-import { isWorkspaceOwner } from "../repositories/workspaces.js";
+import type { Repos } from "../repositories/index.js";
+import type { NoteRow } from "../repositories/notes.js";
 
 export function noteView(row: NoteRow, authorName: string | null): Note {
   return {
@@ -28,17 +20,17 @@ export function noteView(row: NoteRow, authorName: string | null): Note {
 }
 
 /** Notes of a version by time (notes without a time first), then by date. */
-export function listNotes(db: Db, assetVersionId: string): Note[] {
-  return notesOfVersion(db, assetVersionId).map((r) => noteView(r.note, r.authorName));
+export async function listNotes(repos: Repos, assetVersionId: string): Promise<Note[]> {
+  return (await repos.notes.notesOfVersion(assetVersionId)).map((r) => noteView(r.note, r.authorName));
 }
 
-export function addNote(
-  db: Db,
+export async function addNote(
+  repos: Repos,
   auth: AuthContext,
   assetVersionId: string,
   input: { body: string; timeSec?: number | null | undefined },
-): Note {
-  const row = insertNote(db, {
+): Promise<Note> {
+  const row = await repos.notes.insertNote({
     assetVersionId,
     authorId: auth.user.id,
     body: input.body,
@@ -48,30 +40,29 @@ export function addNote(
 }
 
 /** The note of this version, when the user may change it (its author, or an owner of the workspace); else 404/403. */
-export function requireEditableNote(
-  db: Db,
+export async function requireEditableNote(
+  repos: Repos,
   auth: AuthContext,
   assetVersionId: string,
   noteId: string,
   workspaceId: string,
-): NoteRow {
-  const row = noteOfVersion(db, assetVersionId, noteId);
+): Promise<NoteRow> {
+  const row = await repos.notes.noteOfVersion(assetVersionId, noteId);
   if (!row) throw notFound("Note");
-  if (row.authorId !== auth.user.id && !isWorkspaceOwner(db, auth.user.id, workspaceId)) {
+  if (row.authorId !== auth.user.id && !(await repos.workspaces.isWorkspaceOwner(auth.user.id, workspaceId))) {
     throw new HttpError(403, "Only the note's author or a workspace owner may change it");
   }
   return row;
 }
 
-export function updateNote(
-  db: Db,
+export async function updateNote(
+  repos: Repos,
   auth: AuthContext,
   row: NoteRow,
   patch: { body?: string | undefined; timeSec?: number | null | undefined; resolved?: boolean | undefined },
-): Note {
+): Promise<Note> {
   const now = nowIso();
-  const updated = updateNoteRow(
-    db,
+  const updated = await repos.notes.updateNoteRow(
     row.id,
     {
       ...(patch.body !== undefined && { body: patch.body }),
@@ -86,6 +77,6 @@ export function updateNote(
   return noteView(updated.note, updated.authorName);
 }
 
-export function deleteNote(db: Db, noteId: string): void {
-  deleteNoteRow(db, noteId);
+export async function deleteNote(repos: Repos, noteId: string): Promise<void> {
+  await repos.notes.deleteNoteRow(noteId);
 }

@@ -1,6 +1,6 @@
 import type { Platform } from "@dailies/shared";
-import type { Db } from "../db/client.js";
-import { insertMissingPlatforms, type PlatformRow } from "../repositories/platforms.js";
+import type { Repos } from "../repositories/index.js";
+import type { PlatformRow } from "../repositories/platforms.js";
 
 type Seed = Omit<Platform, "id" | "custom">;
 
@@ -189,8 +189,8 @@ export const SEED_PLATFORMS: Seed[] = [
 ];
 
 /** Inserts missing seed platforms; never overwrites what is there. */
-export function seedPlatforms(db: Db): void {
-  insertMissingPlatforms(db, SEED_PLATFORMS);
+export async function seedPlatforms(repos: Repos): Promise<void> {
+  await repos.platforms.insertMissingPlatforms(SEED_PLATFORMS);
 }
 
 export const platformView = (p: PlatformRow): Platform => ({

@@ -206,7 +206,7 @@ function frameView(deps: AppDeps, key: string, timestamp: number, segment: Segme
 
 /** POST /api/project/{id}/preview/frame */
 export async function previewFrame(deps: AppDeps, projectId: string, ts: number): Promise<PreviewFrame> {
-  const layout = projectTimeline(deps.db, projectId);
+  const layout = await projectTimeline(deps.repos, projectId);
   const hit = locateTime(layout, ts);
   if (!hit)
     throw invalidPayload({
@@ -216,7 +216,7 @@ export async function previewFrame(deps: AppDeps, projectId: string, ts: number)
           : `Must be within the timeline 0..${roundTime(layout.duration)}`,
       ],
     });
-  const row = mediaById(deps.db, [hit.segment.mediaId]).get(hit.segment.mediaId) as MediaRow;
+  const row = (await mediaById(deps.repos, [hit.segment.mediaId])).get(hit.segment.mediaId) as MediaRow;
   const target = targetFor(hit.segment, row, hit.sourceTs);
   const [key] = await ensureFrames(deps, [target]);
   return frameView(deps, key as string, ts, hit.segment, target);
@@ -229,7 +229,7 @@ export async function previewStrip(
   input: { start: number; end: number; fps: number },
 ): Promise<{ frames: PreviewFrame[] }> {
   const { start, end, fps } = input;
-  const layout = projectTimeline(deps.db, projectId);
+  const layout = await projectTimeline(deps.repos, projectId);
   const errors: Record<string, string[]> = {};
   const within = `Must be within the timeline 0..${roundTime(layout.duration)}`;
   if (layout.entries.length === 0) errors.start = ["The timeline is empty"];
@@ -247,8 +247,8 @@ export async function previewStrip(
 
   const times = stripTimes(start, end, fps);
   const located = times.map((t) => locateTime(layout, t));
-  const rows = mediaById(
-    deps.db,
+  const rows = await mediaById(
+    deps.repos,
     layout.entries.map((e) => e.segment.mediaId),
   );
   const targets = located.map((hit) => {

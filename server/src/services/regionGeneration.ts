@@ -23,9 +23,8 @@ import type { ProbeResult } from "../media/probe.js";
 import type { JobContext } from "../ports/jobs.js";
 import { isRegionEditor, type RegionEditParams } from "../providers/local/regionEdit.js";
 import type { VideoGenerator } from "../providers/types.js";
-import { findMedia, type MediaRow, variantsOfJob } from "../repositories/media.js";
-import { activeSegments } from "../repositories/segments.js";
-import { insertVariantRows, type NewMedia } from "../repositories/variants.js";
+import type { MediaRow } from "../repositories/media.js";
+import type { NewMedia } from "../repositories/variants.js";
 import { readBytes, removeFiles, writeScratch } from "../storage/files.js";
 import { type ObjectStore, withLocalPath } from "../storage/objectStore.js";
 import { requireProject } from "./access.js";
@@ -49,12 +48,16 @@ export interface RegionJobInput {
 }
 
 /** Checks the request against the project's timeline and the provider, then queues the job. */
-export function startRegionGeneration(deps: AppDeps, auth: AuthContext, body: AiGenerateRequest): AiGenerateResponse {
-  const { db } = deps;
-  const project = requireProject(db, auth, body.project_id);
+export async function startRegionGeneration(
+  deps: AppDeps,
+  auth: AuthContext,
+  body: AiGenerateRequest,
+): Promise<AiGenerateResponse> {
+  const { repos } = deps;
+  const project = await requireProject(repos, auth, body.project_id);
   requireFfmpeg(deps);
   providerOr400(body.provider, () => deps.providers.video(body.provider));
-  const active = activeSegments(db, project.id);
+  const active = await repos.segments.activeSegments(project.id);
   if (active.length === 0) throw badRequest("The project has no video on its timeline", { project_id: project.id });
   const duration = timelineDuration(active);
   if (body.end_ts > duration + TIME_EPSILON) {
@@ -111,7 +114,7 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
   const projectId = ctx.job.projectId as string;
   // A run that committed its variants and then crashed before the job was marked complete: the rows are
   // all there (one transaction), so a rerun answers with them instead of making a second set.
-  const committed = variantsOfJob(deps.db, ctx.job.id);
+  const committed = await deps.repos.media.variantsOfJob(ctx.job.id);
   if (committed.length > 0) {
     const made = committed.map((v) => ({ id: v.id, params: v.info?.params ?? null }));
     return { provider: committed[0]?.provider, model: null, variant_ids: made.map((v) => v.id), variants: made };
@@ -209,23 +212,24 @@ export async function regionGenerationJob(deps: AppDeps, ctx: JobContext): Promi
         });
       // The rows are written with the job's completion, only while this worker holds the job (JobContext.finish).
       progress(1);
-      return ctx.finish(() => {
-        const ids = insertVariantRows(
-          deps.db,
-          { jobId: ctx.job.id, projectId },
-          mediaValues(source, sourceProbe),
-          files.map((f, i) => ({
-            clip: mediaValues(f.clip, made[i]?.clip.probe),
-            preview: mediaValues(f.preview, undefined, sourceProbe),
-            values: {
-              prompt: input.prompt,
-              provider: generator.name,
-              startTs: input.startTs,
-              endTs: input.endTs,
-              box: input.box,
-              info: { ...f.info, source: input.source },
-            },
-          })),
+      return await ctx.finish(async (repos) => {
+        const ids = (
+          await repos.variants.insertVariantRows(
+            { jobId: ctx.job.id, projectId },
+            mediaValues(source, sourceProbe),
+            files.map((f, i) => ({
+              clip: mediaValues(f.clip, made[i]?.clip.probe),
+              preview: mediaValues(f.preview, undefined, sourceProbe),
+              values: {
+                prompt: input.prompt,
+                provider: generator.name,
+                startTs: input.startTs,
+                endTs: input.endTs,
+                box: input.box,
+                info: { ...f.info, source: input.source },
+              },
+            })),
+          )
         ).map((id, i) => ({ id, params: files[i]?.info.params ?? null }));
         return {
           provider: generator.name,
@@ -289,11 +293,12 @@ export async function renderRange(
   options: { signal?: AbortSignal; onProgress?: (fraction: number) => void } = {},
 ): Promise<string> {
   if (pieces.length === 0) throw new Error("the range covers no segment");
-  const rows = pieces.map((p) => {
-    const row = findMedia(deps.db, p.media_id);
+  const rows: MediaRow[] = [];
+  for (const p of pieces) {
+    const row = await deps.repos.media.findMedia(p.media_id);
     if (!row?.path || row.status !== "ready") throw new Error(`the media ${p.media_id} of the range is not available`);
-    return row;
-  });
+    rows.push(row);
+  }
   const first = rows[0] as MediaRow;
   const even = (n: number | null) => Math.max(2, (n ?? 2) - ((n ?? 2) % 2));
   const size = { width: even(first.width), height: even(first.height), fps: first.fps || FALLBACK_FPS };

@@ -5,7 +5,6 @@
  * is idempotent, so several API processes on one database and folder do no harm.
  */
 import type { AppDeps } from "../context.js";
-import { pruneIdempotency } from "../repositories/idempotency.js";
 import { DUPLICATE_WINDOW_MS } from "./ingestCompat.js";
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -16,9 +15,8 @@ const DAY_MS = 24 * 3600 * 1000;
 export const SCRATCH_MAX_AGE_MS = DAY_MS;
 export const PRUNE_EVERY_MS = 3600 * 1000;
 
-export function pruneExpiredRecords(deps: Pick<AppDeps, "db" | "config">, now = Date.now()) {
-  return pruneIdempotency(
-    deps.db,
+export async function pruneExpiredRecords(deps: Pick<AppDeps, "repos" | "config">, now = Date.now()) {
+  return await deps.repos.idempotency.pruneIdempotency(
     new Date(now - DUPLICATE_WINDOW_MS).toISOString(),
     new Date(now - deps.config.DAILIES_IDEMPOTENCY_DAYS * DAY_MS).toISOString(),
   );
@@ -26,12 +24,12 @@ export function pruneExpiredRecords(deps: Pick<AppDeps, "db" | "config">, now = 
 
 /** Prunes now and every hour; returns the stop function. A failure is logged and tried again next hour. */
 export function startPruning(
-  deps: Pick<AppDeps, "db" | "config" | "files">,
+  deps: Pick<AppDeps, "repos" | "config" | "files">,
   log: { info(o: object, m: string): void; warn(o: object, m: string): void },
 ): () => void {
-  const run = () => {
+  const run = async () => {
     try {
-      const pruned = pruneExpiredRecords(deps);
+      const pruned = await pruneExpiredRecords(deps);
       if (pruned.bodies + pruned.keys > 0) log.info(pruned, "pruned expired idempotency records");
     } catch (error) {
       log.warn({ error: String(error) }, "pruning expired records failed; trying again in an hour");

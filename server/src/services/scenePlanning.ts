@@ -17,12 +17,11 @@ import {
 import { z } from "zod";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { Db } from "../db/client.js";
 import { badRequest } from "../errors.js";
 import { nowIso } from "../ids.js";
 import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
-import { writeScenePlan } from "../repositories/scenes.js";
+import type { Repos } from "../repositories/index.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 import { draftFromAnswer } from "./story.js";
@@ -54,9 +53,9 @@ const PLAN_SYSTEM = [
 export const SCENE_PLAN_JSON_SCHEMA = z.toJSONSchema(scenePlanDraftSchema);
 
 /** Checks the request (project access, known video model, provider configured) and queues the job. */
-export function startScenePlanJob(deps: AppDeps, auth: AuthContext, body: ScenePlanRequest): string {
+export async function startScenePlanJob(deps: AppDeps, auth: AuthContext, body: ScenePlanRequest): Promise<string> {
   const projectId = body.projectId ?? body.story.projectId;
-  if (projectId) requireProject(deps.db, auth, projectId);
+  if (projectId) await requireProject(deps.repos, auth, projectId);
   const model = findVideoModel(body.videoModel);
   if (!model) {
     throw badRequest(`unknown video model "${body.videoModel}"`, {
@@ -116,8 +115,8 @@ export async function scenePlanJob(deps: AppDeps, ctx: JobContext): Promise<Scen
       ...(input.projectId ? { projectId: input.projectId } : {}),
     };
     // Written with the job's completion, only while this worker holds the job (JobContext.finish).
-    return ctx.finish(() => {
-      if (input.projectId) writePlanToProject(deps.db, input.projectId, plan);
+    return await ctx.finish(async (repos) => {
+      if (input.projectId) await writePlanToProject(repos, input.projectId, plan);
       return plan;
     });
   });
@@ -208,7 +207,7 @@ export function fitPlan(
  * Writes the plan into the project (one transaction, repositories/scenes.ts `writeScenePlan`): scenes and shots
  * upserted by code, shots the plan no longer has removed unless a version was captured for them.
  */
-export function writePlanToProject(db: Db, projectId: string, plan: ScenePlan): void {
+export async function writePlanToProject(repos: Repos, projectId: string, plan: ScenePlan): Promise<void> {
   const now = nowIso();
   const planned = plan.scenes.map((s) => ({
     sceneCode: s.sceneCode,
@@ -225,6 +224,6 @@ export function writePlanToProject(db: Db, projectId: string, plan: ScenePlan): 
     },
     shots: s.shots.map((shot) => ({ shotCode: shot.shotCode, description: shot.description })),
   }));
-  if (!writeScenePlan(db, projectId, plan as unknown as Record<string, unknown>, planned))
+  if (!(await repos.scenes.writeScenePlan(projectId, plan as unknown as Record<string, unknown>, planned)))
     throw new Error(`project ${projectId} no longer exists`);
 }

@@ -18,25 +18,12 @@ import type { Segment } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
 import { badRequest, conflict, HttpError, invalidPayload, notFound } from "../errors.js";
-import { assetById, pickedVideoOfScene } from "../repositories/assetVersions.js";
-import { findMedia, findMediaMany, type MediaRow } from "../repositories/media.js";
-import { scenesOfProject } from "../repositories/scenes.js";
-import {
-  activeSegments,
-  findSegment,
-  insertSegmentRows,
-  type NewSegment,
-  removeSegmentRow,
-  replaceTimelineRows,
-  type SegmentRow,
-  splitSegmentRows,
-  trimSegmentRow,
-} from "../repositories/segments.js";
+import type { Repos } from "../repositories/index.js";
+import type { MediaRow } from "../repositories/media.js";
+import type { NewSegment, SegmentRow } from "../repositories/segments.js";
 import { type ProjectRow, requireVisible } from "./access.js";
 import { segmentView } from "./mediaViews.js";
 import { layoutTimeline, TIME_EPSILON, type TimelineLayout } from "./timeline/index.js";
-
-type Db = AppDeps["db"];
 
 /** The timeline time semantics, for the OpenAPI descriptions of the preview routes. */
 export const TIMELINE_TIME_DOC =
@@ -55,41 +42,51 @@ export function addFieldError(errors: Record<string, string[]>, field: string, m
 // ---------------------------------------------------------------------------------------------------------
 
 /** The project's active segments with their timeline layout. */
-export function projectTimeline(db: Db, projectId: string): TimelineLayout<SegmentRow> {
-  return layoutTimeline(activeSegments(db, projectId));
+export async function projectTimeline(repos: Repos, projectId: string): Promise<TimelineLayout<SegmentRow>> {
+  return layoutTimeline(await repos.segments.activeSegments(projectId));
 }
 
 /** Segment views of the whole active timeline, with `timeline_start`. */
-export function timelineViews(deps: AppDeps, projectId: string): { segments: Segment[]; duration: number } {
-  const layout = projectTimeline(deps.db, projectId);
-  const rows = mediaById(
-    deps.db,
+export async function timelineViews(
+  deps: AppDeps,
+  projectId: string,
+): Promise<{ segments: Segment[]; duration: number }> {
+  const layout = await projectTimeline(deps.repos, projectId);
+  const rows = await mediaById(
+    deps.repos,
     layout.entries.map((e) => e.segment.mediaId),
   );
   return {
-    segments: layout.entries.map((e) => segmentView(deps, e.segment, e.start, rows.get(e.segment.mediaId))),
+    segments: await Promise.all(
+      layout.entries.map((e) => segmentView(deps, e.segment, e.start, rows.get(e.segment.mediaId))),
+    ),
     duration: layout.duration,
   };
 }
 
-export function mediaById(db: Db, ids: readonly string[]): Map<string, MediaRow> {
-  return new Map(findMediaMany(db, [...new Set(ids)]).map((m) => [m.id, m]));
+export async function mediaById(repos: Repos, ids: readonly string[]): Promise<Map<string, MediaRow>> {
+  return new Map((await repos.media.findMediaMany([...new Set(ids)])).map((m) => [m.id, m]));
 }
 
 /** The view of one segment, with its timeline start when it is active. */
-export function viewOf(deps: AppDeps, row: SegmentRow): Segment {
-  if (!row.active) return segmentView(deps, row, null);
-  const entry = projectTimeline(deps.db, row.projectId).entries.find((e) => e.segment.id === row.id);
-  return segmentView(deps, row, entry?.start ?? null);
+export async function viewOf(deps: AppDeps, row: SegmentRow): Promise<Segment> {
+  if (!row.active) return await segmentView(deps, row, null);
+  const entry = (await projectTimeline(deps.repos, row.projectId)).entries.find((e) => e.segment.id === row.id);
+  return await segmentView(deps, row, entry?.start ?? null);
 }
 
 /** A segment of a project the user can see; anything else is 404. */
-export function requireSegment(
-  db: Db,
+export async function requireSegment(
+  repos: Repos,
   auth: AuthContext,
   segmentId: string,
-): { segment: SegmentRow; project: ProjectRow } {
-  const { row: segment, project } = requireVisible(db, auth, findSegment(db, segmentId), "Segment");
+): Promise<{ segment: SegmentRow; project: ProjectRow }> {
+  const { row: segment, project } = await requireVisible(
+    repos,
+    auth,
+    await repos.segments.findSegment(segmentId),
+    "Segment",
+  );
   return { segment, project };
 }
 
@@ -114,8 +111,12 @@ export function requireActive(fresh: SegmentRow | undefined): SegmentRow {
 // ---------------------------------------------------------------------------------------------------------
 
 /** Split at a source time strictly inside the segment: the original is deactivated, left and right take its place. */
-export function splitSegment(deps: AppDeps, segmentId: string, splitTs: number): { left: Segment; right: Segment } {
-  const [left, right] = splitSegmentRows(deps.db, segmentId, splitTs, (fresh) => {
+export async function splitSegment(
+  deps: AppDeps,
+  segmentId: string,
+  splitTs: number,
+): Promise<{ left: Segment; right: Segment }> {
+  const [left, right] = await deps.repos.segments.splitSegmentRows(segmentId, splitTs, (fresh) => {
     const seg = requireActive(fresh);
     if (!(splitTs > seg.startTs + TIME_EPSILON && splitTs < seg.endTs - TIME_EPSILON))
       throw invalidPayload({
@@ -123,15 +124,20 @@ export function splitSegment(deps: AppDeps, segmentId: string, splitTs: number):
       });
     return seg;
   });
-  return { left: viewOf(deps, left), right: viewOf(deps, right) };
+  return { left: await viewOf(deps, left), right: await viewOf(deps, right) };
 }
 
 /**
  * Trim in place to [newStart, newEnd] inside the segment's current bounds (trimming only shortens; to
  * lengthen, add the media again with POST /api/project/{id}/segments).
  */
-export function trimSegment(deps: AppDeps, segmentId: string, newStart: number, newEnd: number): Segment {
-  const row = trimSegmentRow(deps.db, segmentId, (fresh) => {
+export async function trimSegment(
+  deps: AppDeps,
+  segmentId: string,
+  newStart: number,
+  newEnd: number,
+): Promise<Segment> {
+  const row = await deps.repos.segments.trimSegmentRow(segmentId, (fresh) => {
     const seg = requireActive(fresh);
     const errors: Record<string, string[]> = {};
     if (newStart < seg.startTs - TIME_EPSILON || newStart > seg.endTs + TIME_EPSILON)
@@ -142,12 +148,12 @@ export function trimSegment(deps: AppDeps, segmentId: string, newStart: number, 
     if (Object.keys(errors).length > 0) throw invalidPayload(errors);
     return { segment: seg, startTs: Math.max(seg.startTs, newStart), endTs: Math.min(seg.endTs, newEnd) };
   });
-  return viewOf(deps, row);
+  return await viewOf(deps, row);
 }
 
 /** Soft delete: the row stays (active: false), the rest of the timeline closes up. */
-export function deleteSegment(deps: AppDeps, segmentId: string): void {
-  removeSegmentRow(deps.db, segmentId, requireActive);
+export async function deleteSegment(deps: AppDeps, segmentId: string): Promise<void> {
+  await deps.repos.segments.removeSegmentRow(segmentId, requireActive);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -175,24 +181,28 @@ export interface AddSegmentInput {
 }
 
 /** The media of a captured version of this project whose file the server mirrored. */
-export function mediaOfAssetVersion(db: Db, projectId: string, assetVersionId: string): { media: MediaRow } {
-  const asset = assetById(db, assetVersionId);
+export async function mediaOfAssetVersion(
+  repos: Repos,
+  projectId: string,
+  assetVersionId: string,
+): Promise<{ media: MediaRow }> {
+  const asset = await repos.assetVersions.assetById(assetVersionId);
   if (!asset || asset.projectId !== projectId) throw new HttpError(404, "Asset version not found");
   if (!asset.mediaId)
     throw conflict("The version's media has not been mirrored yet", {
       asset_version_id: asset.id,
       mirror_status: asset.mirrorStatus,
     });
-  const row = findMedia(db, asset.mediaId);
+  const row = await repos.media.findMedia(asset.mediaId);
   return { media: requireCuttableMedia(row, projectId, "asset_version_id") };
 }
 
 /** Appends (or inserts before `orderIndex`) one segment with optional in/out points. */
-export function addSegment(deps: AppDeps, project: ProjectRow, input: AddSegmentInput): Segment {
-  const { db } = deps;
+export async function addSegment(deps: AppDeps, project: ProjectRow, input: AddSegmentInput): Promise<Segment> {
+  const { repos } = deps;
   const source = input.assetVersionId
-    ? mediaOfAssetVersion(db, project.id, input.assetVersionId).media
-    : requireCuttableMedia(findMedia(db, input.mediaId ?? ""), project.id, "media_id");
+    ? (await mediaOfAssetVersion(repos, project.id, input.assetVersionId)).media
+    : requireCuttableMedia(await repos.media.findMedia(input.mediaId ?? ""), project.id, "media_id");
   const duration = source.durationSec as number;
   const start = input.startTs ?? 0;
   const end = input.endTs ?? duration;
@@ -201,10 +211,10 @@ export function addSegment(deps: AppDeps, project: ProjectRow, input: AddSegment
   if (end > duration + TIME_EPSILON) errors.end_ts = [`Must be within the media's duration 0..${duration}`];
   if (!(end > start + TIME_EPSILON)) addFieldError(errors, "end_ts", "Must be greater than start_ts");
   if (Object.keys(errors).length > 0) throw invalidPayload(errors);
-  const [row] = insertSegmentRows(db, project.id, input.orderIndex, [
+  const [row] = await repos.segments.insertSegmentRows(project.id, input.orderIndex, [
     wholeVideo(source, input.assetVersionId ?? null, start, Math.min(end, duration)),
   ]);
-  return viewOf(deps, row as SegmentRow);
+  return await viewOf(deps, row as SegmentRow);
 }
 
 /** An original segment of a stored video. */
@@ -218,14 +228,14 @@ function wholeVideo(source: MediaRow, assetVersionId: string | null, startTs: nu
  * mirrored and is a video. The current active segments are deactivated (kept) and the new ones take their
  * place, all in one transaction. 409 when no scene has a usable version (the timeline is left as it was).
  */
-export function assembleTimeline(
+export async function assembleTimeline(
   deps: AppDeps,
   project: ProjectRow,
   sceneCodes?: readonly string[],
-): { segments: Segment[]; skipped: { scene_id: string; reason: string }[]; duration: number } {
-  const { db } = deps;
+): Promise<{ segments: Segment[]; skipped: { scene_id: string; reason: string }[]; duration: number }> {
+  const { repos } = deps;
   const wanted = sceneCodes ? new Set(sceneCodes.map((c) => c.toUpperCase())) : null;
-  const sceneRows = scenesOfProject(db, project.id).filter((s) => !wanted || wanted.has(s.sceneCode));
+  const sceneRows = (await repos.scenes.scenesOfProject(project.id)).filter((s) => !wanted || wanted.has(s.sceneCode));
   if (wanted) {
     const known = new Set(sceneRows.map((s) => s.sceneCode));
     const unknown = [...wanted].filter((c) => !known.has(c));
@@ -235,12 +245,12 @@ export function assembleTimeline(
   const picks: NewSegment[] = [];
   const skipped: { scene_id: string; reason: string }[] = [];
   for (const scene of sceneRows) {
-    const chosen = pickedVideoOfScene(db, scene.id);
+    const chosen = await repos.assetVersions.pickedVideoOfScene(scene.id);
     if (!chosen) {
       skipped.push({ scene_id: scene.sceneCode, reason: "no VIDEO version" });
       continue;
     }
-    const row = chosen.mediaId ? findMedia(db, chosen.mediaId) : undefined;
+    const row = chosen.mediaId ? await repos.media.findMedia(chosen.mediaId) : undefined;
     if (row?.status !== "ready" || !row.path) {
       skipped.push({
         scene_id: scene.sceneCode,
@@ -256,6 +266,6 @@ export function assembleTimeline(
   }
   if (picks.length === 0) throw conflict("No scene has a usable VIDEO version: the timeline is unchanged", { skipped });
 
-  replaceTimelineRows(db, project.id, picks);
-  return { ...timelineViews(deps, project.id), skipped };
+  await repos.segments.replaceTimelineRows(project.id, picks);
+  return { ...(await timelineViews(deps, project.id)), skipped };
 }

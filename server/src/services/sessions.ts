@@ -6,22 +6,17 @@
 import type { JobView, Session } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { Db } from "../db/client.js";
 import { notFound } from "../errors.js";
 import type { Job } from "../ports/jobs.js";
-import { versionsOfProject } from "../repositories/assetVersions.js";
-import { jobById, jobsOfProject } from "../repositories/jobs.js";
-import { findMedia } from "../repositories/media.js";
-import { canSeeProject, charactersOfProject, listProjects } from "../repositories/projects.js";
-import { scenesOfProject, shotsOfScenes } from "../repositories/scenes.js";
+import type { Repos } from "../repositories/index.js";
 import type { ProjectRow } from "./access.js";
 import { assetViews } from "./assets.js";
 import { IMAGE_JOB } from "./images.js";
 import { mediaUrl } from "./mediaViews.js";
 import { characterView, sceneView, shotView } from "./projects.js";
 
-export function sessionList(db: Db, workspaceId: string) {
-  return listProjects(db, workspaceId).map(({ project, sceneCount }) => ({
+export async function sessionList(repos: Repos, workspaceId: string) {
+  return (await repos.projects.listProjects(workspaceId)).map(({ project, sceneCount }) => ({
     id: project.id,
     name: project.name,
     status: project.status as Session["status"],
@@ -32,15 +27,12 @@ export function sessionList(db: Db, workspaceId: string) {
   }));
 }
 
-export function sessionDetails(deps: AppDeps, project: ProjectRow): Session {
-  const { db } = deps;
-  const sceneRows = scenesOfProject(db, project.id);
-  const shotRows = shotsOfScenes(
-    db,
-    sceneRows.map((s) => s.id),
-  );
-  const imageRows = versionsOfProject(db, project.id, "IMAGE");
-  const jobRows = jobsOfProject(db, project.id);
+export async function sessionDetails(deps: AppDeps, project: ProjectRow): Promise<Session> {
+  const { repos } = deps;
+  const sceneRows = await repos.scenes.scenesOfProject(project.id);
+  const shotRows = await repos.scenes.shotsOfScenes(sceneRows.map((s) => s.id));
+  const imageRows = await repos.assetVersions.versionsOfProject(project.id, "IMAGE");
+  const jobRows = await repos.jobs.jobsOfProject(project.id);
   return {
     id: project.id,
     workspaceId: project.workspaceId,
@@ -52,13 +44,13 @@ export function sessionDetails(deps: AppDeps, project: ProjectRow): Session {
     updatedAt: project.updatedAt,
     story: project.story ?? null,
     scenePlan: project.scenePlan ?? null,
-    characters: charactersOfProject(db, project.id).map(characterView),
+    characters: (await repos.projects.charactersOfProject(project.id)).map(characterView),
     scenes: sceneRows.map((s) => ({
       ...sceneView(s),
       shots: shotRows.filter((shot) => shot.sceneId === s.id).map(shotView),
     })),
-    images: assetViews(deps, imageRows),
-    jobs: jobRows.map((j) => jobView(deps, j)),
+    images: await assetViews(deps, imageRows),
+    jobs: await Promise.all(jobRows.map((j) => jobView(deps, j))),
   };
 }
 
@@ -66,10 +58,10 @@ export function sessionDetails(deps: AppDeps, project: ProjectRow): Session {
  * A job as clients poll it. An image's signed URL is signed again on every read, so a result polled days
  * later still links to the file.
  */
-export function jobView(deps: AppDeps, job: Job): JobView {
+export async function jobView(deps: AppDeps, job: Job): Promise<JobView> {
   let result = job.result ?? undefined;
   if (job.kind === IMAGE_JOB && result && typeof result === "object" && "mediaId" in result) {
-    const row = findMedia(deps.db, String((result as { mediaId: unknown }).mediaId));
+    const row = await deps.repos.media.findMedia(String((result as { mediaId: unknown }).mediaId));
     const url = row ? mediaUrl(deps, row) : null;
     if (url) result = { ...result, imageUrl: url };
   }
@@ -91,10 +83,12 @@ export function jobView(deps: AppDeps, job: Job): JobView {
  * A job the caller may see: one they started, or one of a project in a workspace they belong to.
  * Anything else answers 404, as if it did not exist.
  */
-export function requireJob(db: Db, auth: AuthContext, jobId: string): Job {
-  const found = jobById(db, jobId);
+export async function requireJob(repos: Repos, auth: AuthContext, jobId: string): Promise<Job> {
+  const found = await repos.jobs.jobById(jobId);
   const job =
-    found && (found.userId === auth.user.id || (found.projectId && canSeeProject(db, auth.user.id, found.projectId)))
+    found &&
+    (found.userId === auth.user.id ||
+      (found.projectId && (await repos.projects.canSeeProject(auth.user.id, found.projectId))))
       ? found
       : undefined;
   if (!job) throw notFound("Job");

@@ -6,10 +6,9 @@ import { type Story, type StoryRequest, storyDraftSchema } from "@dailies/shared
 import { z } from "zod";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { Db } from "../db/client.js";
 import type { JobContext } from "../ports/jobs.js";
 import { LOCAL_NOTE, LOCAL_SCHEMAS, taskPrompt } from "../providers/local/index.js";
-import { saveStoryWithCharacters } from "../repositories/projects.js";
+import type { Repos } from "../repositories/index.js";
 import { requireProject } from "./access.js";
 import { jobAiScope, requireLlm, withAiCallScope } from "./aiCalls.js";
 
@@ -56,8 +55,8 @@ export function draftFromAnswer<T>(
 }
 
 /** Checks the request (project access, provider configured) and queues the story job. */
-export function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryRequest): string {
-  if (body.projectId) requireProject(deps.db, auth, body.projectId);
+export async function startStoryJob(deps: AppDeps, auth: AuthContext, body: StoryRequest): Promise<string> {
+  if (body.projectId) await requireProject(deps.repos, auth, body.projectId);
   const provider = body.provider ?? deps.config.DAILIES_DEFAULT_LLM;
   requireLlm(deps.providers, provider);
   const input: StoryJobInput = { topic: body.topic, maxMinutes: body.maxMinutes, provider, projectId: body.projectId };
@@ -96,20 +95,20 @@ export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {
       ...(input.projectId ? { projectId: input.projectId } : {}),
     };
     // Saved with the job's completion, only while this worker holds the job (JobContext.finish).
-    return ctx.finish(() => {
-      if (input.projectId) saveStory(deps.db, input.projectId, story);
+    return await ctx.finish(async (repos) => {
+      if (input.projectId) await saveStory(repos, input.projectId, story);
       return story;
     });
   });
 }
 
 /** Stores the story on the project and adds its characters, skipping names the project already has. */
-export function saveStory(db: Db, projectId: string, story: Story): void {
+export async function saveStory(repos: Repos, projectId: string, story: Story): Promise<void> {
   const cast = story.characters.map((c) => ({
     name: c.name,
     role: c.role || null,
     description: c.description || null,
   }));
-  if (!saveStoryWithCharacters(db, projectId, story as unknown as Record<string, unknown>, cast))
+  if (!(await repos.projects.saveStoryWithCharacters(projectId, story as unknown as Record<string, unknown>, cast)))
     throw new Error(`project ${projectId} no longer exists`);
 }

@@ -10,7 +10,7 @@
 import type { TimelineEntry } from "@dailies/shared";
 import type { AppDeps } from "../context.js";
 import { conflict, invalidPayload } from "../errors.js";
-import { reorderSegmentRows, restoreTimelineRows, type SegmentRow } from "../repositories/segments.js";
+import type { SegmentRow } from "../repositories/segments.js";
 import type { ProjectRow } from "./access.js";
 import { timelineViews } from "./segments.js";
 import { sameTime, TIME_EPSILON } from "./timeline/index.js";
@@ -35,26 +35,26 @@ export function sameTimeline(
 }
 
 /** New order of the active segments: the ids must be exactly the active set (409 otherwise). */
-export function reorderSegments(deps: AppDeps, project: ProjectRow, ids: readonly string[]) {
-  reorderSegmentRows(deps.db, project.id, ids, (current) => {
+export async function reorderSegments(deps: AppDeps, project: ProjectRow, ids: readonly string[]) {
+  await deps.repos.segments.reorderSegmentRows(project.id, ids, (current) => {
     const known = new Set(current.map((s) => s.id));
     const given = new Set(ids);
     if (given.size !== ids.length) throw invalidPayload({ segment_ids: ["Each segment may appear only once"] });
     if (given.size !== known.size || ids.some((id) => !known.has(id)))
       throw staleTimeline({ active_segment_ids: current.map((s) => s.id) });
   });
-  return timelineViews(deps, project.id);
+  return await timelineViews(deps, project.id);
 }
 
 /** Makes exactly `wanted` the active timeline (with their times) when the current one equals `expected`. */
-export function restoreTimeline(
+export async function restoreTimeline(
   deps: AppDeps,
   project: ProjectRow,
   wanted: readonly TimelineEntry[],
   expected: readonly TimelineEntry[],
 ) {
   const times = wanted.map((w) => ({ id: w.id, startTs: w.start_ts, endTs: w.end_ts }));
-  restoreTimelineRows(deps.db, project.id, times, ({ current, rows, durations }) => {
+  await deps.repos.segments.restoreTimelineRows(project.id, times, ({ current, rows, durations }) => {
     if (!sameTimeline(expected, current)) throw staleTimeline({ active_segment_ids: current.map((s) => s.id) });
     const ids = wanted.map((w) => w.id);
     if (new Set(ids).size !== ids.length) throw invalidPayload({ segments: ["Each segment may appear only once"] });
@@ -68,5 +68,5 @@ export function restoreTimeline(
     }
     if (errors.length > 0) throw invalidPayload({ segments: errors });
   });
-  return timelineViews(deps, project.id);
+  return await timelineViews(deps, project.id);
 }

@@ -25,7 +25,6 @@ import { FfmpegError } from "../media/ffmpeg.js";
 import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { type ProbeResult, probeColumns } from "../media/probe.js";
 import { checkDecodable, mimeForProbe } from "../media/validate.js";
-import { deleteMedia, findMedia, insertMedia, updateMedia, updateMediaRow } from "../repositories/media.js";
 import { removeFiles, writeStream } from "../storage/files.js";
 import type { ProjectRow } from "./access.js";
 import { addFirstSegmentIfEmpty } from "./firstSegment.js";
@@ -35,9 +34,9 @@ import { mediaView } from "./mediaViews.js";
 export const UPLOAD_PURPOSE = "upload";
 
 /** Step 1: a pending media row and its signed PUT URL. */
-export function createUpload(deps: AppDeps, project: ProjectRow, body: UploadRequest): UploadResponse {
+export async function createUpload(deps: AppDeps, project: ProjectRow, body: UploadRequest): Promise<UploadResponse> {
   requireFfmpeg(deps);
-  const row = insertMedia(deps.db, {
+  const row = await deps.repos.media.insertMedia({
     id: newId("media"),
     projectId: project.id,
     origin: "upload",
@@ -85,18 +84,18 @@ export async function receiveUpload(
   body: Readable,
   declaredLength: number | undefined,
 ): Promise<Media> {
-  const { db, files, config } = deps;
+  const { repos, files, config } = deps;
   // A request: past the ffmpeg wait queue it answers 503 rather than hold the connection.
   const runner = requireFfmpeg(deps).forRequests();
-  const row = findMedia(db, id);
+  const row = await repos.media.findMedia(id);
   if (row?.origin !== "upload") throw notFound("Upload");
   if (row.status !== "pending" || receiving.has(id))
     throw conflict("This upload URL was already used: ask for a new one", { asset_id: id, status: row.status });
 
   const limit = config.DAILIES_UPLOAD_LIMIT_BYTES;
-  const fail = (message: string) => updateMedia(db, id, { status: "failed", error: message });
+  const fail = async (message: string) => await repos.media.updateMedia(id, { status: "failed", error: message });
   if (declaredLength !== undefined && declaredLength > limit) {
-    fail(`Upload too large: ${declaredLength} bytes, the limit is ${limit}`);
+    await fail(`Upload too large: ${declaredLength} bytes, the limit is ${limit}`);
     body.resume();
     throw tooLarge(limit);
   }
@@ -117,15 +116,15 @@ export async function receiveUpload(
       await written;
     } catch (error) {
       if (error instanceof TooLarge) {
-        fail(`Upload too large: more than ${limit} bytes`);
+        await fail(`Upload too large: more than ${limit} bytes`);
         throw tooLarge(limit);
       }
-      fail("The upload was interrupted");
+      await fail("The upload was interrupted");
       throw new HttpError(400, "The upload was interrupted");
     }
     const { bytes, sha256 } = counter.result();
     if (bytes === 0) {
-      fail("Empty upload");
+      await fail("Empty upload");
       throw new HttpError(400, "Empty upload: PUT the file's bytes as the request body");
     }
 
@@ -147,7 +146,7 @@ export async function receiveUpload(
     }
     if (reason !== null || !probe) {
       // A refused file leaves nothing behind: no bytes and no media row (the project's media list stays clean).
-      deleteMedia(db, id);
+      await repos.media.deleteMedia(id);
       const refusal = new HttpError(415, "Not a supported video, audio or image file: it was deleted", {
         asset_id: id,
         reason,
@@ -160,7 +159,7 @@ export async function receiveUpload(
 
     const mime = mimeForProbe(probe, row.mime ?? "");
     const { key: rel } = await deps.store.putFile(temp, mime, sha256);
-    const ready = updateMediaRow(db, id, {
+    const ready = await repos.media.updateMediaRow(id, {
       status: "ready",
       sha256,
       path: rel,
@@ -170,7 +169,7 @@ export async function receiveUpload(
       error: null,
     });
     if (!ready) throw notFound("Upload");
-    if (ready.projectId) addFirstSegmentIfEmpty(db, ready.projectId, ready);
+    if (ready.projectId) await addFirstSegmentIfEmpty(repos, ready.projectId, ready);
     return mediaView(deps, ready);
   } finally {
     receiving.delete(id);

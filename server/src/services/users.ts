@@ -1,13 +1,6 @@
 import { generateToken, hashToken, tokenDisplayPrefix } from "../auth/tokens.js";
-import type { Db } from "../db/client.js";
-import {
-  createUser,
-  findUserByEmail,
-  firstUser,
-  insertToken,
-  type TokenRow,
-  type User,
-} from "../repositories/users.js";
+import type { Repos } from "../repositories/index.js";
+import type { TokenRow, User } from "../repositories/users.js";
 
 export {
   countUsers,
@@ -21,9 +14,18 @@ export {
   type User,
 } from "../repositories/users.js";
 
-export function createToken(db: Db, userId: string, name: string): { token: string; row: TokenRow } {
+export async function createToken(
+  repos: Repos,
+  userId: string,
+  name: string,
+): Promise<{ token: string; row: TokenRow }> {
   const token = generateToken();
-  const row = insertToken(db, { userId, name, prefix: tokenDisplayPrefix(token), tokenHash: hashToken(token) });
+  const row = await repos.users.insertToken({
+    userId,
+    name,
+    prefix: tokenDisplayPrefix(token),
+    tokenHash: hashToken(token),
+  });
   return { token, row };
 }
 
@@ -31,14 +33,17 @@ export function createToken(db: Db, userId: string, name: string): { token: stri
  * The CLI's `token create`: finds the user by email (or, with no email, the first owner), creating them
  * when missing, and issues a token.
  */
-export function issueTokenFor(
-  db: Db,
+export async function issueTokenFor(
+  repos: Repos,
   input: { name: string; email?: string },
-): { token: string; user: User; row: TokenRow } {
-  let user = input.email ? findUserByEmail(db, input.email) : firstUser(db);
+): Promise<{ token: string; user: User; row: TokenRow }> {
+  let user = input.email ? await repos.users.findUserByEmail(input.email) : await repos.users.firstUser();
   if (!user)
-    user = createUser(db, { name: input.email ? input.email.split("@")[0]! : "owner", email: input.email ?? null });
-  const { token, row } = createToken(db, user.id, input.name);
+    user = await repos.users.createUser({
+      name: input.email ? input.email.split("@")[0]! : "owner",
+      email: input.email ?? null,
+    });
+  const { token, row } = await createToken(repos, user.id, input.name);
   return { token, user, row };
 }
 

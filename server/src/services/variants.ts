@@ -15,15 +15,10 @@ import { newId } from "../ids.js";
 import { extractFrame } from "../media/operations.js";
 import { isRegionScorer } from "../providers/local/scorer.js";
 import type { Media as ProviderMedia, Scorer } from "../providers/types.js";
-import { findMedia, type MediaRow } from "../repositories/media.js";
+import type { Repos } from "../repositories/index.js";
+import type { MediaRow } from "../repositories/media.js";
 import { derivedFrom, type SegmentInsert, type SegmentRow, type TimelineRewrite } from "../repositories/segments.js";
-import {
-  acceptVariantRows,
-  findVariant,
-  insertScore,
-  scoresOfVariant,
-  type VariantRow,
-} from "../repositories/variants.js";
+import type { VariantRow } from "../repositories/variants.js";
 import { readBytes, removeFiles } from "../storage/files.js";
 import { requireVisible } from "./access.js";
 import { providerOr400, withAiCallScope } from "./aiCalls.js";
@@ -39,8 +34,6 @@ import {
   timelineDuration,
 } from "./timeline/index.js";
 
-type Db = AppDeps["db"];
-
 // ---------------------------------------------------------------------------------------------------------
 // Reading variants
 // ---------------------------------------------------------------------------------------------------------
@@ -53,18 +46,18 @@ export interface VariantSourcePiece {
 }
 
 /** A variant of a project the caller can see; anything else answers 404, as if it did not exist. */
-export function requireVariant(db: Db, auth: AuthContext, variantId: string): VariantRow {
-  return requireVisible(db, auth, findVariant(db, variantId), "Variant").row;
+export async function requireVariant(repos: Repos, auth: AuthContext, variantId: string): Promise<VariantRow> {
+  return (await requireVisible(repos, auth, await repos.variants.findVariant(variantId), "Variant")).row;
 }
 
-function mediaRow(db: Db, id: string | null): MediaRow | undefined {
-  return id ? findMedia(db, id) : undefined;
+async function mediaRow(repos: Repos, id: string | null): Promise<MediaRow | undefined> {
+  return id ? await repos.media.findMedia(id) : undefined;
 }
 
 /** `{ id, url, preview_url }` as GET /api/job/{id} lists them, plus what the variant is. */
-export function variantView(deps: AppDeps, row: VariantRow): Variant {
-  const clip = mediaRow(deps.db, row.mediaId);
-  const preview = mediaRow(deps.db, row.previewMediaId);
+export async function variantView(deps: AppDeps, row: VariantRow): Promise<Variant> {
+  const clip = await mediaRow(deps.repos, row.mediaId);
+  const preview = await mediaRow(deps.repos, row.previewMediaId);
   return {
     id: row.id,
     job_id: row.jobId,
@@ -92,26 +85,34 @@ export function variantView(deps: AppDeps, row: VariantRow): Variant {
  * the variant becomes an active `generated` segment in their place. 409 when it was accepted already, or
  * when the range no longer shows what the variant was made from (another accept or an edit changed it).
  */
-export function acceptVariant(deps: AppDeps, auth: AuthContext, variantId: string): VariantAcceptResponse {
-  const found = requireVariant(deps.db, auth, variantId);
-  const result = acceptVariantRows(deps.db, found.id, (variant, active) => {
-    if (!variant) throw notFound("Variant");
-    if (variant.acceptedAt)
-      throw conflict("Variant already accepted", { variant_id: variant.id, accepted_at: variant.acceptedAt });
-    const duration = timelineDuration(active);
-    const made = (variant.info?.source as VariantSourcePiece[] | undefined) ?? [];
-    const now = rangePieces(active, variant.startTs, variant.endTs);
-    if (variant.endTs > duration + TIME_EPSILON || !samePieces(made.map(fromStored), now)) {
-      throw conflict("The timeline changed in this range since the variant was made; generate again", {
-        variant_id: variant.id,
-        start_ts: variant.startTs,
-        end_ts: variant.endTs,
-      });
-    }
-    return spliceRewrite(variant, active);
-  });
-  const timeline = timelineViews(deps, result.projectId);
-  const segment = timeline.segments.find((s) => s.id === result.rewrite.segmentId);
+export async function acceptVariant(
+  deps: AppDeps,
+  auth: AuthContext,
+  variantId: string,
+): Promise<VariantAcceptResponse> {
+  const found = await requireVariant(deps.repos, auth, variantId);
+  const result = await deps.repos.variants.acceptVariantRows(
+    found.id,
+    (variant, active): TimelineRewrite & { segmentId: string } => {
+      if (!variant) throw notFound("Variant");
+      if (variant.acceptedAt)
+        throw conflict("Variant already accepted", { variant_id: variant.id, accepted_at: variant.acceptedAt });
+      const duration = timelineDuration(active);
+      const made = (variant.info?.source as VariantSourcePiece[] | undefined) ?? [];
+      const now = rangePieces(active, variant.startTs, variant.endTs);
+      if (variant.endTs > duration + TIME_EPSILON || !samePieces(made.map(fromStored), now)) {
+        throw conflict("The timeline changed in this range since the variant was made; generate again", {
+          variant_id: variant.id,
+          start_ts: variant.startTs,
+          end_ts: variant.endTs,
+        });
+      }
+      return spliceRewrite(variant, active);
+    },
+  );
+  const timeline = await timelineViews(deps, result.projectId);
+  const { segmentId } = result.rewrite as TimelineRewrite & { segmentId: string };
+  const segment = timeline.segments.find((s) => s.id === segmentId);
   if (!segment) throw new HttpError(500, "the accepted segment is missing from the timeline");
   return {
     variant_id: found.id,
@@ -187,13 +188,15 @@ export async function scoreVariant(
   compareTo: CompareTo,
   provider: string,
 ): Promise<VariantScore> {
-  const variant = requireVariant(deps.db, auth, variantId);
+  const variant = await requireVariant(deps.repos, auth, variantId);
   const scorer: Scorer = providerOr400(provider, () => deps.providers.scorer(provider));
-  const cached = scoresOfVariant(deps.db, variant.id, compareTo).find((s) => s.result.provider === scorer.name);
+  const cached = (await deps.repos.variants.scoresOfVariant(variant.id, compareTo)).find(
+    (s) => s.result.provider === scorer.name,
+  );
   if (cached) return cached.result as unknown as VariantScore;
 
-  const clip = mediaRow(deps.db, variant.mediaId);
-  const original = mediaRow(deps.db, variant.sourceMediaId);
+  const clip = await mediaRow(deps.repos, variant.mediaId);
+  const original = await mediaRow(deps.repos, variant.sourceMediaId);
   if (!clip?.path || !original?.path) throw new HttpError(409, "The variant's files are not available");
   // Local copies for ffmpeg (the stored files themselves in the data folder), leased until scored.
   const clipLease = await deps.store.localPath(clip.path);
@@ -243,7 +246,11 @@ export async function scoreVariant(
     provider: scorer.name,
     ...("metrics" in result && result.metrics ? { metrics: result.metrics } : {}),
   };
-  insertScore(deps.db, { variantId: variant.id, compareTo, result: view as unknown as Record<string, unknown> });
+  await deps.repos.variants.insertScore({
+    variantId: variant.id,
+    compareTo,
+    result: view as unknown as Record<string, unknown>,
+  });
   return view;
 }
 

@@ -6,7 +6,6 @@ import { checkDecodable } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
 import type { JobContext } from "../ports/jobs.js";
 import { RetryableJobError } from "../ports/jobs.js";
-import { mediaByPath, updateMedia } from "../repositories/media.js";
 import { withLocalPath } from "../storage/objectStore.js";
 import { addFirstSegmentIfEmpty } from "./firstSegment.js";
 import { FFMPEG_MISSING_MESSAGE } from "./mediaFailures.js";
@@ -16,7 +15,7 @@ export const IMPORT_VIDEO_JOB = "import-video";
 
 /** Deletes a stored file that no media row points at any more (a refused import's download). */
 async function removeIfUnreferenced(deps: AppDeps, rel: string): Promise<void> {
-  if (!mediaByPath(deps.db, rel)) await deps.store.remove(rel);
+  if (!(await deps.repos.media.mediaByPath(rel))) await deps.store.remove(rel);
 }
 
 export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {
@@ -54,13 +53,17 @@ export async function importVideoJob(deps: AppDeps, ctx: JobContext): Promise<un
               error instanceof FfmpegError && error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA,
           );
     if (problem) {
-      updateMedia(deps.db, row.id, { status: "failed", error: `Not a decodable video: ${problem}`, path: null });
+      await deps.repos.media.updateMedia(row.id, {
+        status: "failed",
+        error: `Not a decodable video: ${problem}`,
+        path: null,
+      });
       await removeIfUnreferenced(deps, row.path as string);
       throw new Error(`video_url is not a decodable video: ${problem}`);
     }
     // On the timeline with the job's completion, only while this worker holds the job (JobContext.finish).
-    return ctx.finish(() => {
-      const segment = addFirstSegmentIfEmpty(deps.db, projectId, row);
+    return await ctx.finish(async (repos) => {
+      const segment = await addFirstSegmentIfEmpty(repos, projectId, row);
       return { mediaId: row.id, segmentId: segment?.id ?? null };
     });
   } catch (error) {

@@ -3,23 +3,13 @@ import type { DailiesEvent, WebhookPayload, WebhookView } from "@dailies/shared"
 import { Webhook } from "standardwebhooks";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import type { DbHandle } from "../db/client.js";
 import { badRequest, notFound } from "../errors.js";
 import type { EventOrigin } from "../events/bus.js";
 import { nowIso } from "../ids.js";
 import { guardedPost, isDownloadError, parseHttpUrl, resolveAndCheck } from "../net/index.js";
 import type { JobContext, JobPort } from "../ports/jobs.js";
-import {
-  type DeliveryRecord,
-  type DeliveryRow,
-  deliveriesOfWebhook,
-  enabledWebhooks,
-  insertDeliveryJobs,
-  recordDeliveryAttempt,
-  type WebhookRow,
-  webhookById,
-  webhookInWorkspace,
-} from "../repositories/webhooks.js";
+import type { Repos } from "../repositories/index.js";
+import type { DeliveryRecord, DeliveryRow, WebhookRow } from "../repositories/webhooks.js";
 
 /** How long events gather before their delivery jobs are written. */
 const FLUSH_MS = 50;
@@ -78,8 +68,8 @@ export const deliveryView = (d: DeliveryRow) => ({
   createdAt: d.createdAt,
 });
 
-export function requireWebhook(db: DbHandle, auth: AuthContext, id: string): WebhookRow {
-  const row = webhookInWorkspace(db, id, auth.workspaceId);
+export async function requireWebhook(repos: Repos, auth: AuthContext, id: string): Promise<WebhookRow> {
+  const row = await repos.webhooks.webhookInWorkspace(id, auth.workspaceId);
   if (!row) throw notFound("Webhook");
   return row;
 }
@@ -104,20 +94,24 @@ export async function checkWebhookUrl(url: string, settings: WebhookSettings): P
  * one transaction. An event published just before a crash may be lost (the bus is in-memory, like SSE).
  */
 export class WebhookDispatcher {
-  /** Events with the endpoints subscribed when they were published (one registered later gets none of them). */
-  private pending: Array<{ event: DailiesEvent; webhookIds: string[] }> = [];
+  /**
+   * Events with the endpoints subscribed when they were published (one registered later gets none of them): read
+   * from the cache, or, when the workspace's endpoints are not cached, by a query started at publish time.
+   */
+  private pending: Array<{ event: DailiesEvent; webhookIds: string[] | Promise<string[]> }> = [];
   private scheduled = false;
   private readonly byWorkspace = new Map<string, WebhookRow[]>();
 
-  constructor(private readonly db: DbHandle) {}
+  constructor(private readonly repos: Repos) {}
 
   readonly onEvent = (event: DailiesEvent, origin: EventOrigin = "local"): void => {
     // Another process saw the same change first and queues its deliveries; queuing here too would send twice.
     if (origin === "remote" || event.type === "job.progress") return;
-    const webhookIds = this.endpoints(event.workspaceId)
-      .filter((hook) => hook.eventTypes.includes(event.type))
-      .map((hook) => hook.id);
-    if (webhookIds.length === 0) return;
+    const hooks = this.byWorkspace.get(event.workspaceId);
+    const webhookIds = hooks
+      ? subscribed(hooks, event)
+      : this.endpoints(event.workspaceId).then((all) => subscribed(all, event));
+    if (Array.isArray(webhookIds) && webhookIds.length === 0) return;
     this.pending.push({ event, webhookIds });
     if (!this.scheduled) {
       this.scheduled = true;
@@ -132,10 +126,10 @@ export class WebhookDispatcher {
     this.byWorkspace.delete(workspaceId);
   }
 
-  private endpoints(workspaceId: string): WebhookRow[] {
+  private async endpoints(workspaceId: string): Promise<WebhookRow[]> {
     let hooks = this.byWorkspace.get(workspaceId);
     if (!hooks) {
-      hooks = enabledWebhooks(this.db, workspaceId);
+      hooks = await this.repos.webhooks.enabledWebhooks(workspaceId);
       this.byWorkspace.set(workspaceId, hooks);
     }
     return hooks;
@@ -147,31 +141,35 @@ export class WebhookDispatcher {
    * (250 ms) picks them up. Under an ingest burst this costs a fraction of JobPort.enqueue's per-job query
    * building and worker wake-ups (measured by `pnpm bench webhooks`).
    */
-  private readonly flush = (): void => {
+  private readonly flush = async (): Promise<void> => {
     this.scheduled = false;
     const events = this.pending;
     this.pending = [];
     try {
-      insertDeliveryJobs(
-        this.db,
-        WEBHOOK_JOB,
-        events.map(
-          ({ event, webhookIds }): DeliveryInput => ({
-            webhookIds,
-            messageId: `msg_${event.id}`,
-            payload: {
-              type: event.type,
-              timestamp: event.timestamp,
-              data: { ...event.data, workspaceId: event.workspaceId, projectId: event.projectId },
-            },
-            attempt: 1,
-          }),
-        ),
-      );
+      const deliveries: DeliveryInput[] = [];
+      for (const { event, webhookIds } of events) {
+        const ids = await webhookIds;
+        if (ids.length === 0) continue;
+        deliveries.push({
+          webhookIds: ids,
+          messageId: `msg_${event.id}`,
+          payload: {
+            type: event.type,
+            timestamp: event.timestamp,
+            data: { ...event.data, workspaceId: event.workspaceId, projectId: event.projectId },
+          },
+          attempt: 1,
+        });
+      }
+      if (deliveries.length > 0) await this.repos.webhooks.insertDeliveryJobs(WEBHOOK_JOB, deliveries);
     } catch {
       // The database is closing (shutdown); those events are not delivered.
     }
   };
+}
+
+function subscribed(hooks: readonly WebhookRow[], event: DailiesEvent): string[] {
+  return hooks.filter((hook) => hook.eventTypes.includes(event.type)).map((hook) => hook.id);
 }
 
 interface DeliveryInput {
@@ -235,8 +233,7 @@ export async function attemptDelivery(
   const nextAttemptAt = retry ? new Date(Date.now() + delaySec * 1000).toISOString() : null;
 
   let disabled = false;
-  return recordDeliveryAttempt(
-    deps.db,
+  return await deps.repos.webhooks.recordDeliveryAttempt(
     hook.id,
     (current) => {
       const now = nowIso();
@@ -290,7 +287,7 @@ export async function webhookDeliveryJob(deps: AppDeps, ctx: JobContext): Promis
   const settings = webhookSettings(deps.config);
   return Promise.all(
     input.webhookIds.map(async (webhookId) => {
-      const hook = webhookById(deps.db, webhookId);
+      const hook = await deps.repos.webhooks.webhookById(webhookId);
       if (!hook) return { webhookId, skipped: "webhook deleted" };
       if (!hook.enabled) return { webhookId, skipped: "webhook disabled" };
       const row = await attemptDelivery(deps, hook, input.messageId, input.payload, input.attempt, settings, {
@@ -301,6 +298,6 @@ export async function webhookDeliveryJob(deps: AppDeps, ctx: JobContext): Promis
   );
 }
 
-export function listDeliveries(db: DbHandle, webhookId: string, limit: number): DeliveryRow[] {
-  return deliveriesOfWebhook(db, webhookId, limit);
+export async function listDeliveries(repos: Repos, webhookId: string, limit: number): Promise<DeliveryRow[]> {
+  return await repos.webhooks.deliveriesOfWebhook(webhookId, limit);
 }

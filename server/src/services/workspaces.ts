@@ -1,38 +1,26 @@
-/**
- * Workspaces: every user has a personal one; shared ones are created here and members join by invitation.
- * A request selects one with `x-workspace-id` (plugins/auth.ts). Only members see a workspace at all (404
- * otherwise); only owners add members (403 for a member).
- */
-import type { Db } from "../db/client.js";
 import { conflict, HttpError, notFound } from "../errors.js";
-import {
-  deleteInvite,
-  insertWorkspace,
-  inviteAsMember,
-  inviteById,
-  invitesForEmail,
-  joinByInvite,
-  memberCount,
-  type WorkspaceRole,
-  workspacesOfUser,
-} from "../repositories/workspaces.js";
+import type { Repos } from "../repositories/index.js";
+import type { WorkspaceRole } from "../repositories/workspaces.js";
 
 export type { WorkspaceRole };
 
 /** The user's workspaces, personal first, then by creation. */
-export function listWorkspaces(db: Db, userId: string) {
-  return workspacesOfUser(db, userId).map(({ workspace, role }) => ({
-    id: workspace.id,
-    name: workspace.name,
-    personal: workspace.personal,
-    role,
-    memberCount: memberCount(db, workspace.id),
-    createdAt: workspace.createdAt,
-  }));
+export async function listWorkspaces(repos: Repos, userId: string) {
+  const rows = await repos.workspaces.workspacesOfUser(userId);
+  return Promise.all(
+    rows.map(async ({ workspace, role }) => ({
+      id: workspace.id,
+      name: workspace.name,
+      personal: workspace.personal,
+      role,
+      memberCount: await repos.workspaces.memberCount(workspace.id),
+      createdAt: workspace.createdAt,
+    })),
+  );
 }
 
-export function createWorkspace(db: Db, userId: string, name: string) {
-  const workspace = insertWorkspace(db, userId, name, false);
+export async function createWorkspace(repos: Repos, userId: string, name: string) {
+  const workspace = await repos.workspaces.insertWorkspace(userId, name, false);
   return {
     id: workspace.id,
     name: workspace.name,
@@ -49,9 +37,15 @@ export function createWorkspace(db: Db, userId: string, name: string) {
  * or not the email has an account, is already a member or was already invited, so it tells nothing about
  * who uses this server. 404: not the caller's workspace; 403: caller not owner; 409: a personal workspace.
  */
-export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, email: string, role: WorkspaceRole) {
+export async function inviteToWorkspace(
+  repos: Repos,
+  actorId: string,
+  workspaceId: string,
+  email: string,
+  role: WorkspaceRole,
+) {
   const address = email.toLowerCase();
-  inviteAsMember(db, { workspaceId, actorId, email: address, role }, (actor) => {
+  await repos.workspaces.inviteAsMember({ workspaceId, actorId, email: address, role }, (actor) => {
     if (!actor) throw notFound("Workspace");
     if (actor.role !== "owner")
       throw new HttpError(403, "Only an owner can add members", { workspaceId, role: actor.role });
@@ -64,36 +58,38 @@ export function inviteToWorkspace(db: Db, actorId: string, workspaceId: string, 
 }
 
 /** Pending invitations for the caller's email, newest first. */
-export function listInvites(db: Db, user: { email: string | null }) {
+export async function listInvites(repos: Repos, user: { email: string | null }) {
   if (!user.email) return [];
-  return invitesForEmail(db, user.email.toLowerCase()).map(({ invite, workspaceName, invitedBy }) => ({
-    id: invite.id,
-    workspaceId: invite.workspaceId,
-    workspaceName,
-    role: invite.role,
-    invitedBy: invitedBy ?? null,
-    createdAt: invite.createdAt,
-  }));
+  return (await repos.workspaces.invitesForEmail(user.email.toLowerCase())).map(
+    ({ invite, workspaceName, invitedBy }) => ({
+      id: invite.id,
+      workspaceId: invite.workspaceId,
+      workspaceName,
+      role: invite.role,
+      invitedBy: invitedBy ?? null,
+      createdAt: invite.createdAt,
+    }),
+  );
 }
 
 /** An invitation addressed to this user, else 404 (another user's invitation is not theirs to see). */
-function ownInvite(db: Db, user: { email: string | null }, inviteId: string) {
-  const invite = inviteById(db, inviteId);
+async function ownInvite(repos: Repos, user: { email: string | null }, inviteId: string) {
+  const invite = await repos.workspaces.inviteById(inviteId);
   if (!invite || !user.email || invite.email !== user.email.toLowerCase()) throw notFound("Invitation");
   return invite;
 }
 
 /** The invitee joins with their own token; the invitation is spent. Answers the workspace as they see it. */
-export function acceptInvite(db: Db, user: { id: string; email: string | null }, inviteId: string) {
-  const invite = ownInvite(db, user, inviteId);
-  joinByInvite(db, invite, user.id);
-  const joined = listWorkspaces(db, user.id).find((w) => w.id === invite.workspaceId);
+export async function acceptInvite(repos: Repos, user: { id: string; email: string | null }, inviteId: string) {
+  const invite = await ownInvite(repos, user, inviteId);
+  await repos.workspaces.joinByInvite(invite, user.id);
+  const joined = (await listWorkspaces(repos, user.id)).find((w) => w.id === invite.workspaceId);
   if (!joined) throw notFound("Workspace");
   return joined;
 }
 
-export function declineInvite(db: Db, user: { email: string | null }, inviteId: string) {
-  const invite = ownInvite(db, user, inviteId);
-  deleteInvite(db, invite.id);
+export async function declineInvite(repos: Repos, user: { email: string | null }, inviteId: string) {
+  const invite = await ownInvite(repos, user, inviteId);
+  await repos.workspaces.deleteInvite(invite.id);
   return { deleted: true as const };
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { type BuildOptions, buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { createToken, createUser } from "../../src/services/users.js";
+import { createToken } from "../../src/services/users.js";
 
 export interface TestApp {
   app: FastifyInstance;
@@ -26,10 +26,10 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Bu
   const config = loadConfig({ DAILIES_DATA_DIR: dataDir, DAILIES_LOG_LEVEL: "silent", ...env });
   const app = await buildApp(config, { logger: false, ...options });
   await app.ready();
-  const owner = createUser(app.deps.db, { name: "Ada", email: "ada@example.com" });
-  const other = createUser(app.deps.db, { name: "Bob", email: "bob@example.com" });
-  const token = createToken(app.deps.db, owner.id, "test").token;
-  const otherToken = createToken(app.deps.db, other.id, "test").token;
+  const owner = await app.deps.repos.users.createUser({ name: "Ada", email: "ada@example.com" });
+  const other = await app.deps.repos.users.createUser({ name: "Bob", email: "bob@example.com" });
+  const token = (await createToken(app.deps.repos, owner.id, "test")).token;
+  const otherToken = (await createToken(app.deps.repos, other.id, "test")).token;
   const call: TestApp["call"] = async ({ token: t, headers, ...opts }) => {
     const auth = t === null ? {} : { authorization: `Bearer ${t ?? token}` };
     const res = await app.inject({ ...opts, headers: { ...auth, ...headers } });

@@ -4,8 +4,9 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type DbHandle, openDatabase } from "../../src/db/client.js";
-import { JobQueue, LeaseLostError, parseWorkerId } from "../../src/jobs/queue.js";
+import { JobQueue, LeaseLostError, parseWorkerId, sqliteWorkerQueue } from "../../src/jobs/queue.js";
 import { type JobKind, JobWorker, LOST_JOB_ATTEMPTS } from "../../src/jobs/worker.js";
+import { sqliteRepos } from "../../src/repositories/index.js";
 import { until } from "../helpers/wait.js";
 
 // Two workers on one real, migrated SQLite file: two connections, two queues with their own worker ids, as two
@@ -88,20 +89,20 @@ describe("job leases between two workers on one database file", () => {
     expect(a.retryLater(job.id, "a retries", 0)).toBe(false);
     a.progress(job.id, 0.9);
     let wrote = false;
-    expect(() =>
-      a.finish(job.id, () => {
+    await expect(
+      sqliteWorkerQueue(a, sqliteRepos(dbA)).finish(job.id, () => {
         wrote = true;
         dbA.$client
           .prepare("insert into render_cache (key, path, duration_sec) values ('k', 'renders/k.mp4', 1)")
           .run();
       }),
-    ).toThrow(LeaseLostError);
+    ).rejects.toThrow(LeaseLostError);
     expect(wrote).toBe(false);
     expect(exportRows(dbB)).toBe(0);
     expect(b.get(job.id)).toMatchObject({ status: "running", progress: 0, result: null, leaseOwner: b.workerId });
 
-    // B's finish writes its rows and completes the job in one transaction.
-    const answer = b.finish(job.id, () => {
+    // B's finish writes its rows and completes the job.
+    const answer = await sqliteWorkerQueue(b, sqliteRepos(dbB)).finish(job.id, () => {
       dbB.$client.prepare("insert into render_cache (key, path, duration_sec) values ('k', 'renders/k.mp4', 1)").run();
       return { from: "b" };
     });
@@ -149,7 +150,7 @@ describe("workers under leases", () => {
 
   it("a worker whose job was taken over stops it at its next heartbeat and writes nothing", async () => {
     const seen: { reason?: unknown } = {};
-    const worker = new JobWorker(a, {
+    const worker = new JobWorker(sqliteWorkerQueue(a, sqliteRepos(dbA)), {
       defaultConcurrency: 1,
       kinds: { export: { lane: "media", timeLimitSeconds: () => 60, run: rendering(seen) } },
     });
@@ -171,7 +172,7 @@ describe("workers under leases", () => {
 
   it("a worker renews the lease of a long job, so the other worker never takes it", async () => {
     let release: (value: unknown) => void = () => {};
-    const worker = new JobWorker(a, {
+    const worker = new JobWorker(sqliteWorkerQueue(a, sqliteRepos(dbA)), {
       defaultConcurrency: 1,
       kinds: {
         export: {
@@ -199,7 +200,7 @@ describe("workers under leases", () => {
 
   it("a worker stopped cleanly puts its running job back at once, for the other worker to claim without waiting", async () => {
     const seen: { reason?: unknown } = {};
-    const worker = new JobWorker(a, {
+    const worker = new JobWorker(sqliteWorkerQueue(a, sqliteRepos(dbA)), {
       defaultConcurrency: 1,
       kinds: { export: { lane: "media", timeLimitSeconds: () => 60, run: rendering(seen) } },
     });
@@ -218,7 +219,7 @@ describe("workers under leases", () => {
 
   it(`a job whose workers died ${LOST_JOB_ATTEMPTS} times fails instead of running again`, async () => {
     let ran = 0;
-    const worker = new JobWorker(b, {
+    const worker = new JobWorker(sqliteWorkerQueue(b, sqliteRepos(dbB)), {
       defaultConcurrency: 1,
       kinds: {
         export: {

@@ -5,8 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { type DbHandle, openDatabase } from "../../src/db/client.js";
 import { downloadTimeLimitSeconds, laneConcurrency, mediaTimeLimitSeconds } from "../../src/jobs/lanes.js";
-import { JobQueue } from "../../src/jobs/queue.js";
+import { JobQueue, sqliteWorkerQueue } from "../../src/jobs/queue.js";
 import { type JobKind, JobTimeoutError, JobWorker } from "../../src/jobs/worker.js";
+import { sqliteRepos } from "../../src/repositories/index.js";
 import { until } from "../helpers/wait.js";
 
 // A real migrated SQLite file and the real queue and worker; only the handlers are made up.
@@ -45,7 +46,7 @@ describe("job time limits", () => {
   it("fails a slow job with 'timed out after N s', aborts its signal and frees its slot", async () => {
     const seen: { aborted?: unknown } = {};
     let quickRan = false;
-    worker = new JobWorker(queue, {
+    worker = new JobWorker(sqliteWorkerQueue(queue, sqliteRepos(db)), {
       defaultConcurrency: 1,
       kinds: {
         // Ignores its signal: the slot must be freed anyway.
@@ -77,7 +78,7 @@ describe("job time limits", () => {
 
   it("a handler that stops on its signal is failed once, not retried, even when retryable", async () => {
     const seen: { aborted?: unknown } = {};
-    worker = new JobWorker(queue, {
+    worker = new JobWorker(sqliteWorkerQueue(queue, sqliteRepos(db)), {
       defaultConcurrency: 2,
       kinds: { slow: { lane: "one", timeLimitSeconds: () => 0.2, run: hanging(seen, true) } },
     });
@@ -92,7 +93,7 @@ describe("job time limits", () => {
 describe("lanes", () => {
   it("a full downloads lane does not delay an export", async () => {
     const seen: { aborted?: unknown } = {};
-    worker = new JobWorker(queue, {
+    worker = new JobWorker(sqliteWorkerQueue(queue, sqliteRepos(db)), {
       defaultConcurrency: 1,
       lanes: { downloads: 2 },
       kinds: {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken, createUser } from "../../src/services/users.js";
+import { createToken } from "../../src/services/users.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
 import { createProject, runJob } from "./helpers.js";
 
@@ -194,8 +194,8 @@ describe("workspaces", () => {
       .prepare("select id from workspace_invites where email = 'carol@example.com'")
       .get() as { id: string };
     expect((await post(`/api/invites/${carolInvite.id}/decline`, {}, t.other.token)).status).toBe(404);
-    const carol = createUser(t.app.deps.db, { name: "Carol", email: "Carol@Example.com" });
-    const carolToken = createToken(t.app.deps.db, carol.id, "test").token;
+    const carol = await t.app.deps.repos.users.createUser({ name: "Carol", email: "Carol@Example.com" });
+    const carolToken = (await createToken(t.app.deps.repos, carol.id, "test")).token;
     const declined = await post(`/api/invites/${carolInvite.id}/decline`, {}, carolToken);
     expect(declined.json).toEqual({ deleted: true });
     expect((await t.call({ method: "GET", url: "/api/invites", token: carolToken })).json.invites).toEqual([]);

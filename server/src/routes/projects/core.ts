@@ -10,7 +10,6 @@ import {
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { newId } from "../../ids.js";
-import { countScenes, createProject, deleteProject, listProjects, updateProject } from "../../repositories/projects.js";
 import { requireProject } from "../../services/access.js";
 import { projectDetails, projectDetailsSchema } from "../../services/projectDetails.js";
 import { projectView } from "../../services/projects.js";
@@ -19,7 +18,7 @@ import { startProjectVideoImport } from "../../services/videoImport.js";
 /** /api/project (list, create) and /api/project/{id} (read, update, delete). */
 export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { db } = app.deps;
+  const { repos } = app.deps;
   const tags = ["projects"];
   const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
 
@@ -33,7 +32,9 @@ export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => ({
-      projects: listProjects(db, request.auth.workspaceId).map((p) => projectView(p.project, p.sceneCount)),
+      projects: (await repos.projects.listProjects(request.auth.workspaceId)).map((p) =>
+        projectView(p.project, p.sceneCount),
+      ),
     }),
   );
 
@@ -52,8 +53,7 @@ export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const body = request.body;
       const videoUrl = body.video_url;
-      const row = createProject(
-        db,
+      const row = await repos.projects.createProject(
         {
           id: newId("proj"),
           workspaceId: request.auth.workspaceId,
@@ -83,8 +83,8 @@ export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      return projectDetails(app.deps, project, countScenes(db, project.id));
+      const project = await requireProject(repos, request.auth, request.params.id);
+      return await projectDetails(app.deps, project, await repos.projects.countScenes(project.id));
     },
   );
 
@@ -100,15 +100,15 @@ export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
       const b = request.body;
-      const row = updateProject(db, project.id, {
+      const row = await repos.projects.updateProject(project.id, {
         ...(b.name !== undefined && { name: b.name }),
         ...(b.description !== undefined && { description: b.description }),
         ...(b.status !== undefined && { status: b.status }),
         ...(b.genre !== undefined && { genre: b.genre }),
       });
-      return projectView(row, countScenes(db, project.id));
+      return projectView(row, await repos.projects.countScenes(project.id));
     },
   );
 
@@ -123,8 +123,8 @@ export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      deleteProject(db, project.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
+      await repos.projects.deleteProject(project.id);
       return { deleted: true as const };
     },
   );

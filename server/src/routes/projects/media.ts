@@ -19,7 +19,7 @@ import { createUpload } from "../../services/uploads.js";
 /** The project's media: POST /api/project/{id}/upload, /preview/frame and /preview/strip. */
 export async function projectMediaRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { db } = app.deps;
+  const { repos } = app.deps;
   const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 503: errorSchema };
 
   r.post(
@@ -49,8 +49,8 @@ export async function projectMediaRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      return reply.code(201).send(createUpload(app.deps, project, request.body));
+      const project = await requireProject(repos, request.auth, request.params.id);
+      return reply.code(201).send(await createUpload(app.deps, project, request.body));
     },
   );
 
@@ -74,7 +74,7 @@ export async function projectMediaRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
       return previewFrame(app.deps, project.id, request.body.ts);
     },
   );
@@ -100,7 +100,7 @@ export async function projectMediaRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
       return previewStrip(app.deps, project.id, request.body);
     },
   );

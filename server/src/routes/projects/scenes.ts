@@ -17,9 +17,6 @@ import { z } from "zod";
 
 type AssetType = z.infer<typeof assetVersionSchema>["assetType"];
 
-import { sceneSummaryRows, versionPageOfScene } from "../../repositories/assetVersions.js";
-import { insertCharacter, touchProject } from "../../repositories/projects.js";
-import { saveScene, shotsOfScene } from "../../repositories/scenes.js";
 import { requireProject, requireSceneByCode } from "../../services/access.js";
 import { assetViews } from "../../services/assets.js";
 import { mediaUrl } from "../../services/mediaViews.js";
@@ -32,7 +29,7 @@ import { characterView, sceneView, shotView } from "../../services/projects.js";
 export async function projectSceneRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { deps } = app;
-  const { db } = deps;
+  const { repos } = deps;
   const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
   const tags = ["asset versions"];
 
@@ -48,10 +45,9 @@ export async function projectSceneRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const project = requireProject(db, request.auth, request.params.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
       const b = request.body;
-      const row = saveScene(
-        db,
+      const row = await repos.scenes.saveScene(
         project.id,
         b.sceneId,
         {
@@ -66,7 +62,7 @@ export async function projectSceneRoutes(app: FastifyInstance): Promise<void> {
         },
         "conflict",
       );
-      touchProject(db, project.id);
+      await repos.projects.touchProject(project.id);
       return reply.code(201).send(sceneView(row));
     },
   );
@@ -83,9 +79,9 @@ export async function projectSceneRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const project = requireProject(db, request.auth, request.params.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
       const b = request.body;
-      const row = insertCharacter(db, project.id, {
+      const row = await repos.projects.insertCharacter(project.id, {
         name: b.name,
         role: b.role ?? null,
         description: b.description ?? null,
@@ -106,15 +102,15 @@ export async function projectSceneRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      const scene = requireSceneByCode(db, project.id, request.params.sceneCode);
+      const project = await requireProject(repos, request.auth, request.params.id);
+      const scene = await requireSceneByCode(repos, project.id, request.params.sceneCode);
       const { assetType, limit, offset } = request.query;
-      const { rows, total } = versionPageOfScene(db, scene.id, assetType, { limit, offset });
-      const shotRows = shotsOfScene(db, scene.id);
+      const { rows, total } = await repos.assetVersions.versionPageOfScene(scene.id, assetType, { limit, offset });
+      const shotRows = await repos.scenes.shotsOfScene(scene.id);
       return {
         scene: sceneView(scene),
         shots: shotRows.map(shotView),
-        assets: assetViews(deps, rows),
+        assets: await assetViews(deps, rows),
         total,
         nextOffset: offset + rows.length < total ? offset + rows.length : null,
       };
@@ -132,8 +128,8 @@ export async function projectSceneRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      const { sceneIds, counts, selected: selectedRows } = sceneSummaryRows(db, project.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
+      const { sceneIds, counts, selected: selectedRows } = await repos.assetVersions.sceneSummaryRows(project.id);
       return {
         scenes: sceneIds.map((sceneId) => ({
           sceneDbId: sceneId,

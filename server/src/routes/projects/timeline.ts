@@ -23,7 +23,7 @@ import { reorderSegments, restoreTimeline } from "../../services/timelineEdits.j
  */
 export async function projectTimelineRoutes(app: FastifyInstance): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { db } = app.deps;
+  const { repos } = app.deps;
   const tags = ["segments"];
   const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 503: errorSchema };
   const editErrors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
@@ -48,9 +48,9 @@ export async function projectTimelineRoutes(app: FastifyInstance): Promise<void>
       },
     },
     async (request, reply) => {
-      const project = requireProject(db, request.auth, request.params.id);
+      const project = await requireProject(repos, request.auth, request.params.id);
       const b = request.body;
-      const segment = addSegment(app.deps, project, {
+      const segment = await addSegment(app.deps, project, {
         mediaId: b.media_id,
         assetVersionId: b.asset_version_id,
         startTs: b.start_ts,
@@ -81,8 +81,8 @@ export async function projectTimelineRoutes(app: FastifyInstance): Promise<void>
       },
     },
     async (request) => {
-      const project = requireProject(db, request.auth, request.params.id);
-      return assembleTimeline(app.deps, project, request.body.scene_ids);
+      const project = await requireProject(repos, request.auth, request.params.id);
+      return await assembleTimeline(app.deps, project, request.body.scene_ids);
     },
   );
 
@@ -103,7 +103,11 @@ export async function projectTimelineRoutes(app: FastifyInstance): Promise<void>
       },
     },
     async (request) =>
-      reorderSegments(app.deps, requireProject(db, request.auth, request.params.id), request.body.segment_ids),
+      await reorderSegments(
+        app.deps,
+        await requireProject(repos, request.auth, request.params.id),
+        request.body.segment_ids,
+      ),
   );
 
   r.post(
@@ -130,9 +134,9 @@ export async function projectTimelineRoutes(app: FastifyInstance): Promise<void>
       },
     },
     async (request) =>
-      restoreTimeline(
+      await restoreTimeline(
         app.deps,
-        requireProject(db, request.auth, request.params.id),
+        await requireProject(repos, request.auth, request.params.id),
         request.body.segments,
         request.body.expected,
       ),
@@ -152,6 +156,8 @@ export async function projectTimelineRoutes(app: FastifyInstance): Promise<void>
         response: { 200: exportListResponseSchema, 401: errorSchema, 404: errorSchema },
       },
     },
-    async (request) => ({ exports: listExports(app.deps, requireProject(db, request.auth, request.params.id)) }),
+    async (request) => ({
+      exports: await listExports(app.deps, await requireProject(repos, request.auth, request.params.id)),
+    }),
   );
 }
