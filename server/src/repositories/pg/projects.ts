@@ -46,7 +46,10 @@ export async function projectById(db: PgConn, projectId: string): Promise<Projec
 // with itself. count(*) is bigint in PostgreSQL (node-postgres hands it over as a string): cast to int.
 const sceneCount = sql<number>`(select count(*)::int from "scenes" where "scenes"."project_id" = "projects"."id")`;
 
-export async function listProjects(db: PgConn, workspaceId: string): Promise<{ project: ProjectRow; sceneCount: number }[]> {
+export async function listProjects(
+  db: PgConn,
+  workspaceId: string,
+): Promise<{ project: ProjectRow; sceneCount: number }[]> {
   const rows = await db
     .select({ project: projects, sceneCount })
     .from(projects)
@@ -56,10 +59,7 @@ export async function listProjects(db: PgConn, workspaceId: string): Promise<{ p
 }
 
 export async function countScenes(db: PgConn, projectId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(scenes)
-    .where(eq(scenes.projectId, projectId));
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(scenes).where(eq(scenes.projectId, projectId));
   return Number(row?.n ?? 0);
 }
 
@@ -84,11 +84,7 @@ export async function createProject(
   });
 }
 
-export async function updateProject(
-  db: PgConn,
-  projectId: string,
-  set: Partial<NewProject>,
-): Promise<ProjectRow> {
+export async function updateProject(db: PgConn, projectId: string, set: Partial<NewProject>): Promise<ProjectRow> {
   const [row] = await db
     .update(projects)
     .set({ ...set, updatedAt: nowIso() })

@@ -47,7 +47,10 @@ describeOnBoth("aiCalls repository", { aiCalls }, (backend) => {
     const last = first.at(-1)!;
     const next = await backend().repos.aiCalls.aiCallsOfUser(userId, 2, { createdAt: last.createdAt, id: last.id });
     expect(next.map((r) => r.id)).toEqual([`${p}_b`, `${p}_a`]);
-    const end = await backend().repos.aiCalls.aiCallsOfUser(userId, 2, { createdAt: next[1]!.createdAt, id: next[1]!.id });
+    const end = await backend().repos.aiCalls.aiCallsOfUser(userId, 2, {
+      createdAt: next[1]!.createdAt,
+      id: next[1]!.id,
+    });
     expect(end).toEqual([]);
   });
 

@@ -18,7 +18,12 @@ describeOnBoth("notes repository", { notes }, (backend) => {
     const late = await at(12.5, "late");
     const untimed = await at(null, "general");
     const early = await at(1.25, "early");
-    await backend().repos.notes.insertNote({ assetVersionId: other.versionId, authorId: userId, body: "x", timeSec: 0 });
+    await backend().repos.notes.insertNote({
+      assetVersionId: other.versionId,
+      authorId: userId,
+      body: "x",
+      timeSec: 0,
+    });
 
     expect(late).toMatchObject({ assetVersionId: versionId, authorId: userId, body: "late", timeSec: 12.5 });
     expect(late.resolvedAt).toBeNull();
@@ -31,7 +36,12 @@ describeOnBoth("notes repository", { notes }, (backend) => {
   it("finds a note only through its own version, updates it, and deletes it", async () => {
     const { userId, versionId } = await version();
     const other = await version();
-    const note = await backend().repos.notes.insertNote({ assetVersionId: versionId, authorId: userId, body: "b", timeSec: 3 });
+    const note = await backend().repos.notes.insertNote({
+      assetVersionId: versionId,
+      authorId: userId,
+      body: "b",
+      timeSec: 3,
+    });
     expect(await backend().repos.notes.noteOfVersion(versionId, note.id)).toEqual(note);
     expect(await backend().repos.notes.noteOfVersion(other.versionId, note.id)).toBeUndefined();
     expect(await backend().repos.notes.noteOfVersion(versionId, uid("note"))).toBeUndefined();
