@@ -169,23 +169,24 @@ export async function updateScene(
   scene: SceneRow,
   set: SceneFields & { sceneCode?: string },
 ): Promise<SceneRow> {
-  return db.transaction(async (tx) => {
-    if (set.sceneCode && set.sceneCode !== scene.sceneCode) {
-      await lockParent(tx, "scenes", scene.projectId);
-      const [taken] = await tx
-        .select({ id: scenes.id })
-        .from(scenes)
-        .where(
-          and(eq(scenes.projectId, scene.projectId), eq(scenes.sceneCode, set.sceneCode), ne(scenes.id, scene.id)),
-        );
-      if (taken) throw conflict(`Scene ${set.sceneCode} already exists`, { sceneDbId: taken.id });
-    }
+  const write = async (tx: PgConn) => {
     const [row] = await tx
       .update(scenes)
       .set({ ...set, updatedAt: nowIso() })
       .where(eq(scenes.id, scene.id))
       .returning();
     return row!;
+  };
+  if (!set.sceneCode || set.sceneCode === scene.sceneCode) return write(db);
+  const sceneCode = set.sceneCode;
+  return db.transaction(async (tx) => {
+    await lockParent(tx, "scenes", scene.projectId);
+    const [taken] = await tx
+      .select({ id: scenes.id })
+      .from(scenes)
+      .where(and(eq(scenes.projectId, scene.projectId), eq(scenes.sceneCode, sceneCode), ne(scenes.id, scene.id)));
+    if (taken) throw conflict(`Scene ${sceneCode} already exists`, { sceneDbId: taken.id });
+    return write(tx);
   });
 }
 

@@ -22,13 +22,17 @@ describeOnBoth("platforms repository", { platforms }, (backend) => {
     await repo().insertMissingPlatforms([seed("zeta", "Zeta"), seed("alpha", "alpha"), seed("beta", "Beta")]);
     await repo().insertMissingPlatforms([seed("alpha", "Renamed"), seed("mine", "Mine", true), seed("gamma", "Gamma")]);
     await repo().insertMissingPlatforms([]);
+    // A slug twice in one batch: the first one is stored.
+    await repo().insertMissingPlatforms([seed("beta", "Beta two"), seed("eta", "Eta"), seed("eta", "Eta two")]);
     const listed = await repo().listPlatforms();
     // Bytewise: upper case before lower case, as SQLite's BINARY collation.
-    expect(listed.map((p) => p.slug)).toEqual(["beta", "gamma", "zeta", "alpha", "mine"]);
+    expect(listed.map((p) => p.slug)).toEqual(["beta", "eta", "gamma", "zeta", "alpha", "mine"]);
     const alpha = listed.find((p) => p.slug === "alpha")!;
     expect(alpha).toMatchObject({ name: "alpha", provider: "alpha Inc.", specialties: ["video"], custom: false });
     expect(alpha.supportedOutput).toEqual(["VIDEO", "IMAGE"]);
     expect(alpha.id).toMatch(/^platform_/);
+    expect(listed.find((p) => p.slug === "eta")!.name).toBe("Eta");
+    expect(listed.find((p) => p.slug === "beta")!.name).toBe("Beta");
     expect(alpha.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 

@@ -228,4 +228,20 @@ describeOnBoth("scenes repository", { projects, scenes }, (backend) => {
       expect(((o as PromiseRejectedResult).reason as HttpError).statusCode).toBe(409);
     }
   });
+
+  it("renames one scene and answers 409 to the others when 10 scenes race to take one code", async () => {
+    const { projectId } = await seedProject(backend());
+    const made = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => repo().saveScene(projectId, `R${i}`, {}, "conflict")),
+    );
+    const outcomes = await Promise.allSettled(made.map((scene) => repo().updateScene(scene, { sceneCode: "TAKEN" })));
+    const renamed = outcomes.filter((o) => o.status === "fulfilled");
+    expect(renamed).toHaveLength(1);
+    const winner = (renamed[0] as PromiseFulfilledResult<{ id: string }>).value;
+    for (const o of outcomes.filter((o) => o.status === "rejected")) {
+      const reason = (o as PromiseRejectedResult).reason as HttpError;
+      expect(reason).toBeInstanceOf(HttpError);
+      expect(reason.details).toEqual({ sceneDbId: winner.id });
+    }
+  });
 });
