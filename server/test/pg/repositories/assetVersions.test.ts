@@ -10,7 +10,10 @@ describeOnBoth("assetVersions repository", { assetVersions }, (backend) => {
   const uid = (prefix: string) => `${prefix}_${++seq}`;
   // Distinct, increasing creation times: the lists' newest-first order is what is checked, not the clock.
   let clock = Date.parse("2026-01-01T00:00:00.000Z");
-  const tick = () => new Date((clock += 1000)).toISOString();
+  const tick = () => {
+    clock += 1000;
+    return new Date(clock).toISOString();
+  };
 
   /** A user, workspace, project with its scenes (by code) and two platforms: the rows other areas own. */
   async function seed(sceneCodes = ["S01"]) {
