@@ -1,6 +1,6 @@
 // Idempotency records and the duplicate guard on PostgreSQL (issue 15): the functions of ../idempotency.ts, same
 // arguments, same results. Several API processes may file the same key at once; the first record stays.
-import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, lt, ne, sql } from "drizzle-orm";
 import type { PgDb } from "../../db/pg/client.js";
 import { idempotencyKeys } from "../../db/pg/schema.js";
 import type { FiledBody } from "../idempotency.js";
@@ -46,7 +46,8 @@ export async function findFiledBody(
         sql`${idempotencyKeys.response}->>'sha256' = ${sha256Hex}`,
       ),
     )
-    .orderBy(desc(idempotencyKeys.createdAt))
+    // Two filings in one millisecond: the first filed wins, as on SQLite (keys are time-ordered version ids).
+    .orderBy(desc(idempotencyKeys.createdAt), asc(idempotencyKeys.key))
     .limit(1);
   if (!row || row.createdAt <= since) return undefined;
   const { sha256: _, ...filed } = row.response as StoredBody;
