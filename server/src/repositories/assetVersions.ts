@@ -250,12 +250,17 @@ export interface SceneSummaryRows {
   }[];
 }
 
+/**
+ * Scene ids by scene code and counts by (scene, asset type): the orders SQLite's index and grouping hand out,
+ * spelled out so PostgreSQL gives the same.
+ */
 export function sceneSummaryRows(db: Db, projectId: string): SceneSummaryRows {
   const counts = db
     .select({ sceneId: assetVersions.sceneId, assetType: assetVersions.assetType, n: count() })
     .from(assetVersions)
     .where(eq(assetVersions.projectId, projectId))
     .groupBy(assetVersions.sceneId, assetVersions.assetType)
+    .orderBy(assetVersions.sceneId, assetVersions.assetType)
     .all();
   const selected = db
     .select({
@@ -274,6 +279,7 @@ export function sceneSummaryRows(db: Db, projectId: string): SceneSummaryRows {
     .select({ id: scenes.id })
     .from(scenes)
     .where(eq(scenes.projectId, projectId))
+    .orderBy(scenes.sceneCode)
     .all()
     .map((s) => s.id);
   return { sceneIds, counts, selected };

@@ -74,7 +74,10 @@ export function rememberFiledBody(db: Db, userId: string, sha256Hex: string, fil
   ).run(userId, versionId, JSON.stringify({ sha256: sha256Hex, ...rest }), hashPrefix(sha256Hex), createdAt);
 }
 
-/** Records the answer to an Idempotency-Key (a second use of the key is answered from here). */
+/**
+ * Records the answer to an Idempotency-Key (a second use of the key is answered from here). A key already
+ * answered keeps its first answer, and the second record is no error (several processes on PostgreSQL).
+ */
 export function recordIdempotent(
   db: Db,
   userId: string,
@@ -85,7 +88,8 @@ export function recordIdempotent(
 ): void {
   prepared(db, "idempotency.record", () =>
     (db as DbHandle).$client.prepare<[string, string, string, number, string]>(
-      "insert into idempotency_keys (user_id, route, key, status_code, response) values (?, ?, ?, ?, ?)",
+      `insert into idempotency_keys (user_id, route, key, status_code, response) values (?, ?, ?, ?, ?)
+       on conflict do nothing`,
     ),
   ).run(userId, route, key, statusCode, JSON.stringify(response));
 }

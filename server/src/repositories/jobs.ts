@@ -13,9 +13,9 @@ export function jobById(db: Db, jobId: string): Job | undefined {
   return db.select().from(jobs).where(eq(jobs.id, jobId)).get();
 }
 
-/** A project's jobs, newest first. */
+/** A project's jobs, newest first (same millisecond: larger id first, the order of the jobs_created index). */
 export function jobsOfProject(db: Db, projectId: string): Job[] {
-  return db.select().from(jobs).where(eq(jobs.projectId, projectId)).orderBy(desc(jobs.createdAt)).all();
+  return db.select().from(jobs).where(eq(jobs.projectId, projectId)).orderBy(desc(jobs.createdAt), desc(jobs.id)).all();
 }
 
 /**
