@@ -27,9 +27,12 @@ export async function mediaByIds(db: PgConn, ids: readonly string[]): Promise<Ma
   return new Map((await findMediaMany(db, [...new Set(ids)])).map((m) => [m.id, m]));
 }
 
-/** A job's variants, oldest first. */
+/**
+ * A job's variants, oldest first. insertVariantRows gives the variants of one call increasing times; the id
+ * breaks a remaining tie so the order stays put when a row is updated (SQLite falls back on insertion order).
+ */
 export async function variantsOfJob(db: PgConn, jobId: string): Promise<VariantRow[]> {
-  return db.select().from(variants).where(eq(variants.jobId, jobId)).orderBy(asc(variants.createdAt));
+  return db.select().from(variants).where(eq(variants.jobId, jobId)).orderBy(asc(variants.createdAt), asc(variants.id));
 }
 
 /** Registers a media row (a stored file, or one about to be written: status pending). */
@@ -72,13 +75,17 @@ export async function deleteMedia(db: PgConn, id: string): Promise<void> {
   await db.delete(media).where(eq(media.id, id));
 }
 
-/** A project's own media library (uploads and mirrored files, not renders), oldest first. */
+/**
+ * A project's own media library (uploads and mirrored files, not renders), oldest first. Rows of the same
+ * millisecond: SQLite lists them in insertion order (rowid), which PostgreSQL has no column for; the id breaks
+ * the tie, so the order stays put when a row is updated (a mirror turning ready moves its row in the heap).
+ */
 export async function libraryMediaOfProject(db: PgConn, projectId: string): Promise<MediaRow[]> {
   return db
     .select()
     .from(media)
     .where(and(eq(media.projectId, projectId), inArray(media.origin, ["upload", "mirror"])))
-    .orderBy(asc(media.createdAt));
+    .orderBy(asc(media.createdAt), asc(media.id));
 }
 
 /** Paths of every stored export file (one per distinct file, however many rows point at it). */

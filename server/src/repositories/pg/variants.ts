@@ -1,5 +1,5 @@
 // The variants repository on PostgreSQL: repositories/variants.ts with the same functions, awaited.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { media, scores, variants } from "../../db/pg/schema.js";
 import { conflict } from "../../errors.js";
 import { newId, nowIso } from "../../ids.js";
@@ -26,6 +26,16 @@ export async function insertScore(db: PgConn, values: Omit<typeof scores.$inferI
 }
 
 /**
+ * The creation time of a job's variant `index`: the database's clock plus `index` milliseconds, so the variants
+ * of one call have strictly increasing times. variantsOfJob lists them oldest first; SQLite lists the equal
+ * times of one transaction in insertion order (rowid), PostgreSQL in whatever order its heap holds them (an
+ * update such as an accept moves a row), so here the times themselves carry the order.
+ */
+function madeAt(index: number): SQL {
+  return sql`to_char((clock_timestamp() at time zone 'UTC') + ${index}::int * interval '1 millisecond', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/**
  * Stores a job's variants in one transaction: the rendered source range's media row, then for each variant
  * its clip's and preview's media rows and the variant row (two multi-row inserts). Returns the variant ids in
  * order.
@@ -44,7 +54,8 @@ export async function insertVariantRows(
     return id;
   };
   const sourceMediaId = register(source);
-  const variantRows = made.map((v) => ({
+  const variantRows = made.map((v, i) => ({
+    createdAt: madeAt(i),
     ...v.values,
     id: newId("var"),
     ...owner,

@@ -196,6 +196,22 @@ describeOnBoth("media repository", mediaAreas, (backend) => {
     expect(await repos().media.variantsOfJob("job_missing")).toEqual([]);
   });
 
+  it("lists the variants one call stored in the order they were made", async () => {
+    const projectId = await seedProject(backend());
+    const jobId = await seedJob(backend(), { kind: "region" });
+    const clip = { origin: "generated" as const, path: `v/${uid("c")}.mp4` };
+    const values = { prompt: "p", provider: "fake", startTs: 1, endTs: 2, box: { x: 0, y: 0, width: 1, height: 1 } };
+    const made = await repos().variants.insertVariantRows(
+      { jobId, projectId },
+      clip,
+      Array.from({ length: 8 }, () => ({ clip, preview: clip, values })),
+    );
+    expect((await repos().media.variantsOfJob(jobId)).map((v) => v.id)).toEqual(made);
+    // An update (an accept) keeps the order (on PostgreSQL it moves the row: the order must not rest on that).
+    await backend().exec(`update variants set accepted_at = '2026-07-01T00:00:00.000Z' where id = '${made[0]}'`);
+    expect((await repos().media.variantsOfJob(jobId)).map((v) => v.id)).toEqual(made);
+  });
+
   it("puts the first media on a timeline once; later ones find a segment there", async () => {
     const projectId = await seedProject(backend());
     const a = await seedMedia(backend(), projectId);

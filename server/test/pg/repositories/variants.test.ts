@@ -86,7 +86,7 @@ describeOnBoth("variants repository", mediaAreas, (backend) => {
       box: { x: 0.1, y: 0.2, width: 0.5, height: 0.25 },
       info: { seed: 7, model: "m1" },
       acceptedAt: null,
-      createdAt: expect.stringMatching(/Z$/),
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     const second = await repos().variants.findVariant(variantIds[1]!);
     expect(second?.sourceMediaId).toBe(first?.sourceMediaId);
