@@ -87,6 +87,10 @@ describe("PgJobQueue: claims and outcomes", () => {
   it("two processes claiming 200 jobs at once each get a different job: every job is claimed exactly once", async () => {
     const ids = new Set<string>();
     for (let i = 0; i < 200; i++) ids.add((await a.enqueue({ kind: i % 2 ? "mirror" : "export", input: { i } })).id);
+    // Leases longer than the run: with the short test lease, jobs claimed first would expire (nothing beats for
+    // them here) and be rightly taken over by the other process before the last claims.
+    const first = new PgJobQueue(dbA, { leaseMs: 60_000 });
+    const second = new PgJobQueue(dbB, { leaseMs: 60_000 });
     const claimedBy = new Map<string, string[]>();
     // Eight claim loops per queue, all running at once on two pools.
     const loop = async (queue: PgJobQueue) => {
@@ -96,11 +100,11 @@ describe("PgJobQueue: claims and outcomes", () => {
         claimedBy.set(job.id, [...(claimedBy.get(job.id) ?? []), queue.workerId]);
       }
     };
-    await Promise.all([a, b].flatMap((queue) => Array.from({ length: 8 }, () => loop(queue))));
+    await Promise.all([first, second].flatMap((queue) => Array.from({ length: 8 }, () => loop(queue))));
     expect(claimedBy.size).toBe(200);
     expect(new Set(claimedBy.keys())).toEqual(ids);
     expect([...claimedBy.values()].every((owners) => owners.length === 1)).toBe(true);
-    const byA = [...claimedBy.values()].filter(([owner]) => owner === a.workerId).length;
+    const byA = [...claimedBy.values()].filter(([owner]) => owner === first.workerId).length;
     expect(byA).toBeGreaterThan(0);
     expect(byA).toBeLessThan(200);
     // And the rows agree: all running, one attempt, owned by whoever claimed them.
@@ -248,13 +252,17 @@ describe("PgJobQueue: leases between processes", () => {
       await held;
       return { from: "a" };
     });
-    await until(() => inWrite, "the write to start");
-    await sleep(LEASE_MS + 50);
-    // The lease has expired, but the row is locked by the finish: the takeover skips it instead of waiting.
-    const started = Date.now();
-    expect(await b.claimNext(["export"])).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(LEASE_MS);
-    release();
+    try {
+      await until(() => inWrite, "the write to start");
+      await sleep(LEASE_MS + 50);
+      // The lease has expired, but the row is locked by the finish: the takeover skips it instead of waiting.
+      const started = Date.now();
+      expect(await b.claimNext(["export"])).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(LEASE_MS);
+    } finally {
+      // A failed expectation must not leave the transaction open (the teardown would wait on its locks).
+      release();
+    }
     expect(await finishing).toEqual({ from: "a" });
     expect(await b.get(job.id)).toMatchObject({ status: "completed", result: { from: "a" }, attempts: 1 });
     expect(await b.claimNext(["export"])).toBeUndefined();
@@ -333,11 +341,14 @@ describe("PgJobQueue: wake-ups across processes", () => {
       committedId = (await a.enqueue({ kind: "mirror", input: {} }, tx)).id;
       await gate;
     });
-    await until(() => committedId !== "", "the enqueue inside the transaction");
-    await sleep(300);
-    expect(heard).toEqual([]);
-    expect(await b.get(committedId)).toBeUndefined();
-    release();
+    try {
+      await until(() => committedId !== "", "the enqueue inside the transaction");
+      await sleep(300);
+      expect(heard).toEqual([]);
+      expect(await b.get(committedId)).toBeUndefined();
+    } finally {
+      release();
+    }
     await committing;
     await until(() => heard.length > 0, "the committed enqueue's wake", 1000);
     await sleep(100);
