@@ -193,13 +193,6 @@ export class PgJobQueue {
     const taken = await this.takeOverExpired(kinds);
     if (taken) return taken;
     const now = nowIso();
-    const due = this.db
-      .select({ id: jobs.id })
-      .from(jobs)
-      .where(and(eq(jobs.status, "pending"), lte(jobs.runAfter, now), ofKinds(kinds)))
-      .orderBy(asc(jobs.runAfter), asc(jobs.createdAt))
-      .limit(1)
-      .for("update", { skipLocked: true });
     const [job] = await this.db
       .update(jobs)
       .set({
@@ -210,9 +203,34 @@ export class PgJobQueue {
         leaseOwner: this.workerId,
         leaseUntil: this.leaseUntil(),
       })
-      .where(and(eq(jobs.id, sql`(${due})`), eq(jobs.status, "pending")))
+      .where(and(eq(jobs.id, sql`(${this.oldestDue(now, kinds)})`), eq(jobs.status, "pending")))
       .returning();
     return job && { ...job, takenOverFrom: null };
+  }
+
+  /**
+   * The id of the oldest due pending job of these kinds, its row locked (rows other claims hold are skipped).
+   * With kinds, one index seek per kind on jobs_due (status, kind, run_after, created_at), as JobQueue does: a
+   * plain `kind in (…) order by run_after` sorts every pending row of those kinds (measured: 30 ms per claim
+   * over 30,000 pending mirrors, against 3 ms by seeks). The seek of each kind locks its candidate until the
+   * claim's statement ends; a concurrent claim skips those and takes the next.
+   */
+  private oldestDue(now: string, kinds: readonly string[] | undefined): SQL {
+    if (!kinds) {
+      return sql`select id from jobs where status = 'pending' and run_after <= ${now}
+        order by run_after, created_at limit 1 for update skip locked`;
+    }
+    const list = sql.join(
+      kinds.map((kind) => sql`${kind}`),
+      sql`, `,
+    );
+    return sql`select due.id from unnest(array[${list}]::text[]) as wanted(kind)
+      cross join lateral (
+        select id, run_after, created_at from jobs
+         where status = 'pending' and kind = wanted.kind and run_after <= ${now}
+         order by run_after, created_at limit 1 for update skip locked
+      ) due
+      order by due.run_after, due.created_at limit 1`;
   }
 
   /**
