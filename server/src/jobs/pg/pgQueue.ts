@@ -7,13 +7,15 @@ import { jobs } from "../../db/pg/schema.js";
 import { frameMessage, openPgChannel, type PgChannel, type PgChannelLog } from "../../events/pgChannel.js";
 import { newTimeOrderedId, nowIso } from "../../ids.js";
 import { type EnqueueInput, type Job, LeaseLostError } from "../../ports/jobs.js";
-import type { PgTx } from "../../repositories/pg/versionNumbers.js";
 import { type ClaimedJob, DEFAULT_LEASE_MS, type LeaseOptions, newWorkerId, parseWorkerId } from "../queue.js";
 
-export type { PgTx } from "../../repositories/pg/versionNumbers.js";
 export type { ClaimedJob } from "../queue.js";
 
-/** The database or a transaction on it: what `enqueue` runs on (a service's unit of work passes its transaction). */
+/**
+ * The database or a transaction on it (drizzle's node-postgres `PgDatabase`, which both `PgDb` and the `tx` of
+ * `db.transaction(async (tx) => …)` are): what `enqueue` runs on and what `finish` hands its write. A repository
+ * function that takes this type can run inside a job's `finish` or a service's unit of work.
+ */
 export type PgSession = PgDatabase<NodePgQueryResultHKT, typeof schema>;
 
 /** The NOTIFY channel of job wake-ups (the live events use `dailies_events`). */
@@ -47,7 +49,7 @@ export interface OpenPgJobQueueOptions extends Omit<PgJobQueueOptions, "wakes"> 
  * - Leases are JobQueue's: owner and expiry on the row, renewed by heartbeat, taken over once expired. Times are
  *   ISO text computed in JavaScript as JobQueue computes them, so rows look alike on both backends; the
  *   machines' clocks must agree (NTP), a skew lengthens or shortens leases by as much.
- * - `finish` locks the job row (`for update`) for its whole transaction: a takeover scan skips a locked row, so
+ * - `finish` locks the job row for its whole transaction: a takeover scan skips a locked row, so
  *   the lease cannot change hands between the owner check and the completion.
  * - Wake-ups cross processes: an enqueue NOTIFYs `dailies_jobs` with its kind in the same statement as its
  *   insert, so the wake is delivered, to every process, only when (and if) the insert commits.
@@ -308,17 +310,19 @@ export class PgJobQueue {
 
   /**
    * Runs `write` and completes the job with its answer in ONE transaction, only while this worker holds the
-   * job's lease: the job row is locked first (`for update`, so no takeover can happen until the commit), the
-   * lease owner checked (else LeaseLostError, and `write` is not called), then `write(tx)` — the job's result
-   * rows — and the completion. Any throw rolls all of it back.
+   * job's lease: the job row is locked first, the lease owner checked (else LeaseLostError, and `write` is not
+   * called), then `write(tx)` — the job's result rows — and the completion. Any throw rolls all of it back.
+   * The lock is `for no key update`: it excludes every takeover (their `for update skip locked` skips the row,
+   * their update would wait) until the commit, yet lets other transactions insert rows that reference the job
+   * (a foreign key only takes `key share`), which a plain `for update` would make wait.
    */
-  async finish<T>(id: string, write: (tx: PgTx) => Promise<T>): Promise<T> {
+  async finish<T>(id: string, write: (tx: PgSession) => Promise<T>): Promise<T> {
     return this.db.transaction(async (tx) => {
       const [held] = await tx
         .select({ id: jobs.id })
         .from(jobs)
         .where(and(eq(jobs.id, id), eq(jobs.status, "running"), eq(jobs.leaseOwner, this.workerId)))
-        .for("update");
+        .for("no key update");
       if (!held) throw new LeaseLostError(id);
       const result = await write(tx);
       if (!(await this.completeOn(tx, id, result))) throw new LeaseLostError(id);
