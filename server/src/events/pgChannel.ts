@@ -137,6 +137,8 @@ export interface PgChannelOptions {
   healthCheckMs?: number;
   /** How long a send made while reconnecting waits for the connection before it fails. */
   sendWaitMs?: number;
+  /** The connection's `application_name` (pg_stat_activity), so each dedicated connection can be told apart. */
+  applicationName?: string;
 }
 
 export const DEFAULT_EVENT_CHANNEL = "dailies_events";
@@ -289,7 +291,7 @@ export class PgChannel implements EventChannel {
   private async connect(): Promise<pg.Client> {
     const client = new pg.Client({
       connectionString: this.options.url,
-      application_name: "dailies-events",
+      application_name: this.options.applicationName ?? "dailies-events",
       keepAlive: true,
       connectionTimeoutMillis: 10_000,
     });
