@@ -46,13 +46,21 @@ export async function insertWorkspaceOn(
   name: string,
   personal: boolean,
 ): Promise<WorkspaceRow> {
-  const [workspace] = await tx.insert(workspaces).values({ id: newId("ws"), name, ownerId, personal }).returning();
+  const [workspace] = await tx
+    .insert(workspaces)
+    .values({ id: newId("ws"), name, ownerId, personal })
+    .returning();
   await tx.insert(workspaceMembers).values({ workspaceId: workspace!.id, userId: ownerId, role: "owner" });
   return workspace!;
 }
 
 /** A workspace with its creator as owner, in one transaction. */
-export async function insertWorkspace(db: PgDb, ownerId: string, name: string, personal: boolean): Promise<WorkspaceRow> {
+export async function insertWorkspace(
+  db: PgDb,
+  ownerId: string,
+  name: string,
+  personal: boolean,
+): Promise<WorkspaceRow> {
   return db.transaction((tx) => insertWorkspaceOn(tx, ownerId, name, personal));
 }
 
@@ -174,10 +182,7 @@ export async function deleteInvite(db: PgDb, inviteId: string): Promise<void> {
 
 /** Whether the user owns the workspace: its creator, or a member with the owner role. */
 export async function isWorkspaceOwner(db: PgDb, userId: string, workspaceId: string): Promise<boolean> {
-  const [ws] = await db
-    .select({ ownerId: workspaces.ownerId })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId));
+  const [ws] = await db.select({ ownerId: workspaces.ownerId }).from(workspaces).where(eq(workspaces.id, workspaceId));
   if (ws?.ownerId === userId) return true;
   return (await membershipOn(db, workspaceId, userId, false))?.role === "owner";
 }

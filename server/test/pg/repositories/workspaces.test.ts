@@ -161,7 +161,9 @@ describeOnBoth("workspaces repository", { workspaces, users }, (backend) => {
     );
     const invites = await repos().workspaces.invitesForEmail(invitee.email!);
     expect(invites).toHaveLength(1);
-    await Promise.all(Array.from({ length: 10 }, () => repos().workspaces.joinByInvite(invites[0]!.invite, invitee.id)));
+    await Promise.all(
+      Array.from({ length: 10 }, () => repos().workspaces.joinByInvite(invites[0]!.invite, invitee.id)),
+    );
     expect(await repos().workspaces.memberCount(ws.id)).toBe(2);
     expect(await repos().workspaces.invitesForEmail(invitee.email!)).toEqual([]);
   });
