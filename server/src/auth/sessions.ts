@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { DbHandle } from "../db/client.js";
-import { prepared } from "../db/prepared.js";
 import { newId } from "../ids.js";
+import type { WebSessionRow } from "../repositories/auth.js";
+import type { Repos } from "../repositories/index.js";
 import { hashToken } from "./tokens.js";
 
 /** The browser session cookie: HttpOnly, SameSite=Strict, Secure over https; see plugins/auth.ts. */
@@ -15,37 +15,38 @@ export const SESSION_TTL_DAYS = 30;
 export const WORKSPACE_COOKIE = "dailies_workspace";
 const SESSION_PREFIX = "dss_";
 
-export interface SessionRow {
-  id: string;
-  tokenId: string;
-  expiresAt: string;
-}
+export type SessionRow = WebSessionRow;
 
 /** Creates a session for a (live) token; returns the cookie value, of which only a hash is stored. */
-export function createWebSession(db: DbHandle, tokenId: string, now = new Date()): { value: string; expiresAt: Date } {
+export async function createWebSession(
+  repos: Repos,
+  tokenId: string,
+  now = new Date(),
+): Promise<{ value: string; expiresAt: Date }> {
   const value = SESSION_PREFIX + randomBytes(32).toString("base64url");
   const expiresAt = new Date(now.getTime() + SESSION_TTL_DAYS * 86_400_000);
-  prepared(db, "session.insert", () =>
-    db.$client.prepare("insert into web_sessions (id, token_id, session_hash, expires_at) values (?, ?, ?, ?)"),
-  ).run(newId("wss"), tokenId, hashToken(value), expiresAt.toISOString());
+  await repos.auth.insertWebSession({
+    id: newId("wss"),
+    tokenId,
+    sessionHash: hashToken(value),
+    expiresAt: expiresAt.toISOString(),
+  });
   return { value, expiresAt };
 }
 
 /** The live session of a cookie value, or null (unknown, expired). The token's own state is checked by the caller. */
-export function findWebSession(db: DbHandle, value: string | undefined, now = new Date()): SessionRow | null {
+export async function findWebSession(
+  repos: Repos,
+  value: string | undefined,
+  now = new Date(),
+): Promise<SessionRow | null> {
   if (!value?.startsWith(SESSION_PREFIX)) return null;
-  const row = prepared(db, "session.byHash", () =>
-    db.$client.prepare<[string], SessionRow>(
-      "select id, token_id as tokenId, expires_at as expiresAt from web_sessions where session_hash = ?",
-    ),
-  ).get(hashToken(value));
+  const row = await repos.auth.webSessionByHash(hashToken(value));
   if (!row || Date.parse(row.expiresAt) <= now.getTime()) return null;
   return row;
 }
 
-export function deleteWebSession(db: DbHandle, value: string | undefined): void {
+export async function deleteWebSession(repos: Repos, value: string | undefined): Promise<void> {
   if (!value) return;
-  prepared(db, "session.delete", () => db.$client.prepare("delete from web_sessions where session_hash = ?")).run(
-    hashToken(value),
-  );
+  await repos.auth.deleteWebSessionByHash(hashToken(value));
 }

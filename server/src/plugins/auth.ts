@@ -14,21 +14,21 @@ export function installAuth(app: FastifyInstance): void {
   app.decorateRequest("auth", null as never);
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.config?.public) return;
-    const db = app.deps.db;
-    let found = request.headers.authorization ? authenticateToken(db, request.headers.authorization) : null;
+    const repos = app.deps.repos;
+    let found = request.headers.authorization ? await authenticateToken(repos, request.headers.authorization) : null;
     let sessionId: string | undefined;
     if (!found && !request.headers.authorization) {
-      const session = findWebSession(db, request.cookies[SESSION_COOKIE]);
+      const session = await findWebSession(repos, request.cookies[SESSION_COOKIE]);
       if (session) {
-        found = authenticateTokenId(db, session.tokenId);
+        found = await authenticateTokenId(repos, session.tokenId);
         sessionId = session.id;
         if (found) assertOwnOrigin(app, request);
       }
     }
     if (!found) throw new HttpError(401, "Unauthorized");
     const header = request.headers["x-workspace-id"];
-    let workspaceId = resolveWorkspace(
-      db,
+    let workspaceId = await resolveWorkspace(
+      repos,
       found.user.id,
       typeof header === "string" ? header : undefined,
       found.personalWorkspaceId,
@@ -36,7 +36,7 @@ export function installAuth(app: FastifyInstance): void {
     // The web app's choice, for cookie sessions without the header. A stale choice (membership ended,
     // workspace deleted) falls back to the personal workspace instead of locking the page out.
     const chosen = sessionId && typeof header !== "string" ? request.cookies[WORKSPACE_COOKIE] : undefined;
-    if (chosen) workspaceId = resolveWorkspace(db, found.user.id, chosen) ?? workspaceId;
+    if (chosen) workspaceId = (await resolveWorkspace(repos, found.user.id, chosen)) ?? workspaceId;
     if (!workspaceId) throw new HttpError(404, "Workspace not found");
     request.auth = { user: found.user, tokenId: found.tokenId, workspaceId, ...(sessionId ? { sessionId } : {}) };
   });

@@ -9,6 +9,7 @@ import type { Db, DbHandle } from "../db/client.js";
 import type { PgDb } from "../db/pg/client.js";
 import * as aiCalls from "./aiCalls.js";
 import * as assetVersions from "./assetVersions.js";
+import * as auth from "./auth.js";
 import * as exports from "./exports.js";
 import * as idempotency from "./idempotency.js";
 import * as jobs from "./jobs.js";
@@ -29,6 +30,7 @@ import * as workspaces from "./workspaces.js";
 export const sqliteModules = {
   aiCalls,
   assetVersions,
+  auth,
   exports,
   idempotency,
   jobs,

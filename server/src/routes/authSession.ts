@@ -31,9 +31,9 @@ export async function authSessionRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       // Login CSRF: another site must not sign a visitor in as someone else.
       assertOwnOrigin(app, request);
-      const found = authenticateToken(app.deps.db, `Bearer ${request.body.token}`);
+      const found = await authenticateToken(app.deps.repos, `Bearer ${request.body.token}`);
       if (!found) throw new HttpError(401, "This token is not valid (unknown or revoked)");
-      const session = createWebSession(app.deps.db, found.tokenId);
+      const session = await createWebSession(app.deps.repos, found.tokenId);
       reply.setCookie(SESSION_COOKIE, session.value, {
         ...cookieOptions(app, request),
         expires: session.expiresAt,
@@ -59,7 +59,7 @@ export async function authSessionRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       assertOwnOrigin(app, request);
-      deleteWebSession(app.deps.db, request.cookies[SESSION_COOKIE]);
+      await deleteWebSession(app.deps.repos, request.cookies[SESSION_COOKIE]);
       clearSessionCookie(app, request, reply);
       return { signedOut: true as const };
     },

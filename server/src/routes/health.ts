@@ -26,7 +26,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       const dbOk = await repos.system.databaseAnswers();
       const status = dbOk && ffmpegDetection.found ? ("ok" as const) : ("degraded" as const);
       const ffmpeg = { found: ffmpegDetection.found, version: ffmpegDetection.version };
-      const authenticated = authenticateToken(db, request.headers.authorization) !== null;
+      const authenticated = (await authenticateToken(app.deps.repos, request.headers.authorization)) !== null;
       if (!authenticated) return { status, version: VERSION, ffmpeg };
       return {
         status,
