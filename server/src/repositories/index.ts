@@ -6,7 +6,6 @@
  * database here, so no caller passes or knows a database handle.
  */
 import type { Db, DbHandle } from "../db/client.js";
-import type { PgDb } from "../db/pg/client.js";
 import * as aiCalls from "./aiCalls.js";
 import * as assetVersions from "./assetVersions.js";
 import * as auth from "./auth.js";
@@ -15,6 +14,7 @@ import * as idempotency from "./idempotency.js";
 import * as jobs from "./jobs.js";
 import * as media from "./media.js";
 import * as notes from "./notes.js";
+import type { PgConn } from "./pg/conn.js";
 import * as platforms from "./platforms.js";
 import * as preferences from "./preferences.js";
 import * as projects from "./projects.js";
@@ -61,7 +61,7 @@ type Result<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 /** An area bound to its database: every function without the database argument, returning a promise. */
 export type BoundArea<M> = { [K in DbFunctionNames<M>]: (...args: Rest<M[K]>) => Promise<Result<M[K]>> };
 /** What `pg/<area>.ts` must export: the same functions on PostgreSQL, async. */
-export type PgArea<M> = { [K in DbFunctionNames<M>]: (db: PgDb, ...args: Rest<M[K]>) => Promise<Result<M[K]>> };
+export type PgArea<M> = { [K in DbFunctionNames<M>]: (db: PgConn, ...args: Rest<M[K]>) => Promise<Result<M[K]>> };
 
 export type Repos = { [A in keyof Modules]: BoundArea<Modules[A]> };
 export type PgModules = { [A in keyof Modules]: PgArea<Modules[A]> };
@@ -94,6 +94,6 @@ export function sqliteRepos(db: DbHandle): Repos {
 }
 
 /** The repositories on PostgreSQL: the same areas, from `pg/`. */
-export function pgRepos(db: PgDb, modules: PgModules): Repos {
+export function pgRepos(db: PgConn, modules: PgModules): Repos {
   return bindAll(db, modules);
 }

@@ -22,7 +22,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { db, repos, queue, ffmpegDetection, ffmpeg: runner } = app.deps;
+      const { repos, queue, ffmpegDetection, ffmpeg: runner } = app.deps;
       const dbOk = await repos.system.databaseAnswers();
       const status = dbOk && ffmpegDetection.found ? ("ok" as const) : ("degraded" as const);
       const ffmpeg = { found: ffmpegDetection.found, version: ffmpegDetection.version };

@@ -1,22 +1,21 @@
 import { hostname } from "node:os";
 import { and, asc, count, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
-import type { NodePgQueryResultHKT } from "drizzle-orm/node-postgres";
-import type { PgDatabase } from "drizzle-orm/pg-core";
-import type { PgDb, schema } from "../../db/pg/client.js";
+import type { PgDb } from "../../db/pg/client.js";
 import { jobs } from "../../db/pg/schema.js";
 import { frameMessage, openPgChannel, type PgChannel, type PgChannelLog } from "../../events/pgChannel.js";
 import { newTimeOrderedId, nowIso } from "../../ids.js";
 import { type EnqueueInput, type Job, LeaseLostError } from "../../ports/jobs.js";
+import type { PgConn } from "../../repositories/pg/conn.js";
 import { type ClaimedJob, DEFAULT_LEASE_MS, type LeaseOptions, newWorkerId, parseWorkerId } from "../queue.js";
-
-export type { ClaimedJob } from "../queue.js";
 
 /**
  * The database or a transaction on it (drizzle's node-postgres `PgDatabase`, which both `PgDb` and the `tx` of
  * `db.transaction(async (tx) => …)` are): what `enqueue` runs on and what `finish` hands its write. A repository
  * function that takes this type can run inside a job's `finish` or a service's unit of work.
  */
-export type PgSession = PgDatabase<NodePgQueryResultHKT, typeof schema>;
+/** The database or a transaction on it. */
+export type PgSession = PgConn;
+export type { ClaimedJob } from "../queue.js";
 
 /** The NOTIFY channel of job wake-ups (the live events use `dailies_events`). */
 export const DEFAULT_JOB_CHANNEL = "dailies_jobs";

@@ -1,17 +1,12 @@
 // The media repository on PostgreSQL: repositories/media.ts with the same functions, awaited.
 import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
-import type { NodePgQueryResultHKT } from "drizzle-orm/node-postgres";
-import type { PgDatabase } from "drizzle-orm/pg-core";
-import type { schema as pgSchema } from "../../db/pg/client.js";
 import { exports, media, projects, segments, variants } from "../../db/pg/schema.js";
 import { newId } from "../../ids.js";
 import type { MediaRow, SegmentRow, VariantRow } from "../media.js";
 
-/**
- * The database or a transaction on it: the functions below run on either, so units of work compose them inside
- * their transaction (drizzle's PgTransaction and the pool's database share this base type).
- */
-export type PgConn = PgDatabase<NodePgQueryResultHKT, typeof pgSchema>;
+import type { PgConn } from "./conn.js";
+
+export type { PgConn };
 
 export async function findMedia(db: PgConn, id: string): Promise<MediaRow | undefined> {
   const [row] = await db.select().from(media).where(eq(media.id, id));
