@@ -15,7 +15,7 @@ import { relayEvents } from "./events/relay.js";
 import { sqliteChannel } from "./events/sqliteChannel.js";
 import { projectWorkspace } from "./events/workspace.js";
 import { laneConcurrency } from "./jobs/lanes.js";
-import { JobQueue, sqliteWorkerQueue } from "./jobs/queue.js";
+import { JobQueue, sqliteJobPort, sqliteWorkerQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
 import { createFfmpegRunner, detectFfmpeg } from "./media/ffmpeg.js";
 import { installAuth } from "./plugins/auth.js";
@@ -99,7 +99,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       config.DAILIES_SIGNED_URL_TTL_SECONDS,
     ),
     queue,
-    jobs: queue,
+    jobs: sqliteJobPort(queue),
     worker: undefined as never,
     ffmpegDetection,
     ffmpeg,

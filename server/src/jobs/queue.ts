@@ -4,9 +4,10 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { jobs } from "../db/schema.js";
-import { newTimeOrderedId, nowIso } from "../ids.js";
+import { nowIso } from "../ids.js";
 import { type EnqueueInput, type Job, type JobPort, LeaseLostError } from "../ports/jobs.js";
 import type { Repos } from "../repositories/index.js";
+import { insertJob } from "../repositories/jobs.js";
 
 export type { EnqueueInput, Job } from "../ports/jobs.js";
 export { LeaseLostError } from "../ports/jobs.js";
@@ -50,7 +51,7 @@ export function parseWorkerId(id: string): { host: string; pid: number } | undef
  * an attempt. Every write that ends or reports on a running job names its owner, so a worker whose lease was
  * taken over can no longer complete, fail or requeue it: its work is discarded, never made a result.
  */
-export class JobQueue implements JobPort {
+export class JobQueue {
   private listeners = new Set<(kinds: ReadonlySet<string>) => void>();
   /** Kinds enqueued since the last wake; a wake is scheduled while this is not empty. */
   private enqueuedKinds = new Set<string>();
@@ -80,47 +81,14 @@ export class JobQueue implements JobPort {
    * then the transaction that enqueued has committed, and a batch of 50 ingests wakes the worker once.
    */
   enqueue(input: EnqueueInput): Job {
-    const now = nowIso();
-    const job: Job = {
-      id: input.id ?? newTimeOrderedId("job"),
-      kind: input.kind,
-      status: "pending",
-      progress: 0,
-      userId: input.userId ?? null,
-      workspaceId: input.workspaceId ?? null,
-      projectId: input.projectId ?? null,
-      input: input.input,
-      result: null,
-      error: null,
-      attempts: 0,
-      maxAttempts: input.maxAttempts ?? 1,
-      runAfter: input.runAfter ?? now,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      updatedAt: now,
-      leaseOwner: null,
-      leaseUntil: null,
-    };
-    prepared(this.db, "jobs.insert", () =>
-      this.db.$client.prepare(
-        `insert into jobs (id, kind, status, progress, user_id, workspace_id, project_id, input, attempts,
-           max_attempts, run_after, created_at, updated_at)
-         values (@id, @kind, 'pending', 0, @userId, @workspaceId, @projectId, @input, 0, @maxAttempts, @runAfter, @now, @now)`,
-      ),
-    ).run({
-      id: job.id,
-      kind: job.kind,
-      userId: job.userId,
-      workspaceId: job.workspaceId,
-      projectId: job.projectId,
-      input: JSON.stringify(job.input),
-      maxAttempts: job.maxAttempts,
-      runAfter: job.runAfter,
-      now,
-    });
+    const job = insertJob(this.db, input);
     this.scheduleWake(job.kind);
     return job;
+  }
+
+  /** Wakes the workers for jobs a unit of work of another area inserted (after its commit). */
+  wake(kinds: Iterable<string>): void {
+    for (const kind of kinds) this.scheduleWake(kind);
   }
 
   /** `listener` hears, once per turn of the event loop, which kinds were enqueued (after their commit). */
@@ -455,6 +423,16 @@ export interface WorkerQueue {
   complete(id: string, result: unknown): Promise<boolean>;
   fail(id: string, error: string): Promise<boolean>;
   retryLater(id: string, error: string, delayMs: number): Promise<boolean>;
+}
+
+/** The SQLite queue seen by services (`deps.jobs`). */
+export function sqliteJobPort(queue: JobQueue): JobPort {
+  return {
+    enqueue: async (input) => queue.enqueue(input),
+    get: async (id) => queue.get(id),
+    note: async (id, text) => queue.note(id, text),
+    wake: (kinds) => queue.wake(kinds),
+  };
 }
 
 /**

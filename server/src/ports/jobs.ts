@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
-import type { jobs } from "../db/schema.js";
 import type { Repos } from "../repositories/index.js";
+import type { EnqueueInput, Job } from "../repositories/jobs.js";
 
 /**
  * The contract between the services that own job kinds and the queue and worker that run them (jobs/). Both
@@ -8,28 +8,21 @@ import type { Repos } from "../repositories/index.js";
  * through `deps.jobs`; jobs/ runs whatever kinds app.ts hands it.
  */
 
-export type Job = typeof jobs.$inferSelect;
+export type { EnqueueInput, Job } from "../repositories/jobs.js";
 
-export interface EnqueueInput {
-  kind: string;
-  input: Record<string, unknown>;
-  userId?: string | null;
-  workspaceId?: string | null;
-  projectId?: string | null;
-  maxAttempts?: number;
-  /** Reuse an id decided by the caller (an export's id is its job's id). */
-  id?: string;
-  /** ISO time before which the job is not claimed (a scheduled retry). */
-  runAfter?: string;
-}
-
-/** What services may do with the queue (`deps.jobs`): add work, read one job, leave a note on a running one. */
+/**
+ * What services may do with the queue (`deps.jobs`): add work, read one job, leave a note on a running one, and
+ * wake the workers for jobs that a repository's unit of work inserted with its own rows (an export with its
+ * job, a capture with its mirror job).
+ */
 export interface JobPort {
-  /** Inserts a pending job inside whatever transaction is open on the connection. */
-  enqueue(input: EnqueueInput): Job;
-  get(id: string): Job | undefined;
+  /** Inserts a pending job on its own and wakes the workers once it is committed. */
+  enqueue(input: EnqueueInput): Promise<Job>;
+  get(id: string): Promise<Job | undefined>;
   /** A short status line on a job (e.g. "waiting for quota"); null clears it. */
-  note(id: string, text: string | null): void;
+  note(id: string, text: string | null): Promise<void>;
+  /** After a unit of work that inserted jobs of these kinds committed: wake the workers (coalesced per turn). */
+  wake(kinds: Iterable<string>): void;
 }
 
 export interface JobContext {

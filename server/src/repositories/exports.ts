@@ -2,7 +2,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { exports, jobs, media, renderCache } from "../db/schema.js";
 
-type Job = typeof jobs.$inferSelect;
+import { type EnqueueInput, insertJob, type Job } from "./jobs.js";
 
 import { insertMedia, type MediaRow } from "./media.js";
 
@@ -13,18 +13,11 @@ export function exportById(db: Db, id: string): ExportRow | undefined {
   return db.select().from(exports).where(eq(exports.id, id)).get();
 }
 
-/**
- * Records a requested export and, in the same transaction, whatever must exist with it (its job): either both
- * are written or neither.
- */
-export function insertExport(
-  db: Db,
-  row: { id: string; projectId: string; format: string },
-  alongside: () => void,
-): void {
+/** Records a requested export and its job in one transaction: either both are written or neither. */
+export function insertExport(db: Db, row: { id: string; projectId: string; format: string }, job: EnqueueInput): void {
   db.transaction((tx) => {
     tx.insert(exports).values(row).run();
-    alongside();
+    insertJob(tx, job);
   });
 }
 

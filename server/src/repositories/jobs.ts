@@ -1,13 +1,85 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
-import type { Db } from "../db/client.js";
+import type { Db, DbHandle } from "../db/client.js";
+import { prepared } from "../db/prepared.js";
 import { jobs, projects } from "../db/schema.js";
-
-type Job = typeof jobs.$inferSelect;
+import { newTimeOrderedId, nowIso } from "../ids.js";
 
 /**
- * Reads of the jobs table for views (the queue's own statements, all prepared, stay in jobs/queue.ts, which
- * owns the table's writes).
+ * The jobs table: new jobs (alone, or inside a unit of work of another area) and reads for views. The queue's
+ * claims, leases and outcomes are jobs/queue.ts's (and jobs/pg/pgQueue.ts's on PostgreSQL).
  */
+
+export type Job = typeof jobs.$inferSelect;
+
+export interface EnqueueInput {
+  kind: string;
+  input: Record<string, unknown>;
+  userId?: string | null;
+  workspaceId?: string | null;
+  projectId?: string | null;
+  maxAttempts?: number;
+  /** Reuse an id decided by the caller (an export's id is its job's id). */
+  id?: string;
+  /** ISO time before which the job is not claimed (a scheduled retry). */
+  runAfter?: string;
+}
+
+/** The row a new job starts as. */
+export function newJob(input: EnqueueInput, now = nowIso()): Job {
+  return {
+    id: input.id ?? newTimeOrderedId("job"),
+    kind: input.kind,
+    status: "pending",
+    progress: 0,
+    userId: input.userId ?? null,
+    workspaceId: input.workspaceId ?? null,
+    projectId: input.projectId ?? null,
+    input: input.input,
+    result: null,
+    error: null,
+    attempts: 0,
+    maxAttempts: input.maxAttempts ?? 1,
+    runAfter: input.runAfter ?? now,
+    createdAt: now,
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: now,
+    leaseOwner: null,
+    leaseUntil: null,
+  };
+}
+
+/**
+ * Inserts a pending job in whatever transaction is open on the connection (prepared: every capture with a URL
+ * queues one). Nothing wakes a worker here: the caller does once its unit of work committed (JobPort.wake).
+ */
+export function insertJob(db: Db, input: EnqueueInput): Job {
+  const job = newJob(input);
+  const client = (db as Partial<DbHandle>).$client;
+  // Inside a unit of work `db` is its transaction (no driver handle): plain drizzle, on the same connection.
+  if (!client) {
+    db.insert(jobs).values(job).run();
+    return job;
+  }
+  prepared(db, "jobs.insert", () =>
+    client.prepare(
+      `insert into jobs (id, kind, status, progress, user_id, workspace_id, project_id, input, attempts,
+         max_attempts, run_after, created_at, updated_at)
+       values (@id, @kind, 'pending', 0, @userId, @workspaceId, @projectId, @input, 0, @maxAttempts, @runAfter, @now, @now)`,
+    ),
+  ).run({
+    id: job.id,
+    kind: job.kind,
+    userId: job.userId,
+    workspaceId: job.workspaceId,
+    projectId: job.projectId,
+    input: JSON.stringify(job.input),
+    maxAttempts: job.maxAttempts,
+    runAfter: job.runAfter,
+    now: job.createdAt,
+  });
+  return job;
+}
 
 export function jobById(db: Db, jobId: string): Job | undefined {
   return db.select().from(jobs).where(eq(jobs.id, jobId)).get();

@@ -3,6 +3,7 @@ import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { characters, projects, scenes } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
+import { type EnqueueInput, insertJob } from "./jobs.js";
 import { isWorkspaceMember } from "./workspaces.js";
 
 export type ProjectRow = typeof projects.$inferSelect;
@@ -67,14 +68,11 @@ export function insertProject(db: Db, values: typeof projects.$inferInsert): Pro
  * Unit of work of a new project: inserts it and runs `then` (e.g. enqueueing its video import) in the same
  * transaction, so a project is never left without the work its creation asked for.
  */
-export function createProject(
-  db: Db,
-  values: typeof projects.$inferInsert,
-  then: (project: ProjectRow) => void = () => {},
-): ProjectRow {
+/** A project with the jobs that start with it (a `video_url` import), in one transaction. */
+export function createProject(db: Db, values: typeof projects.$inferInsert, jobs: EnqueueInput[] = []): ProjectRow {
   return db.transaction((tx) => {
     const project = insertProject(tx, values);
-    then(project);
+    for (const job of jobs) insertJob(tx, job);
     return project;
   });
 }

@@ -3,6 +3,7 @@ import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { webhookDeliveries, webhooks } from "../db/schema.js";
 import { newId, nowIso } from "../ids.js";
+import { type EnqueueInput, insertJob } from "./jobs.js";
 
 export type WebhookRow = typeof webhooks.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -92,6 +93,8 @@ export function insertDelivery(db: Db, values: Omit<typeof webhookDeliveries.$in
 export interface DeliveryRecord {
   health?: Partial<typeof webhooks.$inferInsert>;
   delivery: Omit<typeof webhookDeliveries.$inferInsert, "id">;
+  /** The next attempt's job, queued in the same transaction (so it is never lost nor doubled). */
+  next?: EnqueueInput;
 }
 
 /**
@@ -103,13 +106,12 @@ export function recordDeliveryAttempt(
   db: Db,
   webhookId: string,
   judge: (current: WebhookRow | undefined) => DeliveryRecord,
-  then: (row: DeliveryRow) => void,
 ): DeliveryRow {
   return db.transaction((tx) => {
-    const { health, delivery } = judge(webhookById(tx, webhookId));
+    const { health, delivery, next } = judge(webhookById(tx, webhookId));
     if (health) updateWebhook(tx, webhookId, health);
     const row = insertDelivery(tx, delivery);
-    then(row);
+    if (next) insertJob(tx, next);
     return row;
   });
 }

@@ -144,7 +144,7 @@ export async function segmentRoutes(app: FastifyInstance): Promise<void> {
       const { segment } = await requireSegment(repos, request.auth, request.params.id);
       assertActive(segment);
       requireFfmpeg(app.deps);
-      return startColorGrade(app.deps, request.auth, segment, request.body).done;
+      return (await startColorGrade(app.deps, request.auth, segment, request.body)).done;
     },
   );
 }

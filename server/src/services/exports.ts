@@ -268,16 +268,18 @@ export async function startExport(
   }));
   if (timeline.length === 0) throw conflict("The timeline is empty: nothing to export", { project_id: project.id });
   const id = newId("exp");
-  await deps.repos.exports.insertExport({ id, projectId: project.id, format: fmt }, () =>
-    deps.jobs.enqueue({
+  await deps.repos.exports.insertExport(
+    { id, projectId: project.id, format: fmt },
+    {
       id,
       kind: EXPORT_JOB,
       input: { format: fmt, timeline },
       userId: auth.user.id,
       workspaceId: auth.workspaceId,
       projectId: project.id,
-    }),
+    },
   );
+  deps.jobs.wake([EXPORT_JOB]);
   return { id };
 }
 
@@ -431,7 +433,7 @@ export async function requireExport(
 ): Promise<{ project: ProjectRow; job: Job }> {
   const row = await deps.repos.exports.exportById(id);
   const project = row && (await findProject(deps.repos, auth, row.projectId));
-  const job = row && deps.jobs.get(row.id);
+  const job = row && (await deps.jobs.get(row.id));
   if (!row || !project || !job) throw notFound("Export");
   return { project, job };
 }

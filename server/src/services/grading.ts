@@ -78,9 +78,9 @@ const JOB_POLL_MS = 200;
  */
 function jobOutcome(deps: AppDeps, jobId: string, stopped: () => boolean): Promise<GradeOutcome> {
   return new Promise((resolve, reject) => {
-    const check = () => {
+    const check = async () => {
       if (stopped()) return;
-      const job = deps.jobs.get(jobId);
+      const job = await deps.jobs.get(jobId);
       if (job?.status === "completed") resolve(job.result as GradeOutcome);
       else if (job?.status === "failed")
         reject(new HttpError(422, job.error ?? "The color grade failed", { job_id: jobId }));
@@ -94,14 +94,14 @@ function jobOutcome(deps: AppDeps, jobId: string, stopped: () => boolean): Promi
  * POST /api/segment/{id}/color-grade: queues the render job and resolves when it is done (rejects with the
  * job's error, e.g. 409 when the segment was edited meanwhile).
  */
-export function startColorGrade(
+export async function startColorGrade(
   deps: AppDeps,
   auth: AuthContext,
   segment: SegmentRow,
   params: GradeParams,
-): { jobId: string; done: Promise<{ segment_id: string; graded_url: string; job_id: string }> } {
+): Promise<{ jobId: string; done: Promise<{ segment_id: string; graded_url: string; job_id: string }> }> {
   assertActive(segment);
-  const job = deps.jobs.enqueue({
+  const job = await deps.jobs.enqueue({
     kind: COLOR_GRADE_JOB,
     input: { segmentId: segment.id, params: normalizeGrade(params), startTs: segment.startTs, endTs: segment.endTs },
     userId: auth.user.id,

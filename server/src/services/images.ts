@@ -121,13 +121,15 @@ export async function startImageJob(deps: AppDeps, auth: AuthContext, body: Imag
     ...(body.projectId ? { projectId: body.projectId } : {}),
     ...(sceneDbId ? { sceneDbId, sceneNumber: body.sceneNumber } : {}),
   };
-  return deps.jobs.enqueue({
-    kind: IMAGE_JOB,
-    input: { ...input },
-    userId: auth.user.id,
-    workspaceId: auth.workspaceId,
-    projectId: body.projectId ?? null,
-  }).id;
+  return (
+    await deps.jobs.enqueue({
+      kind: IMAGE_JOB,
+      input: { ...input },
+      userId: auth.user.id,
+      workspaceId: auth.workspaceId,
+      projectId: body.projectId ?? null,
+    })
+  ).id;
 }
 
 /** The generator for a provider, with the request's model when it names another one than configured. */

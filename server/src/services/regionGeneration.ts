@@ -76,7 +76,7 @@ export async function startRegionGeneration(
     count: deps.config.DAILIES_AI_VARIANTS,
     source: rangePieces(active, body.start_ts, endTs).map(toStored),
   };
-  const job = deps.jobs.enqueue({
+  const job = await deps.jobs.enqueue({
     kind: REGION_JOB,
     input: { ...input },
     userId: auth.user.id,

@@ -73,13 +73,15 @@ export async function startScenePlanJob(deps: AppDeps, auth: AuthContext, body: 
     provider,
     ...(projectId ? { projectId } : {}),
   };
-  return deps.jobs.enqueue({
-    kind: SCENE_PLAN_JOB,
-    input: { ...input },
-    userId: auth.user.id,
-    workspaceId: auth.workspaceId,
-    projectId: projectId ?? null,
-  }).id;
+  return (
+    await deps.jobs.enqueue({
+      kind: SCENE_PLAN_JOB,
+      input: { ...input },
+      userId: auth.user.id,
+      workspaceId: auth.workspaceId,
+      projectId: projectId ?? null,
+    })
+  ).id;
 }
 
 export async function scenePlanJob(deps: AppDeps, ctx: JobContext): Promise<ScenePlan> {

@@ -60,13 +60,15 @@ export async function startStoryJob(deps: AppDeps, auth: AuthContext, body: Stor
   const provider = body.provider ?? deps.config.DAILIES_DEFAULT_LLM;
   requireLlm(deps.providers, provider);
   const input: StoryJobInput = { topic: body.topic, maxMinutes: body.maxMinutes, provider, projectId: body.projectId };
-  return deps.jobs.enqueue({
-    kind: STORY_JOB,
-    input: { ...input },
-    userId: auth.user.id,
-    workspaceId: auth.workspaceId,
-    projectId: body.projectId ?? null,
-  }).id;
+  return (
+    await deps.jobs.enqueue({
+      kind: STORY_JOB,
+      input: { ...input },
+      userId: auth.user.id,
+      workspaceId: auth.workspaceId,
+      projectId: body.projectId ?? null,
+    })
+  ).id;
 }
 
 export async function storyJob(deps: AppDeps, ctx: JobContext): Promise<Story> {

@@ -4,7 +4,7 @@ import { FfmpegError } from "../media/ffmpeg.js";
 import { UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
 import { checkDecodable } from "../media/validate.js";
 import { isDownloadError } from "../net/index.js";
-import type { JobContext } from "../ports/jobs.js";
+import type { EnqueueInput, JobContext } from "../ports/jobs.js";
 import { RetryableJobError } from "../ports/jobs.js";
 import { withLocalPath } from "../storage/objectStore.js";
 import { addFirstSegmentIfEmpty } from "./firstSegment.js";
@@ -18,15 +18,16 @@ async function removeIfUnreferenced(deps: AppDeps, rel: string): Promise<void> {
   if (!(await deps.repos.media.mediaByPath(rel))) await deps.store.remove(rel);
 }
 
-export function startProjectVideoImport(deps: AppDeps, auth: AuthContext, projectId: string, url: string): void {
-  deps.jobs.enqueue({
+/** The job that imports a new project's `video_url` (queued with the project, in its unit of work). */
+export function projectVideoImportJob(deps: AppDeps, auth: AuthContext, projectId: string, url: string): EnqueueInput {
+  return {
     kind: IMPORT_VIDEO_JOB,
     input: { url },
     userId: auth.user.id,
     workspaceId: auth.workspaceId,
     projectId,
     maxAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
-  });
+  };
 }
 
 /**

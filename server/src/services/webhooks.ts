@@ -7,7 +7,7 @@ import { badRequest, notFound } from "../errors.js";
 import type { EventOrigin } from "../events/bus.js";
 import { nowIso } from "../ids.js";
 import { guardedPost, isDownloadError, parseHttpUrl, resolveAndCheck } from "../net/index.js";
-import type { JobContext, JobPort } from "../ports/jobs.js";
+import type { EnqueueInput, JobContext } from "../ports/jobs.js";
 import type { Repos } from "../repositories/index.js";
 import type { DeliveryRecord, DeliveryRow, WebhookRow } from "../repositories/webhooks.js";
 
@@ -180,17 +180,19 @@ interface DeliveryInput {
   attempt: number;
 }
 
-/** Delivery jobs carry no user, workspace or project: they never appear in job lists nor announce job events. */
-function enqueueDelivery(
-  queue: JobPort,
+/**
+ * A retry's job. Delivery jobs carry no user, workspace or project: they never appear in job lists nor announce
+ * job events. No wake: it runs at `runAfter`, found by the worker's poll.
+ */
+function deliveryJob(
   webhookId: string,
   messageId: string,
   payload: WebhookPayload,
   attempt: number,
-  runAfter?: string,
-): void {
+  runAfter: string,
+): EnqueueInput {
   const input: DeliveryInput = { webhookIds: [webhookId], messageId, payload, attempt };
-  queue.enqueue({ kind: WEBHOOK_JOB, input: input as unknown as Record<string, unknown>, runAfter });
+  return { kind: WEBHOOK_JOB, input: input as unknown as Record<string, unknown>, runAfter };
 }
 
 /** Signs and POSTs one message; records the attempt. Never throws for a receiver's failure. */
@@ -233,49 +235,46 @@ export async function attemptDelivery(
   const nextAttemptAt = retry ? new Date(Date.now() + delaySec * 1000).toISOString() : null;
 
   let disabled = false;
-  return await deps.repos.webhooks.recordDeliveryAttempt(
-    hook.id,
-    (current) => {
-      const now = nowIso();
-      let health: DeliveryRecord["health"];
-      if (current && ok) {
-        health = { consecutiveFailures: 0, failingSince: null, updatedAt: now };
-      } else if (current) {
-        const failures = current.consecutiveFailures + 1;
-        const since = current.failingSince ?? now;
-        disabled =
-          current.enabled &&
-          failures >= settings.disableFailures &&
-          Date.now() - Date.parse(since) >= settings.disableWindowMs;
-        health = {
-          consecutiveFailures: failures,
-          failingSince: since,
-          updatedAt: now,
-          ...(disabled && {
-            enabled: false,
-            disabledAt: now,
-            disabledReason: `disabled after ${failures} consecutive failed deliveries (last: ${error})`,
-          }),
-        };
-      }
-      const delivery = {
-        webhookId: hook.id,
-        messageId,
-        eventType: payload.type,
-        attempt,
-        status: ok ? ("succeeded" as const) : ("failed" as const),
-        responseStatus,
-        durationMs,
-        error,
-        nextAttemptAt: disabled ? null : nextAttemptAt,
+  const row = await deps.repos.webhooks.recordDeliveryAttempt(hook.id, (current) => {
+    const now = nowIso();
+    let health: DeliveryRecord["health"];
+    if (current && ok) {
+      health = { consecutiveFailures: 0, failingSince: null, updatedAt: now };
+    } else if (current) {
+      const failures = current.consecutiveFailures + 1;
+      const since = current.failingSince ?? now;
+      disabled =
+        current.enabled &&
+        failures >= settings.disableFailures &&
+        Date.now() - Date.parse(since) >= settings.disableWindowMs;
+      health = {
+        consecutiveFailures: failures,
+        failingSince: since,
+        updatedAt: now,
+        ...(disabled && {
+          enabled: false,
+          disabledAt: now,
+          disabledReason: `disabled after ${failures} consecutive failed deliveries (last: ${error})`,
+        }),
       };
-      return { health, delivery };
-    },
-    () => {
-      if (disabled) deps.webhooks.invalidate(hook.workspaceId);
-      else if (nextAttemptAt) enqueueDelivery(deps.jobs, hook.id, messageId, payload, attempt + 1, nextAttemptAt);
-    },
-  );
+    }
+    const delivery = {
+      webhookId: hook.id,
+      messageId,
+      eventType: payload.type,
+      attempt,
+      status: ok ? ("succeeded" as const) : ("failed" as const),
+      responseStatus,
+      durationMs,
+      error,
+      nextAttemptAt: disabled ? null : nextAttemptAt,
+    };
+    const next =
+      !disabled && nextAttemptAt ? deliveryJob(hook.id, messageId, payload, attempt + 1, nextAttemptAt) : undefined;
+    return { health, delivery, ...(next && { next }) };
+  });
+  if (disabled) deps.webhooks.invalidate(hook.workspaceId);
+  return row;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, schema } from "../../src/db/client.js";
 import { newId } from "../../src/ids.js";
@@ -44,6 +45,7 @@ const video = (path: string, origin: "upload" | "export" = "upload") =>
 
 const job = (id: string, kind = "export", status: "pending" | "completed" = "pending") =>
   db.insert(schema.jobs).values({ id, kind, status, input: {}, projectId, userId }).run();
+const exportJob = (id: string) => ({ id, kind: "export", input: {}, projectId, userId });
 
 describe("media repository", () => {
   it("puts a first segment only on an empty timeline", () => {
@@ -62,8 +64,7 @@ describe("media repository", () => {
 
   it("forgets an evicted export's rows and unlinks its exports, or nothing when a row is still referenced", () => {
     const file = video("exports/x.mp4", "export");
-    job("exp_a");
-    insertExport(db, { id: "exp_a", projectId, format: "mp4" }, () => {});
+    insertExport(db, { id: "exp_a", projectId, format: "mp4" }, exportJob("exp_a"));
     linkExportFile(db, "exp_a", { reuse: file });
     expect(exportFilePaths(db)).toContain("exports/x.mp4");
     forgetMediaAtPath(db, "exports/x.mp4");
@@ -73,8 +74,7 @@ describe("media repository", () => {
     // An export file used as a variant's source: the delete fails and the export keeps its link.
     const kept = video("exports/y.mp4", "export");
     const result = video("media/variant.mp4");
-    job("exp_b");
-    insertExport(db, { id: "exp_b", projectId, format: "mp4" }, () => {});
+    insertExport(db, { id: "exp_b", projectId, format: "mp4" }, exportJob("exp_b"));
     linkExportFile(db, "exp_b", { reuse: kept });
     job("job_variant", "variant", "completed");
     db.insert(schema.variants)
@@ -102,20 +102,18 @@ describe("media repository", () => {
 
 describe("exports repository", () => {
   it("writes an export row and its job together, or neither", () => {
-    insertExport(db, { id: "exp_ok", projectId, format: "mp4" }, () => job("exp_ok"));
+    insertExport(db, { id: "exp_ok", projectId, format: "mp4" }, exportJob("exp_ok"));
     expect(exportById(db, "exp_ok")).toBeDefined();
-    expect(() =>
-      insertExport(db, { id: "exp_bad", projectId, format: "mp4" }, () => {
-        throw new Error("the queue refused it");
-      }),
-    ).toThrow("the queue refused it");
+    expect(db.select().from(schema.jobs).where(eq(schema.jobs.id, "exp_ok")).get()?.status).toBe("pending");
+    // The job's id is taken: its insert fails, and the export is not written either.
+    expect(() => insertExport(db, { id: "exp_bad", projectId, format: "mp4" }, exportJob("exp_ok"))).toThrow();
     expect(exportById(db, "exp_bad")).toBeUndefined();
     expect(exportsOfProject(db, projectId, 10).map((r) => r.export.id)).toEqual(["exp_ok"]);
   });
 
   it("links a finished export to a new media row in one transaction", () => {
-    job("exp_new", "export", "completed");
-    insertExport(db, { id: "exp_new", projectId, format: "mp4" }, () => {});
+    insertExport(db, { id: "exp_new", projectId, format: "mp4" }, exportJob("exp_new"));
+    db.update(schema.jobs).set({ status: "completed" }).where(eq(schema.jobs.id, "exp_new")).run();
     const row = linkExportFile(db, "exp_new", {
       created: { id: newId("media"), projectId, origin: "export", status: "ready", path: "exports/n.mp4", bytes: 9 },
     });

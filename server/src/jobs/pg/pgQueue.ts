@@ -3,9 +3,10 @@ import { and, asc, count, eq, inArray, isNull, lte, or, type SQL, sql } from "dr
 import type { PgDb } from "../../db/pg/client.js";
 import { jobs } from "../../db/pg/schema.js";
 import { frameMessage, openPgChannel, type PgChannel, type PgChannelLog } from "../../events/pgChannel.js";
-import { newTimeOrderedId, nowIso } from "../../ids.js";
+import { nowIso } from "../../ids.js";
 import { type EnqueueInput, type Job, LeaseLostError } from "../../ports/jobs.js";
 import type { PgConn } from "../../repositories/pg/conn.js";
+import { insertJob } from "../../repositories/pg/jobs.js";
 import { type ClaimedJob, DEFAULT_LEASE_MS, type LeaseOptions, newWorkerId, parseWorkerId } from "../queue.js";
 
 /**
@@ -118,42 +119,11 @@ export class PgJobQueue {
   }
 
   /**
-   * Inserts a pending job, and NOTIFYs its kind in the same statement: on `tx` (a service's transaction) the
-   * job and its wake commit or roll back with the rest of the unit of work; without it, on its own.
+   * Inserts a pending job: on `tx` (a service's transaction) it commits or rolls back with the rest of the unit
+   * of work. The jobs table's trigger (migration 0005_job_wake) NOTIFYs its kind on commit, to every process.
    */
   async enqueue(input: EnqueueInput, tx?: PgSession): Promise<Job> {
-    const now = nowIso();
-    const job: Job = {
-      id: input.id ?? newTimeOrderedId("job"),
-      kind: input.kind,
-      status: "pending",
-      progress: 0,
-      userId: input.userId ?? null,
-      workspaceId: input.workspaceId ?? null,
-      projectId: input.projectId ?? null,
-      input: input.input,
-      result: null,
-      error: null,
-      attempts: 0,
-      maxAttempts: input.maxAttempts ?? 1,
-      runAfter: input.runAfter ?? now,
-      createdAt: now,
-      startedAt: null,
-      finishedAt: null,
-      updatedAt: now,
-      leaseOwner: null,
-      leaseUntil: null,
-    };
-    await (tx ?? this.db).execute(sql`
-      with inserted as (
-        insert into jobs (id, kind, status, progress, user_id, workspace_id, project_id, input, attempts,
-          max_attempts, run_after, created_at, updated_at)
-        values (${job.id}, ${job.kind}, 'pending', 0, ${job.userId}, ${job.workspaceId}, ${job.projectId},
-          ${JSON.stringify(job.input)}::json, 0, ${job.maxAttempts}, ${job.runAfter}, ${now}, ${now})
-        returning id
-      )
-      select pg_notify(${this.channel}, ${this.wakeFrame(job.kind)}) from inserted`);
-    return job;
+    return insertJob(tx ?? this.db, input);
   }
 
   /**

@@ -2,7 +2,9 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { exports, jobs, media, renderCache } from "../../db/pg/schema.js";
 import type { ExportListRow, ExportRow, RenderCacheRow } from "../exports.js";
+import type { EnqueueInput } from "../jobs.js";
 import type { MediaRow } from "../media.js";
+import { insertJob } from "./jobs.js";
 import { insertMedia, type PgConn } from "./media.js";
 
 export async function exportById(db: PgConn, id: string): Promise<ExportRow | undefined> {
@@ -19,11 +21,11 @@ export async function exportById(db: PgConn, id: string): Promise<ExportRow | un
 export async function insertExport(
   db: PgConn,
   row: { id: string; projectId: string; format: string },
-  alongside: () => void,
+  job: EnqueueInput,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.insert(exports).values(row);
-    await (alongside() as unknown);
+    await insertJob(tx, job);
   });
 }
 

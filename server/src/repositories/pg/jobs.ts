@@ -1,9 +1,11 @@
-// Reads of the jobs table for views on PostgreSQL (issue 15): the functions of ../jobs.ts, same results. The
-// queue's own statements are not here (the queue on PostgreSQL is pg-boss's).
+// The jobs table on PostgreSQL (issue 15): the functions of ../jobs.ts, same results. The queue's claims and
+// leases are jobs/pg/pgQueue.ts's. Every insert into jobs wakes the workers of every process on commit: the
+// table's trigger NOTIFYs the kind (migration 0005_job_wake), whoever inserts (a unit of work, the queue, migrate-to).
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { PgDb } from "../../db/pg/client.js";
 import { jobs, projects } from "../../db/pg/schema.js";
-import type { Job } from "../../ports/jobs.js";
+import { type EnqueueInput, type Job, newJob } from "../jobs.js";
+import type { PgConn } from "./conn.js";
 
 export async function jobById(db: PgDb, jobId: string): Promise<Job | undefined> {
   const [row] = await db.select().from(jobs).where(eq(jobs.id, jobId));
@@ -38,4 +40,11 @@ export async function jobsOfWorkspace(
     )
     .orderBy(desc(jobs.createdAt), desc(jobs.id))
     .limit(filter.limit);
+}
+
+/** Inserts a pending job in the caller's transaction (or on its own). */
+export async function insertJob(db: PgConn, input: EnqueueInput): Promise<Job> {
+  const job = newJob(input);
+  await db.insert(jobs).values(job);
+  return job;
 }

@@ -1,8 +1,10 @@
 import { and, asc, desc, eq, exists, sql } from "drizzle-orm";
 import { characters, projects, scenes, workspaceMembers } from "../../db/pg/schema.js";
 import { newId, nowIso } from "../../ids.js";
+import type { EnqueueInput } from "../jobs.js";
 import type { CharacterRow, ProjectRow } from "../projects.js";
 import type { PgConn } from "./conn.js";
+import { insertJob } from "./jobs.js";
 
 type NewProject = typeof projects.$inferInsert;
 
@@ -72,14 +74,10 @@ export async function insertProject(db: PgConn, values: NewProject): Promise<Pro
  * Unit of work of a new project: inserts it and runs `then` (e.g. enqueueing its video import) in the same
  * transaction; a `then` that throws (or rejects) rolls the project back and its error propagates.
  */
-export async function createProject(
-  db: PgConn,
-  values: NewProject,
-  then: (project: ProjectRow) => void | Promise<void> = () => {},
-): Promise<ProjectRow> {
+export async function createProject(db: PgConn, values: NewProject, jobs: EnqueueInput[] = []): Promise<ProjectRow> {
   return db.transaction(async (tx) => {
     const project = await insertProject(tx, values);
-    await then(project);
+    for (const job of jobs) await insertJob(tx, job);
     return project;
   });
 }

@@ -6,6 +6,7 @@ import type { PgDb, schema as pgSchema } from "../../db/pg/client.js";
 import { jobs, webhookDeliveries, webhooks } from "../../db/pg/schema.js";
 import { newId, nowIso } from "../../ids.js";
 import type { DeliveryRecord, DeliveryRow, WebhookRow } from "../webhooks.js";
+import { insertJob } from "./jobs.js";
 
 /** The database or a transaction on it (helpers shared by units of work take either). */
 type Conn = PgDatabase<NodePgQueryResultHKT, typeof pgSchema>;
@@ -112,14 +113,13 @@ export async function recordDeliveryAttempt(
   db: PgDb,
   webhookId: string,
   judge: (current: WebhookRow | undefined) => DeliveryRecord,
-  then: (row: DeliveryRow) => void,
 ): Promise<DeliveryRow> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(webhooks).where(eq(webhooks.id, webhookId)).for("update");
-    const { health, delivery } = judge(current);
+    const { health, delivery, next } = judge(current);
     if (health) await updateWebhookOn(tx, webhookId, health);
     const row = await insertDeliveryOn(tx, delivery);
-    then(row);
+    if (next) await insertJob(tx, next);
     return row;
   });
 }

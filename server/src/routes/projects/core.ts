@@ -13,7 +13,7 @@ import { newId } from "../../ids.js";
 import { requireProject } from "../../services/access.js";
 import { projectDetails, projectDetailsSchema } from "../../services/projectDetails.js";
 import { projectView } from "../../services/projects.js";
-import { startProjectVideoImport } from "../../services/videoImport.js";
+import { IMPORT_VIDEO_JOB, projectVideoImportJob } from "../../services/videoImport.js";
 
 /** /api/project (list, create) and /api/project/{id} (read, update, delete). */
 export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
@@ -53,9 +53,10 @@ export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const body = request.body;
       const videoUrl = body.video_url;
+      const id = newId("proj");
       const row = await repos.projects.createProject(
         {
-          id: newId("proj"),
+          id,
           workspaceId: request.auth.workspaceId,
           ownerId: request.auth.user.id,
           name: body.name,
@@ -64,10 +65,9 @@ export async function projectCoreRoutes(app: FastifyInstance): Promise<void> {
           genre: body.genre ?? null,
           videoUrl: videoUrl ?? null,
         },
-        (project) => {
-          if (videoUrl) startProjectVideoImport(app.deps, request.auth, project.id, videoUrl);
-        },
+        videoUrl ? [projectVideoImportJob(app.deps, request.auth, id, videoUrl)] : [],
       );
+      if (videoUrl) app.deps.jobs.wake([IMPORT_VIDEO_JOB]);
       return reply.code(201).send(projectView(row, 0));
     },
   );

@@ -2,17 +2,16 @@ import { expect, it } from "vitest";
 import { describeOnBoth } from "../../support/bothBackends.js";
 import { mediaAreas, seedJob, seedMedia, seedProject, uid } from "./mediaFixtures.js";
 
+const exportJob = (id: string, projectId: string) => ({ id, kind: "export", input: {}, projectId });
+
 describeOnBoth("exports repository", mediaAreas, (backend) => {
   const repos = () => backend().repos;
 
-  it("records an export with what must exist alongside it, or neither when that fails", async () => {
+  it("records an export with its job, or neither when the job cannot be written", async () => {
     const projectId = await seedProject(backend());
     const id = uid("exp");
-    let calls = 0;
-    await repos().exports.insertExport({ id, projectId, format: "mp4-1080p" }, () => {
-      calls += 1;
-    });
-    expect(calls).toBe(1);
+    await repos().exports.insertExport({ id, projectId, format: "mp4-1080p" }, exportJob(id, projectId));
+    expect(await repos().jobs.jobById(id)).toMatchObject({ id, kind: "export", status: "pending", projectId });
     expect(await repos().exports.exportById(id)).toEqual({
       id,
       projectId,
@@ -21,13 +20,11 @@ describeOnBoth("exports repository", mediaAreas, (backend) => {
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
 
-    const refused = new Error("queue refused the job");
+    // The job's id is taken: its insert fails, and the export is not recorded either.
     const failed = uid("exp");
     await expect(
-      repos().exports.insertExport({ id: failed, projectId, format: "mp4-1080p" }, () => {
-        throw refused;
-      }),
-    ).rejects.toBe(refused);
+      repos().exports.insertExport({ id: failed, projectId, format: "mp4-1080p" }, exportJob(id, projectId)),
+    ).rejects.toThrow();
     expect(await repos().exports.exportById(failed)).toBeUndefined();
     expect(await repos().exports.exportById("exp_missing")).toBeUndefined();
   });
@@ -36,7 +33,8 @@ describeOnBoth("exports repository", mediaAreas, (backend) => {
     const projectId = await seedProject(backend());
     const first = uid("exp");
     const second = uid("exp");
-    for (const id of [first, second]) await repos().exports.insertExport({ id, projectId, format: "webm" }, () => {});
+    for (const id of [first, second])
+      await repos().exports.insertExport({ id, projectId, format: "webm" }, exportJob(id, projectId));
     const mediaId = uid("media");
     const created = await repos().exports.linkExportFile(first, {
       created: { id: mediaId, projectId, origin: "export", path: `exports/${mediaId}.webm`, bytes: 4_294_967_296 },
@@ -52,7 +50,7 @@ describeOnBoth("exports repository", mediaAreas, (backend) => {
     const projectId = await seedProject(backend());
     const existing = await seedMedia(backend(), projectId);
     const exportId = uid("exp");
-    await repos().exports.insertExport({ id: exportId, projectId, format: "webm" }, () => {});
+    await repos().exports.insertExport({ id: exportId, projectId, format: "webm" }, exportJob(exportId, projectId));
     // The id is taken: the insert fails and nothing is linked.
     await expect(
       repos().exports.linkExportFile(exportId, { created: { id: existing, projectId, origin: "export" } }),

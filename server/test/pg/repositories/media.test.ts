@@ -137,7 +137,10 @@ describeOnBoth("media repository", mediaAreas, (backend) => {
     const a = await seedMedia(backend(), projectId, { origin: "export", path });
     const b = await seedMedia(backend(), projectId, { origin: "export", path });
     const exportId = uid("exp");
-    await repos().exports.insertExport({ id: exportId, projectId, format: "mp4-1080p" }, () => {});
+    await repos().exports.insertExport(
+      { id: exportId, projectId, format: "mp4-1080p" },
+      { id: exportId, kind: "export", input: {}, projectId },
+    );
     await repos().exports.linkExportFile(exportId, { reuse: (await repos().media.findMedia(a))! });
     await repos().media.forgetMediaAtPath(path);
     expect(await repos().media.findMediaMany([a, b])).toEqual([]);
@@ -151,7 +154,10 @@ describeOnBoth("media repository", mediaAreas, (backend) => {
     const linked = await seedMedia(backend(), projectId, { origin: "export", path });
     const played = await seedMedia(backend(), projectId, { origin: "export", path });
     const exportId = uid("exp");
-    await repos().exports.insertExport({ id: exportId, projectId, format: "mp4-1080p" }, () => {});
+    await repos().exports.insertExport(
+      { id: exportId, projectId, format: "mp4-1080p" },
+      { id: exportId, kind: "export", input: {}, projectId },
+    );
     await repos().exports.linkExportFile(exportId, { reuse: (await repos().media.findMedia(linked))! });
     await repos().segments.insertSegmentRows(projectId, undefined, [piece(played, 0, 1)]);
     await expect(repos().media.forgetMediaAtPath(path)).rejects.toThrow();

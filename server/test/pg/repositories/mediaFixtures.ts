@@ -3,6 +3,7 @@
 // shared by a file's tests).
 import type { media as mediaTable } from "../../../src/db/schema.js";
 import * as exports from "../../../src/repositories/pg/exports.js";
+import * as jobs from "../../../src/repositories/pg/jobs.js";
 import * as media from "../../../src/repositories/pg/media.js";
 import * as segments from "../../../src/repositories/pg/segments.js";
 import * as variants from "../../../src/repositories/pg/variants.js";
@@ -10,7 +11,7 @@ import type { NewSegment } from "../../../src/repositories/segments.js";
 import type { Backend } from "../../support/bothBackends.js";
 
 /** The four areas, for describeOnBoth (units of work in one call other areas' functions). */
-export const mediaAreas = { media, exports, segments, variants };
+export const mediaAreas = { media, exports, jobs, segments, variants };
 
 let seq = 0;
 /** A fresh id with a readable prefix. */

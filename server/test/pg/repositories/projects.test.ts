@@ -1,11 +1,12 @@
 import { expect, it } from "vitest";
+import * as jobs from "../../../src/repositories/pg/jobs.js";
 import * as projects from "../../../src/repositories/pg/projects.js";
 import * as scenes from "../../../src/repositories/pg/scenes.js";
 import type { ProjectRow } from "../../../src/repositories/projects.js";
 import { describeOnBoth } from "../../support/bothBackends.js";
 import { seedMember, seedProject, seedScene, uid } from "./coreSeed.js";
 
-describeOnBoth("projects repository", { projects, scenes }, (backend) => {
+describeOnBoth("projects repository", { projects, scenes, jobs }, (backend) => {
   const repo = () => backend().repos.projects;
   const newProject = (member: { userId: string; workspaceId: string }, extra: Partial<ProjectRow> = {}) => ({
     id: uid("proj"),
@@ -67,23 +68,22 @@ describeOnBoth("projects repository", { projects, scenes }, (backend) => {
     await repo().deleteProject(projectId);
   });
 
-  it("creates a project and runs its follow-up in one unit of work; a follow-up that throws rolls it back", async () => {
+  it("creates a project with the jobs that start with it in one unit of work; a job that cannot be written rolls it back", async () => {
     const member = await seedMember(backend());
-    const seen: string[] = [];
-    const made = await repo().createProject(newProject(member), (p) => {
-      seen.push(p.id);
-    });
-    expect(seen).toEqual([made.id]);
+    const values = newProject(member);
+    const jobId = uid("job");
+    const made = await repo().createProject(values, [
+      { id: jobId, kind: "import-video", input: { url: "https://cdn.example/v.mp4" }, projectId: values.id },
+    ]);
     expect(await repo().projectById(made.id)).toEqual(made);
+    expect(await backend().repos.jobs.jobById(jobId)).toMatchObject({ kind: "import-video", projectId: made.id });
     expect(await repo().createProject(newProject(member))).toMatchObject({ workspaceId: member.workspaceId });
 
-    const failure = new Error("queue is full");
+    // The job's id is taken: the project is not created either.
     const doomed = newProject(member);
     await expect(
-      repo().createProject(doomed, () => {
-        throw failure;
-      }),
-    ).rejects.toBe(failure);
+      repo().createProject(doomed, [{ id: jobId, kind: "import-video", input: {}, projectId: doomed.id }]),
+    ).rejects.toThrow();
     expect(await repo().projectById(doomed.id)).toBeUndefined();
   });
 
@@ -155,20 +155,5 @@ describeOnBoth("projects repository", { projects, scenes }, (backend) => {
     await repo().deleteProject(projectId);
     expect(await repo().canSeeProject(userId, projectId)).toBeUndefined();
     expect(await repo().visibleProject(userId, projectId)).toBeUndefined();
-  });
-
-  it("on PostgreSQL, awaits a follow-up's promise inside the unit of work: its rejection rolls the project back", async () => {
-    // SQLite's units of work are synchronous (the contract's follow-up returns void); only pg can await one.
-    if (backend().name !== "postgres") return;
-    const member = await seedMember(backend());
-    const doomed = newProject(member);
-    const failure = new Error("enqueue failed later");
-    await expect(
-      repo().createProject(doomed, async () => {
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        throw failure;
-      }),
-    ).rejects.toBe(failure);
-    expect(await repo().projectById(doomed.id)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
+import * as jobs from "../../../src/repositories/pg/jobs.js";
 import * as users from "../../../src/repositories/pg/users.js";
 import * as webhooks from "../../../src/repositories/pg/webhooks.js";
 import * as workspaces from "../../../src/repositories/pg/workspaces.js";
@@ -8,7 +9,7 @@ import { describeOnBoth } from "../../support/bothBackends.js";
 
 const unique = () => randomBytes(5).toString("hex");
 
-describeOnBoth("webhooks repository", { webhooks, users, workspaces }, (backend) => {
+describeOnBoth("webhooks repository", { webhooks, users, workspaces, jobs }, (backend) => {
   const repos = () => backend().repos;
   /** A user and a shared workspace of theirs. */
   const setup = async () => {
@@ -146,9 +147,7 @@ describeOnBoth("webhooks repository", { webhooks, users, workspaces }, (backend)
         delivery: delivery(h.id, 1),
       };
     };
-    const thenRows: string[] = [];
-    const row = await repos().webhooks.recordDeliveryAttempt(h.id, failing, (r) => thenRows.push(r.id));
-    expect(thenRows).toEqual([row.id]);
+    const row = await repos().webhooks.recordDeliveryAttempt(h.id, failing);
     expect(seen[0]).toEqual(h);
     expect(row).toMatchObject({ webhookId: h.id, status: "failed", attempt: 1 });
     expect(await repos().webhooks.webhookById(h.id)).toMatchObject({
@@ -156,39 +155,39 @@ describeOnBoth("webhooks repository", { webhooks, users, workspaces }, (backend)
       failingSince: "2026-01-01T00:00:00.000Z",
     });
 
-    const boom = new Error("queue refused");
-    await expect(
-      repos().webhooks.recordDeliveryAttempt(h.id, failing, () => {
-        throw boom;
-      }),
-    ).rejects.toBe(boom);
-    expect((await repos().webhooks.webhookById(h.id))?.consecutiveFailures).toBe(1);
-    expect((await repos().webhooks.deliveriesOfWebhook(h.id, 10)).map((d) => d.id)).toEqual([row.id]);
+    // The next attempt's job is queued in the same unit of work; when it cannot be written (its id is taken),
+    // neither the health change nor the attempt's row is.
+    const nextId = `job_${unique()}`;
+    const retrying = (current: WebhookRow | undefined) => ({
+      ...failing(current),
+      next: { id: nextId, kind: "webhook-delivery", input: { attempt: 2 }, runAfter: "2026-01-01T00:01:00.000Z" },
+    });
+    const second = await repos().webhooks.recordDeliveryAttempt(h.id, retrying);
+    expect(await repos().jobs.jobById(nextId)).toMatchObject({ kind: "webhook-delivery", status: "pending" });
+    expect((await repos().webhooks.webhookById(h.id))?.consecutiveFailures).toBe(2);
+    await expect(repos().webhooks.recordDeliveryAttempt(h.id, retrying)).rejects.toThrow();
+    expect((await repos().webhooks.webhookById(h.id))?.consecutiveFailures).toBe(2);
+    expect((await repos().webhooks.deliveriesOfWebhook(h.id, 10)).map((d) => d.id).sort()).toEqual(
+      [row.id, second.id].sort(),
+    );
+    const boom = new Error("judge refused");
 
     // A judge that throws refuses the attempt just the same.
     await expect(
-      repos().webhooks.recordDeliveryAttempt(
-        h.id,
-        () => {
-          throw boom;
-        },
-        () => {},
-      ),
+      repos().webhooks.recordDeliveryAttempt(h.id, () => {
+        throw boom;
+      }),
     ).rejects.toBe(boom);
-    expect(await repos().webhooks.deliveriesOfWebhook(h.id, 10)).toHaveLength(1);
+    expect(await repos().webhooks.deliveriesOfWebhook(h.id, 10)).toHaveLength(2);
 
     // An endpoint deleted meanwhile is judged as undefined; no health is written.
     const gone: (WebhookRow | undefined)[] = [];
     const other = await hook(ws.id, user.id);
     await expect(
-      repos().webhooks.recordDeliveryAttempt(
-        "wh_deleted",
-        (current) => {
-          gone.push(current);
-          return { delivery: delivery(other.id, 3) };
-        },
-        () => {},
-      ),
+      repos().webhooks.recordDeliveryAttempt("wh_deleted", (current) => {
+        gone.push(current);
+        return { delivery: delivery(other.id, 3) };
+      }),
     ).resolves.toMatchObject({ webhookId: other.id, attempt: 3 });
     expect(gone).toEqual([undefined]);
   });
@@ -198,14 +197,10 @@ describeOnBoth("webhooks repository", { webhooks, users, workspaces }, (backend)
     const h = await hook(ws.id, user.id);
     const rows = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        repos().webhooks.recordDeliveryAttempt(
-          h.id,
-          (current) => ({
-            health: { consecutiveFailures: current!.consecutiveFailures + 1 },
-            delivery: delivery(h.id, i + 1),
-          }),
-          () => {},
-        ),
+        repos().webhooks.recordDeliveryAttempt(h.id, (current) => ({
+          health: { consecutiveFailures: current!.consecutiveFailures + 1 },
+          delivery: delivery(h.id, i + 1),
+        })),
       ),
     );
     expect(new Set(rows.map((r) => r.id)).size).toBe(20);
