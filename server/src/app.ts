@@ -6,22 +6,20 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { jsonSchemaTransform } from "fastify-type-provider-zod";
+import { openBackend, sqliteOnly } from "./backend.js";
 import type { Config } from "./config.js";
 import type { AppDeps } from "./context.js";
-import { databasePath, openDatabase } from "./db/client.js";
-import { WriteBatcher } from "./db/writeBatcher.js";
+import type { DbHandle } from "./db/client.js";
 import { EventBus } from "./events/bus.js";
 import { relayEvents } from "./events/relay.js";
-import { sqliteChannel } from "./events/sqliteChannel.js";
 import { projectWorkspace } from "./events/workspace.js";
 import { laneConcurrency } from "./jobs/lanes.js";
-import { JobQueue, sqliteJobPort, sqliteWorkerQueue } from "./jobs/queue.js";
+import type { JobQueue } from "./jobs/queue.js";
 import { JobWorker } from "./jobs/worker.js";
 import { createFfmpegRunner, detectFfmpeg } from "./media/ffmpeg.js";
 import { installAuth } from "./plugins/auth.js";
 import { installErrorHandling } from "./plugins/errors.js";
 import { defaultWebDist, webApp } from "./plugins/webApp.js";
-import { sqliteRepos } from "./repositories/index.js";
 import { registerRoutes } from "./routes/index.js";
 import { buildProviders } from "./services/aiCalls.js";
 import { createJobKinds } from "./services/jobKinds.js";
@@ -83,23 +81,29 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await store.close();
       throw error;
     });
-  const db = openDatabase(databasePath(config.dataDir));
-  const repos = sqliteRepos(db);
+  const backend = await openBackend(config, app.log).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  const { repos } = backend;
   await seedPlatforms(repos);
-  const queue = new JobQueue(db, { leaseMs: config.DAILIES_JOB_LEASE_SECONDS * 1000 });
+  if (backend.kind === "postgres" && !config.DAILIES_SIGNING_SECRET)
+    app.log.warn(
+      "DAILIES_SIGNING_SECRET is not set: links signed by this process (media, frames, uploads) are refused by the " +
+        "other API processes of the deployment. Set it to the same value on every process.",
+    );
   const deps: AppDeps = {
     config,
-    db,
+    db: backend.sqlite?.db ?? sqliteOnly<DbHandle>("deps.db"),
     repos,
     files,
     store,
-    writes: new WriteBatcher(db),
     signer: new UrlSigner(
       loadSigningSecret(config.dataDir, config.DAILIES_SIGNING_SECRET),
       config.DAILIES_SIGNED_URL_TTL_SECONDS,
     ),
-    queue,
-    jobs: sqliteJobPort(queue),
+    queue: backend.sqlite?.queue ?? sqliteOnly<JobQueue>("deps.queue"),
+    jobs: backend.jobs,
     worker: undefined as never,
     ffmpegDetection,
     ffmpeg,
@@ -110,7 +114,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     publicUrl: () => config.DAILIES_PUBLIC_URL ?? `http://${hostForUrl(config.DAILIES_HOST)}:${boundPort(app, config)}`,
   };
   deps.events.subscribe(deps.webhooks.onEvent);
-  deps.worker = new JobWorker(sqliteWorkerQueue(queue, repos), {
+  deps.worker = new JobWorker(backend.workerQueue, {
     kinds: createJobKinds(deps, app.log),
     lanes: laneConcurrency(config),
     defaultConcurrency: config.DAILIES_JOB_CONCURRENCY,
@@ -162,7 +166,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   let stopPruning: (() => void) | undefined;
   app.addHook("onReady", async () => {
     if (config.DAILIES_ROLE !== "worker") stopPruning = startPruning(deps, app.log);
-    if (config.DAILIES_ROLE !== "all") stopRelay = await relayEvents(deps.events, sqliteChannel(db), app.log);
+    const channel = await backend.openEventChannel();
+    if (channel) {
+      const stopListening = await relayEvents(deps.events, channel, app.log);
+      stopRelay = async () => {
+        await stopListening();
+        await (channel as { close?: () => Promise<void> }).close?.();
+      };
+    }
     if (options.startWorker !== false && runsJobs(config)) deps.worker.start();
   });
   app.addHook("onClose", async () => {
@@ -172,7 +183,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // After the worker: its jobs were aborted and have settled, so no thread still holds a file or a child.
     await deps.mirrorTransfer.close();
     await store.close();
-    db.$client.close();
+    await backend.close();
   });
   return app;
 }

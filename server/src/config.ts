@@ -127,6 +127,14 @@ export const configSchema = z.object({
   OPENAI_MAX_OUTPUT_TOKENS: optionalInt(1, 10_000_000),
   FFMPEG_PATH: optionalText,
   FFPROBE_PATH: optionalText,
+  // PostgreSQL (issue 15, README "Team deployment"): unset keeps the data in the SQLite file of the data folder.
+  DAILIES_DATABASE_URL: optionalText
+    .superRefine((value, ctx) => {
+      if (value !== undefined && !/^postgres(ql)?:\/\/\S+$/.test(value))
+        ctx.addIssue({ code: "custom", message: "must be a postgres://user:password@host:port/database URL" });
+    })
+    .describe("postgres://…: keep the data in PostgreSQL instead of the SQLite file of the data folder"),
+  DAILIES_DATABASE_POOL_SIZE: int(1, 1000, 10),
   // Object storage (issue 15, README "Team deployment"): unset keeps media in the data folder.
   DAILIES_STORAGE_URL: optionalText
     .superRefine((value, ctx) => {
@@ -179,12 +187,18 @@ export function mediaLimitsOf(config: ConfigEnv) {
   };
 }
 
+/** Settings whose values may hold credentials: never repeated in an error. */
+const SECRET_SETTING = /SECRET|KEY|TOKEN|PASSWORD|DATABASE_URL/i;
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = configSchema.safeParse(env);
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (i) => `  ${i.path.join(".")}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`,
-    );
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      // A refused value is echoed to help, unless it may hold a credential (it would end up in logs).
+      const shown = SECRET_SETTING.test(name) ? "value not shown" : `got ${JSON.stringify(env[name])}`;
+      return `  ${i.path.join(".")}: ${i.message} (${shown})`;
+    });
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const parsed = result.data;

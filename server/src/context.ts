@@ -1,7 +1,6 @@
 import type { AuthContext } from "./auth/authenticate.js";
 import type { Config } from "./config.js";
 import type { DbHandle } from "./db/client.js";
-import type { WriteBatcher } from "./db/writeBatcher.js";
 import type { EventBus } from "./events/bus.js";
 import type { JobQueue } from "./jobs/queue.js";
 import type { JobWorker } from "./jobs/worker.js";
@@ -28,8 +27,6 @@ export interface AppDeps {
    * Keys are the paths media rows hold; ffmpeg reads through `store.localPath` leases.
    */
   store: ObjectStore;
-  /** Group commit for hot writes (ingest). */
-  writes: WriteBatcher;
   signer: UrlSigner;
   /** The queue itself (the worker, health counts, tests); services enqueue through `jobs`. */
   queue: JobQueue;

@@ -2,10 +2,9 @@ import { tokenCreateCommand } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
-import { databasePath, openDatabase } from "./db/client.js";
 import { announceFirstStart } from "./firstStart.js";
 import { laneConcurrency } from "./jobs/lanes.js";
-import { sqliteRepos } from "./repositories/index.js";
+import type { Repos } from "./repositories/index.js";
 import { createToken } from "./services/users.js";
 import { StorageError } from "./storage/objectStore.js";
 import { usePrivateUmask } from "./storage/permissions.js";
@@ -19,11 +18,6 @@ export type Role = Config["DAILIES_ROLE"];
  * jobs go back to the queue). Resolves once started; the process lives until a signal.
  */
 export async function startDailies(env: Record<string, string | undefined> = process.env, role?: Role): Promise<void> {
-  const refused = databaseUrlRefusal(env);
-  if (refused) {
-    process.stderr.write(`${refused}\n`);
-    process.exit(2);
-  }
   let config: Config;
   try {
     config = loadConfig(role ? { ...env, DAILIES_ROLE: role } : env);
@@ -38,7 +32,6 @@ export async function startDailies(env: Record<string, string | undefined> = pro
   // Before anything is written: the data folder and every file in it are private to this user.
   usePrivateUmask();
   const serves = config.DAILIES_ROLE !== "worker";
-  const firstRunToken = serves ? await createOwnerIfEmpty(config.dataDir) : null;
   const app = await buildApp(config).catch((error: unknown) => {
     // The bucket is missing, unreachable or refuses these credentials: one line naming the setting to fix.
     if (error instanceof StorageError) {
@@ -48,6 +41,7 @@ export async function startDailies(env: Record<string, string | undefined> = pro
     throw error;
   });
   shutDownOnSignals(app);
+  const firstRunToken = serves ? await createOwnerIfEmpty(app.deps.repos) : null;
 
   if (!serves) {
     // No listener: onReady starts the job worker. Its timers are unref'd (they must not hold up a clean close),
@@ -59,7 +53,7 @@ export async function startDailies(env: Record<string, string | undefined> = pro
       .map(([lane, slots]) => `${lane} ${slots}`)
       .join(", ");
     process.stdout.write(
-      `\nDailies worker ${app.deps.queue.workerId} is running jobs (slots: ${lanes}; lease ${config.DAILIES_JOB_LEASE_SECONDS} s; data: ${config.dataDir})\n`,
+      `\nDailies worker ${app.deps.worker.workerId} is running jobs (slots: ${lanes}; lease ${config.DAILIES_JOB_LEASE_SECONDS} s; data: ${config.DAILIES_DATABASE_URL ? "PostgreSQL" : config.dataDir})\n`,
     );
     return;
   }
@@ -83,28 +77,7 @@ function shutDownOnSignals(app: FastifyInstance): void {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 }
 
-async function createOwnerIfEmpty(dataDir: string): Promise<string | null> {
-  const db = openDatabase(databasePath(dataDir));
-  const repos = sqliteRepos(db);
-  try {
-    if ((await repos.users.countUsers()) > 0) return null;
-    const owner = await repos.users.createUser({ name: "owner" });
-    return (await createToken(repos, owner.id, "first-run")).token;
-  } finally {
-    db.$client.close();
-  }
-}
-
-/**
- * The server does not run on PostgreSQL yet (README "Team deployment"). Starting on the SQLite file while the
- * operator believes the data goes to PostgreSQL would split their data between two databases, so a set
- * DAILIES_DATABASE_URL stops the start with what to do instead.
- */
-export function databaseUrlRefusal(env: Record<string, string | undefined>): string | null {
-  if (!env.DAILIES_DATABASE_URL) return null;
-  return (
-    "DAILIES_DATABASE_URL is set, but this version of Dailies keeps its data in the SQLite file of DAILIES_DATA_DIR " +
-    "only (PostgreSQL support is in progress: see the README, Team deployment). Unset DAILIES_DATABASE_URL to start; " +
-    "`pnpm --silent dailies migrate-to --database …` already copies an installation into PostgreSQL."
-  );
+async function createOwnerIfEmpty(repos: Repos): Promise<string | null> {
+  const owner = await repos.users.createFirstUser("owner");
+  return owner ? (await createToken(repos, owner.id, "first-run")).token : null;
 }

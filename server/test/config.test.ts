@@ -42,13 +42,20 @@ describe("loadConfig", () => {
   });
 });
 
-describe("DAILIES_DATABASE_URL before PostgreSQL support", () => {
-  it("stops the start with what to do instead of silently using SQLite", async () => {
-    const { databaseUrlRefusal } = await import("../src/start.js");
-    expect(databaseUrlRefusal({})).toBeNull();
-    const said = databaseUrlRefusal({ DAILIES_DATABASE_URL: "postgres://u:secret@db:5432/dailies" });
-    expect(said).toMatch(/DAILIES_DATABASE_URL is set/);
-    expect(said).toMatch(/Unset DAILIES_DATABASE_URL/);
+describe("DAILIES_DATABASE_URL", () => {
+  it("takes a postgres:// URL, and refuses anything else without repeating it (it holds a password)", () => {
+    expect(loadConfig({ DAILIES_DATABASE_URL: "postgres://u:secret@db:5432/dailies" }).DAILIES_DATABASE_URL).toBe(
+      "postgres://u:secret@db:5432/dailies",
+    );
+    expect(loadConfig({}).DAILIES_DATABASE_URL).toBeUndefined();
+    let said = "";
+    try {
+      loadConfig({ DAILIES_DATABASE_URL: "mysql://u:secret@db/dailies" });
+    } catch (error) {
+      said = error instanceof ConfigError ? error.message : String(error);
+    }
+    expect(said).toMatch(/DAILIES_DATABASE_URL/);
+    expect(said).toMatch(/postgres:\/\//);
     expect(said).not.toContain("secret");
   });
 });

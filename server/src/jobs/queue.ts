@@ -432,6 +432,8 @@ export function sqliteJobPort(queue: JobQueue): JobPort {
     get: async (id) => queue.get(id),
     note: async (id, text) => queue.note(id, text),
     wake: (kinds) => queue.wake(kinds),
+    requeue: async (id) => queue.requeue(id),
+    counts: async () => queue.counts(),
   };
 }
 

@@ -79,6 +79,11 @@ export class JobWorker {
     }));
   }
 
+  /** Who this worker is in the queue's leases (host, pid and a random part). */
+  get workerId(): string {
+    return this.queue.workerId;
+  }
+
   /** Lanes with their kinds, slots and running jobs (health and tests). */
   laneStatus(): { lane: string; kinds: string[]; slots: number; running: number }[] {
     return this.lanes.map((l) => ({ lane: l.name, kinds: l.kinds, slots: l.slots, running: l.running.size }));

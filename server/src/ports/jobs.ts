@@ -23,6 +23,10 @@ export interface JobPort {
   note(id: string, text: string | null): Promise<void>;
   /** After a unit of work that inserted jobs of these kinds committed: wake the workers (coalesced per turn). */
   wake(kinds: Iterable<string>): void;
+  /** A failed job back to pending, as new (undefined when it is not failed). */
+  requeue(id: string): Promise<Job | undefined>;
+  /** Pending and running jobs (health). */
+  counts(): Promise<{ pending: number; running: number }>;
 }
 
 export interface JobContext {

@@ -11,6 +11,7 @@ import * as assetVersions from "./assetVersions.js";
 import * as auth from "./auth.js";
 import * as exports from "./exports.js";
 import * as idempotency from "./idempotency.js";
+import * as ingest from "./ingest.js";
 import * as jobs from "./jobs.js";
 import * as media from "./media.js";
 import * as notes from "./notes.js";
@@ -33,6 +34,7 @@ export const sqliteModules = {
   auth,
   exports,
   idempotency,
+  ingest,
   jobs,
   media,
   notes,

@@ -21,6 +21,12 @@ export function createUser(db: Db, input: { name: string; email?: string | null 
   });
 }
 
+/** The first user (the owner of a new installation), only while there is none: undefined once there is one. */
+export function createFirstUser(db: Db, name: string): User | undefined {
+  // SQLite has one writer: the count and the insert run under the same write lock.
+  return db.transaction((tx) => (countUsers(tx) > 0 ? undefined : createUser(tx, { name })), { behavior: "immediate" });
+}
+
 export function findUserByEmail(db: Db, email: string): User | undefined {
   return db.select().from(users).where(eq(users.email, email)).get();
 }

@@ -138,19 +138,11 @@ export async function extensionRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const result = await ingestAssetVersion(
-        deps.db,
-        deps.writes,
-        deps.jobs,
-        request.auth,
-        request.body,
-        request.headers["idempotency-key"],
-        {
-          mirrorAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
-          events: deps.events,
-          allowDuplicate: request.query.allowDuplicate === "true" || request.query.allowDuplicate === "1",
-        },
-      );
+      const result = await ingestAssetVersion(deps, request.auth, request.body, request.headers["idempotency-key"], {
+        mirrorAttempts: deps.config.DAILIES_MIRROR_MAX_ATTEMPTS,
+        events: deps.events,
+        allowDuplicate: request.query.allowDuplicate === "true" || request.query.allowDuplicate === "1",
+      });
       return reply.code(result.statusCode).send(result.body);
     },
   );

@@ -22,7 +22,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const { repos, queue, ffmpegDetection, ffmpeg: runner } = app.deps;
+      const { repos, jobs, ffmpegDetection, ffmpeg: runner } = app.deps;
       const dbOk = await repos.system.databaseAnswers();
       const status = dbOk && ffmpegDetection.found ? ("ok" as const) : ("degraded" as const);
       const ffmpeg = { found: ffmpegDetection.found, version: ffmpegDetection.version };
@@ -35,7 +35,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
         details: {
           database: { ok: dbOk },
           ffmpeg: { path: ffmpegDetection.found ? ffmpegDetection.ffmpegPath : null },
-          jobs: queue.counts(),
+          jobs: await jobs.counts(),
           ffmpegProcesses: { active: runner?.limiter.active ?? 0, queued: runner?.limiter.queued ?? 0 },
         },
       };

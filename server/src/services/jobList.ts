@@ -52,8 +52,8 @@ export async function retryJob(deps: AppDeps, auth: AuthContext, jobId: string):
         : `A ${job.kind} job cannot be retried; start it again from its page`,
       { kind: job.kind, status: job.status, retryable_kinds: [...RETRYABLE_JOB_KINDS] },
     );
-  const fresh = deps.queue.requeue(job.id);
-  if (!fresh) throw conflict("The job is no longer failed", { status: deps.queue.get(job.id)?.status });
+  const fresh = await deps.jobs.requeue(job.id);
+  if (!fresh) throw conflict("The job is no longer failed", { status: (await deps.jobs.get(job.id))?.status });
   const project = fresh.projectId ? await deps.repos.projects.projectById(fresh.projectId) : undefined;
   return jobListItem(fresh, project?.name ?? null);
 }

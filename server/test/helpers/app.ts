@@ -5,6 +5,7 @@ import type { FastifyInstance, InjectOptions } from "fastify";
 import { type BuildOptions, buildApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createToken } from "../../src/services/users.js";
+import { createTestDatabase } from "../support/testDatabase.js";
 
 export interface TestApp {
   app: FastifyInstance;
@@ -20,10 +21,22 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
-/** A fresh app over a temp data folder and a real migrated SQLite file, with two users. */
+/**
+ * A fresh app over a temp data folder and a real migrated SQLite file, with two users. In the `server-on-pg`
+ * test project (DAILIES_TEST_BACKEND=postgres) the same app runs on a fresh PostgreSQL database instead.
+ */
 export async function buildTestApp(env: Record<string, string> = {}, options: BuildOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "dailies-test-"));
-  const config = loadConfig({ DAILIES_DATA_DIR: dataDir, DAILIES_LOG_LEVEL: "silent", ...env });
+  const database =
+    process.env.DAILIES_TEST_BACKEND === "postgres" && !env.DAILIES_DATABASE_URL
+      ? await createTestDatabase()
+      : undefined;
+  const config = loadConfig({
+    DAILIES_DATA_DIR: dataDir,
+    DAILIES_LOG_LEVEL: "silent",
+    ...(database && { DAILIES_DATABASE_URL: database.url }),
+    ...env,
+  });
   const app = await buildApp(config, { logger: false, ...options });
   await app.ready();
   const owner = await app.deps.repos.users.createUser({ name: "Ada", email: "ada@example.com" });
@@ -50,6 +63,7 @@ export async function buildTestApp(env: Record<string, string> = {}, options: Bu
     call,
     close: async () => {
       await app.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -6,6 +6,7 @@ import * as assetVersions from "./assetVersions.js";
 import * as auth from "./auth.js";
 import * as exports from "./exports.js";
 import * as idempotency from "./idempotency.js";
+import * as ingest from "./ingest.js";
 import * as jobs from "./jobs.js";
 import * as media from "./media.js";
 import * as notes from "./notes.js";
@@ -26,6 +27,7 @@ export const pgModules = {
   auth,
   exports,
   idempotency,
+  ingest,
   jobs,
   media,
   notes,

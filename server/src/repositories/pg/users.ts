@@ -18,6 +18,18 @@ export async function createUser(db: PgDb, input: { name: string; email?: string
   });
 }
 
+/**
+ * The first user, only while there is none. API processes starting together on an empty database take turns on
+ * a transaction-level advisory lock, so exactly one of them creates the owner.
+ */
+export async function createFirstUser(db: PgDb, name: string): Promise<User | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('dailies first user', 0))`);
+    if ((await countUsers(tx as unknown as PgDb)) > 0) return undefined;
+    return createUser(tx as unknown as PgDb, { name });
+  });
+}
+
 export async function findUserByEmail(db: PgDb, email: string): Promise<User | undefined> {
   const [row] = await db.select().from(users).where(eq(users.email, email));
   return row;

@@ -1,0 +1,144 @@
+import type { DbHandle } from "../db/client.js";
+import { WriteBatcher } from "../db/writeBatcher.js";
+import { notFound } from "../errors.js";
+import {
+  type FiledVersion,
+  insertNumberedVersion,
+  insertPromptPackage,
+  unselectSiblings,
+  versionExists,
+} from "./assetVersions.js";
+import { type FiledBody, findFiledBody, findIdempotent, recordIdempotent, rememberFiledBody } from "./idempotency.js";
+import { type EnqueueInput, insertJob } from "./jobs.js";
+import { ensurePlatform, platformById } from "./platforms.js";
+
+/**
+ * One capture's write (services/ingest.ts decides everything it can from the body first). It is filed as the
+ * next version of its scene, type and platform, with its selection change, prompt package, mirror job, duplicate
+ * guard and idempotency record, all or nothing; unless the same request (key) or body was filed meanwhile.
+ */
+export interface CaptureWrite {
+  userId: string;
+  /** Checked again inside the write: two retries of one capture may race. */
+  idempotencyKey?: string;
+  /** The duplicate guard's key (SHA-256 of the canonical body) when the body is guarded. */
+  bodyKey?: string;
+  /** Re-sends of the body within the window count as duplicates (ISO: filed after it). */
+  duplicateSince: string;
+  platform: { id?: string; key?: string; label?: string; assetType: string };
+  selected: boolean;
+  promptPackage?: Omit<PromptPackageValues, "projectId">;
+  version: Omit<FiledVersion, "platformId" | "promptPackageId" | "selected">;
+  /** The mirror job of a capture with URLs (its input names the version). */
+  mirrorJob?: EnqueueInput;
+  /** The reply, from what the write decided (stored with the idempotency key). */
+  reply: (filed: FiledBody) => unknown;
+  /** Stored with the key: a later request with the key but another body is told apart by it. */
+  fingerprint: string;
+}
+
+type PromptPackageValues = Parameters<typeof insertPromptPackage>[1];
+
+export type CaptureOutcome =
+  /** The key was used before: its stored answer. */
+  | { kind: "replay"; statusCode: number; response: unknown }
+  /** The same body was filed within the window: what was filed then. */
+  | { kind: "duplicate"; filed: FiledBody }
+  | { kind: "filed"; filed: FiledBody; reply: unknown };
+
+const batchers = new WeakMap<DbHandle, WriteBatcher>();
+const pendingBodies = new WeakMap<DbHandle, Map<string, number>>();
+
+/** The newest filing of this body by this user within the window, unless its version was deleted since. */
+export function recentDuplicate(db: DbHandle, userId: string, bodyKey: string, since: string): FiledBody | undefined {
+  const filed = findFiledBody(db, userId, bodyKey, since);
+  return filed && versionExists(db, filed.versionId) ? filed : undefined;
+}
+
+function replayOf(db: DbHandle, capture: CaptureWrite, lookBody: boolean): CaptureOutcome | undefined {
+  if (capture.idempotencyKey) {
+    const previous = findIdempotent(db, capture.userId, "ingest", capture.idempotencyKey);
+    if (previous) return { kind: "replay", ...previous };
+  }
+  if (lookBody && capture.bodyKey) {
+    const filed = recentDuplicate(db, capture.userId, capture.bodyKey, capture.duplicateSince);
+    if (filed) return { kind: "duplicate", filed };
+  }
+  return undefined;
+}
+
+/**
+ * Runs inside one savepoint of the group-commit transaction (db/writeBatcher.ts): concurrent ingests never share
+ * or skip a number, and a burst commits once. Statements are prepared once (db/prepared.ts).
+ */
+export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<CaptureOutcome> {
+  let writes = batchers.get(db);
+  if (!writes) {
+    writes = new WriteBatcher(db);
+    batchers.set(db, writes);
+  }
+  const flight = capture.bodyKey ? inFlight(db, `${capture.userId}\n${capture.bodyKey}`) : undefined;
+  const done = writes.run((): CaptureOutcome => {
+    // A guarded body is looked up again only when another ingest of it is in flight (see inFlight).
+    const again = capture.idempotencyKey || flight?.others() ? replayOf(db, capture, !!flight?.others()) : undefined;
+    if (again) return again;
+    const { platform: wanted } = capture;
+    let platform = wanted.id ? platformById(db, wanted.id) : undefined;
+    if (wanted.id && !platform) throw notFound("Platform");
+    platform ??= ensurePlatform(db, wanted.key!, wanted.label, wanted.assetType);
+    const { version } = capture;
+    if (capture.selected) unselectSiblings(db, String(version.sceneId), String(version.assetType));
+    const promptPackageId = capture.promptPackage
+      ? insertPromptPackage(db, { ...capture.promptPackage, projectId: String(version.projectId) })
+      : ((version as { promptPackageId?: string | null }).promptPackageId ?? null);
+    const versionNumber = insertNumberedVersion(db, {
+      ...version,
+      platformId: platform.id,
+      promptPackageId,
+      selected: capture.selected ? 1 : 0,
+    });
+    if (capture.mirrorJob) insertJob(db, capture.mirrorJob);
+    const filed: FiledBody = {
+      versionId: String(version.id),
+      versionNumber,
+      platformKey: platform.slug,
+      platformLabel: wanted.label ?? platform.name,
+      promptPackageId,
+      createdAt: String(version.createdAt),
+    };
+    const reply = capture.reply(filed);
+    if (capture.bodyKey) rememberFiledBody(db, capture.userId, capture.bodyKey, filed);
+    if (capture.idempotencyKey)
+      recordIdempotent(db, capture.userId, "ingest", capture.idempotencyKey, 200, {
+        fingerprint: capture.fingerprint,
+        body: reply,
+      });
+    return { kind: "filed", filed, reply };
+  });
+  if (flight) done.then(flight.done, flight.done);
+  return done;
+}
+
+/**
+ * Guarded bodies between their first check and their commit, by database, user and body key. Every ingest of a
+ * SQLite database in this process goes through its one batcher, so when no other ingest of the same body is in
+ * flight nothing can have filed it since the service's first check, and the lookup inside the write (a random
+ * index page, on every capture with an output URL) is skipped.
+ */
+function inFlight(db: DbHandle, key: string) {
+  let counts = pendingBodies.get(db);
+  if (!counts) {
+    counts = new Map();
+    pendingBodies.set(db, counts);
+  }
+  const pending = counts;
+  pending.set(key, (pending.get(key) ?? 0) + 1);
+  return {
+    others: () => (pending.get(key) ?? 0) > 1,
+    done: () => {
+      const left = (pending.get(key) ?? 1) - 1;
+      if (left > 0) pending.set(key, left);
+      else pending.delete(key);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+// The capture write on PostgreSQL (issue 15): ../ingest.ts's unit of work in one transaction. Ingests of one
+// scene from any process queue on the scene's row lock (versionNumbers.ts), taken first, so the replay checks,
+// the selection change and the numbering all see every earlier ingest of the scene committed. A guarded body and
+// an idempotency key are also serialised across scenes by a transaction-level advisory lock on their hash, so two
+// re-sends of one capture racing through two API processes file it once.
+import { sql } from "drizzle-orm";
+import type { PgDb } from "../../db/pg/client.js";
+import { notFound } from "../../errors.js";
+import { nowIso } from "../../ids.js";
+import type { FiledBody } from "../idempotency.js";
+import type { CaptureOutcome, CaptureWrite } from "../ingest.js";
+import { insertNumberedVersion, insertPromptPackage, unselectSiblings, versionExists } from "./assetVersions.js";
+import type { PgConn } from "./conn.js";
+import { findFiledBody, findIdempotent, recordIdempotent, rememberFiledBody } from "./idempotency.js";
+import { insertJob } from "./jobs.js";
+import { ensurePlatform, platformById } from "./platforms.js";
+import { lockSceneForVersions, type PgTx } from "./versionNumbers.js";
+
+export async function recentDuplicate(
+  db: PgConn,
+  userId: string,
+  bodyKey: string,
+  since: string,
+): Promise<FiledBody | undefined> {
+  const filed = await findFiledBody(db as PgDb, userId, bodyKey, since);
+  return filed && (await versionExists(db as PgDb, filed.versionId)) ? filed : undefined;
+}
+
+export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<CaptureOutcome> {
+  return db.transaction(async (tx) => {
+    const conn = tx as unknown as PgDb;
+    const { platform: wanted } = capture;
+    await lockSceneForVersions(tx as unknown as PgTx, String(capture.version.sceneId));
+    // Timed once the scene is ours: newer numbers never carry earlier times (lists sort newest first by time).
+    const version = { ...capture.version, createdAt: nowIso() };
+    const guard = capture.idempotencyKey
+      ? `key\n${capture.idempotencyKey}`
+      : capture.bodyKey
+        ? `body\n${capture.bodyKey}`
+        : "";
+    if (guard)
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${capture.userId}\n${guard}`}, 0))`);
+    if (capture.idempotencyKey) {
+      const previous = await findIdempotent(conn, capture.userId, "ingest", capture.idempotencyKey);
+      if (previous) return { kind: "replay", ...previous };
+    }
+    if (capture.bodyKey) {
+      const filed = await recentDuplicate(tx, capture.userId, capture.bodyKey, capture.duplicateSince);
+      if (filed) return { kind: "duplicate", filed };
+    }
+    let platform = wanted.id ? await platformById(tx, wanted.id) : undefined;
+    if (wanted.id && !platform) throw notFound("Platform");
+    platform ??= await ensurePlatform(tx, wanted.key!, wanted.label, wanted.assetType);
+    if (capture.selected) await unselectSiblings(conn, String(version.sceneId), String(version.assetType));
+    const promptPackageId = capture.promptPackage
+      ? await insertPromptPackage(conn, { ...capture.promptPackage, projectId: String(version.projectId) })
+      : ((version as { promptPackageId?: string | null }).promptPackageId ?? null);
+    const versionNumber = await insertNumberedVersion(conn, {
+      ...version,
+      platformId: platform.id,
+      promptPackageId,
+      selected: capture.selected ? 1 : 0,
+    });
+    if (capture.mirrorJob) await insertJob(tx, capture.mirrorJob);
+    const filed: FiledBody = {
+      versionId: String(version.id),
+      versionNumber,
+      platformKey: platform.slug,
+      platformLabel: wanted.label ?? platform.name,
+      promptPackageId,
+      createdAt: String(version.createdAt),
+    };
+    const reply = capture.reply(filed);
+    if (capture.bodyKey) await rememberFiledBody(conn, capture.userId, capture.bodyKey, filed);
+    if (capture.idempotencyKey)
+      await recordIdempotent(conn, capture.userId, "ingest", capture.idempotencyKey, 200, {
+        fingerprint: capture.fingerprint,
+        body: reply,
+      });
+    return { kind: "filed", filed, reply };
+  });
+}
