@@ -16,10 +16,11 @@ async function withDatabase<T>(
 ): Promise<T> {
   const server = await import("@dailies/server");
   const config = server.loadConfig(ctx.io.env);
-  const file = server.databasePath(config.dataDir);
-  const isNew = !existsSync(file);
-  if (opts.announce) {
-    // Said on stderr: stdout stays the token alone, for scripts.
+  if (opts.announce && config.DAILIES_DATABASE_URL) {
+    // Said on stderr: stdout stays the token alone, for scripts. (The URL is never printed: it holds a password.)
+    ctx.out.note("database: PostgreSQL (DAILIES_DATABASE_URL)");
+  } else if (opts.announce) {
+    const isNew = !existsSync(server.databasePath(config.dataDir));
     ctx.out.note(`data folder: ${config.dataDir}`);
     if (isNew) {
       ctx.out.warn(
@@ -38,7 +39,8 @@ async function withDatabase<T>(
 }
 
 const DB_NOTE =
-  "Works on the database in DAILIES_DATA_DIR (default ./data) directly, so it needs no running server and no token.";
+  "Works on the database directly (DAILIES_DATABASE_URL when set, else the SQLite file in DAILIES_DATA_DIR, default " +
+  "./data), so it needs no running server and no token.";
 
 export const tokenCommands: Command[] = [
   {
