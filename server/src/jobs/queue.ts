@@ -8,6 +8,7 @@ import { nowIso } from "../ids.js";
 import { type EnqueueInput, type Job, type JobPort, LeaseLostError } from "../ports/jobs.js";
 import type { Repos } from "../repositories/index.js";
 import { insertJob } from "../repositories/jobs.js";
+import { Wakes } from "./wakes.js";
 
 export type { EnqueueInput, Job } from "../ports/jobs.js";
 export { LeaseLostError } from "../ports/jobs.js";
@@ -52,9 +53,7 @@ export function parseWorkerId(id: string): { host: string; pid: number } | undef
  * taken over can no longer complete, fail or requeue it: its work is discarded, never made a result.
  */
 export class JobQueue {
-  private listeners = new Set<(kinds: ReadonlySet<string>) => void>();
-  /** Kinds enqueued since the last wake; a wake is scheduled while this is not empty. */
-  private enqueuedKinds = new Set<string>();
+  private readonly wakes = new Wakes();
   readonly workerId: string;
   readonly leaseMs: number;
   /** When each set of kinds may next look for expired leases (at most every scanMs, off the hot claim path). */
@@ -93,20 +92,11 @@ export class JobQueue {
 
   /** `listener` hears, once per turn of the event loop, which kinds were enqueued (after their commit). */
   onEnqueue(listener: (kinds: ReadonlySet<string>) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.wakes.listen(listener);
   }
 
   private scheduleWake(kind: string): void {
-    if (this.listeners.size === 0) return;
-    const first = this.enqueuedKinds.size === 0;
-    this.enqueuedKinds.add(kind);
-    if (!first) return;
-    setImmediate(() => {
-      const kinds = this.enqueuedKinds;
-      this.enqueuedKinds = new Set();
-      for (const wake of this.listeners) wake(kinds);
-    });
+    this.wakes.add(kind);
   }
 
   get(id: string): Job | undefined {

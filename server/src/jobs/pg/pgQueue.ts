@@ -8,6 +8,7 @@ import { type EnqueueInput, type Job, LeaseLostError } from "../../ports/jobs.js
 import type { PgConn } from "../../repositories/pg/conn.js";
 import { insertJob } from "../../repositories/pg/jobs.js";
 import { type ClaimedJob, DEFAULT_LEASE_MS, type LeaseOptions, newWorkerId, parseWorkerId } from "../queue.js";
+import { Wakes } from "../wakes.js";
 
 /**
  * The database or a transaction on it (drizzle's node-postgres `PgDatabase`, which both `PgDb` and the `tx` of
@@ -60,9 +61,7 @@ export class PgJobQueue {
   readonly workerId: string;
   readonly leaseMs: number;
   readonly channel: string;
-  private readonly listeners = new Set<(kinds: ReadonlySet<string>) => void>();
-  /** Kinds heard since the last wake; a wake is scheduled while this is not empty. */
-  private heardKinds = new Set<string>();
+  private readonly wakeups = new Wakes();
   private nextLeaseScan = new Map<string, number>();
   private readonly scanMs: number;
   private readonly wakes: PgChannel | undefined;
@@ -103,7 +102,7 @@ export class PgJobQueue {
   async close(): Promise<void> {
     await this.stopListening?.();
     this.stopListening = undefined;
-    this.listeners.clear();
+    this.wakeups.clear();
     if (this.ownsWakes) await this.wakes?.close();
   }
 
@@ -132,20 +131,11 @@ export class PgJobQueue {
    * made up by the worker's poll.
    */
   onEnqueue(listener: (kinds: ReadonlySet<string>) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.wakeups.listen(listener);
   }
 
   private heard(kind: string): void {
-    if (this.listeners.size === 0) return;
-    const first = this.heardKinds.size === 0;
-    this.heardKinds.add(kind);
-    if (!first) return;
-    setImmediate(() => {
-      const kinds = this.heardKinds;
-      this.heardKinds = new Set();
-      for (const wake of this.listeners) wake(kinds);
-    });
+    this.wakeups.add(kind);
   }
 
   async get(id: string): Promise<Job | undefined> {

@@ -4,11 +4,11 @@
 // changing a scene's selected take both queue on it, so they never interleave and never deadlock on each other.
 import { and, asc, desc, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { PgDb } from "../../db/pg/client.js";
-import { assetVersions, media, platforms, projects, promptPackages, scenes } from "../../db/pg/schema.js";
+import { assetVersions, media, projects, promptPackages, scenes } from "../../db/pg/schema.js";
 import { newId, nowIso } from "../../ids.js";
 import type { AssetRow, FiledVersion, MirrorOutcome, SceneSummaryRows, VersionPatch } from "../assetVersions.js";
 import { takeStatus } from "../assetVersions.js";
-import type { PlatformRow } from "../platforms.js";
+import { ensurePlatform } from "./platforms.js";
 import {
   insertNumberedVersion as insertNumberedRow,
   lockSceneForVersions,
@@ -193,29 +193,6 @@ export async function versionsOfProject(db: PgDb, projectId: string, assetType: 
     .orderBy(...newestFirst);
 }
 
-/** The platform of a key, registering a custom one for a key never seen (platforms.ensurePlatform's rule). */
-async function ensurePlatformIn(tx: PgTx, slug: string, label: string | undefined, assetType: string) {
-  const bySlug = async () => (await tx.select().from(platforms).where(eq(platforms.slug, slug)))[0];
-  const existing = await bySlug();
-  if (existing) return existing;
-  // Two first uses of a key at once: the second insert waits for the first, does nothing, and the next
-  // statement (READ COMMITTED) reads the row the first one filed.
-  const [inserted] = await tx
-    .insert(platforms)
-    .values({
-      id: newId("platform"),
-      slug,
-      name: label?.trim() || slug,
-      provider: label?.trim() || slug,
-      specialties: [assetType.toLowerCase()],
-      supportedOutput: [assetType],
-      custom: true,
-    })
-    .onConflictDoNothing({ target: platforms.slug })
-    .returning();
-  return (inserted ?? (await bySlug())!) satisfies PlatformRow;
-}
-
 /**
  * Files a version whose file the server already holds, in one transaction: the scene's row is locked first
  * (for the number, and so a scene deleted meanwhile answers undefined instead of failing), then the platform,
@@ -238,7 +215,7 @@ export async function insertHeldVersion(
       .where(and(eq(scenes.id, input.sceneId), eq(scenes.projectId, input.projectId)))
       .for("no key update");
     if (!scene) return undefined;
-    const platform = await ensurePlatformIn(
+    const platform = await ensurePlatform(
       tx,
       input.platform.slug,
       input.platform.label,
