@@ -152,7 +152,9 @@ describe("direct uploads to the bucket", () => {
     const slot = await startUpload(projectId, "huge.mp4", "video/mp4");
     const media = await putAndSettle(slot, randomBytes(LIMIT + 1));
     expect(media).toMatchObject({ status: "failed", url: null });
-    expect(media.error).toBe(`Upload too large: ${LIMIT + 1} bytes, the limit is ${LIMIT} (DAILIES_UPLOAD_LIMIT_BYTES)`);
+    expect(media.error).toBe(
+      `Upload too large: ${LIMIT + 1} bytes, the limit is ${LIMIT} (DAILIES_UPLOAD_LIMIT_BYTES)`,
+    );
     expect((await bucketKeys()).has(`uploads/${slot.asset_id}`)).toBe(false);
     const details = await t.call({ method: "GET", url: `/api/project/${projectId}` });
     expect(details.json.segments).toHaveLength(0);
