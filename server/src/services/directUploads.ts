@@ -189,7 +189,7 @@ async function checkDirectUpload(deps: AppDeps, ctx: JobContext): Promise<unknow
   const { probe, reason } = checked.inspection;
   if (reason !== null || !probe) {
     await store.remove(key);
-    return await refuse(`Not a supported video, audio or image file: ${reason}`);
+    return await refuse(`The file was refused and deleted: ${reason}`);
   }
 
   const mime = mimeForProbe(probe, row.mime ?? "");

@@ -167,7 +167,7 @@ describe("direct uploads to the bucket", () => {
     const bytes = Buffer.from("<html><body>not a video at all</body></html>".repeat(50));
     const media = await putAndSettle(slot, bytes);
     expect(media.status).toBe("failed");
-    expect(media.error).toMatch(/^Not a supported video, audio or image file: /);
+    expect(media.error).toBe("The file was refused and deleted: not a supported video, audio or image file");
     expect(media.error).not.toContain(cacheDir);
     const after = await bucketKeys();
     expect([...after.keys()].filter((k) => !before.has(k))).toEqual([]);
