@@ -184,14 +184,14 @@ const enc = encodeURIComponent;
 /**
  * After a direct upload's PUT (`direct: true`): polls the media (`projects.media`) until a worker has checked
  * the file. Resolves with the ready media; a refused file throws DailiesApiError(415) with the media's `error`
- * (the reason in the server's words), like a PUT through the API does. The pause grows from 200 ms to 2 s.
+ * (the reason in the server's words), like a PUT through the API does. The pause grows from 250 ms to 2 s.
  */
 export async function waitForUploadedMedia(
   look: () => Promise<Media>,
   o: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<Media> {
   const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
-  let pause = 200;
+  let pause = 250;
   for (;;) {
     const media = await look();
     if (media.status === "ready") return media;
@@ -203,7 +203,7 @@ export async function waitForUploadedMedia(
         asset_id: media.id,
       });
     await new Promise((resolve) => setTimeout(resolve, pause));
-    pause = Math.min(pause * 2, 2000);
+    pause = Math.min(pause * 1.5, 2000);
   }
 }
 

@@ -44,9 +44,9 @@ const LATE_PUT_GRACE_MS = 10 * 60_000;
 export const WAIT_SLICE_MS = 60_000;
 /** The next run starts this long after the previous one gave up its slot. */
 const NEXT_RUN_DELAY_MS = 5_000;
-/** HEAD backoff: from the first to the longest pause between two looks. */
-const FIRST_PAUSE_MS = 200;
-const LONGEST_PAUSE_MS = 5_000;
+/** HEAD backoff: from the first to the longest pause between two looks, growing by half each time (a HEAD is cheap). */
+const FIRST_PAUSE_MS = 100;
+const LONGEST_PAUSE_MS = 3_000;
 
 interface DirectUploadInput {
   mediaId: string;
@@ -108,7 +108,7 @@ async function waitForObject(deps: AppDeps, key: string, until: number, signal: 
     if (found) return found;
     if (signal.aborted || Date.now() >= until) return null;
     await sleep(Math.min(pause, Math.max(0, until - Date.now())), signal);
-    pause = Math.min(pause * 2, LONGEST_PAUSE_MS);
+    pause = Math.min(pause * 1.5, LONGEST_PAUSE_MS);
   }
 }
 
