@@ -176,4 +176,52 @@ describe("direct uploads to the bucket", () => {
       .get(slot.asset_id) as { status: string; error: string };
     expect(job).toMatchObject({ status: "failed", error: media.error });
   });
+
+  it("a file swapped by a second PUT after the check is refused, and neither file is kept", async () => {
+    const { projectId } = await seedProject(t);
+    const first = await readFile(await makeTestVideo(dir, { seconds: 1, name: "first.mp4" }));
+    const second = await readFile(
+      await makeTestVideo(dir, { seconds: 1, width: 160, height: 120, name: "second.mp4" }),
+    );
+    const before = await bucketKeys();
+    const slot = await startUpload(projectId, "first.mp4", "video/mp4");
+    // The URL still works after the worker has copied the first file for its check: PUT another one right then.
+    const store = t.app.deps.store;
+    const localPath = store.localPath.bind(store);
+    store.localPath = async (key, options) => {
+      const lease = await localPath(key, options);
+      store.localPath = localPath;
+      const again = await fetch(slot.upload_url, { method: "PUT", headers: slot.headers, body: second });
+      expect(again.status).toBe(200);
+      return lease;
+    };
+    const media = await putAndSettle(slot, first);
+    store.localPath = localPath;
+    expect(media).toMatchObject({ status: "failed", url: null });
+    expect(media.error).toBe("The file changed while it was being checked (a second PUT to the URL): upload it again");
+    expect([...(await bucketKeys()).keys()].filter((k) => !before.has(k))).toEqual([]);
+  });
+
+  it("no file before the URL expired (and its grace): the media ends failed", async () => {
+    const { projectId } = await seedProject(t);
+    const row = await t.app.deps.repos.media.insertMedia({
+      id: `media_expired${Date.now()}`,
+      projectId,
+      origin: "upload",
+      status: "pending",
+      fileName: "never.mp4",
+      mime: "video/mp4",
+    });
+    await t.app.deps.jobs.enqueue({
+      kind: "direct-upload",
+      input: { mediaId: row.id, expiresAt: new Date(Date.now() - 11 * 60_000).toISOString() },
+      projectId,
+    });
+    await t.app.deps.worker.idle(30_000);
+    const status = await t.call({ method: "GET", url: `/api/project/${projectId}/media/${row.id}` });
+    expect(status.json).toMatchObject({
+      status: "failed",
+      error: "No file was uploaded before the upload URL expired",
+    });
+  });
 });
