@@ -80,6 +80,17 @@ async function startUpload(projectId: string, fileName: string, contentType: str
   };
 }
 
+/** The project's jobs as GET /api/jobs lists them (one direct upload per project in these tests). */
+async function uploadJobs(projectId: string) {
+  const list = await t.call({ method: "GET", url: `/api/jobs?project_id=${projectId}` });
+  expect(list.status, list.body).toBe(200);
+  return (list.json.jobs as { kind: string; status: string; error: string | null }[]).map((j) => ({
+    kind: j.kind,
+    status: j.status,
+    error: j.error,
+  }));
+}
+
 /** What a client does: PUT to the bucket (no bearer), then poll the status URL until the media settles. */
 async function putAndSettle(slot: Awaited<ReturnType<typeof startUpload>>, body: Uint8Array) {
   const put = await fetch(slot.upload_url, { method: "PUT", headers: slot.headers, body });
@@ -141,10 +152,7 @@ describe("direct uploads to the bucket", () => {
     // The bytes went client → bucket → worker cache: the API's data folder never held them.
     expect((await dataFolderHashes()).has(sha256)).toBe(false);
     expect(touched).toEqual([]);
-    const job = t.app.deps.db.$client
-      .prepare("select status, result from jobs where kind = 'direct-upload' and json_extract(input, '$.mediaId') = ?")
-      .get(slot.asset_id) as { status: string; result: string };
-    expect(job.status).toBe("completed");
+    expect(await uploadJobs(projectId)).toEqual([{ kind: "direct-upload", status: "completed", error: null }]);
   });
 
   it("an object past DAILIES_UPLOAD_LIMIT_BYTES is deleted and the media failed with the reason", async () => {
@@ -171,10 +179,7 @@ describe("direct uploads to the bucket", () => {
     expect(media.error).not.toContain(cacheDir);
     const after = await bucketKeys();
     expect([...after.keys()].filter((k) => !before.has(k))).toEqual([]);
-    const job = t.app.deps.db.$client
-      .prepare("select status, error from jobs where kind = 'direct-upload' and json_extract(input, '$.mediaId') = ?")
-      .get(slot.asset_id) as { status: string; error: string };
-    expect(job).toMatchObject({ status: "failed", error: media.error });
+    expect(await uploadJobs(projectId)).toEqual([{ kind: "direct-upload", status: "failed", error: media.error }]);
   });
 
   it("a file swapped by a second PUT after the check is refused, and neither file is kept", async () => {
