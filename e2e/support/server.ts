@@ -48,9 +48,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
+function serverEnv(port: number, dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...extra,
     DAILIES_HOST: "127.0.0.1",
     DAILIES_PORT: String(port),
     DAILIES_DATA_DIR: dataDir,
@@ -82,12 +83,17 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, logFile: stri
   );
 }
 
-/** Starts the server and resolves once /api/health answers. */
-export async function startServer(port: number, dataDir: string, logFile: string): Promise<{ pid: number }> {
+/** Starts the server (`env`: settings of its own, e.g. a bucket) and resolves once /api/health answers. */
+export async function startServer(
+  port: number,
+  dataDir: string,
+  logFile: string,
+  env: Record<string, string> = {},
+): Promise<{ pid: number }> {
   const out = openSync(logFile, "a");
   const child = spawn("pnpm", ["--filter", "@dailies/server", "start"], {
     cwd: REPO_ROOT,
-    env: serverEnv(port, dataDir),
+    env: serverEnv(port, dataDir, env),
     detached: true, // its own process group: stopping it stops pnpm, tsx and node together
     stdio: ["ignore", out, out],
   });

@@ -165,6 +165,9 @@ export const configSchema = z.object({
   DAILIES_S3_PART_SIZE_BYTES: int(5 * 1024 ** 2, 5 * 1024 ** 3, 16 * 1024 ** 2),
   // SigV4 presigned links live at most 7 days.
   DAILIES_S3_PRESIGN_TTL_SECONDS: int(60, 7 * 24 * 3600, 3600),
+  DAILIES_S3_DIRECT_UPLOADS: flag.describe(
+    "With an s3:// store: clients PUT uploads straight to the bucket (presigned) and a worker probes them",
+  ),
 });
 
 export type ConfigEnv = z.infer<typeof configSchema>;

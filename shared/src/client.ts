@@ -19,6 +19,8 @@ import {
   type gradeParamsSchema,
   type gradePreviewRequestSchema,
   gradePreviewResponseSchema,
+  type Media,
+  mediaSchema,
   type previewFrameRequestSchema,
   previewFrameSchema,
   type previewStripRequestSchema,
@@ -179,6 +181,32 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 const enc = encodeURIComponent;
 
+/**
+ * After a direct upload's PUT (`direct: true`): polls the media (`projects.media`) until a worker has checked
+ * the file. Resolves with the ready media; a refused file throws DailiesApiError(415) with the media's `error`
+ * (the reason in the server's words), like a PUT through the API does. The pause grows from 250 ms to 2 s.
+ */
+export async function waitForUploadedMedia(
+  look: () => Promise<Media>,
+  o: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<Media> {
+  const deadline = Date.now() + (o.timeoutMs ?? 30 * 60_000);
+  let pause = 250;
+  for (;;) {
+    const media = await look();
+    if (media.status === "ready") return media;
+    if (media.status === "failed")
+      throw new DailiesApiError(415, media.error ?? "The upload was refused", { asset_id: media.id });
+    if (o.signal?.aborted) throw new DailiesApiError(0, "Stopped waiting for the upload to be checked");
+    if (Date.now() > deadline)
+      throw new DailiesApiError(0, "The server has not finished checking the upload: look at the project later", {
+        asset_id: media.id,
+      });
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    pause = Math.min(pause * 1.5, 2000);
+  }
+}
+
 export function createClient(opts: ClientOptions) {
   const base = opts.baseUrl.replace(/\/+$/, "");
   // Called as a plain function: a browser's fetch throws "Illegal invocation" when `this` is not the global.
@@ -210,8 +238,18 @@ export function createClient(opts: ClientOptions) {
   }) as RequestFn;
 
   /** PUT bytes to a signed upload URL: no Authorization header, no timeout; returns the parsed JSON. */
-  async function put<T = unknown>(url: string, data: UploadBody, contentType: string, schema?: z.ZodType<T>) {
-    const init: RequestInit & { duplex?: "half" } = { method: "PUT", headers: { "content-type": contentType } };
+  async function put<T = unknown>(
+    url: string,
+    data: UploadBody,
+    contentType: string,
+    schema?: z.ZodType<T>,
+    /** Sent as given: a direct upload's `headers` are part of the bucket's signature. */
+    extraHeaders: Record<string, string> = {},
+  ) {
+    const init: RequestInit & { duplex?: "half" } = {
+      method: "PUT",
+      headers: { "content-type": contentType, ...extraHeaders },
+    };
     init.body = data as RequestInit["body"];
     if (data instanceof ReadableStream) init.duplex = "half"; // required by fetch to stream a request body
     return parseBody(await send(url, init, 0), schema) as Promise<T>;
@@ -288,6 +326,9 @@ export function createClient(opts: ClientOptions) {
       /** Step 1 of an upload: a signed URL to PUT the bytes to (see `put`) and the media id they will have. */
       upload: (projectId: string, body: In<typeof uploadRequestSchema>) =>
         call("POST", `/api/project/${enc(projectId)}/upload`, uploadResponseSchema, { body }),
+      /** One media of the project with its status (a direct upload's `status_url`). */
+      media: (projectId: string, mediaId: string) =>
+        get(`/api/project/${enc(projectId)}/media/${enc(mediaId)}`, mediaSchema),
       previewFrame: (projectId: string, body: In<typeof previewFrameRequestSchema>) =>
         call("POST", `/api/project/${enc(projectId)}/preview/frame`, previewFrameSchema, { body }),
       previewStrip: (projectId: string, body: In<typeof previewStripRequestSchema>) =>

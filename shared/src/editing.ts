@@ -75,6 +75,20 @@ export const uploadResponseSchema = z.object({
   method: z.literal("PUT"),
   expires_at: textSchema().describe("ISO 8601: the URL stops working after this"),
   max_bytes: z.number().int().describe("Larger bodies are refused with 413"),
+  direct: z
+    .boolean()
+    .optional()
+    .describe(
+      "true when `upload_url` is a presigned URL of the object storage bucket (DAILIES_S3_DIRECT_UPLOADS): the PUT " +
+        "answers the bucket's empty 200, and the media is probed afterwards by a worker — poll `status_url`",
+    ),
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Headers the PUT must carry exactly as given (part of the bucket's signature), e.g. content-type"),
+  status_url: textSchema()
+    .optional()
+    .describe("GET (with the bearer token) for the media's status: pending until a worker has probed the file"),
 });
 export type UploadResponse = z.infer<typeof uploadResponseSchema>;
 export const uploadQuerySchema = z.object({ exp: textSchema(), sig: textSchema() });

@@ -3,6 +3,7 @@ import { stat } from "node:fs/promises";
 import { basename } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { mediaSchema, type Segment } from "@dailies/shared";
+import { waitForUploadedMedia } from "@dailies/shared/client";
 import { CliError, type Command, type Context } from "../lib/command.js";
 import { describeFsError, mimeFor, userPath } from "../lib/io.js";
 import { formatBytes } from "../lib/output.js";
@@ -32,12 +33,24 @@ export async function uploadFile(ctx: Context, projectId: string, file: string, 
   });
   const source = createReadStream(path).on("error", (err) => counter.destroy(err));
   const body = Readable.toWeb(source.pipe(counter)) as ReadableStream<Uint8Array>;
+  if (!slot.direct) {
+    try {
+      const media = await client.put(slot.upload_url, body, type, mediaSchema);
+      return { asset_id: slot.asset_id, file: path, bytes: info.size, media };
+    } finally {
+      bar.stop();
+    }
+  }
+  // Straight to the bucket (the server's DAILIES_S3_DIRECT_UPLOADS): the bucket answers an empty 200, then a
+  // worker checks the file; its verdict comes from polling the media.
   try {
-    const media = await client.put(slot.upload_url, body, type, mediaSchema);
-    return { asset_id: slot.asset_id, file: path, bytes: info.size, media };
+    await client.put(slot.upload_url, body, slot.headers?.["content-type"] ?? type, undefined, slot.headers ?? {});
   } finally {
     bar.stop();
   }
+  ctx.out.note(`uploaded ${basename(path)} to the bucket; waiting for the server to check it`);
+  const media = await waitForUploadedMedia(() => client.projects.media(projectId, slot.asset_id));
+  return { asset_id: slot.asset_id, file: path, bytes: info.size, media };
 }
 
 export const uploadCommand: Command = {
@@ -49,7 +62,9 @@ export const uploadCommand: Command = {
     append: { type: "boolean", description: "also append the video to the end of the project's timeline" },
   },
   details: `PROJECT is a project id or its exact name. The file is streamed to a signed, single-use URL and
-probed by the server (ffprobe); prints the new media id (asset_id). The server puts the first upload of
+probed by the server (ffprobe); prints the new media id (asset_id). When the server hands out a presigned URL of
+its bucket (DAILIES_S3_DIRECT_UPLOADS), the file goes straight there and the command waits until a worker
+has checked it. The server puts the first upload of
 a project with an empty timeline on the timeline; --append adds any other one at the end.`,
   examples: [
     "dailies upload proj_abc123 renders/take1.mp4 --append",

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppDeps } from "../context.js";
 import { downloadTimeLimitSeconds, type Job, type JobKind, LANES, mediaTimeLimitSeconds } from "../ports/jobs.js";
+import { DIRECT_UPLOAD_JOB, directUploadJob, markDirectUploadTimedOut, WAIT_SLICE_MS } from "./directUploads.js";
 import { EXPORT_JOB, exportJob } from "./exports.js";
 import { COLOR_GRADE_JOB, colorGradeJob } from "./grading.js";
 import { IMAGE_JOB, imageJob } from "./images.js";
@@ -51,6 +52,14 @@ export function createJobKinds(deps: AppDeps, _log: FastifyBaseLogger): Record<s
       timeLimitSeconds: () => downloadTimeLimitSeconds(config, 1),
       timeLimitSetting: downloads,
       run: (ctx) => importVideoJob(deps, ctx),
+    },
+    [DIRECT_UPLOAD_JOB]: {
+      lane: LANES.downloads,
+      // One wait for the client's PUT, then two transfers: the leased copy for ffprobe and the adoption's read.
+      timeLimitSeconds: () => WAIT_SLICE_MS / 1000 + downloadTimeLimitSeconds(config, 2),
+      timeLimitSetting: downloads,
+      run: (ctx) => directUploadJob(deps, ctx),
+      onTimeout: async (job, message) => await markDirectUploadTimedOut(deps, job, message),
     },
     [EXPORT_JOB]: {
       lane: LANES.media,

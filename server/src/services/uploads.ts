@@ -17,23 +17,25 @@ import type { Readable } from "node:stream";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Media, UploadRequest, UploadResponse } from "@dailies/shared";
-import { mediaLimitsOf } from "../config.js";
 import type { AppDeps } from "../context.js";
 import { conflict, HttpError, notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import { FfmpegError } from "../media/ffmpeg.js";
-import { mediaProblem, UNSUPPORTED_MEDIA } from "../media/inputPolicy.js";
-import { type ProbeResult, probeColumns } from "../media/probe.js";
-import { checkDecodable, mimeForProbe } from "../media/validate.js";
+import { probeColumns } from "../media/probe.js";
+import { mimeForProbe } from "../media/validate.js";
 import { removeFiles, writeStream } from "../storage/files.js";
 import type { ProjectRow } from "./access.js";
+import { directUploadsEnabled, startDirectUpload } from "./directUploads.js";
 import { addFirstSegmentIfEmpty } from "./firstSegment.js";
-import { mediaFailure, requireFfmpeg } from "./mediaFailures.js";
+import { requireFfmpeg } from "./mediaFailures.js";
 import { mediaView } from "./mediaViews.js";
+import { inspectUploadedFile } from "./uploadInspection.js";
 
 export const UPLOAD_PURPOSE = "upload";
 
-/** Step 1: a pending media row and its signed PUT URL. */
+/**
+ * Step 1: a pending media row and its signed PUT URL: ours (`/uploads/{id}`), or with DAILIES_S3_DIRECT_UPLOADS
+ * a presigned PUT to the bucket and a job that probes the object once it is there (directUploads.ts).
+ */
 export async function createUpload(deps: AppDeps, project: ProjectRow, body: UploadRequest): Promise<UploadResponse> {
   requireFfmpeg(deps);
   const row = await deps.repos.media.insertMedia({
@@ -44,6 +46,7 @@ export async function createUpload(deps: AppDeps, project: ProjectRow, body: Upl
     fileName: body.file_name,
     mime: body.content_type,
   });
+  if (directUploadsEnabled(deps)) return await startDirectUpload(deps, project, row);
   const { exp, sig } = deps.signer.sign(UPLOAD_PURPOSE, row.id);
   return {
     upload_url: `${deps.publicUrl()}/uploads/${row.id}?exp=${exp}&sig=${sig}`,
@@ -128,22 +131,7 @@ export async function receiveUpload(
       throw new HttpError(400, "Empty upload: PUT the file's bytes as the request body");
     }
 
-    // From the probe, before anything is decoded: the container must be on the allow-list and the picture
-    // size, frame rate and duration within the limits (a decompression bomb is refused here, never decoded).
-    let probe: ProbeResult | undefined;
-    let reason: string | null = null;
-    let cause: unknown;
-    try {
-      probe = await runner.probe(temp);
-      reason =
-        mediaProblem(probe, mediaLimitsOf(config)) ??
-        (probe.kind === "video" && !(probe.durationSec > 0) ? "a video stream without a duration" : null);
-      if (reason === null) await checkDecodable(runner, temp, probe.kind);
-    } catch (error) {
-      if (!(error instanceof FfmpegError)) throw mediaFailure(error, deps);
-      cause = error;
-      reason = error.timedOut ? "reading the file took too long" : UNSUPPORTED_MEDIA;
-    }
+    const { probe, reason, cause } = await inspectUploadedFile(deps, runner, temp);
     if (reason !== null || !probe) {
       // A refused file leaves nothing behind: no bytes and no media row (the project's media list stays clean).
       await repos.media.deleteMedia(id);

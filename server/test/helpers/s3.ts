@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 
 export const S3RVER_KEY = "S3RVER";
@@ -21,6 +21,8 @@ export interface TestS3 {
   /** The server's settings as DAILIES_S3_* environment (the app, the CLI). */
   env: Record<string, string>;
   createBucket(name: string): Promise<void>;
+  /** A CORS rule letting a browser on `origin` PUT with a content type (a web app's direct uploads). */
+  allowBrowserPuts(bucket: string, origin: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,10 @@ export async function startS3(): Promise<TestS3> {
     },
     createBucket: async (name) => {
       await client.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    allowBrowserPuts: async (bucket, origin) => {
+      const rule = { AllowedOrigins: [origin], AllowedMethods: ["PUT"], AllowedHeaders: ["content-type"] };
+      await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [rule] } }));
     },
     close: async () => {
       client.destroy();

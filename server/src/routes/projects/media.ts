@@ -2,16 +2,21 @@ import {
   errorSchema,
   idParamsSchema,
   MAX_STRIP_FRAMES,
+  mediaSchema,
   previewFrameRequestSchema,
   previewFrameSchema,
   previewStripRequestSchema,
   previewStripResponseSchema,
+  textSchema,
   uploadRequestSchema,
   uploadResponseSchema,
 } from "@dailies/shared";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { notFound } from "../../errors.js";
 import { requireProject } from "../../services/access.js";
+import { mediaView } from "../../services/mediaViews.js";
 import { previewFrame, previewStrip } from "../../services/preview.js";
 import { TIMELINE_TIME_DOC } from "../../services/segments.js";
 import { createUpload } from "../../services/uploads.js";
@@ -42,6 +47,17 @@ export async function projectMediaRoutes(app: FastifyInstance): Promise<void> {
           "The first video uploaded to a project that has no timeline becomes one active segment covering all of it.",
           "`file_name` is only displayed (files are stored by content hash); `content_type` is a hint: the stored",
           "type comes from what ffprobe finds. 503 when ffmpeg is not available.",
+          "**Direct to the bucket** (DAILIES_S3_DIRECT_UPLOADS=1 with DAILIES_STORAGE_URL=s3://…): the answer also",
+          "has `direct: true`, `headers` and `status_url`. `upload_url` is then a presigned PUT of the bucket",
+          "(staging key `uploads/{asset_id}`, the same lifetime as our own links, the content type bound in the",
+          "signature: send `headers` exactly, and no bearer header). The bucket answers the PUT with an empty 200;",
+          "a worker then checks the object with the same rules as above — its size against `max_bytes` (a bucket",
+          "cannot refuse a presigned PUT by size, so a bigger object is deleted afterwards), ffprobe and the decode",
+          "on a local copy — copies it to its content-addressed key and marks the media ready (or failed with the",
+          "reason in `error`, and no object left). Poll `status_url` (GET /api/project/{id}/media/{asset_id}) until",
+          "`status` is not `pending`. Trade-off: the API process never carries the bytes (no body limit, no API",
+          "bandwidth or disk), but the client learns about a refused file only by polling, the bucket must allow",
+          "PUT from the web app's origin (CORS), and a worker downloads the object once to probe it.",
         ].join(" "),
         params: idParamsSchema,
         body: uploadRequestSchema,
@@ -51,6 +67,29 @@ export async function projectMediaRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const project = await requireProject(repos, request.auth, request.params.id);
       return reply.code(201).send(await createUpload(app.deps, project, request.body));
+    },
+  );
+
+  r.get(
+    "/api/project/:id/media/:media_id",
+    {
+      schema: {
+        tags: ["media"],
+        summary: "One media of the project, with its status",
+        description: [
+          "The media as the project details list it: `status` is `pending` while an upload is under way or being",
+          "checked, `ready` with what ffprobe found and a signed `url`, or `failed` with the reason in `error`.",
+          "This is the `status_url` of a direct upload. 404 for a media of another project, or one that is gone.",
+        ].join(" "),
+        params: z.object({ id: textSchema().min(1), media_id: textSchema().min(1) }),
+        response: { 200: mediaSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const project = await requireProject(repos, request.auth, request.params.id);
+      const row = await repos.media.findMedia(request.params.media_id);
+      if (!row || row.projectId !== project.id) throw notFound("Media");
+      return mediaView(app.deps, row);
     },
   );
 

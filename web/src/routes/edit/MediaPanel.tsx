@@ -1,4 +1,5 @@
 import type { AssetVersion, ProjectDetails } from "@dailies/shared";
+import { waitForUploadedMedia } from "@dailies/shared/client";
 import { useState } from "preact/hooks";
 import { api, errorText } from "../../api";
 import { ProgressBar } from "../../components/ProgressBar";
@@ -11,6 +12,8 @@ interface Upload {
   progress: number;
   handle: UploadHandle | null;
   error: string | null;
+  /** Sent to the bucket; a worker is checking it. */
+  checking?: boolean;
 }
 
 export interface MediaPanelProps {
@@ -46,9 +49,18 @@ export function MediaPanel({ project, edit }: MediaPanelProps) {
           file_name: file.name,
           content_type: file.type || "video/mp4",
         });
-        const handle = putWithProgress(start.upload_url, file, (progress) => patch(key, { progress }));
+        const handle = putWithProgress(
+          { url: start.upload_url, assetId: start.asset_id, direct: start.direct, headers: start.headers },
+          file,
+          (progress) => patch(key, { progress }),
+        );
         patch(key, { handle });
-        const media = await handle.done;
+        let media = await handle.done;
+        // Straight to the bucket: a worker checks the file after the PUT; its verdict comes from the media.
+        if (start.direct) {
+          patch(key, { handle: null, checking: true });
+          media = await waitForUploadedMedia(() => api.projects.media(project.id, start.asset_id));
+        }
         // The first video of an empty timeline is placed by the server; later ones are appended here (undoable).
         const fresh = await api.projects.get(project.id);
         if (!fresh.segments.some((s) => s.media_id === media.id))
@@ -56,7 +68,7 @@ export function MediaPanel({ project, edit }: MediaPanelProps) {
         else await edit(`Add ${file.name}`, async () => {});
         setUploads((all) => all.filter((u) => u.key !== key));
       } catch (err) {
-        patch(key, { error: errorText(err), handle: null });
+        patch(key, { error: errorText(err), handle: null, checking: false });
       }
     }
   };
@@ -114,6 +126,10 @@ export function MediaPanel({ project, edit }: MediaPanelProps) {
           <span class="small">{u.name}</span>
           {u.error ? (
             <span class="error-text small">{u.error}</span>
+          ) : u.checking ? (
+            <span class="small muted" role="status">
+              Checking the file…
+            </span>
           ) : (
             <ProgressBar value={u.progress} label="Uploading" />
           )}
