@@ -18,10 +18,6 @@ const sqliteOnlyTests = [
   "test/jobs/**",
   "test/migrateToOrder.test.ts",
   // These check rows with SQL on the SQLite file (being made backend-neutral).
-  "test/ai/errors.test.ts",
-  "test/ai/providerFailures.test.ts",
-  "test/ai/regionGeneration.test.ts",
-  "test/ai/remote.test.ts",
   "test/compat.test.ts",
   "test/duplicateGuard.test.ts",
   "test/editing/color-export.test.ts",
