@@ -18,12 +18,6 @@ const sqliteOnlyTests = [
   "test/jobs/**",
   "test/migrateToOrder.test.ts",
   // These check rows with SQL on the SQLite file (being made backend-neutral).
-  "test/compat.test.ts",
-  "test/duplicateGuard.test.ts",
-  "test/editing/color-export.test.ts",
-  "test/editing/segments.test.ts",
-  "test/editing/timelineEdits.test.ts",
-  "test/editing/upload-preview.test.ts",
   "test/management.test.ts",
   "test/mirror.test.ts",
   "test/mirrorThread.test.ts",
