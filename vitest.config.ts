@@ -18,17 +18,8 @@ const sqliteOnlyTests = [
   "test/jobs/**",
   "test/migrateToOrder.test.ts",
   // These check rows with SQL on the SQLite file (being made backend-neutral).
-  "test/management.test.ts",
   "test/mirror.test.ts",
   "test/mirrorThread.test.ts",
-  "test/pipeline/errors.test.ts",
-  "test/pipeline/local.test.ts",
-  "test/pipeline/remote.test.ts",
-  "test/retention.test.ts",
-  "test/security/databaseBounds.test.ts",
-  "test/security/diskCache.test.ts",
-  "test/security/hostileMedia.test.ts",
-  "test/security/servedFiles.test.ts",
   "test/storage/appOnS3.test.ts",
   "test/webhooks.test.ts",
 ];
