@@ -17,11 +17,6 @@ const sqliteOnlyTests = [
   "test/writeBatcher.test.ts",
   "test/jobs/**",
   "test/migrateToOrder.test.ts",
-  // These check rows with SQL on the SQLite file (being made backend-neutral).
-  "test/mirror.test.ts",
-  "test/mirrorThread.test.ts",
-  "test/storage/appOnS3.test.ts",
-  "test/webhooks.test.ts",
 ];
 
 export default defineConfig({
