@@ -86,7 +86,7 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
       t,
       "select * from media where id = (select media_id from asset_versions where id = ?)",
       [asset.id],
-    )) as { sha256: string; bytes: number; mime: string; path: string }[];
+    )) as [{ sha256: string; bytes: number; mime: string; path: string }];
     expect(row).toMatchObject({
       sha256: createHash("sha256").update(VIDEO).digest("hex"),
       bytes: VIDEO.length,

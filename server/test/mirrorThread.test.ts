@@ -96,7 +96,7 @@ async function mirrorOnce(threads: "0" | "1") {
       t,
       "select mirror_status, mirror_error, media_id, thumbnail_media_id from asset_versions where id = ?",
       [res.json.asset.id],
-    )) as Record<string, string | null>[];
+    )) as [Record<string, string | null>];
     const media = await testSql(t, "select * from media");
     const row = (id: string | null | undefined) => {
       const m = media.find((r) => r.id === id) as Record<string, unknown>;

@@ -194,9 +194,11 @@ describe("webhooks", () => {
     receiver.answer = (r) => (r.path === "/dead" ? 500 : 204);
     await ingest("nobody home");
     const view = await waitFor(async () => {
-      const [row] = (await testSql(t, "select enabled from webhooks where id = ?", [webhook.id])) as {
-        enabled: number;
-      }[];
+      const [row] = (await testSql(t, "select enabled from webhooks where id = ?", [webhook.id])) as [
+        {
+          enabled: number;
+        },
+      ];
       return row.enabled === 0 && row;
     }, "disabled");
     expect(view.enabled).toBe(0);

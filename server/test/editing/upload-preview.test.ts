@@ -77,11 +77,13 @@ describe("upload", () => {
     // Content-addressed: the client's name never became a path.
     const bytes = await readFile(clips.a);
     const sha = createHash("sha256").update(bytes).digest("hex");
-    const [row] = (await testSql(t, "select path, sha256, bytes from media where id = ?", [put.json.id])) as {
-      path: string;
-      sha256: string;
-      bytes: number;
-    }[];
+    const [row] = (await testSql(t, "select path, sha256, bytes from media where id = ?", [put.json.id])) as [
+      {
+        path: string;
+        sha256: string;
+        bytes: number;
+      },
+    ];
     expect(row).toEqual({ path: `media/${sha.slice(0, 2)}/${sha}.mp4`, sha256: sha, bytes: bytes.length });
     expect((await stat(path.join(t.dataDir, row.path))).size).toBe(bytes.length);
     expect(await readdir(path.join(t.dataDir, "tmp"))).toEqual([]);
@@ -283,7 +285,7 @@ describe("video_url", () => {
       local,
       "select id, status, error from jobs where project_id = ? and kind = 'import-video'",
       [created.json.id],
-    )) as { id: string; status: string; error: string }[];
+    )) as [{ id: string; status: string; error: string }];
     expect(job).toMatchObject({
       status: "failed",
       error: expect.stringContaining("not a supported video, audio or image file"),

@@ -101,10 +101,12 @@ describe("the local pipeline: topic → story → scene plan → images", () => 
       const file = await t.call({ method: "GET", url: pathOf(job.result.imageUrl), token: null });
       expect(file.status).toBe(200);
       expect(file.headers["content-type"]).toMatch(/image\/png/);
-      const [row] = (await testSql(t, "select origin, path from media where id = ?", [job.result.mediaId])) as {
-        origin: string;
-        path: string;
-      }[];
+      const [row] = (await testSql(t, "select origin, path from media where id = ?", [job.result.mediaId])) as [
+        {
+          origin: string;
+          path: string;
+        },
+      ];
       expect(row?.origin).toBe("generated");
       const probe = await runner.probe(t.app.deps.files.absolute(row!.path));
       expect(probe.videoCodec).toBe("png");

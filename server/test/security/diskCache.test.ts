@@ -81,7 +81,7 @@ describe("cache eviction", () => {
     expect(current.json.export_url).toEqual(expect.any(String));
     const [row] = (await testSql(t, "select path from media where id = (select media_id from exports where id = ?)", [
       second.export_job_id,
-    ])) as { path: string }[];
+    ])) as [{ path: string }];
     expect(existsSync(path.join(t.dataDir, row.path))).toBe(true);
 
     // Exporting the unchanged timeline again renders nothing and writes nothing.

@@ -148,7 +148,7 @@ describe("uploads", () => {
   it("refuses playlists naming the data folder's own media and an http://127.0.0.1 segment", async () => {
     const { put } = await upload(t, projectId, real.mp4, { fileName: "real.mp4" });
     expect(put.status, put.body).toBe(200);
-    const [stored] = (await testSql(t, "select path from media where id = ?", [put.json.id])) as { path: string }[];
+    const [stored] = (await testSql(t, "select path from media where id = ?", [put.json.id])) as [{ path: string }];
     await expectRefused(playlist(path.join(t.dataDir, stored.path)), "own.mp4");
     await expectRefused(playlist(`${cdn.url}/seg.ts`), "net.mp4");
     await expectRefused(playlist(`${cdn.url}/seg.ts`, { live: true }), "live.m3u8");
@@ -236,7 +236,7 @@ describe("mirroring and video_url", () => {
       await idle(t);
       const [job] = (await testSql(t, "select status, error from jobs where project_id = ? and kind = 'import-video'", [
         created.json.id,
-      ])) as { status: string; error: string }[];
+      ])) as [{ status: string; error: string }];
       expect(job.status).toBe("failed");
       expect(job.error).toContain("not a supported video, audio or image file");
       expect(job.error).not.toContain(t.dataDir);
@@ -273,7 +273,7 @@ describe("mirroring and video_url", () => {
       await idle(t);
       const [row] = (await testSql(t, "select mirror_status, mirror_error, media_id from asset_versions where id = ?", [
         res.json.asset.id,
-      ])) as { mirror_status: string; mirror_error: string; media_id: string | null }[];
+      ])) as [{ mirror_status: string; mirror_error: string; media_id: string | null }];
       expect(row).toMatchObject({ mirror_status: "failed", media_id: null });
       expect(row.mirror_error).toContain(reason);
     }

@@ -123,7 +123,7 @@ describe("media in an S3 bucket", () => {
 
     const [{ media_id: mediaId }] = (await testSql(t, "select media_id from asset_versions where id = ?", [
       asset.id,
-    ])) as { media_id: string }[];
+    ])) as [{ media_id: string }];
     mirroredMediaId = mediaId;
     const stored = await row(mediaId);
     const sha256 = createHash("sha256").update(captured).digest("hex");
