@@ -1,6 +1,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
 
 // Request shapes seen from a third-party capture extension speaking the extension-api.md contract.
 let t: TestApp;
@@ -85,9 +86,7 @@ describe("URL fields that are not http(s)", () => {
       const row = (await assets()).find((a) => a.id === res.json.asset.id)!;
       expect(row.sourceUrl).toBe(sourceUrl);
     }
-    const jobs = t.app.deps.db.$client.prepare("select input from jobs where kind = 'mirror-asset'").all() as Array<{
-      input: string;
-    }>;
+    const jobs = (await testSql(t, "select input from jobs where kind = 'mirror-asset'")) as Array<{ input: string }>;
     expect(jobs.length).toBeGreaterThan(0);
     // The mirror job reads only outputUrl/thumbnailUrl of the version; sourceUrl is never a fetch target.
     expect(jobs.every((j) => !j.input.includes("chrome-extension"))).toBe(true);
@@ -176,9 +175,9 @@ describe("re-send without Idempotency-Key", () => {
     expect((await ingest(note)).json).not.toHaveProperty("duplicate");
     const body = capture({ assetType: "VOICE" });
     const first = await ingest(body);
-    t.app.deps.db.$client
-      .prepare("update idempotency_keys set created_at = ? where route = 'ingest-body'")
-      .run(new Date(Date.now() - 25 * 3600 * 1000).toISOString());
+    await testSql(t, "update idempotency_keys set created_at = ? where route = 'ingest-body'", [
+      new Date(Date.now() - 25 * 3600 * 1000).toISOString(),
+    ]);
     const later = await ingest(body);
     expect(later.json).not.toHaveProperty("duplicate");
     expect(later.json.asset.id).not.toBe(first.json.asset.id);

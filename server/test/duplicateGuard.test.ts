@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
 
 let t: TestApp;
 let projectId: string;
@@ -21,10 +22,12 @@ const capture = (extra: Record<string, unknown> = {}) => ({
   outputUrl: `https://cdn.example.com/gen/${++take}.mp4`,
   ...extra,
 });
-const guardRecords = () =>
-  t.app.deps.db.$client
-    .prepare("select key, length(response) as bytes, body_hash as bodyHash from idempotency_keys where route = ?")
-    .all("ingest-body") as Array<{ key: string; bytes: number; bodyHash: number | null }>;
+const guardRecords = async () =>
+  (await testSql(
+    t,
+    'select key, length(cast(response as text)) as bytes, body_hash as "bodyHash" from idempotency_keys where route = ?',
+    ["ingest-body"],
+  )) as Array<{ key: string; bytes: number; bodyHash: number | null }>;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { startWorker: false });
@@ -61,7 +64,7 @@ describe("duplicate guard record", () => {
   it("files a body again when its version was deleted, and then answers the new version", async () => {
     const body = capture({ assetType: "IMAGE" });
     const first = await ingest(body);
-    t.app.deps.db.$client.prepare("delete from asset_versions where id = ?").run(first.json.asset.id);
+    await testSql(t, "delete from asset_versions where id = ?", [first.json.asset.id]);
     const second = await ingest(body);
     expect(second.json).not.toHaveProperty("duplicate");
     expect(second.json.asset.id).not.toBe(first.json.asset.id);
@@ -69,11 +72,11 @@ describe("duplicate guard record", () => {
   });
 
   it("keeps a record of ~200 bytes keyed by the version, only for guarded captures", async () => {
-    const before = guardRecords().length;
+    const before = (await guardRecords()).length;
     const filed = await ingest(capture({ assetType: "AUDIO", prompt: "x".repeat(2000), metadata: { seed: 9 } }));
     await ingest(capture({ assetType: "AUDIO" }), "?allowDuplicate=true");
     await ingest({ projectId, sceneId: "001", platformKey: "runway", assetType: "AUDIO", prompt: "a note" });
-    const records = guardRecords();
+    const records = await guardRecords();
     expect(records).toHaveLength(before + 1);
     const record = records.find((r) => r.key === filed.json.asset.id);
     expect(record?.bytes).toBeLessThan(250);
@@ -85,11 +88,11 @@ describe("duplicate guard record", () => {
     const first = await ingest(body);
     const later = await ingest(capture({ assetType: "MUSIC" }));
     // Every record, the newer one of another body included, now carries this body's 48-bit prefix.
-    t.app.deps.db.$client
-      .prepare(
-        "update idempotency_keys set body_hash = (select body_hash from idempotency_keys where key = ?) where route = 'ingest-body'",
-      )
-      .run(first.json.asset.id);
+    await testSql(
+      t,
+      "update idempotency_keys set body_hash = (select body_hash from idempotency_keys where key = ?) where route = 'ingest-body'",
+      [first.json.asset.id],
+    );
     expect((await ingest(body)).json).toEqual({ ...first.json, duplicate: true });
     expect(later.json.asset.id).not.toBe(first.json.asset.id);
   });

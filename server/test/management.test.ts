@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -49,7 +50,7 @@ describe("auth", () => {
   });
 
   it("stores only the sha256 of tokens", async () => {
-    const rows = t.app.deps.db.$client.prepare("select token_hash from api_tokens").all() as { token_hash: string }[];
+    const rows = (await testSql(t, "select token_hash from api_tokens")) as { token_hash: string }[];
     expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.token_hash))).toBe(true);
     expect(JSON.stringify(rows)).not.toContain(t.token);
   });

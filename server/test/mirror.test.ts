@@ -8,9 +8,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import type { WorkerQueue } from "../src/jobs/queue.js";
 import { MIRROR_JOB } from "../src/services/mirror.js";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
 import { testFfmpegRunner } from "./helpers/videos.js";
+import { createTestDatabase } from "./support/testDatabase.js";
 
 // A stand-in CDN: a real (tiny) mp4, a JPEG thumbnail, a 404, an oversized file and an HTML page. Mirrored
 // files are probed like uploads (issue 9), so they must be real media.
@@ -79,14 +82,11 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
     const asset = await ingestAndWait(t, projectId, { outputUrl: `${cdnUrl}/v.mp4`, thumbnailUrl: `${cdnUrl}/t.jpg` });
     expect(asset).toMatchObject({ mirrorStatus: "mirrored", mirrorError: null, outputUrl: `${cdnUrl}/v.mp4` });
     expect(asset.mirrorUrl).toMatch(/\/media\/media_\w+\?exp=\d+&sig=/);
-    const row = t.app.deps.db.$client
-      .prepare("select * from media where id = (select media_id from asset_versions where id = ?)")
-      .get(asset.id) as {
-      sha256: string;
-      bytes: number;
-      mime: string;
-      path: string;
-    };
+    const [row] = (await testSql(
+      t,
+      "select * from media where id = (select media_id from asset_versions where id = ?)",
+      [asset.id],
+    )) as [{ sha256: string; bytes: number; mime: string; path: string }];
     expect(row).toMatchObject({
       sha256: createHash("sha256").update(VIDEO).digest("hex"),
       bytes: VIDEO.length,
@@ -120,9 +120,9 @@ describe("media mirroring (private addresses allowed for the local CDN)", () => 
     const html = await ingestAndWait(t, projectId, { outputUrl: `${cdnUrl}/page.mp4` });
     expect(html.mirrorStatus).toBe("failed");
     expect(html.mirrorError).toMatch(/text\/html/);
-    const jobs = t.app.deps.db.$client
-      .prepare("select attempts from jobs where kind = ? and status = 'failed'")
-      .all(MIRROR_JOB) as { attempts: number }[];
+    const jobs = (await testSql(t, "select attempts from jobs where kind = ? and status = 'failed'", [MIRROR_JOB])) as {
+      attempts: number;
+    }[];
     expect(jobs.length).toBeGreaterThanOrEqual(3);
     expect(jobs.every((j) => j.attempts === 1)).toBe(true);
   });
@@ -173,14 +173,17 @@ describe("media mirroring (default: private addresses refused)", () => {
 describe("job queue crash recovery", () => {
   it("resumes at start a job whose worker process on this host is gone, without waiting out its lease", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "dailies-crash-"));
+    // Both processes on one database: the data folder's SQLite file, or one PostgreSQL database of the run.
+    const database = process.env.DAILIES_TEST_BACKEND === "postgres" ? await createTestDatabase() : undefined;
     const config = loadConfig({
       DAILIES_DATA_DIR: dataDir,
       DAILIES_LOG_LEVEL: "silent",
       DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+      ...(database && { DAILIES_DATABASE_URL: database.url }),
     });
     const first = await buildApp(config, { logger: false, startWorker: false });
     await first.ready();
-    const t1 = { app: first };
+    const workerQueue = (app: typeof first) => (app.deps.worker as unknown as { queue: WorkerQueue }).queue;
     const { createToken } = await import("../src/services/users.js");
     const user = await first.deps.repos.users.createUser({ name: "Crash" });
     const token = (await createToken(first.deps.repos, user.id, "t")).token;
@@ -213,33 +216,29 @@ describe("job queue crash recovery", () => {
     expect(ingest.statusCode).toBe(200);
     // Simulate a crash mid-job: a worker process of this host claimed it, then died (kill -9: its lease,
     // 30 s by default, is still running).
-    const claimed = t1.app.deps.queue.claimNext();
+    const claimed = await workerQueue(first).claimNext();
     expect(claimed?.status).toBe("running");
     const gone = spawnSync(process.execPath, ["-e", ""]).pid;
-    first.deps.db.$client
-      .prepare("update jobs set lease_owner = ? where id = ?")
-      .run(`${hostname()}:${gone}:dead00`, claimed!.id);
+    await testSql(first, "update jobs set lease_owner = ? where id = ?", [`${hostname()}:${gone}:dead00`, claimed!.id]);
     await first.close();
 
     const second = await buildApp(config, { logger: false, startWorker: false });
     await second.ready();
-    expect(second.deps.queue.get(claimed!.id)).toMatchObject({
+    expect(await second.deps.jobs.get(claimed!.id)).toMatchObject({
       status: "running",
       leaseOwner: `${hostname()}:${gone}:dead00`,
     });
-    expect(Date.parse(second.deps.queue.get(claimed!.id)!.leaseUntil!)).toBeGreaterThan(Date.now() + 20_000);
+    expect(Date.parse((await second.deps.jobs.get(claimed!.id))!.leaseUntil!)).toBeGreaterThan(Date.now() + 20_000);
     second.deps.worker.start();
     await second.deps.worker.idle();
-    expect(second.deps.queue.get(claimed!.id)).toMatchObject({
+    expect(await second.deps.jobs.get(claimed!.id)).toMatchObject({
       status: "completed",
       attempts: 2,
-      leaseOwner: second.deps.queue.workerId,
+      leaseOwner: second.deps.worker.workerId,
     });
-    const asset = second.deps.db.$client.prepare("select mirror_status from asset_versions").get() as {
-      mirror_status: string;
-    };
-    expect(asset.mirror_status).toBe("mirrored");
+    expect(await testSql(second, "select mirror_status from asset_versions")).toEqual([{ mirror_status: "mirrored" }]);
     await second.close();
+    await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 });

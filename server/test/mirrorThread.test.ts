@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIRROR_THREAD_NICE } from "../src/services/mirrorTransfer.js";
 import { buildTestApp, seedProject } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
 import { testFfmpegRunner } from "./helpers/videos.js";
 
 let scratch: string;
@@ -91,17 +92,19 @@ async function mirrorOnce(threads: "0" | "1") {
     });
     expect(res.status, res.body).toBe(200);
     await t.app.deps.worker.idle();
-    const db = t.app.deps.db.$client;
-    const version = db
-      .prepare("select mirror_status, mirror_error, media_id, thumbnail_media_id from asset_versions where id = ?")
-      .get(res.json.asset.id) as Record<string, string | null>;
+    const [version] = (await testSql(
+      t,
+      "select mirror_status, mirror_error, media_id, thumbnail_media_id from asset_versions where id = ?",
+      [res.json.asset.id],
+    )) as [Record<string, string | null>];
+    const media = await testSql(t, "select * from media");
     const row = (id: string | null | undefined) => {
-      const m = db.prepare("select * from media where id = ?").get(id ?? null) as Record<string, unknown>;
+      const m = media.find((r) => r.id === id) as Record<string, unknown>;
       const { id: _id, created_at: _c, updated_at: _u, project_id: _p, ...rest } = m;
       return { ...rest, stored: readFileSync(t.app.deps.files.absolute(String(m.path))) };
     };
     // The probe result itself, straight from the transfer, for the same stored file.
-    const stored = db.prepare("select path from media where id = ?").get(version.media_id ?? null) as { path: string };
+    const stored = media.find((r) => r.id === version?.media_id) as { path: string };
     const probe = await t.app.deps.mirrorTransfer.probe(t.app.deps.files.absolute(stored.path));
     const tmpLeft = readdirSync(await t.app.deps.files.dir("tmp"));
     return {
@@ -163,20 +166,23 @@ describe("mirroring off the event loop", () => {
       expect(res.status, res.body).toBe(200);
       const started = Date.now();
       await t.app.deps.worker.idle(15_000);
-      const db = t.app.deps.db.$client;
-      expect(db.prepare("select status, error from jobs where kind = 'mirror-asset'").get()).toEqual({
-        status: "failed",
-        error: "mirror-asset job timed out after 2 s (raise DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS to allow more)",
-      });
+      expect(await testSql(t, "select status, error from jobs where kind = 'mirror-asset'")).toEqual([
+        {
+          status: "failed",
+          error: "mirror-asset job timed out after 2 s (raise DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS to allow more)",
+        },
+      ]);
       expect(
-        db
-          .prepare("select mirror_status, mirror_error, media_id from asset_versions where id = ?")
-          .get(res.json.asset.id),
-      ).toEqual({
-        mirror_status: "failed",
-        mirror_error: expect.stringMatching(/timed out after 2 s/),
-        media_id: null,
-      });
+        await testSql(t, "select mirror_status, mirror_error, media_id from asset_versions where id = ?", [
+          res.json.asset.id,
+        ]),
+      ).toEqual([
+        {
+          mirror_status: "failed",
+          mirror_error: expect.stringMatching(/timed out after 2 s/),
+          media_id: null,
+        },
+      ]);
       // The abort crossed into the thread: the download's socket closed soon after the limit, well before the
       // download's own 300 s budget, and the partial file is gone.
       const deadline = Date.now() + 3000;
@@ -185,7 +191,7 @@ describe("mirroring off the event loop", () => {
       expect((slowClosedAt as number) - started).toBeLessThan(5000);
       await new Promise((r) => setTimeout(r, 100));
       expect(readdirSync(await t.app.deps.files.dir("tmp"))).toEqual([]);
-      expect(db.prepare("select count(*) as n from media").get()).toEqual({ n: 0 });
+      expect(await testSql(t, "select count(*) as n from media")).toEqual([{ n: 0 }]);
     } finally {
       await t.close();
     }

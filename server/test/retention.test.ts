@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pruneExpiredRecords } from "../src/services/retention.js";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
 
 // Idempotency records are kept as long as a request can use them, then pruned (services/retention.ts).
 let t: TestApp;
@@ -24,19 +25,19 @@ const body = (prompt: string, extra: Record<string, unknown> = {}) => ({
 });
 const ingest = (payload: object, headers: Record<string, string> = {}) =>
   t.call({ method: "POST", url: "/api/extension/ingest", payload, headers });
-const rows = () =>
-  t.app.deps.db.$client.prepare("select route, key from idempotency_keys order by route").all() as {
+const rows = async () =>
+  (await testSql(t, "select route, key from idempotency_keys order by route")) as {
     route: string;
     key: string;
   }[];
 const age = (route: string, ms: number) =>
-  t.app.deps.db.$client
-    .prepare(
-      route === "ingest-body"
-        ? "update idempotency_keys set created_at = ? where route = 'ingest-body'"
-        : "update idempotency_keys set created_at = ? where route <> 'ingest-body'",
-    )
-    .run(new Date(Date.now() - ms).toISOString());
+  testSql(
+    t,
+    route === "ingest-body"
+      ? "update idempotency_keys set created_at = ? where route = 'ingest-body'"
+      : "update idempotency_keys set created_at = ? where route <> 'ingest-body'",
+    [new Date(Date.now() - ms).toISOString()],
+  );
 
 describe("pruning idempotency records", () => {
   it("keeps what a request can still use and forgets the rest", async () => {
@@ -44,25 +45,21 @@ describe("pruning idempotency records", () => {
     expect(keyed.status, keyed.body).toBe(200);
     const guarded = await ingest(body("guarded take", { outputUrl: "http://127.0.0.1:9/take.mp4" }));
     expect(guarded.status, guarded.body).toBe(200);
-    expect(
-      rows()
-        .map((r) => r.route)
-        .sort(),
-    ).toEqual(["ingest-body", expect.any(String)].sort());
+    expect((await rows()).map((r) => r.route).sort()).toEqual(["ingest-body", expect.any(String)].sort());
 
     // Within their windows nothing goes.
     expect(await pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 0, keys: 0 });
 
     // The guard's record after its 24 hours; the key's answer stays for DAILIES_IDEMPOTENCY_DAYS (30).
-    age("ingest-body", 25 * HOUR);
-    age("keys", 29 * 24 * HOUR);
+    await age("ingest-body", 25 * HOUR);
+    await age("keys", 29 * 24 * HOUR);
     expect(await pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 1, keys: 0 });
     const replay = await ingest(body("keyed take"), { "idempotency-key": "retry-1" });
     expect(replay.json.asset.id).toBe(keyed.json.asset.id);
 
-    age("keys", 31 * 24 * HOUR);
+    await age("keys", 31 * 24 * HOUR);
     expect(await pruneExpiredRecords(t.app.deps)).toEqual({ bodies: 0, keys: 1 });
-    expect(rows()).toEqual([]);
+    expect(await rows()).toEqual([]);
     // A key past its retention files anew.
     const late = await ingest(body("keyed take"), { "idempotency-key": "retry-1" });
     expect(late.status).toBe(200);
@@ -79,9 +76,9 @@ describe("pruning idempotency records", () => {
         payload: { ...body("x"), projectId: p },
         headers: { "idempotency-key": "k" },
       });
-      short.app.deps.db.$client
-        .prepare("update idempotency_keys set created_at = ?")
-        .run(new Date(Date.now() - 3 * 24 * HOUR).toISOString());
+      await testSql(short, "update idempotency_keys set created_at = ?", [
+        new Date(Date.now() - 3 * 24 * HOUR).toISOString(),
+      ]);
       expect(await pruneExpiredRecords(short.app.deps)).toEqual({ bodies: 0, keys: 1 });
     } finally {
       await short.close();

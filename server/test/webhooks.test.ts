@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
 
 interface Received {
   path: string;
@@ -37,10 +38,14 @@ class Receiver {
   }
 }
 
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -188,10 +193,12 @@ describe("webhooks", () => {
     const { webhook } = await register("/dead", ["asset.created"]);
     receiver.answer = (r) => (r.path === "/dead" ? 500 : 204);
     await ingest("nobody home");
-    const view = await waitFor(() => {
-      const row = t.app.deps.db.$client.prepare("select enabled from webhooks where id = ?").get(webhook.id) as {
-        enabled: number;
-      };
+    const view = await waitFor(async () => {
+      const [row] = (await testSql(t, "select enabled from webhooks where id = ?", [webhook.id])) as [
+        {
+          enabled: number;
+        },
+      ];
       return row.enabled === 0 && row;
     }, "disabled");
     expect(view.enabled).toBe(0);
@@ -224,10 +231,12 @@ describe("webhooks", () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => ingest(`hang ${i}`)));
     expect(results.every((r) => r.status === 200)).toBe(true);
     const failed = await waitFor(
-      () =>
-        t.app.deps.db.$client
-          .prepare("select error from webhook_deliveries where webhook_id = ? and status = 'failed'")
-          .get(webhook.id) as { error: string } | undefined,
+      async () =>
+        (
+          (await testSql(t, "select error from webhook_deliveries where webhook_id = ? and status = 'failed'", [
+            webhook.id,
+          ])) as { error: string }[]
+        )[0],
       "a timed-out attempt",
     );
     expect(failed.error).toContain("no answer within 3 s");

@@ -112,9 +112,9 @@ describe("POST /api/ai/generate: 400", () => {
   });
 
   it("nothing is queued for a refused request", async () => {
-    const before = t.app.deps.queue.counts();
+    const before = await t.app.deps.jobs.counts();
     await post({ ...valid(), end_ts: 99 });
-    expect(t.app.deps.queue.counts()).toEqual(before);
+    expect(await t.app.deps.jobs.counts()).toEqual(before);
   });
 });
 

@@ -7,8 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobs } from "../../src/db/schema.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { makeTestVideo } from "../helpers/videos.js";
 import { runJob } from "../pipeline/helpers.js";
 import type { FakeRequest, FakeResponse, FakeServer } from "../providers/fakeServer.js";
@@ -140,24 +140,23 @@ describe("GET /api/variant/{id}/score?provider=gemini when gemini fails", () => 
 
 describe("a job that hits gemini's quota", () => {
   it("waits the RetryInfo delay with its state visible, then completes", async () => {
-    const runningErrors = () =>
-      t.app.deps.db
-        .select()
-        .from(jobs)
-        .all()
-        .filter((j) => j.status === "running")
-        .map((j) => j.error);
+    const runningErrors = async () =>
+      (await testSql(t, "select error from jobs where status = 'running'")).map((j) => j.error as string | null);
     let calls = 0;
     const atResume: (string | null)[] = [];
-    reply = () => {
+    reply = async () => {
       calls++;
       if (calls === 1) return geminiQuota("1.2s");
-      atResume.push(...runningErrors());
+      atResume.push(...(await runningErrors()));
       return geminiAnswer(STORY);
     };
     const notes = new Set<string>();
-    const timer = setInterval(() => {
-      for (const e of runningErrors()) if (e) notes.add(e);
+    let polling = false;
+    const timer = setInterval(async () => {
+      if (polling) return;
+      polling = true;
+      for (const e of await runningErrors()) if (e) notes.add(e);
+      polling = false;
     }, 40);
     const started = Date.now();
     const job = await runJob(t, "/api/claude/stories", { topic: "a lighthouse", maxMinutes: 1, provider: "gemini" });

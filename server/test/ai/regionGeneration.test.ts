@@ -6,12 +6,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { scores, segments } from "../../src/db/schema.js";
 import type { FfmpegRunner } from "../../src/media/ffmpeg.js";
 import { measureSaturation, measureSsim, renderSegment } from "../../src/media/operations.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { makeTestVideo, testFfmpegRunner } from "../helpers/videos.js";
 import { createProject, download, generate, timeline, uploadClip } from "./helpers.js";
 
@@ -131,7 +130,7 @@ describe("region generation with local: generate → variants → score → acce
     expect(byOriginal.json.metrics.psnr_outside).toBeGreaterThan(35);
     const again = await t.call({ method: "GET", url: `/api/variant/${v0.id}/score?compare_to=original` });
     expect(again.json).toEqual(byOriginal.json);
-    expect(t.app.deps.db.select().from(scores).where(eq(scores.variantId, v0.id)).all()).toHaveLength(2);
+    expect(await testSql(t, "select id from scores where variant_id = ?", [v0.id])).toHaveLength(2);
 
     // Accept: [original 0..1] [variant] [original 2..end], in one transaction.
     const acc = await t.call({ method: "POST", url: `/api/variant/${v0.id}/accept` });
@@ -157,11 +156,11 @@ describe("region generation with local: generate → variants → score → acce
     expect(acc.json.segments.map((s: { id: string }) => s.id)).toEqual(after.segments.map((s) => s.id));
 
     // The replaced parts are kept, inactive: the original, and the covered middle cut from it.
-    const rows = t.app.deps.db.select().from(segments).where(eq(segments.projectId, projectId)).all();
-    expect(rows.find((r) => r.id === original.id)?.active).toBe(false);
-    const covered = rows.filter((r) => !r.active && r.parentSegmentId === original.id);
-    expect(covered).toMatchObject([{ startTs: 1, endTs: 2, mediaId: original.media_id }]);
-    expect(rows.filter((r) => r.parentSegmentId === original.id)).toHaveLength(4); // left, covered, right, variant
+    const rows = await testSql(t, "select * from segments where project_id = ?", [projectId]);
+    expect(rows.find((r) => r.id === original.id)?.active).toBe(0);
+    const covered = rows.filter((r) => !r.active && r.parent_segment_id === original.id);
+    expect(covered).toMatchObject([{ start_ts: 1, end_ts: 2, media_id: original.media_id }]);
+    expect(rows.filter((r) => r.parent_segment_id === original.id)).toHaveLength(4); // left, covered, right, variant
 
     // The timeline plays the variant in the range.
     const frame = await t.call({
@@ -270,7 +269,7 @@ describe("crash after the variants were committed", () => {
     expect(job.status).toBe("completed");
     const before = job.variants.map((v: { id: string }) => v.id);
     // The process died after the commit: the job is back in the queue, as recoverInterrupted leaves it.
-    t.app.deps.db.$client.prepare("update jobs set status = 'pending' where id = ?").run(accepted.job_id);
+    await testSql(t, "update jobs set status = 'pending' where id = ?", [accepted.job_id]);
     await t.app.deps.worker.idle(120_000);
     const again = await t.call({ method: "GET", url: `/api/job/${accepted.job_id}` });
     expect(again.json.status).toBe("completed");

@@ -5,12 +5,11 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aiCalls } from "../../src/db/schema.js";
 import type { FfmpegRunner } from "../../src/media/ffmpeg.js";
 import { measureSaturation, measureSsim, renderSegment } from "../../src/media/operations.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { makeTestVideo, testFfmpegRunner } from "../helpers/videos.js";
 import { type FakeRequest, type FakeServer, startFakeServer } from "../providers/fakeServer.js";
 import { createProject, download, generate, uploadClip } from "./helpers.js";
@@ -154,13 +153,13 @@ describe("remote region generation", () => {
     expect(parts?.[0]?.text).toContain("a red flare bursts in the corner (inside the box x 50–100 %, y 50–100 %");
 
     // Every provider call of the job and the scores is in the AI timeline, attributed to the user.
-    const calls = t.app.deps.db.select().from(aiCalls).where(eq(aiCalls.userId, t.userId)).all();
+    const calls = await testSql(t, "select provider, kind, status, job_id from ai_calls where user_id = ?", [t.userId]);
     expect(calls.map((c) => `${c.provider}:${c.kind}:${c.status}`).sort()).toEqual([
       "gemini:score:ok",
       "local:score:ok",
       "replicate:video:ok",
       "replicate:video:ok",
     ]);
-    expect(calls.filter((c) => c.kind === "video").every((c) => c.jobId === job.id)).toBe(true);
+    expect(calls.filter((c) => c.kind === "video").every((c) => c.job_id === job.id)).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { type Clips, details, idle, makeClips, uploadOk } from "./helpers.js";
 
 let dir: string;
@@ -54,12 +55,12 @@ interface Seg {
 const post = (url: string, payload: object, token?: string) => t.call({ method: "POST", url, payload, token });
 
 /** Every segment row of a project, active or not. */
-function rows(projectId: string) {
-  return t.app.deps.db.$client
-    .prepare(
-      "select id, start_ts, end_ts, order_index, active, parent_segment_id from segments where project_id = ? order by created_at, rowid",
-    )
-    .all(projectId) as {
+async function rows(projectId: string) {
+  return (await testSql(
+    t,
+    "select id, start_ts, end_ts, order_index, active, parent_segment_id from segments where project_id = ? order by created_at, id",
+    [projectId],
+  )) as {
     id: string;
     start_ts: number;
     end_ts: number;
@@ -109,9 +110,9 @@ describe("split, trim, delete", () => {
       [tail.json.id, 2],
     ]);
     expect(project.duration).toBeCloseTo(a.duration + silent.duration, 9);
-    const original = rows(projectId).find((r) => r.id === first.id);
+    const original = (await rows(projectId)).find((r) => r.id === first.id);
     expect(original).toMatchObject({ active: 0, start_ts: 0, end_ts: a.duration });
-    expect(rows(projectId).filter((r) => r.parent_segment_id === first.id)).toHaveLength(2);
+    expect((await rows(projectId)).filter((r) => r.parent_segment_id === first.id)).toHaveLength(2);
 
     // The original is inactive now: every edit of it is a 409 in the error shape.
     for (const [method, url, payload] of [
@@ -177,7 +178,7 @@ describe("split, trim, delete", () => {
     const res = await t.call({ method: "DELETE", url: `/api/segment/${first.id}` });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ deleted: true });
-    expect(rows(projectId).find((r) => r.id === first.id)).toMatchObject({ active: 0 });
+    expect((await rows(projectId)).find((r) => r.id === first.id)).toMatchObject({ active: 0 });
     const project = await details(t, projectId);
     expect(project.segments).toEqual([expect.objectContaining({ id: tail.id, order_index: 0, timeline_start: 0 })]);
     expect((await t.call({ method: "DELETE", url: `/api/segment/${first.id}` })).status).toBe(409);
@@ -208,18 +209,32 @@ describe("split, trim, delete", () => {
   });
 
   it("a change that fails half way leaves the timeline as it was (one transaction)", async () => {
-    const before = rows(projectId);
-    // Make the second insert of a split fail inside SQLite.
-    t.app.deps.db.$client.exec(
-      "create trigger fail_split before insert on segments when new.start_ts = 1.25 begin select raise(abort, 'boom'); end",
-    );
+    const before = await rows(projectId);
+    // Make the second insert of a split fail inside the database.
+    const onPostgres = Boolean(t.app.deps.config.DAILIES_DATABASE_URL);
+    if (onPostgres) {
+      await testSql(
+        t,
+        "create function fail_split() returns trigger language plpgsql as $$ begin if new.start_ts = 1.25 then raise exception 'boom'; end if; return new; end $$",
+      );
+      await testSql(
+        t,
+        "create trigger fail_split before insert on segments for each row execute function fail_split()",
+      );
+    } else {
+      await testSql(
+        t,
+        "create trigger fail_split before insert on segments when new.start_ts = 1.25 begin select raise(abort, 'boom'); end",
+      );
+    }
     try {
       const res = await post(`/api/segment/${first.id}/split`, { split_ts: 1.25 });
       expect(res.status).toBe(500);
     } finally {
-      t.app.deps.db.$client.exec("drop trigger fail_split");
+      await testSql(t, onPostgres ? "drop trigger fail_split on segments" : "drop trigger fail_split");
+      if (onPostgres) await testSql(t, "drop function fail_split()");
     }
-    expect(rows(projectId)).toEqual(before);
+    expect(await rows(projectId)).toEqual(before);
     expect((await details(t, projectId)).segments).toEqual([expect.objectContaining({ id: first.id, active: true })]);
   });
 });
@@ -296,8 +311,9 @@ describe("building the timeline from the film's material", () => {
     const previous = (await details(t, projectId)).segments;
     const res = await post(`/api/project/${projectId}/timeline/assemble`, {});
     expect(res.status, res.body).toBe(200);
+    const media = await testSql(t, "select id, duration_sec, has_audio from media");
     const mediaOf = (seg: Seg) =>
-      t.app.deps.db.$client.prepare("select duration_sec, has_audio from media where id = ?").get(seg.media_id) as {
+      media.find((m) => m.id === seg.media_id) as {
         duration_sec: number;
         has_audio: number;
       };
@@ -308,7 +324,7 @@ describe("building the timeline from the film's material", () => {
     expect(res.json.duration).toBeCloseTo(7, 1);
     expect(res.json.skipped).toEqual([]);
     // The previous timeline is kept, inactive.
-    for (const old of previous) expect(rows(projectId).find((r) => r.id === old.id)?.active).toBe(0);
+    for (const old of previous) expect((await rows(projectId)).find((r) => r.id === old.id)?.active).toBe(0);
 
     const only = await post(`/api/project/${projectId}/timeline/assemble`, { scene_ids: ["003"] });
     expect(only.json.segments).toHaveLength(1);

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { type Clips, details, idle, makeClips, uploadOk } from "./helpers.js";
 
 let dir: string;
@@ -48,9 +49,11 @@ describe("reorder", () => {
     expect(res.json.segments.map((s: Seg) => s.id)).toEqual(ids);
     expect(res.json.segments[0].timeline_start).toBe(0);
     expect(res.json.segments[1].timeline_start).toBeCloseTo(2, 1);
-    const order = t.app.deps.db.$client
-      .prepare("select order_index from segments where project_id = ? and active = 1 order by order_index")
-      .all(projectId) as { order_index: number }[];
+    const order = (await testSql(
+      t,
+      "select order_index from segments where project_id = ? and active order by order_index",
+      [projectId],
+    )) as { order_index: number }[];
     expect(order.map((o) => o.order_index)).toEqual([0, 1]);
     // back to the upload order for the next tests
     expect((await post(`/api/project/${projectId}/segments/reorder`, { segment_ids: [...ids].reverse() })).status).toBe(
@@ -171,7 +174,7 @@ describe("exports list and jobs", () => {
   it("retries a failed retryable job; 409 for a completed one", async () => {
     const done = (await t.call({ method: "GET", url: "/api/jobs?status=completed" })).json.jobs[0];
     expect((await post(`/api/jobs/${done.id}/retry`, {})).status).toBe(409);
-    t.app.deps.db.$client.prepare("update jobs set status = 'failed', error = 'boom' where id = ?").run(done.id);
+    await testSql(t, "update jobs set status = 'failed', error = 'boom' where id = ?", [done.id]);
     const failed = (await t.call({ method: "GET", url: `/api/jobs?project_id=${projectId}&status=failed` })).json.jobs;
     expect(failed[0]).toMatchObject({ id: done.id, error: "boom", retryable: true });
     const retried = await post(`/api/jobs/${done.id}/retry`, {});

@@ -11,6 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { extractFrame } from "../../src/media/operations.js";
 import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { testFfmpegRunner } from "../helpers/videos.js";
 import {
   type Clips,
@@ -76,13 +77,13 @@ describe("upload", () => {
     // Content-addressed: the client's name never became a path.
     const bytes = await readFile(clips.a);
     const sha = createHash("sha256").update(bytes).digest("hex");
-    const row = t.app.deps.db.$client
-      .prepare("select path, sha256, bytes from media where id = ?")
-      .get(put.json.id) as {
-      path: string;
-      sha256: string;
-      bytes: number;
-    };
+    const [row] = (await testSql(t, "select path, sha256, bytes from media where id = ?", [put.json.id])) as [
+      {
+        path: string;
+        sha256: string;
+        bytes: number;
+      },
+    ];
     expect(row).toEqual({ path: `media/${sha.slice(0, 2)}/${sha}.mp4`, sha256: sha, bytes: bytes.length });
     expect((await stat(path.join(t.dataDir, row.path))).size).toBe(bytes.length);
     expect(await readdir(path.join(t.dataDir, "tmp"))).toEqual([]);
@@ -122,7 +123,7 @@ describe("upload", () => {
     // Our words only: no temp path, no ffmpeg stderr (issue 9).
     expect(put.body).not.toContain(t.dataDir);
     // Nothing left behind: no media row, no file.
-    expect(t.app.deps.db.$client.prepare("select id from media where id = ?").get(start.json.asset_id)).toBeUndefined();
+    expect(await testSql(t, "select id from media where id = ?", [start.json.asset_id])).toEqual([]);
     expect(await readdir(path.join(t.dataDir, "tmp"))).toEqual([]);
     expect((await details(t, projectId)).segments).toEqual([]);
   });
@@ -280,9 +281,11 @@ describe("video_url", () => {
       payload: { name: "Fake", video_url: `${cdnUrl}/fake.mp4` },
     });
     await idle(local);
-    const job = local.app.deps.db.$client
-      .prepare("select id, status, error from jobs where project_id = ? and kind = 'import-video'")
-      .get(created.json.id) as { id: string; status: string; error: string };
+    const [job] = (await testSql(
+      local,
+      "select id, status, error from jobs where project_id = ? and kind = 'import-video'",
+      [created.json.id],
+    )) as [{ id: string; status: string; error: string }];
     expect(job).toMatchObject({
       status: "failed",
       error: expect.stringContaining("not a supported video, audio or image file"),

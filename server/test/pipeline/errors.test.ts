@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createToken } from "../../src/services/users.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { createProject, runJob } from "./helpers.js";
 
 let t: TestApp;
@@ -190,9 +191,11 @@ describe("workspaces", () => {
 
     // An invitation can be declined (it is gone), and only by its invitee.
     await post(`/api/workspaces/${studio}/members`, { email: "carol@example.com" });
-    const carolInvite = t.app.deps.db.$client
-      .prepare("select id from workspace_invites where email = 'carol@example.com'")
-      .get() as { id: string };
+    const [carolInvite] = (await testSql(t, "select id from workspace_invites where email = 'carol@example.com'")) as [
+      {
+        id: string;
+      },
+    ];
     expect((await post(`/api/invites/${carolInvite.id}/decline`, {}, t.other.token)).status).toBe(404);
     const carol = await t.app.deps.repos.users.createUser({ name: "Carol", email: "Carol@Example.com" });
     const carolToken = (await createToken(t.app.deps.repos, carol.id, "test")).token;

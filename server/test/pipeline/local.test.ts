@@ -1,8 +1,7 @@
 import { scenePlanSchema, storySchema } from "@dailies/shared";
-import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { characters, media } from "../../src/db/schema.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { createProject, pathOf, runJob } from "./helpers.js";
 
 let t: TestApp;
@@ -102,9 +101,14 @@ describe("the local pipeline: topic → story → scene plan → images", () => 
       const file = await t.call({ method: "GET", url: pathOf(job.result.imageUrl), token: null });
       expect(file.status).toBe(200);
       expect(file.headers["content-type"]).toMatch(/image\/png/);
-      const row = t.app.deps.db.select().from(media).where(eq(media.id, job.result.mediaId)).get()!;
-      expect(row.origin).toBe("generated");
-      const probe = await runner.probe(t.app.deps.files.absolute(row.path!));
+      const [row] = (await testSql(t, "select origin, path from media where id = ?", [job.result.mediaId])) as [
+        {
+          origin: string;
+          path: string;
+        },
+      ];
+      expect(row?.origin).toBe("generated");
+      const probe = await runner.probe(t.app.deps.files.absolute(row!.path));
       expect(probe.videoCodec).toBe("png");
       expect([probe.width, probe.height]).toEqual([job.result.width, job.result.height]);
       expect(probe.width! / probe.height!).toBeCloseTo(w / h, 2);
@@ -147,7 +151,7 @@ describe("the local pipeline: topic → story → scene plan → images", () => 
     const first = await runJob(t, "/api/claude/stories", { topic: "Bees in the city", maxMinutes: 1, projectId });
     const again = await runJob(t, "/api/claude/stories", { topic: "Bees in the city", maxMinutes: 1, projectId });
     expect(again.result).toEqual(first.result); // deterministic
-    const names = t.app.deps.db.select().from(characters).where(eq(characters.projectId, projectId)).all();
+    const names = await testSql(t, "select name from characters where project_id = ?", [projectId]);
     expect(names).toHaveLength(3);
 
     const plan = await runJob(t, "/api/claude/scene-planning", {

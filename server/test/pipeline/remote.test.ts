@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jobs } from "../../src/db/schema.js";
 import { buildTestApp, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { type FakeRequest, type FakeServer, startFakeServer } from "../providers/fakeServer.js";
 import { createProject, runJob } from "./helpers.js";
 
@@ -160,7 +160,8 @@ describe("a remote provider (claude against a fake Anthropic server)", () => {
 
 describe("a remote provider that is not configured", () => {
   it("answers 400 naming the variable, before queueing anything", async () => {
-    const before = t.app.deps.db.select().from(jobs).all().length;
+    const jobCount = async () => (await testSql(t, "select count(*) n from jobs"))[0]?.n;
+    const before = await jobCount();
     const cases = [
       {
         url: "/api/claude/stories",
@@ -188,7 +189,7 @@ describe("a remote provider that is not configured", () => {
         details: { provider, setting: c.setting, settings: [c.setting] },
       });
     }
-    expect(t.app.deps.db.select().from(jobs).all().length).toBe(before);
+    expect(await jobCount()).toBe(before);
   });
 
   it("applies DAILIES_DEFAULT_LLM when the request names no provider", async () => {

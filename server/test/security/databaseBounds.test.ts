@@ -3,6 +3,7 @@
 import { NUL_CHARACTER_MESSAGE } from "@dailies/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, ingestCapture, seedProject, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 
 let t: TestApp;
 let projectId: string;
@@ -16,8 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const count = (table: string): number =>
-  (t.app.deps.db.$client.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+const count = async (table: string) => (await testSql(t, `select count(*) as n from ${table}`))[0]?.n;
 
 const INT4_MAX = 2 ** 31 - 1;
 
@@ -31,10 +31,10 @@ function expectRefused(res: Awaited<ReturnType<TestApp["call"]>>, field: string,
 
 describe("NUL characters in text", () => {
   it("are refused in a capture's prompt, and no version is filed", async () => {
-    const before = count("asset_versions");
+    const before = await count("asset_versions");
     const res = await ingestCapture(t, projectId, { prompt: "a\u0000b" });
     expectRefused(res, "prompt", NUL_CHARACTER_MESSAGE);
-    expect(count("asset_versions")).toBe(before);
+    expect(await count("asset_versions")).toBe(before);
   });
 
   it("are refused inside nested text too (tags, prompt package)", async () => {
@@ -44,7 +44,7 @@ describe("NUL characters in text", () => {
   });
 
   it("are refused in a project's name and URL, and no project is made", async () => {
-    const before = count("projects");
+    const before = await count("projects");
     const named = await t.call({ method: "POST", url: "/api/project", payload: { name: "Film\u0000" } });
     expectRefused(named, "name", NUL_CHARACTER_MESSAGE);
     const linked = await t.call({
@@ -53,7 +53,7 @@ describe("NUL characters in text", () => {
       payload: { name: "Film", video_url: "https://media.example.org/a\u0000.mp4" },
     });
     expectRefused(linked, "video_url", NUL_CHARACTER_MESSAGE);
-    expect(count("projects")).toBe(before);
+    expect(await count("projects")).toBe(before);
   });
 
   it("are refused in a path id (400, not a lookup the database would refuse)", async () => {
@@ -71,7 +71,7 @@ describe("NUL characters in text", () => {
 
 describe("integers of PostgreSQL `integer` columns", () => {
   it("a scene's sortOrder of 2^31 is refused; 2^31 - 1 is the largest accepted", async () => {
-    const before = count("scenes");
+    const before = await count("scenes");
     const over = await t.call({
       method: "POST",
       url: `/api/project/${projectId}/scenes`,
@@ -84,7 +84,7 @@ describe("integers of PostgreSQL `integer` columns", () => {
       payload: { sceneId: "003", sortOrder: -(2 ** 31) - 1 },
     });
     expectRefused(under, "sortOrder", />=\s*-2147483648/);
-    expect(count("scenes")).toBe(before);
+    expect(await count("scenes")).toBe(before);
 
     const max = await t.call({
       method: "POST",
@@ -96,38 +96,34 @@ describe("integers of PostgreSQL `integer` columns", () => {
   });
 
   it("is refused when patching a scene, and the scene keeps its value", async () => {
-    const sortOrder = () =>
-      (
-        t.app.deps.db.$client.prepare("select sort_order from scenes where id = ?").get(sceneId) as {
-          sort_order: number;
-        }
-      ).sort_order;
-    const before = sortOrder();
+    const sortOrder = async () =>
+      (await testSql(t, "select sort_order from scenes where id = ?", [sceneId]))[0]?.sort_order;
+    const before = await sortOrder();
     const res = await t.call({ method: "PATCH", url: `/api/scene/${sceneId}`, payload: { sortOrder: 2 ** 31 } });
     expectRefused(res, "sortOrder", /<=\s*2147483647/);
-    expect(sortOrder()).toBe(before);
+    expect(await sortOrder()).toBe(before);
   });
 
   it("is refused for a shot's sortOrder, and no shot is made", async () => {
-    const before = count("shots");
+    const before = await count("shots");
     const res = await t.call({
       method: "POST",
       url: `/api/scene/${sceneId}/shots`,
       payload: { shotCode: "A", sortOrder: 2 ** 31 },
     });
     expectRefused(res, "sortOrder", /<=\s*2147483647/);
-    expect(count("shots")).toBe(before);
+    expect(await count("shots")).toBe(before);
   });
 
   it("is refused for a segment's order_index, and no segment is made", async () => {
-    const before = count("segments");
+    const before = await count("segments");
     const res = await t.call({
       method: "POST",
       url: `/api/project/${projectId}/segments`,
       payload: { media_id: "m1", order_index: 2 ** 31 },
     });
     expectRefused(res, "order_index", /<=\s*2147483647/);
-    expect(count("segments")).toBe(before);
+    expect(await count("segments")).toBe(before);
   });
 });
 

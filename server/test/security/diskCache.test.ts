@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectCache } from "../../src/services/diskCache.js";
 import { type Counting, countRuns, details, idle, uploadOk } from "../editing/helpers.js";
 import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { makeTestVideo } from "../helpers/videos.js";
 
 let dir: string;
@@ -78,9 +79,9 @@ describe("cache eviction", () => {
     expect(gone.json.export_url).toBeNull();
     const current = await t.call({ method: "GET", url: `/api/export/${second.export_job_id}` });
     expect(current.json.export_url).toEqual(expect.any(String));
-    const row = t.app.deps.db.$client
-      .prepare("select path from media where id = (select media_id from exports where id = ?)")
-      .get(second.export_job_id) as { path: string };
+    const [row] = (await testSql(t, "select path from media where id = (select media_id from exports where id = ?)", [
+      second.export_job_id,
+    ])) as [{ path: string }];
     expect(existsSync(path.join(t.dataDir, row.path))).toBe(true);
 
     // Exporting the unchanged timeline again renders nothing and writes nothing.

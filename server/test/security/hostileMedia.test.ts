@@ -12,6 +12,7 @@ import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { details, idle, upload } from "../editing/helpers.js";
 import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { testFfmpegRunner } from "../helpers/videos.js";
 
 let dir: string;
@@ -128,7 +129,7 @@ describe("uploads", () => {
     expect(put.body).not.toContain(t.dataDir);
     expect(put.body).not.toContain(dir);
     // No media row is left (issue 9: "leaves no media row").
-    expect(t.app.deps.db.$client.prepare("select id from media where id = ?").get(start.json.asset_id)).toBeUndefined();
+    expect(await testSql(t, "select id from media where id = ?", [start.json.asset_id])).toEqual([]);
     return put.json;
   }
 
@@ -147,9 +148,7 @@ describe("uploads", () => {
   it("refuses playlists naming the data folder's own media and an http://127.0.0.1 segment", async () => {
     const { put } = await upload(t, projectId, real.mp4, { fileName: "real.mp4" });
     expect(put.status, put.body).toBe(200);
-    const stored = t.app.deps.db.$client.prepare("select path from media where id = ?").get(put.json.id) as {
-      path: string;
-    };
+    const [stored] = (await testSql(t, "select path from media where id = ?", [put.json.id])) as [{ path: string }];
     await expectRefused(playlist(path.join(t.dataDir, stored.path)), "own.mp4");
     await expectRefused(playlist(`${cdn.url}/seg.ts`), "net.mp4");
     await expectRefused(playlist(`${cdn.url}/seg.ts`, { live: true }), "live.m3u8");
@@ -235,9 +234,9 @@ describe("mirroring and video_url", () => {
       });
       expect(created.status).toBe(201);
       await idle(t);
-      const job = t.app.deps.db.$client
-        .prepare("select status, error from jobs where project_id = ? and kind = 'import-video'")
-        .get(created.json.id) as { status: string; error: string };
+      const [job] = (await testSql(t, "select status, error from jobs where project_id = ? and kind = 'import-video'", [
+        created.json.id,
+      ])) as [{ status: string; error: string }];
       expect(job.status).toBe("failed");
       expect(job.error).toContain("not a supported video, audio or image file");
       expect(job.error).not.toContain(t.dataDir);
@@ -272,9 +271,9 @@ describe("mirroring and video_url", () => {
       });
       expect(res.status, res.body).toBe(200);
       await idle(t);
-      const row = t.app.deps.db.$client
-        .prepare("select mirror_status, mirror_error, media_id from asset_versions where id = ?")
-        .get(res.json.asset.id) as { mirror_status: string; mirror_error: string; media_id: string | null };
+      const [row] = (await testSql(t, "select mirror_status, mirror_error, media_id from asset_versions where id = ?", [
+        res.json.asset.id,
+      ])) as [{ mirror_status: string; mirror_error: string; media_id: string | null }];
       expect(row).toMatchObject({ mirror_status: "failed", media_id: null });
       expect(row.mirror_error).toContain(reason);
     }

@@ -11,6 +11,7 @@ import { loadConfig } from "../../src/config.js";
 import { servedInline } from "../../src/routes/media.js";
 import { fetchSigned, upload } from "../editing/helpers.js";
 import { buildTestApp, seedProject, type TestApp } from "../helpers/app.js";
+import { testSql } from "../helpers/sql.js";
 import { testFfmpegRunner } from "../helpers/videos.js";
 
 let dir: string;
@@ -62,7 +63,7 @@ describe("served files", () => {
   it("an SVG row that slipped in (no ffmpeg at mirror time) downloads as an attachment, never inline", async () => {
     const { projectId } = await seedProject(t);
     const { put } = await upload(t, projectId, clip);
-    t.app.deps.db.$client.prepare("update media set mime = 'image/svg+xml' where id = ?").run(put.json.id);
+    await testSql(t, "update media set mime = 'image/svg+xml' where id = ?", [put.json.id]);
     const view = await t.call({ method: "GET", url: `/api/project/${projectId}` });
     const url = view.json.media.find((m: { id: string }) => m.id === put.json.id).url;
     const file = await fetchSigned(t, url);

@@ -19,6 +19,7 @@ import { collectCache } from "../../src/services/diskCache.js";
 import { StorageError } from "../../src/storage/objectStore.js";
 import { buildTestApp, ingestCapture, seedProject, type TestApp } from "../helpers/app.js";
 import { startS3, type TestS3 } from "../helpers/s3.js";
+import { testSql } from "../helpers/sql.js";
 import { makeTestVideo, testFfmpegRunner } from "../helpers/videos.js";
 
 const BUCKET = "dailies-media";
@@ -100,14 +101,16 @@ async function presigned(url: string): Promise<URL> {
   return location;
 }
 
-const row = (id: string) =>
-  t.app.deps.db.$client.prepare("select * from media where id = ?").get(id) as {
-    path: string;
-    sha256: string;
-    bytes: number;
-    mime: string;
-    duration_sec: number | null;
-  };
+const row = async (id: string) =>
+  (
+    (await testSql(t, "select * from media where id = ?", [id])) as {
+      path: string;
+      sha256: string;
+      bytes: number;
+      mime: string;
+      duration_sec: number | null;
+    }[]
+  )[0]!;
 
 describe("media in an S3 bucket", () => {
   it("a mirrored capture lands in the bucket, not in the data folder, and its link redirects with Range", async () => {
@@ -118,13 +121,11 @@ describe("media in an S3 bucket", () => {
     const asset = list.json.assets.find((a: { id: string }) => a.id === ingest.json.asset.id);
     expect(asset).toMatchObject({ mirrorStatus: "mirrored", mirrorError: null });
 
-    const mediaId = (
-      t.app.deps.db.$client.prepare("select media_id from asset_versions where id = ?").get(asset.id) as {
-        media_id: string;
-      }
-    ).media_id;
+    const [{ media_id: mediaId }] = (await testSql(t, "select media_id from asset_versions where id = ?", [
+      asset.id,
+    ])) as [{ media_id: string }];
     mirroredMediaId = mediaId;
-    const stored = row(mediaId);
+    const stored = await row(mediaId);
     const sha256 = createHash("sha256").update(captured).digest("hex");
     expect(stored).toMatchObject({ sha256, bytes: captured.length, mime: "video/mp4" });
     expect(stored.path).toBe(`media/${sha256.slice(0, 2)}/${sha256}.mp4`);
@@ -166,7 +167,7 @@ describe("media in an S3 bucket", () => {
       token: null,
     });
     expect(put.status, put.body).toBe(200);
-    const stored = row(put.json.id);
+    const stored = await row(put.json.id);
     expect(stored.duration_sec).toBeCloseTo(2, 1);
     expect(stored.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
     expect((await bucketObjects()).get(stored.path)).toBe(bytes.length);
@@ -208,9 +209,10 @@ describe("media in an S3 bucket", () => {
     const status = await t.call({ method: "GET", url: `/api/export/${start.json.export_job_id}` });
     expect(status.json, JSON.stringify(status.json)).toMatchObject({ status: "completed", error: null });
     const segments = (
-      t.app.deps.db.$client
-        .prepare("select start_ts, end_ts from segments where project_id = ? and active = 1")
-        .all(projectId) as { start_ts: number; end_ts: number }[]
+      (await testSql(t, "select start_ts, end_ts from segments where project_id = ? and active", [projectId])) as {
+        start_ts: number;
+        end_ts: number;
+      }[]
     ).reduce((sum, s) => sum + (s.end_ts - s.start_ts), 0);
     expect(segments).toBeGreaterThan(0);
 
@@ -259,9 +261,12 @@ describe("media in an S3 bucket", () => {
   });
 
   it("another process on the same database and bucket reuses the parts from the bucket", async () => {
-    const segments = t.app.deps.db.$client
-      .prepare("select id, start_ts, end_ts from segments where project_id = ? and active = 1 order by order_index")
-      .all(projectId) as { id: string; start_ts: number; end_ts: number }[];
+    const segments = (await testSql(
+      t,
+      "select id, start_ts, end_ts from segments where project_id = ? and active order by order_index",
+      [projectId],
+    )) as { id: string; start_ts: number; end_ts: number }[];
+    const databaseUrl = t.app.deps.config.DAILIES_DATABASE_URL;
     expect(segments.length).toBeGreaterThanOrEqual(2);
     await t.app.close();
     closedFirst = true;
@@ -273,6 +278,7 @@ describe("media in an S3 bucket", () => {
         DAILIES_DATA_DIR: t.dataDir,
         DAILIES_LOG_LEVEL: "silent",
         DAILIES_S3_CACHE_DIR: cacheDir,
+        ...(databaseUrl && { DAILIES_DATABASE_URL: databaseUrl }),
         ...s3Env,
       }),
       { logger: false },
