@@ -3,6 +3,7 @@ import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
 import { benchStorage } from "./storage.js";
+import { benchTeam } from "./team.js";
 import { benchWeb } from "./web.js";
 import { benchWebEditor } from "./webEditor.js";
 import { benchWebhooks } from "./webhooks.js";
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<void>> = {
   ai: () => benchAi(),
   webhooks: () => benchWebhooks(),
   storage: () => benchStorage(),
+  team: () => benchTeam(),
   web: async () => {
     await benchWeb();
     await benchWebEditor();
