@@ -18,7 +18,7 @@
 //   BENCH_TEAM_EXPORT=0 skip the export part
 /// <reference path="../server/test/helpers/s3rver.d.ts" />
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -145,12 +145,72 @@ const captureBody = (projectId: string, spread = false) =>
     externalAssetId: `gen_${++generation}`,
   });
 
+/** CPU ms (user + system, all threads) of a process, from /proc; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return 0;
+  }
+}
+
+/** The cluster's processes: the postmaster (first line of postmaster.pid) and its children (the backends). */
+function clusterPids(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  const pids = [postmaster];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+async function clusterDataDir(cluster: TestCluster): Promise<string> {
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  try {
+    return (await admin.query<{ d: string }>("select current_setting('data_directory') as d")).rows[0]!.d;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Whose CPU a measurement counts: the API processes, and the database's processes (none for SQLite). */
+interface CpuScope {
+  api: number[];
+  db: () => number[];
+}
+
+/** CPU ms spent by each side of a scope while `work` runs. */
+async function cpuDuring<T>(
+  scope: CpuScope,
+  work: () => Promise<T>,
+): Promise<{ value: T; apiMs: number; dbMs: number }> {
+  const sum = (pids: number[], before?: Map<number, number>) =>
+    pids.reduce((total, pid) => total + cpuMs(pid) - (before?.get(pid) ?? 0), 0);
+  const snapshot = (pids: number[]) => new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+  const apiBefore = snapshot(scope.api);
+  const dbBefore = snapshot(scope.db());
+  const value = await work();
+  return { value, apiMs: sum(scope.api, apiBefore), dbMs: sum(scope.db(), dbBefore) };
+}
+
 interface IngestRow {
   label: string;
   rate: number;
   p50: number;
   p99: number;
   errors: number;
+  /** CPU per request (µs) of the API processes and of PostgreSQL. */
+  apiUs: number;
+  dbUs: number;
 }
 
 /** 50 connections spread evenly over the URLs (one autocannon per API process, at the same time). */
@@ -160,20 +220,28 @@ async function ingestLoad(
   token: string,
   projectId: string,
   seconds: number,
+  scope: CpuScope,
   spread = false,
-) {
-  const results = await Promise.all(
-    urls.map((url) =>
-      run({
-        url: `${url}/api/extension/ingest`,
-        connections: CONNECTIONS / urls.length,
-        duration: seconds,
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        requests: [{ setupRequest: (request) => ({ ...request, body: captureBody(projectId, spread) }) }],
-      }),
+): Promise<IngestRow> {
+  const {
+    value: results,
+    apiMs,
+    dbMs,
+  } = await cpuDuring(scope, () =>
+    Promise.all(
+      urls.map((url) =>
+        run({
+          url: `${url}/api/extension/ingest`,
+          connections: CONNECTIONS / urls.length,
+          duration: seconds,
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          requests: [{ setupRequest: (request) => ({ ...request, body: captureBody(projectId, spread) }) }],
+        }),
+      ),
     ),
   );
+  const total = results.reduce((sum, r) => sum + r.requests.total, 0);
   // Percentiles of separate runs cannot be merged: the worst process's is reported.
   return {
     label,
@@ -181,7 +249,9 @@ async function ingestLoad(
     p50: Math.max(...results.map((r) => r.latency.p50)),
     p99: Math.max(...results.map((r) => r.latency.p99)),
     errors: results.reduce((sum, r) => sum + r.errors + r.non2xx, 0),
-  } satisfies IngestRow;
+    apiUs: (apiMs / total) * 1000,
+    dbUs: (dbMs / total) * 1000,
+  };
 }
 
 interface DbCost {
@@ -274,13 +344,17 @@ async function benchIngestOnBackends(cluster: TestCluster, seconds: number, sequ
   });
   const sqliteUrl = await apiUrl(sqliteApi);
   const sqliteProject = await project(createClient({ baseUrl: sqliteUrl, token: sqliteToken }), "SQLite");
-  await ingestLoad("warm-up", [sqliteUrl], sqliteToken, sqliteProject, 2);
-  rows.push(await ingestLoad("SQLite, 1 process", [sqliteUrl], sqliteToken, sqliteProject, seconds));
-  rows.push(await ingestLoad(`  same, ${SCENES} scenes`, [sqliteUrl], sqliteToken, sqliteProject, seconds, true));
+  const sqliteScope: CpuScope = { api: [sqliteApi.proc.pid as number], db: () => [] };
+  await ingestLoad("warm-up", [sqliteUrl], sqliteToken, sqliteProject, 2, sqliteScope);
+  rows.push(await ingestLoad("SQLite, 1 process", [sqliteUrl], sqliteToken, sqliteProject, seconds, sqliteScope));
+  rows.push(
+    await ingestLoad(`  same, ${SCENES} scenes`, [sqliteUrl], sqliteToken, sqliteProject, seconds, sqliteScope, true),
+  );
   const sqliteSequential = await sequentialMs(sqliteUrl, sqliteToken, sqliteProject, sequential);
   await stopProcess(sqliteApi);
 
   // PostgreSQL, one then two API processes, each on a fresh database.
+  const pgDataDir = await clusterDataDir(cluster);
   const pgSequential: { ms: number; cost: DbCost }[] = [];
   for (const count of [1, 2]) {
     const url = await createDatabase(cluster, `bench_team_${count}`);
@@ -289,11 +363,19 @@ async function benchIngestOnBackends(cluster: TestCluster, seconds: number, sequ
     const apis = Array.from({ length: count }, () => startApi(env));
     const urls = await Promise.all(apis.map(apiUrl));
     const projectId = await project(createClient({ baseUrl: urls[0] as string, token }), "PostgreSQL");
-    await ingestLoad("warm-up", urls, token, projectId, 2);
+    const scope: CpuScope = { api: apis.map((a) => a.proc.pid as number), db: () => clusterPids(pgDataDir) };
+    await ingestLoad("warm-up", urls, token, projectId, 2, scope);
     rows.push(
-      await ingestLoad(`PostgreSQL, ${count} API process${count > 1 ? "es" : ""}`, urls, token, projectId, seconds),
+      await ingestLoad(
+        `PostgreSQL, ${count} API process${count > 1 ? "es" : ""}`,
+        urls,
+        token,
+        projectId,
+        seconds,
+        scope,
+      ),
     );
-    rows.push(await ingestLoad(`  same, ${SCENES} scenes`, urls, token, projectId, seconds, true));
+    rows.push(await ingestLoad(`  same, ${SCENES} scenes`, urls, token, projectId, seconds, scope, true));
     if (count === 1) {
       let ms = 0;
       const cost = await measureDbCost(url, sequential, async () => {
@@ -307,12 +389,23 @@ async function benchIngestOnBackends(cluster: TestCluster, seconds: number, sequ
   const pad = (cells: string[]) =>
     `${cells[0]!.padEnd(34)}${cells
       .slice(1)
-      .map((c) => c.padStart(10))
+      .map((c) => c.padStart(11))
       .join("")}`;
   const lines = [
     `\nteam ingest: ${CONNECTIONS} connections, ${seconds} s each, one scene (every request takes the next version number), then spread over ${SCENES} scenes`,
-    pad(["setup", "req/s", "p50 ms", "p99 ms", "errors"]),
-    ...rows.map((r) => pad([r.label, r.rate.toFixed(0), String(r.p50), String(r.p99), String(r.errors)])),
+    pad(["setup", "req/s", "p50 ms", "p99 ms", "errors", "API µs/req", "PG µs/req"]),
+    ...rows.map((r) =>
+      pad([
+        r.label,
+        r.rate.toFixed(0),
+        String(r.p50),
+        String(r.p99),
+        String(r.errors),
+        r.apiUs.toFixed(0),
+        r.dbUs > 0 ? r.dbUs.toFixed(0) : "-",
+      ]),
+    ),
+    "(CPU per request of the API processes, all threads, and of PostgreSQL's processes, from /proc)",
   ];
   notes.push(`${sequential} sequential ingests on one connection: SQLite ${sqliteSequential.toFixed(2)} ms each`);
   for (const { ms, cost } of pgSequential) {
