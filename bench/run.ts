@@ -3,6 +3,7 @@ import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
 import { benchMedia } from "./media.js";
 import { benchStorage } from "./storage.js";
+import { benchTeam } from "./team.js";
 import { benchUploads } from "./uploads.js";
 import { benchWeb } from "./web.js";
 import { benchWebEditor } from "./webEditor.js";
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<void>> = {
   webhooks: () => benchWebhooks(),
   storage: () => benchStorage(),
   uploads: () => benchUploads(),
+  team: () => benchTeam(),
   web: async () => {
     await benchWeb();
     await benchWebEditor();
