@@ -1,39 +1,15 @@
-// `pnpm bench team`: a team deployment's processes on one machine, in one run.
-//
-//   ingest   POST /api/extension/ingest, 50 connections, one scene (every request takes the next version number),
-//            then the same spread over 50 scenes (ingests into one scene take turns on its row lock):
-//            SQLite with one process (the default, role all) beside PostgreSQL with one and with two API
-//            processes (role api; two processes get 25 connections each, run at the same time). Then the
-//            per-request database cost: N sequential ingests on one connection, and PostgreSQL's own account of
-//            them (pg_stat_database: time executing statements, time transactions sat open between statements).
-//   export   wall time of exporting a 10-segment project with one and with two `dailies worker` processes, and of
-//            two such projects exported at once (each worker renders one export at a time).
-//
-// PostgreSQL is a throwaway cluster started like the tests' (server/test/support/postgres.ts), media in an
-// s3rver bucket (server/test/helpers/s3.ts). Every export renders clips of its own (distinct audio tones), so
-// no part comes from the render cache.
-//
-//   BENCH_SECONDS      seconds per ingest measurement (default 10)
-//   BENCH_SEQUENTIAL   sequential ingests for the per-request cost (default 300)
-//   BENCH_TEAM_EXPORT=0 skip the export part
-/// <reference path="../server/test/helpers/s3rver.d.ts" />
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { createToken, openRepositories } from "@dailies/server";
 import { createClient, type DailiesClient } from "@dailies/shared/client";
 import autocannon from "autocannon";
 import pg from "pg";
+import { CLI, makeClip, SERVER_MAIN, type Spawned, spawnTsx, stopSpawned } from "../scripts/test/support/processes.js";
 import { startS3, type TestS3 } from "../server/test/helpers/s3.js";
 import { startTestCluster, type TestCluster } from "../server/test/support/postgres.js";
 
-const REPO = join(import.meta.dirname, "..");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const MAIN = join(REPO, "server", "src", "main.ts");
-const CLI = join(REPO, "scripts", "src", "cli.ts");
+const _REPO = join(import.meta.dirname, "..");
 const CONNECTIONS = 50;
 const SEGMENTS = 10;
 const CLIP_SECONDS = 2;
@@ -41,10 +17,7 @@ const BUCKET = "dailies-bench";
 /** Scenes of the spread variant: requests go round them, so ingests rarely wait on one scene's lock. */
 const SCENES = 50;
 
-interface Proc {
-  proc: ChildProcessWithoutNullStreams;
-  output: () => string;
-}
+type Proc = Spawned;
 
 /** Everything started by the bench, stopped in `finally` whatever happens. */
 const procs: Proc[] = [];
@@ -57,17 +30,7 @@ const tempDir = (name: string) => {
 };
 
 function startProcess(script: string, args: string[], env: Record<string, string>): Proc {
-  const proc = spawn(process.execPath, ["--import", TSX, script, ...args], {
-    cwd: REPO,
-    env: { ...process.env, INIT_CWD: undefined, DAILIES_LOG_LEVEL: "warn", ...env },
-  });
-  let output = "";
-  const append = (d: string) => {
-    output += d;
-  };
-  proc.stdout.setEncoding("utf8").on("data", append);
-  proc.stderr.setEncoding("utf8").on("data", append);
-  const started = { proc, output: () => output };
+  const started = spawnTsx(script, args, { DAILIES_LOG_LEVEL: "warn", ...env });
   procs.push(started);
   return started;
 }
@@ -82,17 +45,15 @@ async function waitForOutput(p: Proc, pattern: RegExp, what: string): Promise<st
   }
 }
 
-async function stopProcess(p: Proc): Promise<void> {
-  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return;
-  const exited = new Promise((r) => p.proc.once("exit", r));
-  p.proc.kill("SIGTERM");
-  const timer = setTimeout(() => p.proc.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopProcess = stopSpawned;
 
 const startApi = (env: Record<string, string>) =>
-  startProcess(MAIN, [], { DAILIES_PORT: "0", DAILIES_HOST: "127.0.0.1", DAILIES_DATA_DIR: tempDir("api"), ...env });
+  startProcess(SERVER_MAIN, [], {
+    DAILIES_PORT: "0",
+    DAILIES_HOST: "127.0.0.1",
+    DAILIES_DATA_DIR: tempDir("api"),
+    ...env,
+  });
 const apiUrl = (p: Proc) => waitForOutput(p, /running at (http:\/\/\S+)/, "an API process");
 
 async function createDatabase(cluster: TestCluster, name: string): Promise<string> {
@@ -337,7 +298,7 @@ async function benchIngestOnBackends(cluster: TestCluster, seconds: number, sequ
   // SQLite, one process (the embedded default).
   const sqliteDir = tempDir("sqlite");
   const sqliteToken = await seed({ dataDir: sqliteDir });
-  const sqliteApi = startProcess(MAIN, [], {
+  const sqliteApi = startProcess(SERVER_MAIN, [], {
     DAILIES_PORT: "0",
     DAILIES_HOST: "127.0.0.1",
     DAILIES_DATA_DIR: sqliteDir,
@@ -429,18 +390,6 @@ async function benchIngestOnBackends(cluster: TestCluster, seconds: number, sequ
   return [...lines, ...notes];
 }
 
-function makeClip(path: string, hz: number): void {
-  execFileSync(
-    "ffmpeg",
-    [
-      ...["-v", "error", "-f", "lavfi", "-i", `testsrc2=size=640x360:rate=25:duration=${CLIP_SECONDS}`],
-      ...["-f", "lavfi", "-i", `sine=frequency=${hz}:duration=${CLIP_SECONDS}`],
-      ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", path],
-    ],
-    { stdio: "pipe" },
-  );
-}
-
 let tone = 200;
 
 /** A project of SEGMENTS clips of its own, uploaded through the API and put on the timeline. */
@@ -448,7 +397,7 @@ async function exportProject(client: DailiesClient, clipsDir: string): Promise<s
   const id = (await client.projects.create({ name: `Export ${tone}` })).id;
   for (let i = 0; i < SEGMENTS; i++) {
     const file = join(clipsDir, `clip${tone}.mp4`);
-    makeClip(file, tone);
+    makeClip(file, tone, CLIP_SECONDS);
     tone += 7;
     const slot = await client.projects.upload(id, { file_name: `take${i}.mp4`, content_type: "video/mp4" });
     await client.put(slot.upload_url, readFileSync(file), "video/mp4");

@@ -1,13 +1,11 @@
 /// <reference path="../../server/test/helpers/s3rver.d.ts" />
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createToken, openRepositories } from "@dailies/server";
 import { createClient, type DailiesClient } from "@dailies/shared/client";
@@ -15,14 +13,20 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startS3, type TestS3 } from "../../server/test/helpers/s3.js";
 import { startTestCluster, type TestCluster } from "../../server/test/support/postgres.js";
-import { REPO } from "./helpers.js";
+import {
+  CLI,
+  isAlive,
+  makeClip,
+  probeDuration,
+  SERVER_MAIN,
+  type Spawned,
+  spawnTsx,
+  waitFor as waitUntil,
+} from "./support/processes.js";
 
 // A team deployment on one machine: two API processes (DAILIES_ROLE=api, each its own port and data folder) and
 // two `dailies worker` processes, all on one PostgreSQL database (a throwaway cluster) and one bucket (s3rver).
 // Nothing is shared through the file system: rows, jobs and events go through PostgreSQL, media through the bucket.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const MAIN = join(REPO, "server", "src", "main.ts");
-const CLI = join(REPO, "scripts", "src", "cli.ts");
 const LEASE_SECONDS = 3;
 const CLIP_SECONDS = 6;
 const SEGMENTS = 3;
@@ -30,11 +34,9 @@ const INGESTS = 500;
 const BUCKET = "dailies-team";
 const PREFIX = "studio";
 
-interface Child {
+interface Child extends Spawned {
   name: string;
-  proc: ChildProcessWithoutNullStreams;
   dataDir: string;
-  output: () => string;
 }
 
 const children: Child[] = [];
@@ -63,73 +65,41 @@ const tempDir = (name: string) => {
 
 function start(name: string, script: string, args: string[], env: Record<string, string>): Child {
   const dataDir = tempDir(name);
-  const proc = spawn(process.execPath, ["--import", TSX, script, ...args], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      INIT_CWD: undefined,
-      DAILIES_DATA_DIR: dataDir,
-      DAILIES_DATABASE_URL: databaseUrl,
-      DAILIES_STORAGE_URL: `s3://${BUCKET}/${PREFIX}`,
-      ...s3?.env,
-      // Links signed by one API process are checked by the other.
-      DAILIES_SIGNING_SECRET: "team-deployment-test-secret-0123456789",
-      DAILIES_MIRROR_ALLOW_PRIVATE: "1",
-      DAILIES_LOG_LEVEL: "warn",
-      DAILIES_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
-      DAILIES_JOB_CONCURRENCY: "1",
-      ...env,
-    },
+  const spawned = spawnTsx(script, args, {
+    DAILIES_DATA_DIR: dataDir,
+    DAILIES_DATABASE_URL: databaseUrl,
+    DAILIES_STORAGE_URL: `s3://${BUCKET}/${PREFIX}`,
+    ...s3?.env,
+    // Links signed by one API process are checked by the other.
+    DAILIES_SIGNING_SECRET: "team-deployment-test-secret-0123456789",
+    DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+    DAILIES_LOG_LEVEL: "warn",
+    DAILIES_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+    DAILIES_JOB_CONCURRENCY: "1",
+    ...env,
   });
-  let output = "";
-  const append = (d: string) => {
-    output += d;
-  };
-  proc.stdout.setEncoding("utf8").on("data", append);
-  proc.stderr.setEncoding("utf8").on("data", append);
-  const child = { name, proc, dataDir, output: () => output };
+  const child = { ...spawned, name, dataDir };
   children.push(child);
   return child;
 }
 
-const alive = (c: Child) => c.proc.exitCode === null && c.proc.signalCode === null;
+const alive = isAlive;
 
-async function waitFor<T>(
+const waitFor = <T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) {
-      const outputs = children.map((c) => `--- ${c.name} (pid ${c.proc.pid}):\n${c.output()}`).join("\n");
-      throw new Error(`timed out waiting for ${what}\n${outputs}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+): Promise<T> =>
+  waitUntil(
+    what,
+    check,
+    () => children.map((c) => `--- ${c.name} (pid ${c.proc.pid}):\n${c.output()}`).join("\n"),
+    timeoutMs,
+  );
 
 function ffmpeg(args: string[]): void {
   execFileSync("ffmpeg", ["-v", "error", ...args, "-y"], { stdio: "pipe" });
 }
-
-/** A clip of its own content (the tone differs), so each segment is a part of its own to render. */
-function makeClip(path: string, hz: number): void {
-  ffmpeg([
-    ...["-f", "lavfi", "-i", `testsrc2=size=640x360:rate=25:duration=${CLIP_SECONDS}`],
-    ...["-f", "lavfi", "-i", `sine=frequency=${hz}:duration=${CLIP_SECONDS}`],
-    ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path],
-  ]);
-}
-
-const probeDuration = (path: string) =>
-  Number(
-    execFileSync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path])
-      .toString()
-      .trim(),
-  );
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -208,9 +178,9 @@ beforeAll(async () => {
   await sql.connect();
 
   const apiEnv = { DAILIES_ROLE: "api", DAILIES_PORT: "0", DAILIES_HOST: "127.0.0.1" };
-  apis = [start("api1", MAIN, [], apiEnv), start("api2", MAIN, [], apiEnv)];
+  apis = [start("api1", SERVER_MAIN, [], apiEnv), start("api2", SERVER_MAIN, [], apiEnv)];
   workers = [start("worker1", CLI, ["worker"], {}), start("worker2", CLI, ["worker"], {})];
-  for (let i = 0; i < SEGMENTS; i++) makeClip(join(workDir, `take${i}.mp4`), 300 + 100 * i);
+  for (let i = 0; i < SEGMENTS; i++) makeClip(join(workDir, `take${i}.mp4`), 300 + 100 * i, CLIP_SECONDS);
   baseUrls = [];
   for (const api of apis)
     baseUrls.push(await waitFor(`${api.name} to listen`, () => /running at (http:\/\/\S+)/.exec(api.output())?.[1]));

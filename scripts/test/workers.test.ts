@@ -1,29 +1,28 @@
-import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { createToken, databasePath, openDatabase, openRepositories } from "@dailies/server";
 import { createClient, type DailiesClient } from "@dailies/shared/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO } from "./helpers.js";
+import {
+  CLI,
+  makeClip,
+  probeDuration,
+  SERVER_MAIN,
+  type Spawned,
+  spawnTsx,
+  waitFor as waitUntil,
+} from "./support/processes.js";
 
 // Three real processes on one data folder: an `api` (HTTP, never runs jobs) started as `pnpm start` runs it
 // (server/src/main.ts with DAILIES_ROLE=api), and two `dailies worker` processes. An export is started through
 // the API, the worker that claimed it is killed with SIGKILL mid-render, and the other takes it over once the
 // (short) lease expires.
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-const MAIN = join(REPO, "server", "src", "main.ts");
-const CLI = join(REPO, "scripts", "src", "cli.ts");
 const LEASE_SECONDS = 3;
 const CLIP_SECONDS = 6;
 const SEGMENTS = 3;
 
-interface Child {
-  proc: ChildProcessWithoutNullStreams;
-  output: () => string;
-}
+type Child = Spawned;
 
 const children: Child[] = [];
 let dataDir: string;
@@ -36,62 +35,19 @@ let workers: Child[] = [];
 let client: DailiesClient;
 
 function start(script: string, args: string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ["--import", TSX, script, ...args], {
-    cwd: REPO,
-    env: {
-      ...process.env,
-      INIT_CWD: undefined,
-      DAILIES_DATA_DIR: dataDir,
-      DAILIES_LOG_LEVEL: "warn",
-      DAILIES_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
-      DAILIES_JOB_CONCURRENCY: "1",
-      ...env,
-    },
+  const child = spawnTsx(script, args, {
+    DAILIES_DATA_DIR: dataDir,
+    DAILIES_LOG_LEVEL: "warn",
+    DAILIES_JOB_LEASE_SECONDS: String(LEASE_SECONDS),
+    DAILIES_JOB_CONCURRENCY: "1",
+    ...env,
   });
-  let output = "";
-  proc.stdout.setEncoding("utf8").on("data", (d: string) => {
-    output += d;
-  });
-  proc.stderr.setEncoding("utf8").on("data", (d: string) => {
-    output += d;
-  });
-  const child = { proc, output: () => output };
   children.push(child);
   return child;
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) {
-      const outputs = children.map((c, i) => `--- child ${i} (pid ${c.proc.pid}):\n${c.output()}`).join("\n");
-      throw new Error(`timed out waiting for ${what}\n${outputs}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** A clip of its own content (the tone differs), so each segment is a part of its own to render. */
-function makeClip(path: string, hz: number): void {
-  execFileSync(
-    "ffmpeg",
-    [
-      ...["-v", "error", "-f", "lavfi", "-i", `testsrc2=size=640x360:rate=25:duration=${CLIP_SECONDS}`],
-      ...["-f", "lavfi", "-i", `sine=frequency=${hz}:duration=${CLIP_SECONDS}`],
-      ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", "-y", path],
-    ],
-    { stdio: "pipe" },
-  );
-}
-
-const probeDuration = (path: string) =>
-  Number(
-    execFileSync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path])
-      .toString()
-      .trim(),
-  );
+const waitFor = <T>(what: string, check: () => T | undefined | false, timeoutMs = 60_000): Promise<T> =>
+  waitUntil(what, check, () => children.map((c) => `--- pid ${c.proc.pid}:\n${c.output()}`).join("\n"), timeoutMs);
 
 interface JobRow {
   status: string;
@@ -119,7 +75,7 @@ beforeAll(async () => {
     .token;
   await setup.close();
 
-  api = start(MAIN, [], { DAILIES_ROLE: "api", DAILIES_PORT: "0", DAILIES_HOST: "127.0.0.1" });
+  api = start(SERVER_MAIN, [], { DAILIES_ROLE: "api", DAILIES_PORT: "0", DAILIES_HOST: "127.0.0.1" });
   baseUrl = await waitFor("the api process to listen", () => /running at (http:\/\/\S+)/.exec(api.output())?.[1]);
   client = createClient({ baseUrl, token });
   workers = [start(CLI, ["worker"], {}), start(CLI, ["worker"], {})];
@@ -130,7 +86,7 @@ beforeAll(async () => {
     );
     workerIds.set(worker.proc.pid as number, id);
   }
-  for (let i = 0; i < SEGMENTS; i++) makeClip(join(workDir, `take${i}.mp4`), 300 + 100 * i);
+  for (let i = 0; i < SEGMENTS; i++) makeClip(join(workDir, `take${i}.mp4`), 300 + 100 * i, CLIP_SECONDS);
 });
 
 afterAll(async () => {
@@ -228,7 +184,7 @@ describe("an api process and two worker processes on one data folder", () => {
   });
 
   it("a bad DAILIES_ROLE stops the process at start with the choices", async () => {
-    const bad = start(MAIN, [], { DAILIES_ROLE: "both" });
+    const bad = start(SERVER_MAIN, [], { DAILIES_ROLE: "both" });
     const code = await new Promise((r) => bad.proc.once("exit", r));
     expect(code).toBe(2);
     expect(bad.output()).toContain(

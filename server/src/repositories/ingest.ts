@@ -10,7 +10,7 @@ import {
 } from "./assetVersions.js";
 import { type FiledBody, findFiledBody, findIdempotent, recordIdempotent, rememberFiledBody } from "./idempotency.js";
 import { type EnqueueInput, insertJob } from "./jobs.js";
-import { ensurePlatform, platformById } from "./platforms.js";
+import { ensurePlatform, type PlatformRow, platformById } from "./platforms.js";
 
 /**
  * One capture's write (services/ingest.ts decides everything it can from the body first). It is filed as the
@@ -45,6 +45,30 @@ export type CaptureOutcome =
   /** The same body was filed within the window: what was filed then. */
   | { kind: "duplicate"; filed: FiledBody }
   | { kind: "filed"; filed: FiledBody; reply: unknown };
+
+/** What the duplicate guard and the reply keep of a filed capture. */
+export function filedBodyOf(
+  capture: CaptureWrite,
+  version: { id: unknown; createdAt: unknown },
+  versionNumber: number,
+  platform: PlatformRow,
+  promptPackageId: string | null,
+): FiledBody {
+  return {
+    versionId: String(version.id),
+    versionNumber,
+    platformKey: platform.slug,
+    platformLabel: capture.platform.label ?? platform.name,
+    promptPackageId,
+    createdAt: String(version.createdAt),
+  };
+}
+
+/** The record an Idempotency-Key keeps: the answer, and the request's fingerprint to tell another body apart. */
+export const idempotentAnswer = (capture: CaptureWrite, reply: unknown) => ({
+  fingerprint: capture.fingerprint,
+  body: reply,
+});
 
 const batchers = new WeakMap<DbHandle, WriteBatcher>();
 const pendingBodies = new WeakMap<DbHandle, Map<string, number>>();
@@ -98,21 +122,11 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
       selected: capture.selected ? 1 : 0,
     });
     if (capture.mirrorJob) insertJob(db, capture.mirrorJob);
-    const filed: FiledBody = {
-      versionId: String(version.id),
-      versionNumber,
-      platformKey: platform.slug,
-      platformLabel: wanted.label ?? platform.name,
-      promptPackageId,
-      createdAt: String(version.createdAt),
-    };
+    const filed = filedBodyOf(capture, version, versionNumber, platform, promptPackageId);
     const reply = capture.reply(filed);
     if (capture.bodyKey) rememberFiledBody(db, capture.userId, capture.bodyKey, filed);
     if (capture.idempotencyKey)
-      recordIdempotent(db, capture.userId, "ingest", capture.idempotencyKey, 200, {
-        fingerprint: capture.fingerprint,
-        body: reply,
-      });
+      recordIdempotent(db, capture.userId, "ingest", capture.idempotencyKey, 200, idempotentAnswer(capture, reply));
     return { kind: "filed", filed, reply };
   });
   if (flight) done.then(flight.done, flight.done);

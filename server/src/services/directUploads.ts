@@ -44,6 +44,8 @@ const LATE_PUT_GRACE_MS = 10 * 60_000;
 export const WAIT_SLICE_MS = 60_000;
 /** The next run starts this long after the previous one gave up its slot. */
 const NEXT_RUN_DELAY_MS = 5_000;
+/** Two HEADs this far apart must agree before an object counts as complete. */
+const SETTLE_MS = 250;
 /** HEAD backoff: from the first to the longest pause between two looks, growing by half each time (a HEAD is cheap). */
 const FIRST_PAUSE_MS = 100;
 const LONGEST_PAUSE_MS = 3_000;
@@ -100,15 +102,22 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", done, { once: true });
   });
 
-/** HEADs `key` with backoff until it is there or `until` (epoch ms) passes; a failing HEAD counts as not yet. */
+/**
+ * HEADs `key` with backoff until it is there, settled, or `until` (epoch ms) passes; a failing HEAD counts as
+ * not yet. S3 and MinIO show an object only once its PUT completed, but some S3-compatible servers (s3rver, the
+ * tests' stand-in) show it while it is still being written: it must look the same twice, SETTLE_MS apart.
+ */
 async function waitForObject(deps: AppDeps, key: string, until: number, signal: AbortSignal) {
   let pause = FIRST_PAUSE_MS;
+  let seen: { bytes: number; lastModified: Date } | null = null;
   for (;;) {
     const found = await deps.store.head(key).catch(() => null);
-    if (found) return found;
+    if (found && seen && found.bytes === seen.bytes && found.lastModified.getTime() === seen.lastModified.getTime())
+      return found;
+    seen = found;
     if (signal.aborted || Date.now() >= until) return null;
-    await sleep(Math.min(pause, Math.max(0, until - Date.now())), signal);
-    pause = Math.min(pause * 1.5, LONGEST_PAUSE_MS);
+    await sleep(found ? SETTLE_MS : Math.min(pause, Math.max(0, until - Date.now())), signal);
+    if (!found) pause = Math.min(pause * 1.5, LONGEST_PAUSE_MS);
   }
 }
 

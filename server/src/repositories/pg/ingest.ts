@@ -8,7 +8,7 @@ import type { PgDb } from "../../db/pg/client.js";
 import { notFound } from "../../errors.js";
 import { nowIso } from "../../ids.js";
 import type { FiledBody } from "../idempotency.js";
-import type { CaptureOutcome, CaptureWrite } from "../ingest.js";
+import { type CaptureOutcome, type CaptureWrite, filedBodyOf, idempotentAnswer } from "../ingest.js";
 import { insertNumberedVersion, insertPromptPackage, unselectSiblings, versionExists } from "./assetVersions.js";
 import type { PgConn } from "./conn.js";
 import { findFiledBody, findIdempotent, recordIdempotent, rememberFiledBody } from "./idempotency.js";
@@ -62,21 +62,18 @@ export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<Ca
       selected: capture.selected ? 1 : 0,
     });
     if (capture.mirrorJob) await insertJob(tx, capture.mirrorJob);
-    const filed: FiledBody = {
-      versionId: String(version.id),
-      versionNumber,
-      platformKey: platform.slug,
-      platformLabel: wanted.label ?? platform.name,
-      promptPackageId,
-      createdAt: String(version.createdAt),
-    };
+    const filed = filedBodyOf(capture, version, versionNumber, platform, promptPackageId);
     const reply = capture.reply(filed);
     if (capture.bodyKey) await rememberFiledBody(conn, capture.userId, capture.bodyKey, filed);
     if (capture.idempotencyKey)
-      await recordIdempotent(conn, capture.userId, "ingest", capture.idempotencyKey, 200, {
-        fingerprint: capture.fingerprint,
-        body: reply,
-      });
+      await recordIdempotent(
+        conn,
+        capture.userId,
+        "ingest",
+        capture.idempotencyKey,
+        200,
+        idempotentAnswer(capture, reply),
+      );
     return { kind: "filed", filed, reply };
   });
 }
