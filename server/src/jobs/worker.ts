@@ -129,6 +129,8 @@ export class JobWorker {
     if (this.timer) clearInterval(this.timer);
     // Beats go on while the aborted jobs settle: their leases stay ours until each is put back in the queue.
     this.abort.abort();
+    // A claim in flight ends first (its job, if any, goes back to the queue), then the running jobs settle.
+    await Promise.allSettled(this.lanes.flatMap((l) => (l.claiming ? [l.claiming] : [])));
     await Promise.allSettled(this.lanes.flatMap((l) => [...l.running.values()]));
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
   }
@@ -180,6 +182,11 @@ export class JobWorker {
         return;
       }
       if (!job) return;
+      if (this.stopped) {
+        // Claimed while the worker was stopping: back to the queue at once, for the next worker or start.
+        await this.queue.retryLater(job.id, "the worker stopped before running it", 0).catch(() => false);
+        return;
+      }
       this.launch(lane, job);
     }
   }
