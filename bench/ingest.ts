@@ -26,7 +26,18 @@ interface QueueStats {
   files: number;
   at: number;
   /** The server's event-loop delay (ms) since the previous stats call. */
-  loop: { p50: number; p99: number; max: number; busy: number; cpuMs: number; apiMs: number; otherMs: number };
+  loop: {
+    p50: number;
+    p99: number;
+    max: number;
+    busy: number;
+    cpuMs: number;
+    apiMs: number;
+    otherMs: number;
+    gcMs: number;
+    gcMaxMs: number;
+    gcMajors: number;
+  };
 }
 
 function firstLine(child: ChildProcess, name: string): Promise<string> {
@@ -158,7 +169,7 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       const perRequest = (ms: number, r: autocannon.Result) => ((ms / r.requests.total) * 1000).toFixed(0);
       const load = (l: QueueStats["loop"], r: autocannon.Result) =>
         `API thread busy ${(l.busy * 100).toFixed(0)} %, its CPU ${perRequest(l.apiMs, r)} µs/request ` +
-        `(other threads ${perRequest(l.otherMs, r)})`;
+        `(other threads ${perRequest(l.otherMs, r)}); GC ${l.gcMs} ms, ${l.gcMajors} major, longest ${l.gcMaxMs} ms`;
       mirrorNotes.push(
         `event-loop delay${suffix}: no URLs ${lag(before.loop)}; with URLs ${lag(after.loop)}` +
           ` (${start.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,

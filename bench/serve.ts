@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
 import { buildApp, createToken, loadConfig } from "@dailies/server";
 import Fastify from "fastify";
 
@@ -71,6 +71,15 @@ function threadCpuMs(): { api: number; others: number } {
   }
   return { api, others };
 }
+// Garbage collection on the API's thread since the previous stats message: pauses a request waits behind.
+let gc = { ms: 0, maxMs: 0, majors: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.ms += entry.duration;
+    gc.maxMs = Math.max(gc.maxMs, entry.duration);
+    if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majors++;
+  }
+}).observe({ entryTypes: ["gc"] });
 let threads = threadCpuMs();
 let elu = performance.eventLoopUtilization();
 let cpu = process.cpuUsage();
@@ -93,8 +102,18 @@ process.on("message", () => {
     jobs,
     files: mirrored.get()?.n ?? 0,
     at: Date.now(),
-    loop: { ...loop, busy, cpuMs, apiMs, otherMs },
+    loop: {
+      ...loop,
+      busy,
+      cpuMs,
+      apiMs,
+      otherMs,
+      gcMs: Math.round(gc.ms),
+      gcMaxMs: Math.round(gc.maxMs),
+      gcMajors: gc.majors,
+    },
   });
+  gc = { ms: 0, maxMs: 0, majors: 0 };
 });
 
 const port = (s: { server: { address(): unknown } }) => (s.server.address() as { port: number }).port;

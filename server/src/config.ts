@@ -82,8 +82,9 @@ export const configSchema = z.object({
   DAILIES_MIRROR_MAX_BYTES: int(1024, 1024 ** 4, 1024 ** 3),
   DAILIES_MIRROR_TIMEOUT_SECONDS: int(1, 24 * 3600, 300),
   DAILIES_MIRROR_MAX_ATTEMPTS: int(1, 50, 5),
-  // Worker threads for mirror downloads and probes (services/mirrorTransfer.ts); 0 = on the API's event loop.
-  DAILIES_MIRROR_THREADS: int(0, 16, 1),
+  // Helper processes for mirror downloads and probes (services/mirrorTransfer.ts); 0 = on the API's event loop.
+  // DAILIES_MIRROR_THREADS, its name while they were threads, is still read (loadConfig).
+  DAILIES_MIRROR_PROCESSES: int(0, 16, 1),
   DAILIES_WEBHOOK_ALLOW_PRIVATE: flag.describe("Allow webhook URLs on loopback/private addresses"),
   DAILIES_WEBHOOK_TIMEOUT_SECONDS: int(1, 300, 10),
   DAILIES_WEBHOOK_RETRY_DELAYS: z
@@ -193,7 +194,11 @@ export function mediaLimitsOf(config: ConfigEnv) {
 /** Settings whose values may hold credentials: never repeated in an error. */
 const SECRET_SETTING = /SECRET|KEY|TOKEN|PASSWORD|DATABASE_URL/i;
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(given: Record<string, string | undefined> = process.env): Config {
+  const env =
+    given.DAILIES_MIRROR_PROCESSES === undefined && given.DAILIES_MIRROR_THREADS !== undefined
+      ? { ...given, DAILIES_MIRROR_PROCESSES: given.DAILIES_MIRROR_THREADS }
+      : given;
   const result = configSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => {

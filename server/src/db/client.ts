@@ -23,6 +23,7 @@ export function openDatabase(file: string): DbHandle {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("temp_store = MEMORY");
   const db = drizzle(sqlite, { schema });
   // drizzle reads the last applied migration before it takes the write lock, so two processes starting at
   // once on a new file (an API and its workers) can both try to apply the same migration; the loser fails

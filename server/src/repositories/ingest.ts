@@ -71,7 +71,6 @@ export const idempotentAnswer = (capture: CaptureWrite, reply: unknown) => ({
 });
 
 const batchers = new WeakMap<DbHandle, WriteBatcher>();
-const pendingBodies = new WeakMap<DbHandle, Map<string, number>>();
 
 /** The newest filing of this body by this user within the window, unless its version was deleted since. */
 export function recentDuplicate(db: DbHandle, userId: string, bodyKey: string, since: string): FiledBody | undefined {
@@ -79,12 +78,13 @@ export function recentDuplicate(db: DbHandle, userId: string, bodyKey: string, s
   return filed && versionExists(db, filed.versionId) ? filed : undefined;
 }
 
-function replayOf(db: DbHandle, capture: CaptureWrite, lookBody: boolean): CaptureOutcome | undefined {
+/** What was filed meanwhile under the same key or body: two retries of one capture may race. */
+function replayOf(db: DbHandle, capture: CaptureWrite): CaptureOutcome | undefined {
   if (capture.idempotencyKey) {
     const previous = findIdempotent(db, capture.userId, "ingest", capture.idempotencyKey);
     if (previous) return { kind: "replay", ...previous };
   }
-  if (lookBody && capture.bodyKey) {
+  if (capture.bodyKey) {
     const filed = recentDuplicate(db, capture.userId, capture.bodyKey, capture.duplicateSince);
     if (filed) return { kind: "duplicate", filed };
   }
@@ -93,7 +93,9 @@ function replayOf(db: DbHandle, capture: CaptureWrite, lookBody: boolean): Captu
 
 /**
  * Runs inside one savepoint of the group-commit transaction (db/writeBatcher.ts): concurrent ingests never share
- * or skip a number, and a burst commits once. Statements are prepared once (db/prepared.ts).
+ * or skip a number, and a burst commits once. Statements are prepared once (db/prepared.ts). The duplicate
+ * guard's lookup is made here and only here: inside the batch's transaction it costs an index seek, outside it a
+ * read transaction of its own (a WAL read lock taken and dropped: several times the seek).
  */
 export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<CaptureOutcome> {
   let writes = batchers.get(db);
@@ -101,10 +103,8 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     writes = new WriteBatcher(db);
     batchers.set(db, writes);
   }
-  const flight = capture.bodyKey ? inFlight(db, `${capture.userId}\n${capture.bodyKey}`) : undefined;
-  const done = writes.run((): CaptureOutcome => {
-    // A guarded body is looked up again only when another ingest of it is in flight (see inFlight).
-    const again = capture.idempotencyKey || flight?.others() ? replayOf(db, capture, !!flight?.others()) : undefined;
+  return writes.run((): CaptureOutcome => {
+    const again = replayOf(db, capture);
     if (again) return again;
     const { platform: wanted } = capture;
     let platform = wanted.id ? platformById(db, wanted.id) : undefined;
@@ -129,30 +129,4 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
       recordIdempotent(db, capture.userId, "ingest", capture.idempotencyKey, 200, idempotentAnswer(capture, reply));
     return { kind: "filed", filed, reply };
   });
-  if (flight) done.then(flight.done, flight.done);
-  return done;
-}
-
-/**
- * Guarded bodies between their first check and their commit, by database, user and body key. Every ingest of a
- * SQLite database in this process goes through its one batcher, so when no other ingest of the same body is in
- * flight nothing can have filed it since the service's first check, and the lookup inside the write (a random
- * index page, on every capture with an output URL) is skipped.
- */
-function inFlight(db: DbHandle, key: string) {
-  let counts = pendingBodies.get(db);
-  if (!counts) {
-    counts = new Map();
-    pendingBodies.set(db, counts);
-  }
-  const pending = counts;
-  pending.set(key, (pending.get(key) ?? 0) + 1);
-  return {
-    others: () => (pending.get(key) ?? 0) > 1,
-    done: () => {
-      const left = (pending.get(key) ?? 1) - 1;
-      if (left > 0) pending.set(key, left);
-      else pending.delete(key);
-    },
-  };
 }

@@ -55,8 +55,8 @@ export async function ingestAssetVersion(
     ? await repos.idempotency.findIdempotent(auth.user.id, "ingest", idempotencyKey)
     : undefined;
   if (previous) return answer({ kind: "replay", ...previous });
-  const earlier = bodyKey ? await repos.ingest.recentDuplicate(auth.user.id, bodyKey, duplicateSince) : undefined;
-  if (earlier) return answer({ kind: "duplicate", filed: earlier });
+  // A re-sent body is found inside the write (fileCapture), where the lookup joins the write's transaction: a
+  // lookup here would be a read transaction of its own on every capture with an output URL (issue 17).
 
   if (!input.platformKey && !input.platformId) throw invalidPayload({ platformKey: ["Required"] });
   const target = await findTarget(repos, auth.user.id, input.projectId, input.sceneId);

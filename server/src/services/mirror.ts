@@ -51,7 +51,7 @@ async function checkDownloadedMedia(
   if (/^image\/svg/i.test(mime)) problem = UNSUPPORTED_MEDIA;
   else if (deps.ffmpeg) {
     try {
-      // In the mirror thread (or on the loop with DAILIES_MIRROR_THREADS=0), under the global process limit.
+      // In the mirror helper (or on the loop with DAILIES_MIRROR_PROCESSES=0), under the global process limit.
       probe = await deps.mirrorTransfer.probe(file, signal);
       problem = mediaProblem(probe, mediaLimitsOf(deps.config));
     } catch (error) {
@@ -72,7 +72,7 @@ async function checkDownloadedMedia(
 /**
  * Downloads a URL through the address guard into the content-addressed store and records a media row.
  * Shared by capture mirroring and project `video_url` imports. The download and the probe run in the mirror
- * thread (deps.mirrorTransfer); this side only decides, moves the finished file into the store and writes.
+ * helper process (deps.mirrorTransfer); this side only decides, moves the finished file into the store and writes.
  */
 export async function mirrorUrl(
   deps: AppDeps,

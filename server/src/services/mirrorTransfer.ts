@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { AssetType } from "@dailies/shared";
 import type { Config } from "../config.js";
-import { ThreadPool, type WireError } from "../jobs/threadPool.js";
+import { HelperPool, type WireError } from "../jobs/helperPool.js";
 import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
 import type { ProbeResult } from "../media/probe.js";
 import { DownloadError } from "../net/errors.js";
@@ -9,19 +9,21 @@ import { type DownloadResult, downloadToFile, mimeMatchesAssetType } from "../ne
 
 /**
  * The heavy half of mirroring a URL: the download (address guard at connect, size cap, time limit, hashed on
- * its way to disk) and the ffprobe run (allow-lists, killed at its limit). Off the API's event loop by default,
- * in a low-priority worker thread (`DAILIES_MIRROR_THREADS`, 0 = on the event loop); the mirror job keeps the
- * decisions and the writes. Tasks and answers are plain data, so another process could serve them as well.
+ * its way to disk) and the ffprobe run (allow-lists, killed at its limit). Off the API's process by default, in
+ * a low-priority helper process (`DAILIES_MIRROR_PROCESSES`, 0 = on the event loop; jobs/helperPool.ts says why
+ * not a thread); the mirror job keeps the decisions and the writes. Tasks and answers are plain data.
  */
 export interface MirrorTransfer {
   /** Downloads into a temp file in `task.tmpDir`; a failure never leaves a partial file. */
   download(task: DownloadTask, signal?: AbortSignal): Promise<DownloadResult>;
-  /** ffprobe under the global process limiter (the caller's slot, the thread's spawn). */
+  /** ffprobe under the global process limiter (the caller's slot, the helper's spawn). */
   probe(file: string, signal?: AbortSignal): Promise<ProbeResult>;
   close(): Promise<void>;
+  /** The helper processes running now (none on the event loop). */
+  helperPids(): number[];
 }
 
-/** Which media types a download may be: a plain rule instead of a function, so it can cross to a thread. */
+/** Which media types a download may be: a plain rule instead of a function, so it can cross to a helper. */
 export type MirrorAccept = { image: true } | { video: true } | { assetType: AssetType };
 
 export interface DownloadTask {
@@ -41,7 +43,7 @@ export function acceptsMime(accept: MirrorAccept, mime: string): boolean {
   return mimeMatchesAssetType(mime, accept.assetType);
 }
 
-/** One task, wherever it runs (the thread's entry and the on-loop transfer share it). */
+/** One task, wherever it runs (the helper's entry and the on-loop transfer share it). */
 export function runTransferTask(
   task: TransferTask,
   signal: AbortSignal,
@@ -55,26 +57,26 @@ export function runTransferTask(
   return downloadToFile(url, tmpDir, { ...limits, acceptMime: (mime) => acceptsMime(accept, mime), signal });
 }
 
-/** What the thread needs to probe as the server does: the binaries found at start and the probe limit. */
-export interface MirrorThreadData {
+/** What the helper needs to probe as the server does: the binaries found at start and the probe limit. */
+export interface MirrorHelperData {
   ffmpeg: { ffmpegPath: string; ffprobePath: string; probeTimeoutMs: number } | null;
   nice: number;
 }
 
-/** Lower CPU priority of mirror threads and their ffprobe children (0 = normal, 19 = lowest). */
-export const MIRROR_THREAD_NICE = 10;
+/** Lower CPU priority of mirror helpers and their ffprobe children (0 = normal, 19 = lowest). */
+export const MIRROR_HELPER_NICE = 10;
 
 export function createMirrorTransfer(config: Config, ffmpeg: FfmpegRunner | null): MirrorTransfer {
-  if (config.DAILIES_MIRROR_THREADS === 0) return onLoopTransfer(ffmpeg);
-  const data: MirrorThreadData = {
+  if (config.DAILIES_MIRROR_PROCESSES === 0) return onLoopTransfer(ffmpeg);
+  const data: MirrorHelperData = {
     ffmpeg: ffmpeg && { ...ffmpeg.binaries, probeTimeoutMs: config.DAILIES_PROBE_TIMEOUT_SECONDS * 1000 },
-    nice: MIRROR_THREAD_NICE,
+    nice: MIRROR_HELPER_NICE,
   };
-  const pool = new ThreadPool<TransferTask, DownloadResult | ProbeResult>(
+  const pool = new HelperPool<TransferTask, DownloadResult | ProbeResult>(
     {
-      entry: new URL(`./mirrorThread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
-      // One thread is plenty on a small machine (downloads wait on the network); more only with more cores.
-      threads: Math.min(config.DAILIES_MIRROR_THREADS, Math.max(1, availableParallelism() - 1)),
+      entry: new URL(`./mirrorHelper${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
+      // One helper is plenty on a small machine (downloads wait on the network); more only with more cores.
+      processes: Math.min(config.DAILIES_MIRROR_PROCESSES, Math.max(1, availableParallelism() - 1)),
       data,
     },
     reviveTransferError,
@@ -83,14 +85,15 @@ export function createMirrorTransfer(config: Config, ffmpeg: FfmpegRunner | null
     download: (task, signal) => pool.run({ op: "download", download: task }, signal) as Promise<DownloadResult>,
     probe: async (file, signal) => {
       if (!ffmpeg) throw new FfmpegMissingError("ffprobe");
-      // The slot is taken here, so the global limit on ffmpeg processes holds whichever thread spawns.
+      // The slot is taken here, so the global limit on ffmpeg processes holds whichever helper spawns.
       return ffmpeg.limiter.run(() => pool.run({ op: "probe", file }, signal) as Promise<ProbeResult>, signal, false);
     },
     close: () => pool.close(),
+    helperPids: () => pool.pids,
   };
 }
 
-/** On the API's event loop, as before the thread pool (DAILIES_MIRROR_THREADS=0). */
+/** On the API's event loop (DAILIES_MIRROR_PROCESSES=0). */
 export function onLoopTransfer(ffmpeg: FfmpegRunner | null): MirrorTransfer {
   return {
     download: (task, signal) =>
@@ -104,10 +107,11 @@ export function onLoopTransfer(ffmpeg: FfmpegRunner | null): MirrorTransfer {
       return ffmpeg.probe(file, signal ? { signal } : {});
     },
     close: async () => {},
+    helperPids: () => [],
   };
 }
 
-/** The thread's errors as the mirror job knows them: retryable downloads, timed-out probes, missing ffprobe. */
+/** The helper's errors as the mirror job knows them: retryable downloads, timed-out probes, missing ffprobe. */
 function reviveTransferError(wire: WireError): Error {
   const f = wire.fields;
   const text = (v: unknown) => (typeof v === "string" ? v : undefined);

@@ -1,6 +1,6 @@
-// Mirror downloads and probes in a worker thread (issue 17): the same stored file, sha256, media row and
-// probe as on the API's event loop; ffprobe really spawned from the low-priority thread; and the job's time
-// limit still stops a download that crossed into the thread (its socket closed, no partial file left).
+// Mirror downloads and probes in a helper process (issue 17): the same stored file, sha256, media row and
+// probe as on the API's event loop; ffprobe really spawned by the low-priority helper, not by the server; and the
+// job's time limit still stops a download that crossed into the helper (its socket closed, no partial file left).
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIRROR_THREAD_NICE } from "../src/services/mirrorTransfer.js";
+import { MIRROR_HELPER_NICE } from "../src/services/mirrorTransfer.js";
 import { buildTestApp, seedProject } from "./helpers/app.js";
 import { testSql } from "./helpers/sql.js";
 import { testFfmpegRunner } from "./helpers/videos.js";
@@ -25,7 +25,7 @@ let fakeProbe: string;
 let niceLog: string;
 
 beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), "dailies-mirror-thread-"));
+  scratch = mkdtempSync(join(tmpdir(), "dailies-mirror-helper-"));
   const { ffmpegPath, ffprobePath } = (await testFfmpegRunner()).binaries;
   const make = (args: string[], name: string) => {
     execFileSync(ffmpegPath, ["-hide_banner", "-loglevel", "error", "-y", ...args, join(scratch, name)]);
@@ -33,10 +33,14 @@ beforeAll(async () => {
   };
   VIDEO = make(["-f", "lavfi", "-i", "testsrc=size=96x64:rate=10:duration=1", "-pix_fmt", "yuv420p"], "v.mp4");
   JPEG = make(["-f", "lavfi", "-i", "testsrc=size=48x32", "-frames:v", "1"], "t.jpg");
-  // The real ffprobe behind a wrapper that notes its own nice value (field 19 of /proc/self/stat).
+  // The real ffprobe behind a wrapper that notes its own nice value and its parent, the process that spawned it
+  // (fields 19 and 4 of /proc/self/stat).
   niceLog = join(scratch, "nice.log");
   fakeProbe = join(scratch, "ffprobe");
-  writeFileSync(fakeProbe, `#!/bin/sh\nawk '{print $19}' /proc/$$/stat >> '${niceLog}'\nexec '${ffprobePath}' "$@"\n`);
+  writeFileSync(
+    fakeProbe,
+    `#!/bin/sh\nawk '{print $19, $4}' /proc/$$/stat >> '${niceLog}'\nexec '${ffprobePath}' "$@"\n`,
+  );
   chmodSync(fakeProbe, 0o755);
 
   cdn = createServer((req, res) => {
@@ -65,14 +69,23 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const niceValues = () => readFileSync(niceLog, "utf8").trim().split("\n").filter(Boolean).map(Number);
+/** Each ffprobe run: its nice value and the process that spawned it. */
+const probeRuns = () =>
+  readFileSync(niceLog, "utf8")
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [nice, parent] = line.split(" ").map(Number);
+      return { nice: nice as number, parent: parent as number };
+    });
 
 /** One app per way of running mirrors; everything else identical. */
-async function mirrorOnce(threads: "0" | "1") {
+async function mirrorOnce(processes: "0" | "1") {
   rmSync(niceLog, { force: true });
   const t = await buildTestApp({
     DAILIES_MIRROR_ALLOW_PRIVATE: "1",
-    DAILIES_MIRROR_THREADS: threads,
+    DAILIES_MIRROR_PROCESSES: processes,
     FFPROBE_PATH: fakeProbe,
   });
   try {
@@ -107,46 +120,52 @@ async function mirrorOnce(threads: "0" | "1") {
     const stored = media.find((r) => r.id === version?.media_id) as { path: string };
     const probe = await t.app.deps.mirrorTransfer.probe(t.app.deps.files.absolute(stored.path));
     const tmpLeft = readdirSync(await t.app.deps.files.dir("tmp"));
+    const helpers = t.app.deps.mirrorTransfer.helperPids();
     return {
       version: { status: version.mirror_status, error: version.mirror_error },
       output: row(version.media_id),
       thumbnail: row(version.thumbnail_media_id),
       probe,
       tmpLeft,
-      nice: niceValues(),
+      runs: probeRuns(),
+      helpers,
     };
   } finally {
     await t.close();
   }
 }
 
-describe("mirroring off the event loop", () => {
-  it("stores the same file, sha256, media row and probe as on the event loop, probing from a lower-priority thread", async () => {
+describe("mirroring in a helper process", () => {
+  it("stores the same file, sha256, media row and probe as on the event loop, probing from a lower-priority helper", async () => {
     const onLoop = await mirrorOnce("0");
-    const offThread = await mirrorOnce("1");
-    expect(offThread.version).toEqual({ status: "mirrored", error: null });
-    expect(onLoop.version).toEqual(offThread.version);
-    expect(offThread.output.stored.equals(VIDEO)).toBe(true);
-    expect(offThread.thumbnail.stored.equals(JPEG)).toBe(true);
-    expect(offThread.output).toMatchObject({ kind: "video", width: 96, height: 64, mime: "video/mp4" });
-    expect(offThread.output).toEqual(onLoop.output);
-    expect(offThread.thumbnail).toEqual(onLoop.thumbnail);
-    expect(offThread.probe).toEqual(onLoop.probe);
-    expect(offThread.tmpLeft).toEqual([]);
-    // Output, thumbnail and the direct probe: on the loop at the server's priority, from the thread lower.
-    // (An app's start may also run the wrapper for ffprobe's version, at the server's priority.)
-    const base = onLoop.nice[0] as number;
-    expect(base).toBeLessThan(MIRROR_THREAD_NICE);
-    expect(onLoop.nice.length).toBeGreaterThanOrEqual(3);
-    expect(onLoop.nice.every((n) => n === base)).toBe(true);
-    expect(offThread.nice.filter((n) => n === MIRROR_THREAD_NICE)).toHaveLength(3);
-    expect(offThread.nice.every((n) => n === base || n === MIRROR_THREAD_NICE)).toBe(true);
+    const inHelper = await mirrorOnce("1");
+    expect(inHelper.version).toEqual({ status: "mirrored", error: null });
+    expect(onLoop.version).toEqual(inHelper.version);
+    expect(inHelper.output.stored.equals(VIDEO)).toBe(true);
+    expect(inHelper.thumbnail.stored.equals(JPEG)).toBe(true);
+    expect(inHelper.output).toMatchObject({ kind: "video", width: 96, height: 64, mime: "video/mp4" });
+    expect(inHelper.output).toEqual(onLoop.output);
+    expect(inHelper.thumbnail).toEqual(onLoop.thumbnail);
+    expect(inHelper.probe).toEqual(onLoop.probe);
+    expect(inHelper.tmpLeft).toEqual([]);
+    // Output, thumbnail and the direct probe: on the loop spawned by the server at its priority, with a helper
+    // spawned by the helper, lower. (An app's start may also run the wrapper for ffprobe's version, from the
+    // server at its priority.)
+    const base = onLoop.runs[0]?.nice as number;
+    expect(base).toBeLessThan(MIRROR_HELPER_NICE);
+    expect(onLoop.helpers).toEqual([]);
+    expect(onLoop.runs.length).toBeGreaterThanOrEqual(3);
+    expect(onLoop.runs.every((r) => r.nice === base && r.parent === process.pid)).toBe(true);
+    expect(inHelper.helpers).toHaveLength(1);
+    const fromHelper = inHelper.runs.filter((r) => r.parent !== process.pid);
+    expect(fromHelper).toEqual(Array(3).fill({ nice: MIRROR_HELPER_NICE, parent: inHelper.helpers[0] }));
+    expect(inHelper.runs.every((r) => r.parent === process.pid || r.parent === inHelper.helpers[0])).toBe(true);
   }, 60_000);
 
-  it("the job's time limit stops a download in the thread: socket closed, no partial file, failure recorded", async () => {
+  it("the job's time limit stops a download in the helper: socket closed, no partial file, failure recorded", async () => {
     const t = await buildTestApp({
       DAILIES_MIRROR_ALLOW_PRIVATE: "1",
-      DAILIES_MIRROR_THREADS: "1",
+      DAILIES_MIRROR_PROCESSES: "1",
       DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS: "2",
     });
     try {
@@ -183,7 +202,7 @@ describe("mirroring off the event loop", () => {
           media_id: null,
         },
       ]);
-      // The abort crossed into the thread: the download's socket closed soon after the limit, well before the
+      // The abort crossed into the helper: the download's socket closed soon after the limit, well before the
       // download's own 300 s budget, and the partial file is gone.
       const deadline = Date.now() + 3000;
       while (slowClosedAt === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
