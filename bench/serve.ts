@@ -77,7 +77,8 @@ new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
     gc.ms += entry.duration;
     gc.maxMs = Math.max(gc.maxMs, entry.duration);
-    if ((entry.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majors++;
+    const { detail } = entry as { detail?: { kind?: number } };
+    if (detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.majors++;
   }
 }).observe({ entryTypes: ["gc"] });
 let threads = threadCpuMs();
