@@ -34,6 +34,8 @@ interface QueueStats {
     cpuMs: number;
     apiMs: number;
     otherMs: number;
+    faults: number;
+    majorFaults: number;
     gcMs: number;
     gcMaxMs: number;
     gcMajors: number;
@@ -169,7 +171,8 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
       const perRequest = (ms: number, r: autocannon.Result) => ((ms / r.requests.total) * 1000).toFixed(0);
       const load = (l: QueueStats["loop"], r: autocannon.Result) =>
         `API thread busy ${(l.busy * 100).toFixed(0)} %, its CPU ${perRequest(l.apiMs, r)} µs/request ` +
-        `(other threads ${perRequest(l.otherMs, r)}); GC ${l.gcMs} ms, ${l.gcMajors} major, longest ${l.gcMaxMs} ms`;
+        `(other threads ${perRequest(l.otherMs, r)}); GC ${l.gcMs} ms, ${l.gcMajors} major, longest ${l.gcMaxMs} ms; ` +
+        `page faults ${(l.faults / r.requests.total).toFixed(2)}/request (${l.majorFaults} major)`;
       mirrorNotes.push(
         `event-loop delay${suffix}: no URLs ${lag(before.loop)}; with URLs ${lag(after.loop)}` +
           ` (${start.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,

@@ -54,22 +54,28 @@ loopDelay.enable();
  * CPU time (ms) of the API's own thread and of all the process's other threads (mirror threads, libuv's pool,
  * V8's GC helpers), from /proc: unlike wall-clock busy time, it does not grow when the machine is shared.
  */
-function threadCpuMs(): { api: number; others: number } {
+function threadCpuMs(): { api: number; others: number; faults: number; majorFaults: number } {
   const tick = 10; // USER_HZ is 100 on Linux
   let api = 0;
   let others = 0;
+  let faults = 0;
+  let majorFaults = 0;
   try {
     for (const tid of readdirSync("/proc/self/task")) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       const ms = (Number(fields[11]) + Number(fields[12])) * tick;
-      if (Number(tid) === process.pid) api += ms;
-      else others += ms;
+      if (Number(tid) === process.pid) {
+        api += ms;
+        // Page faults taken by the API's thread: each one is kernel time charged to a request.
+        faults = Number(fields[7]);
+        majorFaults = Number(fields[9]);
+      } else others += ms;
     }
   } catch {
     // Not Linux: no per-thread numbers.
   }
-  return { api, others };
+  return { api, others, faults, majorFaults };
 }
 // Garbage collection on the API's thread since the previous stats message: pauses a request waits behind.
 let gc = { ms: 0, maxMs: 0, majors: 0 };
@@ -98,6 +104,8 @@ process.on("message", () => {
   const nowThreads = threadCpuMs();
   const apiMs = nowThreads.api - threads.api;
   const otherMs = nowThreads.others - threads.others;
+  const faults = nowThreads.faults - threads.faults;
+  const majorFaults = nowThreads.majorFaults - threads.majorFaults;
   threads = nowThreads;
   process.send?.({
     jobs,
@@ -109,6 +117,8 @@ process.on("message", () => {
       cpuMs,
       apiMs,
       otherMs,
+      faults,
+      majorFaults,
       gcMs: Math.round(gc.ms),
       gcMaxMs: Math.round(gc.maxMs),
       gcMajors: gc.majors,

@@ -5,6 +5,7 @@
  * else in the server knows the dialect.
  */
 import type { Config } from "./config.js";
+import { type Checkpointer, startCheckpointer } from "./db/checkpointer.js";
 import { type DbHandle, databasePath, openDatabase } from "./db/client.js";
 import { openPostgres, type PgHandle } from "./db/pg/client.js";
 import { DEFAULT_EVENT_CHANNEL, openPgChannel, type PgChannelLog } from "./events/pgChannel.js";
@@ -22,7 +23,7 @@ export interface Backend {
   jobs: JobPort;
   workerQueue: WorkerQueue;
   /** The SQLite database and its queue (tests and the embedded default only). */
-  sqlite?: { db: DbHandle; queue: JobQueue };
+  sqlite?: { db: DbHandle; queue: JobQueue; checkpointer: Checkpointer };
   /**
    * The channel that carries live events between the processes of one deployment; null for a process alone with
    * its database (SQLite in role `all`).
@@ -35,7 +36,9 @@ export async function openBackend(config: Config, log: PgChannelLog): Promise<Ba
   const leaseMs = config.DAILIES_JOB_LEASE_SECONDS * 1000;
   const url = config.DAILIES_DATABASE_URL;
   if (!url) {
-    const db = openDatabase(databasePath(config.dataDir));
+    const file = databasePath(config.dataDir);
+    const db = openDatabase(file);
+    const checkpointer = startCheckpointer(file, db.$client);
     const repos = sqliteRepos(db);
     const queue = new JobQueue(db, { leaseMs });
     return {
@@ -43,10 +46,11 @@ export async function openBackend(config: Config, log: PgChannelLog): Promise<Ba
       repos,
       jobs: sqliteJobPort(queue),
       workerQueue: sqliteWorkerQueue(queue, repos),
-      sqlite: { db, queue },
+      sqlite: { db, queue, checkpointer },
       // Processes in roles share one database file: events go through its event_relay table.
       openEventChannel: async () => (config.DAILIES_ROLE === "all" ? null : sqliteChannel(db)),
       close: async () => {
+        await checkpointer.stop();
         db.$client.close();
       },
     };
