@@ -9,7 +9,7 @@
 //   BENCH_NODE_ARGS    extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
 //   BENCH_JOBS=0       run no jobs in the server: the URL captures' mirror jobs are queued but never run
 //   BENCH_ALLOW_DUPLICATE=1  file the URL captures with ?allowDuplicate=true (no duplicate guard: its cost alone)
-//   DAILIES_MIRROR_THREADS=0  mirror downloads and probes on the API's event loop (as before issue 17's fix)
+//   DAILIES_MIRROR_PROCESSES=0  mirror downloads and probes on the API's event loop instead of a helper process
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createToken, openRepositories } from "@dailies/server";
 import { createClient, type DailiesClient } from "@dailies/shared/client";
 import pg from "pg";
@@ -155,6 +155,10 @@ beforeAll(async () => {
 
   s3 = await startS3();
   await s3.createBucket(BUCKET);
+  // Each process checks the bucket at start by writing and deleting `_check/<its own key>`. s3rver (unlike S3 or
+  // MinIO) removes a folder left empty by a delete, so a check finishing while another's write was under way in the
+  // same folder crashed s3rver with ENOENT. An object that stays keeps the folder.
+  await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/_check/keep`, Body: "" }));
 
   // A stand-in CDN for the captures' outputUrl: each path serves a real clip of its own.
   for (const [i, colour] of ["red", "blue"].entries()) {

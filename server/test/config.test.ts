@@ -20,6 +20,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ CLAUDE_MAX_OUTPUT_TOKENS: "lots" })).toThrow(/CLAUDE_MAX_OUTPUT_TOKENS/);
     expect(() => loadConfig({ DAILIES_PROVIDER_MAX_WAIT_SECONDS: "-1" })).toThrow(/DAILIES_PROVIDER_MAX_WAIT_SECONDS/);
   });
+  it("mirror helpers: one process by default; the setting's older name still counts, the new one wins", () => {
+    expect(loadConfig({}).DAILIES_MIRROR_PROCESSES).toBe(1);
+    expect(loadConfig({ DAILIES_MIRROR_THREADS: "0" }).DAILIES_MIRROR_PROCESSES).toBe(0);
+    expect(loadConfig({ DAILIES_MIRROR_THREADS: "0", DAILIES_MIRROR_PROCESSES: "2" }).DAILIES_MIRROR_PROCESSES).toBe(2);
+    expect(() => loadConfig({ DAILIES_MIRROR_THREADS: "many" })).toThrow(/DAILIES_MIRROR_PROCESSES/);
+  });
   it("waits up to 60 s for a provider's quota by default", () => {
     expect(loadConfig({}).DAILIES_PROVIDER_MAX_WAIT_SECONDS).toBe(60);
     expect(loadConfig({ CLAUDE_MAX_OUTPUT_TOKENS: "" }).CLAUDE_MAX_OUTPUT_TOKENS).toBeUndefined();

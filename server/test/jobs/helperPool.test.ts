@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { HelperPool } from "../../src/jobs/helperPool.js";
 
@@ -8,10 +12,11 @@ const pool = new HelperPool<{ op: string; value?: unknown }, unknown>({
 });
 afterAll(() => pool.close());
 
+/** Running (a zombie, exited but not yet reaped by whoever adopted it, counts as gone). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -70,5 +75,26 @@ describe("job helper processes", () => {
     await other.close();
     expect(alive(pid)).toBe(false);
     await expect(other.run({ op: "pid" })).rejects.toThrow("helper pool closed");
+  });
+
+  it("a helper whose server is killed exits on its own, even in the middle of a task", async () => {
+    const owner = spawn(
+      process.execPath,
+      ["--import", "tsx", new URL("./fixtures/poolOwner.ts", import.meta.url).pathname],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const [line] = (await once(createInterface({ input: owner.stdout! }), "line")) as [string];
+    const helper = Number(line);
+    expect(alive(helper)).toBe(true);
+    owner.kill("SIGKILL");
+    await once(owner, "exit");
+    const deadline = Date.now() + 5000;
+    while (alive(helper) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const orphaned = alive(helper);
+    // An orphan would hold the test runner's stderr open: it goes, whatever the verdict.
+    if (orphaned) process.kill(helper, "SIGKILL");
+    expect(orphaned).toBe(false);
   });
 });
