@@ -48,8 +48,8 @@ describe("the checkpoint thread", () => {
     const before = statSync(file).size;
     // Twice SQLite's default threshold: by default the API's own commits would have checkpointed twice.
     write(2000);
-    await until(() => (checkpointer.last?.checkpointed ?? 0) >= 1900);
-    expect(statSync(file).size).toBeGreaterThan(before + 1900 * 4096);
+    // The rows reach the database file; below its own threshold the API's connection never copies them there.
+    await until(() => statSync(file).size > before + 1900 * 4096);
     expect(checkpointer.count).toBeGreaterThan(0);
     await checkpointer.stop();
     // Stopped on purpose: the fallback threshold stays (the connection is about to close).
