@@ -73,7 +73,8 @@ export function startCheckpointer(file: string, api: Database.Database, interval
     last: undefined as Checkpointer["last"],
     count: 0,
   };
-  const exited = once(worker, "exit");
+  // `once` rejects on an "error" event; the thread's end is all that matters here ("exit" follows an error).
+  const exited = once(worker, "exit").catch(() => {});
   let stopping = false;
   const restoreDefault = () => {
     if (stopping || !api.open) return;
