@@ -23,6 +23,9 @@ export function openDatabase(file: string): DbHandle {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Statement journals in memory: every ingest runs in a savepoint of the group commit, and past 64 KiB its
+  // journal spilled to a temp file (15 writes per capture with URLs, issue 17). Temporary sorts and tables use
+  // memory too; this database's are small.
   sqlite.pragma("temp_store = MEMORY");
   const db = drizzle(sqlite, { schema });
   // drizzle reads the last applied migration before it takes the write lock, so two processes starting at
