@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIRROR_HELPER_NICE } from "../src/services/mirrorTransfer.js";
-import { buildTestApp, seedProject } from "./helpers/app.js";
+import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
 import { testSql } from "./helpers/sql.js";
 import { testFfmpegRunner } from "./helpers/videos.js";
 
@@ -80,6 +80,16 @@ const probeRuns = () =>
       return { nice: nice as number, parent: parent as number };
     });
 
+/** Files one Sora capture with these URLs in a new project of the app's user. */
+async function captureWith(t: TestApp, urls: { outputUrl: string; thumbnailUrl?: string }) {
+  const { projectId } = await seedProject(t);
+  return t.call({
+    method: "POST",
+    url: "/api/extension/ingest",
+    payload: { projectId, sceneId: "001", platformKey: "openai-sora", assetType: "VIDEO", prompt: "p", ...urls },
+  });
+}
+
 /** One app per way of running mirrors; everything else identical. */
 async function mirrorOnce(processes: "0" | "1") {
   rmSync(niceLog, { force: true });
@@ -89,20 +99,7 @@ async function mirrorOnce(processes: "0" | "1") {
     FFPROBE_PATH: fakeProbe,
   });
   try {
-    const { projectId } = await seedProject(t);
-    const res = await t.call({
-      method: "POST",
-      url: "/api/extension/ingest",
-      payload: {
-        projectId,
-        sceneId: "001",
-        platformKey: "openai-sora",
-        assetType: "VIDEO",
-        prompt: "p",
-        outputUrl: `${cdnUrl}/v.mp4`,
-        thumbnailUrl: `${cdnUrl}/t.jpg`,
-      },
-    });
+    const res = await captureWith(t, { outputUrl: `${cdnUrl}/v.mp4`, thumbnailUrl: `${cdnUrl}/t.jpg` });
     expect(res.status, res.body).toBe(200);
     await t.app.deps.worker.idle();
     const [version] = (await testSql(
@@ -169,19 +166,7 @@ describe("mirroring in a helper process", () => {
       DAILIES_JOB_TIMEOUT_DOWNLOADS_SECONDS: "2",
     });
     try {
-      const { projectId } = await seedProject(t);
-      const res = await t.call({
-        method: "POST",
-        url: "/api/extension/ingest",
-        payload: {
-          projectId,
-          sceneId: "001",
-          platformKey: "openai-sora",
-          assetType: "VIDEO",
-          prompt: "p",
-          outputUrl: `${cdnUrl}/slow.mp4`,
-        },
-      });
+      const res = await captureWith(t, { outputUrl: `${cdnUrl}/slow.mp4` });
       expect(res.status, res.body).toBe(200);
       const started = Date.now();
       await t.app.deps.worker.idle(15_000);
