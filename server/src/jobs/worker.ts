@@ -92,7 +92,8 @@ export class JobWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.queue.releaseDeadLocalLeases().then(
+    // idle() waits for this: a job of a dead local worker counts as due only once its lease is released.
+    this.starting = this.queue.releaseDeadLocalLeases().then(
       (released) => {
         if (released > 0) this.options.logger?.info({ released }, "resuming jobs of a worker process that is gone");
         this.tick();
@@ -123,6 +124,8 @@ export class JobWorker {
     for (const [id, lose] of this.leases) if (!held.has(id)) lose(new LeaseLostError(id));
   }
 
+  private starting: Promise<void> = Promise.resolve();
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
@@ -138,6 +141,7 @@ export class JobWorker {
   /** Resolves when no job is running or due (tests use it to wait for background work). */
   async idle(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    await this.starting;
     const kinds = Object.keys(this.options.kinds);
     for (;;) {
       this.tick();
