@@ -9,23 +9,52 @@ import { isWorkspaceMember } from "./workspaces.js";
 export type ProjectRow = typeof projects.$inferSelect;
 export type CharacterRow = typeof characters.$inferSelect;
 
-/** The one rule for "may this user see this project": the project's workspace has the user as a member. */
+/** The one rule for "may this user see this project": its workspace has the user as a member (canSeeProject and
+ * captureTarget say it in SQL). */
 function visibleTo<T extends { workspaceId: string }>(db: Db, userId: string, row: T | undefined): T | undefined {
   return row && isWorkspaceMember(db, userId, row.workspaceId) ? row : undefined;
 }
 
 /**
- * The project's workspace when the user may see the project, else undefined (as if it did not exist). Two
- * indexed lookups, prepared once: SQLite answers them faster than the same join (see auth/authenticate.ts), and
- * ingest asks this on every capture.
+ * The project's workspace when the user may see the project, else undefined (as if it did not exist). One
+ * statement with the membership as a subquery (see captureTarget), prepared once: ingest and every project route
+ * ask it.
  */
 export function canSeeProject(db: Db, userId: string, projectId: string): { workspaceId: string } | undefined {
   const row = prepared(db, "projects.workspace", () =>
-    (db as DbHandle).$client.prepare<[string], { workspaceId: string }>(
-      "select workspace_id as workspaceId from projects where id = ?",
+    (db as DbHandle).$client.prepare<[string, string], { workspaceId: string; member: number | null }>(
+      `select workspace_id as workspaceId,
+         (select 1 from workspace_members m where m.workspace_id = p.workspace_id and m.user_id = ?) as member
+       from projects p where p.id = ?`,
     ),
-  ).get(projectId);
-  return visibleTo(db, userId, row);
+  ).get(userId, projectId);
+  return row?.member ? { workspaceId: row.workspaceId } : undefined;
+}
+
+/**
+ * What a capture is filed under: the project's workspace when the user may see the project (else undefined), and
+ * the id of its scene with this code (null when there is none). One statement: in WAL mode each statement outside
+ * a transaction is a read transaction of its own, which costs more than these lookups (repositories/auth.ts).
+ * Subqueries, not joins, for the same reason as there.
+ */
+export function captureTarget(
+  db: Db,
+  userId: string,
+  projectId: string,
+  sceneCode: string,
+): { workspaceId: string; sceneId: string | null } | undefined {
+  const row = prepared(db, "projects.captureTarget", () =>
+    (db as DbHandle).$client.prepare<
+      [string, string, string],
+      { workspaceId: string; sceneId: string | null; member: number | null }
+    >(
+      `select p.workspace_id as workspaceId,
+         (select s.id from scenes s where s.project_id = p.id and s.scene_code = ?) as sceneId,
+         (select 1 from workspace_members m where m.workspace_id = p.workspace_id and m.user_id = ?) as member
+       from projects p where p.id = ?`,
+    ),
+  ).get(sceneCode, userId, projectId);
+  return row?.member ? { workspaceId: row.workspaceId, sceneId: row.sceneId } : undefined;
 }
 
 /** The project row when the user may see it (same rule as canSeeProject). */

@@ -59,9 +59,10 @@ export async function ingestAssetVersion(
   // lookup here would be a read transaction of its own on every capture with an output URL (issue 17).
 
   if (!input.platformKey && !input.platformId) throw invalidPayload({ platformKey: ["Required"] });
-  const target = await findTarget(repos, auth.user.id, input.projectId, input.sceneId);
+  const target = await repos.projects.captureTarget(auth.user.id, input.projectId, input.sceneId);
   if (!target) throw notFound("Project");
-  const { projectId, sceneId, workspaceId } = target;
+  const { projectId } = input;
+  const { sceneId, workspaceId } = target;
   if (!sceneId) throw notFound("Scene");
   const sceneCode = input.sceneId;
   await checkReferences(repos, projectId, sceneId, input);
@@ -185,28 +186,6 @@ function ingestReply(input: IngestInput, warnings: IngestWarning[], filed: Filed
       createdAt: filed.createdAt,
     },
     ...(warnings.length > 0 && { warnings }),
-  };
-}
-
-interface Target {
-  projectId: string;
-  sceneId: string | null;
-  workspaceId: string;
-}
-
-/** The project (when the user may see it) and its scene by code. */
-async function findTarget(
-  repos: Repos,
-  userId: string,
-  projectId: string,
-  sceneCode: string,
-): Promise<Target | undefined> {
-  const visible = await repos.projects.canSeeProject(userId, projectId);
-  if (!visible) return undefined;
-  return {
-    projectId,
-    sceneId: (await repos.scenes.sceneIdByCode(projectId, sceneCode)) ?? null,
-    workspaceId: visible.workspaceId,
   };
 }
 

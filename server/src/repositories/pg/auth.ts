@@ -5,7 +5,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { PgDb } from "../../db/pg/client.js";
 import { apiTokens, users, webSessions, workspaces } from "../../db/pg/schema.js";
-import type { AuthTokenRow, WebSessionRow } from "../auth.js";
+import type { AuthTokenRow, TokenHolder, WebSessionRow } from "../auth.js";
 import type { User } from "../users.js";
 
 const tokenColumns = {
@@ -67,6 +67,24 @@ export async function tokenById(db: PgDb, tokenId: string): Promise<AuthTokenRow
 
 export async function userById(db: PgDb, userId: string): Promise<User | undefined> {
   return (await statements(db).userById.execute({ id: userId }))[0];
+}
+
+/** The token with its user and personal workspace (the twin of ../auth.ts): the two lookups after the token at once. */
+async function holderOf(db: PgDb, token: AuthTokenRow | undefined): Promise<TokenHolder | undefined> {
+  if (!token) return undefined;
+  const [user, personalWorkspace] = await Promise.all([
+    userById(db, token.userId),
+    personalWorkspaceId(db, token.userId),
+  ]);
+  return { token, user, personalWorkspaceId: personalWorkspace };
+}
+
+export async function tokenHolderByHash(db: PgDb, tokenHash: string): Promise<TokenHolder | undefined> {
+  return holderOf(db, await tokenByHash(db, tokenHash));
+}
+
+export async function tokenHolderById(db: PgDb, tokenId: string): Promise<TokenHolder | undefined> {
+  return holderOf(db, await tokenById(db, tokenId));
 }
 
 export async function touchToken(db: PgDb, tokenId: string, at: string): Promise<void> {

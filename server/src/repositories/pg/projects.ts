@@ -30,6 +30,21 @@ export async function canSeeProject(
   return row;
 }
 
+/** What a capture is filed under (the twin of ../projects.ts): the project's workspace and its scene by code. */
+export async function captureTarget(
+  db: PgConn,
+  userId: string,
+  projectId: string,
+  sceneCode: string,
+): Promise<{ workspaceId: string; sceneId: string | null } | undefined> {
+  const [row] = await db
+    .select({ workspaceId: projects.workspaceId, sceneId: scenes.id })
+    .from(projects)
+    .leftJoin(scenes, and(eq(scenes.projectId, projects.id), eq(scenes.sceneCode, sceneCode)))
+    .where(and(eq(projects.id, projectId), memberOfProjectWorkspace(userId)));
+  return row;
+}
+
 /** The project row when the user may see it (same rule as canSeeProject). */
 export async function visibleProject(db: PgConn, userId: string, projectId: string): Promise<ProjectRow | undefined> {
   const [row] = await db

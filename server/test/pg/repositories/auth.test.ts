@@ -41,6 +41,22 @@ describeOnBoth("auth repository", { auth, users, workspaces }, (backend) => {
     expect((await repos().auth.tokenById(row.id))?.lastUsedAt).toBe("2026-06-01T12:00:00.000Z");
   });
 
+  it("finds a token with its user and personal workspace in one read, by hash or id", async () => {
+    const { user, row } = await userWithToken();
+    const [personal] = await repos().workspaces.workspacesOfUser(user.id);
+    const holder = {
+      token: { id: row.id, userId: user.id, tokenHash: row.tokenHash, revokedAt: null, lastUsedAt: null },
+      user,
+      personalWorkspaceId: personal!.workspace.id,
+    };
+    expect(await repos().auth.tokenHolderByHash(row.tokenHash)).toEqual(holder);
+    expect(await repos().auth.tokenHolderById(row.id)).toEqual(holder);
+    expect(await repos().auth.tokenHolderByHash(hashToken("dly_unknown"))).toBeUndefined();
+    expect(await repos().auth.tokenHolderById("tok_missing")).toBeUndefined();
+    await repos().users.revokeToken(user.id, row.id);
+    expect((await repos().auth.tokenHolderById(row.id))?.token.revokedAt).toMatch(/^\d{4}-/);
+  });
+
   it("stores, finds and deletes browser sessions by their hash", async () => {
     const { row } = await userWithToken();
     const hash = hashToken(`dss_${unique()}`);

@@ -37,6 +37,16 @@ describeOnBoth("projects repository", { projects, scenes, jobs }, (backend) => {
     expect(await repo().visibleProject(member.userId, missing)).toBeUndefined();
   });
 
+  it("finds a capture's target: the project's workspace for members only, and its scene by code", async () => {
+    const { userId, workspaceId, projectId } = await seedProject(backend());
+    const stranger = await seedMember(backend(), "Stranger");
+    const sceneId = await seedScene(backend(), projectId, "001");
+    expect(await repo().captureTarget(userId, projectId, "001")).toEqual({ workspaceId, sceneId });
+    expect(await repo().captureTarget(userId, projectId, "002")).toEqual({ workspaceId, sceneId: null });
+    expect(await repo().captureTarget(stranger.userId, projectId, "001")).toBeUndefined();
+    expect(await repo().captureTarget(userId, uid("proj"), "001")).toBeUndefined();
+  });
+
   it("lists a workspace's projects recently updated first, with their scene counts as numbers", async () => {
     const member = await seedMember(backend());
     const old = await repo().insertProject(newProject(member, { updatedAt: "2026-01-01T00:00:00.000Z" }));
