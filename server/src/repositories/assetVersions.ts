@@ -95,7 +95,8 @@ export type FiledVersion = Record<
 /**
  * Inserts a version and takes the next number of (scene, asset type, platform) in the same statement, inside
  * the caller's immediate transaction, so concurrent ingests never share or skip a number. Prepared once: the
- * columns come from the schema, updated_at starts equal to created_at.
+ * columns come from the schema, updated_at starts equal to created_at. The subquery compares with `cast(@x as
+ * text)`, not `@x`: see db/prepared.ts (with bare parameters every run re-prepared the whole insert).
  */
 export function insertNumberedVersion(db: Db, version: FiledVersion): number {
   const row = prepared(db, "versions.insertNumbered", () =>
@@ -103,7 +104,8 @@ export function insertNumberedVersion(db: Db, version: FiledVersion): number {
       `insert into asset_versions (${FILED.map(([, c]) => c.name).join(", ")}, updated_at, version_number)
        values (${FILED.map(([key]) => `@${key}`).join(", ")}, @createdAt,
          (select coalesce(max(version_number), 0) + 1 from asset_versions
-           where scene_id = @sceneId and asset_type = @assetType and platform_id = @platformId))
+           where scene_id = cast(@sceneId as text) and asset_type = cast(@assetType as text)
+             and platform_id = cast(@platformId as text)))
        returning version_number as versionNumber`,
     ),
   ).get(version) as { versionNumber: number };

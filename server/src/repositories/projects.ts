@@ -33,9 +33,8 @@ export function canSeeProject(db: Db, userId: string, projectId: string): { work
 
 /**
  * What a capture is filed under: the project's workspace when the user may see the project (else undefined), and
- * the id of its scene with this code (null when there is none). One statement: in WAL mode each statement outside
- * a transaction is a read transaction of its own, which costs more than these lookups (repositories/auth.ts).
- * Subqueries, not joins, for the same reason as there.
+ * the id of its scene with this code (null when there is none). One statement with subqueries, not joins: see
+ * db/prepared.ts (measured 8 µs against 20 µs for the two lookups it replaces).
  */
 export function captureTarget(
   db: Db,
