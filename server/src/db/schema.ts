@@ -276,15 +276,13 @@ export const idempotencyKeys = sqliteTable(
     response: json<unknown>("response").notNull(),
     /**
      * The duplicate guard's records (route `ingest-body`, keyed by the version they filed) are found by the
-     * first 48 bits of the body's SHA-256, a small integer index; the full hash is compared in `response`.
+     * first 48 bits of the body's SHA-256; the full hash is compared in `response`. On SQLite the index by it is
+     * kept in memory (repositories/bodyIndex.ts), not in the file: migration 0010 dropped idempotency_keys_body.
      */
     bodyHash: integer("body_hash"),
     createdAt: createdAt(),
   },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.route, t.key] }),
-    index("idempotency_keys_body").on(t.bodyHash).where(sql`${t.bodyHash} is not null`),
-  ],
+  (t) => [primaryKey({ columns: [t.userId, t.route, t.key] })],
 );
 
 export const userPreferences = sqliteTable("user_preferences", {

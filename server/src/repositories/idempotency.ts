@@ -1,5 +1,6 @@
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
+import { BODY_ROUTE, bodyIndex } from "./bodyIndex.js";
 
 /** Idempotency records (`Idempotency-Key`) and remembered bodies (re-sends without one), by user and route. */
 
@@ -31,28 +32,29 @@ export interface FiledBody {
   createdAt: string;
 }
 
-const BODY_ROUTE = "ingest-body";
 type StoredBody = { sha256: string } & Omit<FiledBody, "versionId" | "createdAt">;
-/** 48 bits of the hash, as an integer (a JavaScript number and SQLite's 6-byte int): a small random index. */
+/** 48 bits of the hash, as an integer (a JavaScript number and SQLite's 6-byte int). */
 const hashPrefix = (sha256Hex: string) => Number.parseInt(sha256Hex.slice(0, 12), 16);
 
 /**
- * The newest capture the user filed with this body (its SHA-256, hex) if that was after `since`. One seek in
- * the small integer index idempotency_keys_body; two bodies sharing the prefix are told apart by the full hash.
+ * The newest capture the user filed with this body (its SHA-256, hex) if that was after `since`: the rows under
+ * the body's hash prefix (bodyIndex.ts), each read by its primary key; two bodies sharing the prefix are told
+ * apart by the full hash.
  */
 export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: string): FiledBody | undefined {
-  const rows = prepared(db, "idempotency.filedBody", () =>
-    (db as DbHandle).$client.prepare<[number, string], { key: string; response: string; createdAt: string }>(
-      `select key, response, created_at as createdAt from idempotency_keys
-        where body_hash = ? and user_id = ? and route = '${BODY_ROUTE}'`,
+  const byKey = prepared(db, "idempotency.filedBodyByKey", () =>
+    (db as DbHandle).$client.prepare<[string, string], { response: string; createdAt: string }>(
+      `select response, created_at as createdAt from idempotency_keys
+        where user_id = ? and route = '${BODY_ROUTE}' and key = ?`,
     ),
-  ).all(hashPrefix(sha256Hex), userId);
+  );
   // Only the newest filing of a body counts, as when one record per body was replaced on each filing.
   let newest: { key: string; createdAt: string; stored: StoredBody } | undefined;
-  for (const row of rows) {
-    if (newest && row.createdAt <= newest.createdAt) continue;
+  for (const key of bodyIndex(db).keysOf(hashPrefix(sha256Hex), userId)) {
+    const row = byKey.get(userId, key);
+    if (!row || (newest && row.createdAt <= newest.createdAt)) continue;
     const stored = JSON.parse(row.response) as StoredBody;
-    if (stored.sha256 === sha256Hex) newest = { key: row.key, createdAt: row.createdAt, stored };
+    if (stored.sha256 === sha256Hex) newest = { key, createdAt: row.createdAt, stored };
   }
   if (!newest || newest.createdAt <= since) return undefined;
   const { sha256: _, ...filed } = newest.stored;
@@ -61,17 +63,19 @@ export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: 
 
 /**
  * Records a filed capture for the duplicate guard, inside the ingest's write. Keyed by the version's
- * time-ordered id, so the insert appends to the primary-key index instead of touching a random page of it
- * (each touched page is written to the WAL at commit); only the 48-bit prefix index takes a random entry.
+ * time-ordered id, so the insert appends to the primary-key index; the body's hash prefix goes to the in-memory
+ * index (bodyIndex.ts), not to an index of the table, whose random entry cost every capture a page of its own.
  */
 export function rememberFiledBody(db: Db, userId: string, sha256Hex: string, filed: FiledBody): void {
   const { versionId, createdAt, ...rest } = filed;
+  const bodyHash = hashPrefix(sha256Hex);
   prepared(db, "idempotency.rememberBody", () =>
     (db as DbHandle).$client.prepare<[string, string, string, number, string]>(
       `insert into idempotency_keys (user_id, route, key, status_code, response, body_hash, created_at)
        values (?, '${BODY_ROUTE}', ?, 200, ?, ?, ?)`,
     ),
-  ).run(userId, versionId, JSON.stringify({ sha256: sha256Hex, ...rest }), hashPrefix(sha256Hex), createdAt);
+  ).run(userId, versionId, JSON.stringify({ sha256: sha256Hex, ...rest }), bodyHash, createdAt);
+  bodyIndex(db).add(bodyHash, userId, versionId, createdAt);
 }
 
 /**
@@ -104,6 +108,7 @@ export function pruneIdempotency(db: Db, bodiesBefore: string, keysBefore: strin
       `delete from idempotency_keys where route = '${BODY_ROUTE}' and created_at < ?`,
     ),
   ).run(bodiesBefore).changes;
+  bodyIndex(db).forgetBefore(bodiesBefore);
   const keys = prepared(db, "idempotency.pruneKeys", () =>
     (db as DbHandle).$client.prepare<[string]>(
       `delete from idempotency_keys where route <> '${BODY_ROUTE}' and created_at < ?`,

@@ -87,8 +87,17 @@ const sqliteTables = tables(
 );
 const pgTables = tables(pgSchema, (v): v is pgCore.PgTable => is(v, pgCore.PgTable), pgCore.getTableConfig);
 
+/**
+ * Indexes only PostgreSQL has, because SQLite keeps that lookup elsewhere on purpose: the duplicate guard's index
+ * by body hash is in memory on SQLite (repositories/bodyIndex.ts, issue 17); several processes share it on
+ * PostgreSQL, so there it stays a table index.
+ */
+const PG_ONLY_INDEXES: Record<string, string[]> = { idempotency_keys: ["idempotency_keys_body(body_hash)"] };
+
 /** Every difference between one SQLite table and its PostgreSQL twin, in words. */
-function differences(table: string, lite: TableShape, pg: TableShape): string[] {
+function differences(table: string, lite: TableShape, given: TableShape): string[] {
+  const pgOnly = PG_ONLY_INDEXES[table] ?? [];
+  const pg = { ...given, indexes: given.indexes.filter((i) => !pgOnly.includes(i)) };
   const out: string[] = [];
   for (const name of new Set([...Object.keys(lite.columns), ...Object.keys(pg.columns)])) {
     const [a, b] = [lite.columns[name], pg.columns[name]];
