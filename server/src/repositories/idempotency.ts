@@ -37,24 +37,23 @@ type StoredBody = { sha256: string } & Omit<FiledBody, "versionId" | "createdAt"
 const hashPrefix = (sha256Hex: string) => Number.parseInt(sha256Hex.slice(0, 12), 16);
 
 /**
- * The newest capture the user filed with this body (its SHA-256, hex) if that was after `since`: the rows under
- * the body's hash prefix (bodyIndex.ts), each read by its primary key; two bodies sharing the prefix are told
- * apart by the full hash.
+ * The newest capture the user filed with this body (its SHA-256, hex) if that was after `since`: the records
+ * under the body's hash prefix (bodyIndex.ts), each read by its rowid and told apart by user and full hash.
  */
 export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: string): FiledBody | undefined {
-  const byKey = prepared(db, "idempotency.filedBodyByKey", () =>
-    (db as DbHandle).$client.prepare<[string, string], { response: string; createdAt: string }>(
-      `select response, created_at as createdAt from idempotency_keys
-        where user_id = ? and route = '${BODY_ROUTE}' and key = ?`,
+  const byRowid = prepared(db, "idempotency.filedBodyByRowid", () =>
+    (db as DbHandle).$client.prepare<[number], { userId: string; key: string; response: string; createdAt: string }>(
+      `select user_id as userId, key, response, created_at as createdAt from idempotency_keys
+        where rowid = ? and route = '${BODY_ROUTE}'`,
     ),
   );
   // Only the newest filing of a body counts, as when one record per body was replaced on each filing.
   let newest: { key: string; createdAt: string; stored: StoredBody } | undefined;
-  for (const key of bodyIndex(db).keysOf(hashPrefix(sha256Hex), userId)) {
-    const row = byKey.get(userId, key);
-    if (!row || (newest && row.createdAt <= newest.createdAt)) continue;
+  for (const rowid of bodyIndex(db).rowidsOf(hashPrefix(sha256Hex))) {
+    const row = byRowid.get(rowid);
+    if (!row || row.userId !== userId || (newest && row.createdAt <= newest.createdAt)) continue;
     const stored = JSON.parse(row.response) as StoredBody;
-    if (stored.sha256 === sha256Hex) newest = { key, createdAt: row.createdAt, stored };
+    if (stored.sha256 === sha256Hex) newest = { key: row.key, createdAt: row.createdAt, stored };
   }
   if (!newest || newest.createdAt <= since) return undefined;
   const { sha256: _, ...filed } = newest.stored;
@@ -69,13 +68,13 @@ export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: 
 export function rememberFiledBody(db: Db, userId: string, sha256Hex: string, filed: FiledBody): void {
   const { versionId, createdAt, ...rest } = filed;
   const bodyHash = hashPrefix(sha256Hex);
-  prepared(db, "idempotency.rememberBody", () =>
+  const { lastInsertRowid } = prepared(db, "idempotency.rememberBody", () =>
     (db as DbHandle).$client.prepare<[string, string, string, number, string]>(
       `insert into idempotency_keys (user_id, route, key, status_code, response, body_hash, created_at)
        values (?, '${BODY_ROUTE}', ?, 200, ?, ?, ?)`,
     ),
   ).run(userId, versionId, JSON.stringify({ sha256: sha256Hex, ...rest }), bodyHash, createdAt);
-  bodyIndex(db).add(bodyHash, userId, versionId, createdAt);
+  bodyIndex(db).add(bodyHash, Number(lastInsertRowid));
 }
 
 /**
@@ -108,7 +107,7 @@ export function pruneIdempotency(db: Db, bodiesBefore: string, keysBefore: strin
       `delete from idempotency_keys where route = '${BODY_ROUTE}' and created_at < ?`,
     ),
   ).run(bodiesBefore).changes;
-  bodyIndex(db).forgetBefore(bodiesBefore);
+  bodyIndex(db).forgetPruned();
   const keys = prepared(db, "idempotency.pruneKeys", () =>
     (db as DbHandle).$client.prepare<[string]>(
       `delete from idempotency_keys where route <> '${BODY_ROUTE}' and created_at < ?`,
