@@ -3,11 +3,6 @@ import type { Db, DbHandle } from "../db/client.js";
 
 /** The route under which idempotency_keys keeps the duplicate guard's records (one per guarded capture). */
 export const BODY_ROUTE = "ingest-body";
-interface Filing {
-  userId: string;
-  key: string;
-  createdAt: string;
-}
 
 /**
  * The duplicate guard's lookup on SQLite: body hash → the rowids of its records, in memory. The records
