@@ -1,5 +1,6 @@
 // Mirror downloads and probes in a helper process (issue 17): the same stored file, sha256, media row and
-// probe as on the API's event loop; ffprobe really spawned by the low-priority helper, not by the server; and the
+// probe as on the API's event loop; the H.264 video read by its headers without ffprobe, the GIF thumbnail (which
+// the header reader leaves alone) by ffprobe really spawned by the low-priority helper, not by the server; and the
 // job's time limit still stops a download that crossed into the helper (its socket closed, no partial file left).
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,7 +16,7 @@ import { testFfmpegRunner } from "./helpers/videos.js";
 
 let scratch: string;
 let VIDEO: Buffer;
-let JPEG: Buffer;
+let GIF: Buffer;
 let cdn: Server;
 let cdnUrl: string;
 /** The slow download's request: closed by the server once the job's time limit aborted it. */
@@ -32,7 +33,7 @@ beforeAll(async () => {
     return readFileSync(join(scratch, name));
   };
   VIDEO = make(["-f", "lavfi", "-i", "testsrc=size=96x64:rate=10:duration=1", "-pix_fmt", "yuv420p"], "v.mp4");
-  JPEG = make(["-f", "lavfi", "-i", "testsrc=size=48x32", "-frames:v", "1"], "t.jpg");
+  GIF = make(["-f", "lavfi", "-i", "testsrc=size=48x32", "-frames:v", "1"], "t.gif");
   // The real ffprobe behind a wrapper that notes its own nice value and its parent, the process that spawned it
   // (fields 19 and 4 of /proc/self/stat).
   niceLog = join(scratch, "nice.log");
@@ -45,7 +46,7 @@ beforeAll(async () => {
 
   cdn = createServer((req, res) => {
     if (req.url?.startsWith("/v")) return res.writeHead(200, { "content-type": "video/mp4" }).end(VIDEO);
-    if (req.url?.startsWith("/t")) return res.writeHead(200, { "content-type": "image/jpeg" }).end(JPEG);
+    if (req.url?.startsWith("/t")) return res.writeHead(200, { "content-type": "image/gif" }).end(GIF);
     if (req.url === "/slow.mp4") {
       // A CDN that starts an answer and then trickles: the download is mid-body when the limit hits.
       hanging.push(req);
@@ -99,7 +100,7 @@ async function mirrorOnce(processes: "0" | "1") {
     FFPROBE_PATH: fakeProbe,
   });
   try {
-    const res = await captureWith(t, { outputUrl: `${cdnUrl}/v.mp4`, thumbnailUrl: `${cdnUrl}/t.jpg` });
+    const res = await captureWith(t, { outputUrl: `${cdnUrl}/v.mp4`, thumbnailUrl: `${cdnUrl}/t.gif` });
     expect(res.status, res.body).toBe(200);
     await t.app.deps.worker.idle();
     const [version] = (await testSql(
@@ -113,9 +114,13 @@ async function mirrorOnce(processes: "0" | "1") {
       const { id: _id, created_at: _c, updated_at: _u, project_id: _p, ...rest } = m;
       return { ...rest, stored: readFileSync(t.app.deps.files.absolute(String(m.path))) };
     };
-    // The probe result itself, straight from the transfer, for the same stored file.
-    const stored = media.find((r) => r.id === version?.media_id) as { path: string };
-    const probe = await t.app.deps.mirrorTransfer.probe(t.app.deps.files.absolute(stored.path));
+    // The probe results themselves, straight from the transfer, for the same stored files.
+    const stored = (id: string | null | undefined) =>
+      t.app.deps.files.absolute(String((media.find((r) => r.id === id) as { path: string }).path));
+    const probe = {
+      output: await t.app.deps.mirrorTransfer.probe(stored(version.media_id)),
+      thumbnail: await t.app.deps.mirrorTransfer.probe(stored(version.thumbnail_media_id)),
+    };
     const tmpLeft = readdirSync(await t.app.deps.files.dir("tmp"));
     const helpers = t.app.deps.mirrorTransfer.helperPids();
     return {
@@ -139,23 +144,24 @@ describe("mirroring in a helper process", () => {
     expect(inHelper.version).toEqual({ status: "mirrored", error: null });
     expect(onLoop.version).toEqual(inHelper.version);
     expect(inHelper.output.stored.equals(VIDEO)).toBe(true);
-    expect(inHelper.thumbnail.stored.equals(JPEG)).toBe(true);
+    expect(inHelper.thumbnail.stored.equals(GIF)).toBe(true);
     expect(inHelper.output).toMatchObject({ kind: "video", width: 96, height: 64, mime: "video/mp4" });
+    expect(inHelper.thumbnail).toMatchObject({ width: 48, height: 32, mime: "image/gif" });
     expect(inHelper.output).toEqual(onLoop.output);
     expect(inHelper.thumbnail).toEqual(onLoop.thumbnail);
     expect(inHelper.probe).toEqual(onLoop.probe);
     expect(inHelper.tmpLeft).toEqual([]);
-    // Output, thumbnail and the direct probe: on the loop spawned by the server at its priority, with a helper
-    // spawned by the helper, lower. (An app's start may also run the wrapper for ffprobe's version, from the
-    // server at its priority.)
+    // ffprobe ran for the thumbnail and its direct probe only (the video's headers were read): on the loop
+    // spawned by the server at its priority, with a helper spawned by the helper, lower. (An app's start may also
+    // run the wrapper for ffprobe's version, from the server at its priority.)
     const base = onLoop.runs[0]?.nice as number;
     expect(base).toBeLessThan(MIRROR_HELPER_NICE);
     expect(onLoop.helpers).toEqual([]);
-    expect(onLoop.runs.length).toBeGreaterThanOrEqual(3);
+    expect(onLoop.runs.length).toBeGreaterThanOrEqual(2);
     expect(onLoop.runs.every((r) => r.nice === base && r.parent === process.pid)).toBe(true);
     expect(inHelper.helpers).toHaveLength(1);
     const fromHelper = inHelper.runs.filter((r) => r.parent !== process.pid);
-    expect(fromHelper).toEqual(Array(3).fill({ nice: MIRROR_HELPER_NICE, parent: inHelper.helpers[0] }));
+    expect(fromHelper).toEqual(Array(2).fill({ nice: MIRROR_HELPER_NICE, parent: inHelper.helpers[0] }));
     expect(inHelper.runs.every((r) => r.parent === process.pid || r.parent === inHelper.helpers[0])).toBe(true);
   }, 60_000);
 

@@ -35,10 +35,11 @@ export class MediaRefusedError extends Error {
 }
 
 /**
- * The same checks as uploads (media/inputPolicy.ts): ffprobe under the allow-lists, the container on the
- * list, size, frame rate and duration within the limits, all before anything is decoded. A refused download
- * is deleted. Without ffmpeg the file is kept, typed from its mime, except SVG (never media: it can carry
- * script, and it is a vector format we would have to rasterize).
+ * The same checks as uploads (media/inputPolicy.ts): the headers read (media/headerProbe.ts, or ffprobe under
+ * the allow-lists for what that does not know), the container on the list, size, frame rate and duration
+ * within the limits, all before anything is decoded. A refused download is deleted. Without ffmpeg a file the
+ * header reader does not know is kept, typed from its mime, except SVG (never media: it can carry script, and
+ * it is a vector format we would have to rasterize).
  */
 async function checkDownloadedMedia(
   deps: AppDeps,
@@ -49,9 +50,9 @@ async function checkDownloadedMedia(
   let problem: string | null = null;
   let probe: ProbeResult | undefined;
   if (/^image\/svg/i.test(mime)) problem = UNSUPPORTED_MEDIA;
-  else if (deps.ffmpeg) {
+  else {
     try {
-      // In the mirror helper (or on the loop with DAILIES_MIRROR_PROCESSES=0), under the global process limit.
+      // In the mirror helper (or on the loop with DAILIES_MIRROR_PROCESSES=0); ffprobe under the global limit.
       probe = await deps.mirrorTransfer.probe(file, signal);
       problem = mediaProblem(probe, mediaLimitsOf(deps.config));
     } catch (error) {

@@ -3,6 +3,7 @@ import type { AssetType } from "@dailies/shared";
 import type { Config } from "../config.js";
 import { HelperPool, type WireError } from "../jobs/helperPool.js";
 import { FfmpegError, FfmpegMissingError, type FfmpegRunner } from "../media/ffmpeg.js";
+import { probeHeaders } from "../media/headerProbe.js";
 import type { ProbeResult } from "../media/probe.js";
 import { DownloadError } from "../net/errors.js";
 import { type DownloadResult, downloadToFile, mimeMatchesAssetType } from "../net/index.js";
@@ -16,7 +17,10 @@ import { type DownloadResult, downloadToFile, mimeMatchesAssetType } from "../ne
 export interface MirrorTransfer {
   /** Downloads into a temp file in `task.tmpDir`; a failure never leaves a partial file. */
   download(task: DownloadTask, signal?: AbortSignal): Promise<DownloadResult>;
-  /** ffprobe under the global process limiter (the caller's slot, the helper's spawn). */
+  /**
+   * The file's headers read in the helper (media/headerProbe.ts: the common stills and H.264 movies, no child
+   * process); ffprobe for anything else, under the global process limiter (the caller's slot, the helper's spawn).
+   */
   probe(file: string, signal?: AbortSignal): Promise<ProbeResult>;
   close(): Promise<void>;
   /** The helper processes running now (none on the event loop). */
@@ -35,7 +39,10 @@ export interface DownloadTask {
   accept: MirrorAccept;
 }
 
-export type TransferTask = { op: "download"; download: DownloadTask } | { op: "probe"; file: string };
+export type TransferTask =
+  | { op: "download"; download: DownloadTask }
+  | { op: "headers"; file: string }
+  | { op: "probe"; file: string };
 
 export function acceptsMime(accept: MirrorAccept, mime: string): boolean {
   if ("image" in accept) return mime.startsWith("image/");
@@ -48,7 +55,8 @@ export function runTransferTask(
   task: TransferTask,
   signal: AbortSignal,
   ffmpeg: FfmpegRunner | null,
-): Promise<DownloadResult | ProbeResult> {
+): Promise<DownloadResult | ProbeResult | null> {
+  if (task.op === "headers") return probeHeaders(task.file);
   if (task.op === "probe") {
     if (!ffmpeg) return Promise.reject(new FfmpegMissingError("ffprobe"));
     return ffmpeg.probe(task.file, { signal });
@@ -72,7 +80,7 @@ export function createMirrorTransfer(config: Config, ffmpeg: FfmpegRunner | null
     ffmpeg: ffmpeg && { ...ffmpeg.binaries, probeTimeoutMs: config.DAILIES_PROBE_TIMEOUT_SECONDS * 1000 },
     nice: MIRROR_HELPER_NICE,
   };
-  const pool = new HelperPool<TransferTask, DownloadResult | ProbeResult>(
+  const pool = new HelperPool<TransferTask, DownloadResult | ProbeResult | null>(
     {
       entry: new URL(`./mirrorHelper${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url),
       // One helper is plenty on a small machine (downloads wait on the network); more only with more cores.
@@ -84,6 +92,8 @@ export function createMirrorTransfer(config: Config, ffmpeg: FfmpegRunner | null
   return {
     download: (task, signal) => pool.run({ op: "download", download: task }, signal) as Promise<DownloadResult>,
     probe: async (file, signal) => {
+      const read = (await pool.run({ op: "headers", file }, signal)) as ProbeResult | null;
+      if (read) return read;
       if (!ffmpeg) throw new FfmpegMissingError("ffprobe");
       // The slot is taken here, so the global limit on ffmpeg processes holds whichever helper spawns.
       return ffmpeg.limiter.run(() => pool.run({ op: "probe", file }, signal) as Promise<ProbeResult>, signal, false);
@@ -103,6 +113,8 @@ export function onLoopTransfer(ffmpeg: FfmpegRunner | null): MirrorTransfer {
         null,
       ) as Promise<DownloadResult>,
     probe: async (file, signal) => {
+      const read = await probeHeaders(file);
+      if (read) return read;
       if (!ffmpeg) throw new FfmpegMissingError("ffprobe");
       return ffmpeg.probe(file, signal ? { signal } : {});
     },
