@@ -26,6 +26,8 @@ const IMAGE_HEAD_BYTES = 256 * 1024;
 const MAX_MOOV_BYTES = 32 * 1024 * 1024;
 /** Top-level boxes walked before giving up. */
 const MAX_TOP_BOXES = 64;
+/** Children of one box: real movies have a handful; 32 MB of empty 8-byte boxes would be four million objects. */
+const MAX_CHILD_BOXES = 4096;
 
 const ascii = (b: Uint8Array, at: number, n = 4) => String.fromCharCode(...b.subarray(at, at + n));
 const u16 = (b: Uint8Array, at: number) => ((b[at] as number) << 8) | (b[at + 1] as number);
@@ -264,7 +266,7 @@ interface Box {
 function boxes(b: Uint8Array, start: number, end: number): Box[] | null {
   const out: Box[] = [];
   for (let at = start; at < end; ) {
-    if (at + 8 > end) return null;
+    if (at + 8 > end || out.length === MAX_CHILD_BOXES) return null;
     let size = u32(b, at);
     let header = 8;
     if (size === 1) {

@@ -177,6 +177,18 @@ describe("probeHeaders leaves to ffprobe", () => {
     expect(await probeHeaders(file("lying"))).toBeNull();
   });
 
+  it("a movie index of a million empty boxes", () => {
+    const count = 1_000_000;
+    const moov = Buffer.alloc(8 + count * 8);
+    moov.writeUInt32BE(moov.length, 0);
+    moov.write("moov", 4);
+    for (let i = 0; i < count; i++) {
+      moov.writeUInt32BE(8, 8 + i * 8);
+      moov.write("free", 12 + i * 8);
+    }
+    expect(parseMoov(moov)).toBeNull();
+  });
+
   it("an empty file and plain text", async () => {
     await writeFile(file("empty"), "");
     await writeFile(file("text"), "#EXTM3U\n#EXT-X-VERSION:3\nhttp://example.com/a.ts\n");
