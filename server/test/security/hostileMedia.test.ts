@@ -3,6 +3,7 @@
  * from the probe. Every hostile file is generated here. Real ffmpeg, real HTTP, a real SQLite data folder.
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -217,8 +218,14 @@ describe("mirroring and video_url", () => {
       "/live.m3u8": { type: "video/mp4", body: () => playlist(`${cdn.url}/seg.ts`, { live: true }) },
       "/thumb.svg": { type: "image/svg+xml", body: () => SVG_BOMB },
       "/bomb.png": { type: "image/png", body: () => pngBomb(16000, 16000) },
+      // A real H.264 mp4 over this app's frame limit: read from its headers (media/headerProbe.ts), not ffprobe.
+      "/large.mp4": { type: "video/mp4", body: () => readFileSync(real.mp4) },
     });
-    t = await buildTestApp({ DAILIES_MIRROR_ALLOW_PRIVATE: "1", DAILIES_MIRROR_MAX_ATTEMPTS: "1" });
+    t = await buildTestApp({
+      DAILIES_MIRROR_ALLOW_PRIVATE: "1",
+      DAILIES_MIRROR_MAX_ATTEMPTS: "1",
+      DAILIES_MAX_VIDEO_PIXELS: String(64 * 64 - 1),
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -249,12 +256,13 @@ describe("mirroring and video_url", () => {
     expect(stored.filter((f) => String(f).includes("."))).toEqual([]);
   });
 
-  it("capture mirroring of a playlist, an SVG and a PNG bomb ends mirror_failed with the reason", async () => {
+  it("capture mirroring of a playlist, an SVG, a PNG bomb and an H.264 frame over the limit ends mirror_failed", async () => {
     const { projectId } = await seedProject(t);
     const cases = [
       ["/innocent.mp4", "VIDEO", "not a supported video, audio or image file"],
       ["/thumb.svg", "IMAGE", "not a supported video, audio or image file"],
       ["/bomb.png", "IMAGE", "pixel limit"],
+      ["/large.mp4", "VIDEO", "the video is 64×64, more than the 4095-pixel frame limit"],
     ] as const;
     for (const [route, assetType, reason] of cases) {
       const res = await t.call({
