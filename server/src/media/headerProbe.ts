@@ -494,8 +494,19 @@ export function locateMoov(
 
 // ---------------------------------------------------------------------------------------------- the file
 
-/** Probes a file by its headers, or answers null so the caller runs ffprobe. Reads at most the headers. */
+/**
+ * Probes a file by its headers, or answers null so the caller runs ffprobe. Reads at most the headers. Never
+ * throws: whatever goes wrong here (an unreadable file too) is ffprobe's to answer, as before this reader.
+ */
 export async function probeHeaders(file: string): Promise<ProbeResult | null> {
+  try {
+    return await readHeaders(file);
+  } catch {
+    return null;
+  }
+}
+
+async function readHeaders(file: string): Promise<ProbeResult | null> {
   const handle = await open(file, "r");
   try {
     const { size } = await handle.stat();

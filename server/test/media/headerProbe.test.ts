@@ -189,6 +189,10 @@ describe("probeHeaders leaves to ffprobe", () => {
     expect(parseMoov(moov)).toBeNull();
   });
 
+  it("a file that is not there (no error of its own: ffprobe answers as before)", async () => {
+    expect(await probeHeaders(file("missing"))).toBeNull();
+  });
+
   it("an empty file and plain text", async () => {
     await writeFile(file("empty"), "");
     await writeFile(file("text"), "#EXTM3U\n#EXT-X-VERSION:3\nhttp://example.com/a.ts\n");
