@@ -7,6 +7,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { Loading } from "../../components/Loading";
 import { type TakeActions, TakeCard } from "../../components/take/TakeCard";
 import { formatDuration, humanize } from "../../lib/format";
+import { LiveTakeFetches } from "../../lib/liveTakes";
 import { useProjectName } from "../../lib/projectName";
 import { useShortcuts } from "../../lib/shortcuts";
 import {
@@ -80,18 +81,30 @@ export function ScenePage({ projectId, sceneCode }: { projectId: string; sceneCo
   });
 
   const scene = first.data?.scene;
+  const live = useMemo(() => new LiveTakeFetches(), [projectId, sceneCode]);
   useLiveEvents((e) => {
     if (e === "resync") return first.reload();
     if (e.projectId !== projectId || !e.type.startsWith("asset.")) return;
     // The first page is still loading: its answer may predate this event, so ask again rather than drop it.
     if (!scene) return first.reload();
     const id = String(e.data.assetVersionId ?? "");
-    // A new take names its scene; changes to takes already listed are recognised by id (not every publisher
-    // sends the scene code).
-    const mine = e.data.sceneId === scene.sceneId || takes.some((t) => t.id === id);
-    if (!mine || !id) return;
+    // A new take names its scene; changes to takes already listed or announced are recognised by id (not every
+    // publisher sends the scene code).
+    if (
+      !id ||
+      !live.concerns(
+        id,
+        e.data.sceneId === scene.sceneId,
+        takes.some((t) => t.id === id),
+      )
+    )
+      return;
+    const ticket = live.start(id);
     api.assetVersions.get(id).then(
-      (v) => setTakes((prev) => (v.selected ? applySelection(upsertTake(prev, v), v) : upsertTake(prev, v))),
+      (v) => {
+        if (!live.isLatest(id, ticket)) return;
+        setTakes((prev) => (v.selected ? applySelection(upsertTake(prev, v), v) : upsertTake(prev, v)));
+      },
       () => undefined,
     );
   });
