@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import type { IngestInput, IngestWarning } from "@dailies/shared";
+import * as crypto from "node:crypto";
+import { type IngestInput, type IngestWarning, ingestRequestSchema } from "@dailies/shared";
 
 /**
  * What existing clients of the capture contract send that the contract does not: handled here, as pure
@@ -58,6 +58,28 @@ function sortedKeys(value: unknown): unknown {
 /** How long an identical body counts as a re-send of the same capture. */
 export const DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
 
+/** A capture's fields in the order canonicalJson writes them (a parsed body has no others: zod strips them). */
+const SORTED_FIELDS = Object.keys(ingestRequestSchema.shape).sort();
+
+/**
+ * canonicalJson of a parsed capture, the same text without sorting its top level on every call: the fields are
+ * sorted once, and only the free-form values (metadata, provenance, a prompt package) are copied key-sorted.
+ */
+export function canonicalCaptureJson(input: IngestInput): string {
+  const out: Record<string, unknown> = {};
+  for (const field of SORTED_FIELDS) {
+    const value = (input as Record<string, unknown>)[field];
+    if (value !== undefined) out[field] = typeof value === "object" && value !== null ? sortedKeys(value) : value;
+  }
+  return JSON.stringify(out);
+}
+
+/** SHA-256 (hex) in one call where Node has it (20.12+, 21.7+): no Hash object per capture. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === "function"
+    ? (text) => crypto.hash("sha256", text)
+    : (text) => crypto.createHash("sha256").update(text).digest("hex");
+
 /**
  * The key of the duplicate guard: a re-send without Idempotency-Key (after a lost response) carries the same
  * body. Only captures with an outputUrl are guarded: without one, two identical prompt-only notes are
@@ -65,5 +87,5 @@ export const DUPLICATE_WINDOW_MS = 24 * 3600 * 1000;
  */
 export function duplicateKey(input: IngestInput): string | undefined {
   if (!input.outputUrl) return undefined;
-  return createHash("sha256").update(canonicalJson(input)).digest("hex");
+  return sha256Hex(canonicalCaptureJson(input));
 }
