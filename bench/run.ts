@@ -1,6 +1,7 @@
 // `pnpm bench [name…]`: runs the named benchmarks (all when none is named) and prints their ratios.
 import { benchAi } from "./ai.js";
 import { benchIngest } from "./ingest.js";
+import { benchIngestParts } from "./ingestParts.js";
 import { benchMedia } from "./media.js";
 import { benchStorage } from "./storage.js";
 import { benchTeam } from "./team.js";
@@ -11,6 +12,7 @@ import { benchWebhooks } from "./webhooks.js";
 
 const benches: Record<string, () => Promise<void>> = {
   ingest: () => benchIngest(),
+  "ingest-parts": () => benchIngestParts(),
   media: () => benchMedia(),
   ai: () => benchAi(),
   webhooks: () => benchWebhooks(),

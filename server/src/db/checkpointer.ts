@@ -97,6 +97,8 @@ export function startCheckpointer(file: string, api: Database.Database, interval
     },
     stop: async () => {
       stopping = true;
+      // Held while it ends: an unref'd thread lets a process with nothing else to do exit mid-checkpoint.
+      worker.ref();
       worker.postMessage("stop");
       await exited;
     },

@@ -1,8 +1,10 @@
 // WAL checkpoints from their own thread (issue 17): the API's connection writes, another thread copies the WAL
 // into the database file, and the API's own threshold is only a fallback.
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from "../../src/db/checkpointer.js";
 import { type DbHandle, openDatabase } from "../../src/db/client.js";
@@ -71,5 +73,36 @@ describe("the checkpoint thread", () => {
     });
     expect(app.deps.db.$client.pragma("wal_autocheckpoint", { simple: true })).toBe(FALLBACK_AUTOCHECKPOINT_PAGES);
     await app.close();
+  });
+
+  it("a process with nothing else to do waits for the last checkpoint when it stops the thread", () => {
+    // The thread is unref'd so that an idle server may exit; its stop must hold the process until the thread's
+    // last checkpoint ended. Before, a process closing after a burst of writes ended mid-checkpoint (and a
+    // top-level await of the close never settled, exit code 13).
+    const source = (name: string) => fileURLToPath(new URL(`../../src/db/${name}`, import.meta.url));
+    const script = join(dir, "stop.mts");
+    writeFileSync(
+      script,
+      `import { startCheckpointer } from ${JSON.stringify(source("checkpointer.ts"))};
+import { openDatabase } from ${JSON.stringify(source("client.ts"))};
+const db = openDatabase(process.argv[2]);
+db.$client.exec("create table burst (id integer primary key, body blob)");
+const thread = startCheckpointer(process.argv[2], db.$client, 60_000);
+const insert = db.$client.prepare("insert into burst (body) values (?)");
+for (let i = 0; i < 300; i++) db.$client.transaction(() => { for (let j = 0; j < 10; j++) insert.run(Buffer.alloc(3000, j)); })();
+await thread.stop();
+db.$client.close();
+console.log(JSON.stringify(thread.last));
+`,
+    );
+    const child = spawnSync(process.execPath, ["--import", "tsx", script, join(dir, "stop.sqlite")], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(child.status, child.stderr).toBe(0);
+    const last = JSON.parse(child.stdout.trim()) as { frames: number; checkpointed: number };
+    expect(last.frames).toBeGreaterThan(1000);
+    expect(last.checkpointed).toBe(last.frames);
   });
 });
