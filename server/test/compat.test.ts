@@ -175,8 +175,9 @@ describe("re-send without Idempotency-Key", () => {
     expect((await ingest(note)).json).not.toHaveProperty("duplicate");
     const body = capture({ assetType: "VOICE" });
     const first = await ingest(body);
-    await testSql(t, "update idempotency_keys set created_at = ? where route = 'ingest-body'", [
+    await testSql(t, "update asset_versions set created_at = ? where id = ?", [
       new Date(Date.now() - 25 * 3600 * 1000).toISOString(),
+      first.json.asset.id,
     ]);
     const later = await ingest(body);
     expect(later.json).not.toHaveProperty("duplicate");

@@ -1,7 +1,8 @@
 /**
- * The duplicate guard (a re-send without Idempotency-Key) keeps a small record per filed capture and rebuilds
- * the first reply from the identical body: the answer must stay the first reply exactly (as when the whole reply
- * was stored), whatever happened to the version since. compat.test.ts covers the rule itself.
+ * The duplicate guard (a re-send without Idempotency-Key) keeps the body's hash on the version it filed and
+ * rebuilds the first reply from the identical body and that version: the answer must stay the first reply
+ * (as when the whole reply was stored), whatever happened to the version's selection since. compat.test.ts covers
+ * the rule itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
@@ -22,12 +23,11 @@ const capture = (extra: Record<string, unknown> = {}) => ({
   outputUrl: `https://cdn.example.com/gen/${++take}.mp4`,
   ...extra,
 });
-const guardRecords = async () =>
-  (await testSql(
-    t,
-    'select key, length(cast(response as text)) as bytes, body_hash as "bodyHash" from idempotency_keys where route = ?',
-    ["ingest-body"],
-  )) as Array<{ key: string; bytes: number; bodyHash: number | null }>;
+const bodyHashes = async () =>
+  (await testSql(t, 'select id, body_sha256 as "sha256" from asset_versions where body_sha256 is not null')) as Array<{
+    id: string;
+    sha256: string;
+  }>;
 
 beforeAll(async () => {
   t = await buildTestApp({}, { startWorker: false });
@@ -71,29 +71,27 @@ describe("duplicate guard record", () => {
     expect((await ingest(body)).json).toEqual({ ...second.json, duplicate: true });
   });
 
-  it("keeps a record of ~200 bytes keyed by the version, only for guarded captures", async () => {
-    const before = (await guardRecords()).length;
+  it("keeps the body's hash on the version, only for guarded captures, and no record of its own", async () => {
+    const before = (await bodyHashes()).length;
     const filed = await ingest(capture({ assetType: "AUDIO", prompt: "x".repeat(2000), metadata: { seed: 9 } }));
     await ingest(capture({ assetType: "AUDIO" }), "?allowDuplicate=true");
     await ingest({ projectId, sceneId: "001", platformKey: "runway", assetType: "AUDIO", prompt: "a note" });
-    const records = await guardRecords();
-    expect(records).toHaveLength(before + 1);
-    const record = records.find((r) => r.key === filed.json.asset.id);
-    expect(record?.bytes).toBeLessThan(250);
-    expect(record?.bodyHash).toEqual(expect.any(Number));
+    const hashes = await bodyHashes();
+    expect(hashes).toHaveLength(before + 1);
+    expect(hashes.find((r) => r.id === filed.json.asset.id)?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await testSql(t, "select key from idempotency_keys")).toEqual([]);
   });
 
-  it("tells apart bodies whose hashes share the indexed prefix", async () => {
+  it("compares the full hash: a version whose hash shares only the first 48 bits is another body", async () => {
     const body = capture({ assetType: "MUSIC" });
     const first = await ingest(body);
-    const later = await ingest(capture({ assetType: "MUSIC" }));
-    // Every record, the newer one of another body included, now carries this body's 48-bit prefix.
-    await testSql(
-      t,
-      "update idempotency_keys set body_hash = (select body_hash from idempotency_keys where key = ?) where route = 'ingest-body'",
-      [first.json.asset.id],
-    );
     expect((await ingest(body)).json).toEqual({ ...first.json, duplicate: true });
-    expect(later.json.asset.id).not.toBe(first.json.asset.id);
+    await testSql(t, "update asset_versions set body_sha256 = substr(body_sha256, 1, 12) || ? where id = ?", [
+      "f".repeat(52),
+      first.json.asset.id,
+    ]);
+    const again = await ingest(body);
+    expect(again.json).not.toHaveProperty("duplicate");
+    expect(again.json.asset.id).not.toBe(first.json.asset.id);
   });
 });

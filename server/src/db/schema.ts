@@ -253,6 +253,12 @@ export const assetVersions = sqliteTable(
       .notNull()
       .default("none"),
     mirrorError: text("mirror_error"),
+    /**
+     * The duplicate guard (services/ingestCompat.ts): the SHA-256 (hex) of the canonical body of a guarded
+     * capture (an outputUrl, no Idempotency-Key), on the version it filed. Found by the in-memory index of
+     * repositories/bodyIndex.ts, not by an index of the table; null for every other version.
+     */
+    bodySha256: text("body_sha256"),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: text("updated_at").notNull().default(now),
@@ -274,12 +280,6 @@ export const idempotencyKeys = sqliteTable(
     route: text("route").notNull(),
     statusCode: integer("status_code").notNull(),
     response: json<unknown>("response").notNull(),
-    /**
-     * The duplicate guard's records (route `ingest-body`, keyed by the version they filed) are found by the
-     * first 48 bits of the body's SHA-256; the full hash is compared in `response`. On SQLite the index by it is
-     * kept in memory (repositories/bodyIndex.ts), not in the file: migration 0010 dropped idempotency_keys_body.
-     */
-    bodyHash: integer("body_hash"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.route, t.key] })],

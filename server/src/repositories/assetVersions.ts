@@ -1,4 +1,4 @@
-import { and, count, desc, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, count, desc, eq, sql } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { assetVersions, media, promptPackages, scenes } from "../db/schema.js";
@@ -6,6 +6,7 @@ import { newId, nowIso } from "../ids.js";
 import type { MediaRow } from "./media.js";
 import { ensurePlatform } from "./platforms.js";
 import { touchProject } from "./projects.js";
+import { type FiledVersion, insertNumberedRow } from "./versionRows.js";
 
 export type AssetRow = typeof assetVersions.$inferSelect;
 
@@ -79,37 +80,14 @@ export function updateTake(
   });
 }
 
-/** Columns an ingest leaves to later writes (the mirror) or computes in the statement (the number). */
-const NOT_FILED = new Set(["versionNumber", "mediaId", "thumbnailMediaId", "mirrorError", "updatedAt"]);
-const FILED = Object.entries(getTableColumns(assetVersions)).filter(([key]) => !NOT_FILED.has(key));
-
-/**
- * One ingested version's values as SQLite takes them (booleans as 0/1, JSON as text), keyed like the schema:
- * a column added to the schema is a compile error here until ingest fills it or NOT_FILED names it.
- */
-export type FiledVersion = Record<
-  Exclude<keyof AssetRow, "versionNumber" | "mediaId" | "thumbnailMediaId" | "mirrorError" | "updatedAt">,
-  string | number | null
->;
+export type { FiledVersion } from "./versionRows.js";
 
 /**
  * Inserts a version and takes the next number of (scene, asset type, platform) in the same statement, inside
- * the caller's immediate transaction, so concurrent ingests never share or skip a number. Prepared once: the
- * columns come from the schema, updated_at starts equal to created_at. The subquery compares with `cast(@x as
- * text)`, not `@x`: see db/prepared.ts (with bare parameters every run re-prepared the whole insert).
+ * the caller's immediate transaction (versionRows.ts).
  */
 export function insertNumberedVersion(db: Db, version: FiledVersion): number {
-  const row = prepared(db, "versions.insertNumbered", () =>
-    (db as DbHandle).$client.prepare(
-      `insert into asset_versions (${FILED.map(([, c]) => c.name).join(", ")}, updated_at, version_number)
-       values (${FILED.map(([key]) => `@${key}`).join(", ")}, @createdAt,
-         (select coalesce(max(version_number), 0) + 1 from asset_versions
-           where scene_id = cast(@sceneId as text) and asset_type = cast(@assetType as text)
-             and platform_id = cast(@platformId as text)))
-       returning version_number as versionNumber`,
-    ),
-  ).get(version) as { versionNumber: number };
-  return row.versionNumber;
+  return insertNumberedRow(db, version).versionNumber;
 }
 
 export function promptPackageInProject(db: Db, id: string, projectId: string): boolean {

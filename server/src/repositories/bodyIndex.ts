@@ -1,93 +1,120 @@
 import type Database from "better-sqlite3";
 import type { Db, DbHandle } from "../db/client.js";
 
-/** The route under which idempotency_keys keeps the duplicate guard's records (one per guarded capture). */
-export const BODY_ROUTE = "ingest-body";
-
 /**
- * The duplicate guard's lookup on SQLite: body hash → the rowids of its records, in memory. The records
- * themselves stay rows of idempotency_keys, written in the capture's transaction; only the index by hash lives
- * here. As a table index, each capture's random hash entry dirtied a page of its own, which the commit wrote to
- * the WAL and the checkpoint copied again (issue 17: measured 6–12 µs on the API's thread per capture, growing
- * with the table, plus 8–18 µs of checkpointing). Entries are numbers only (31 bits of the hash → rowid), so a
- * day of captures is one flat table for the garbage collector, not an object per capture.
+ * The duplicate guard's lookup on SQLite: body hash → the rowids of the versions filed with it, in memory. The
+ * hash itself is a column of the version (asset_versions.body_sha256), written by the capture's own insert; only
+ * the index by hash lives here. Kept in the file, each capture's random index entry dirtied a page of its own,
+ * which the commit wrote to the WAL and the checkpoint copied again (issue 17); and a record row of its own per
+ * capture cost the API's thread ~10–20 µs more than the column does. Entries are numbers only (31 bits of the
+ * hash → rowid), so a day of captures is one flat table for the garbage collector, not an object per capture.
  *
  * Other processes on the same file (DAILIES_ROLE) file captures too: whenever `PRAGMA data_version` says another
- * connection committed, the rows added since the last read are read in (rowids only grow; an emptied table
- * starts them again, and then everything is read again). An entry whose row is gone, or whose rowid a later row
- * took after a rollback, only costs a read: findFiledBody checks the user and the full hash of every row. One gap
- * is left: rows read in from a write transaction that then rolls back as a whole hide the rowids they had, so a
- * record another process files under one of them at that moment is not seen here. The cost is a re-send filed
- * twice, never a capture lost.
+ * connection committed, the versions added since the last read are read in, newest first down to the guard's
+ * window (rowids only grow; a table whose newest rows were deleted is read again). An entry whose row is gone, or
+ * whose rowid a later row took, only costs a read: findFiledBody checks the user and the full hash of every row.
+ * One gap is left: rows read in from a write transaction that then rolls back as a whole hide the rowids they
+ * had, so a version another process files under one of them at that moment is not seen here. The cost is a
+ * re-send filed twice, never a capture lost.
  */
 export class BodyIndex {
   private readonly rowids = new Map<number, number | number[]>();
+  /** A (rowid, filed at) pair per minute of filings: where the window's start falls, for forget(). */
+  private marks: { rowid: number; createdAt: string }[] = [];
   private lastRowid = 0;
   private dataVersion: number | undefined;
   private readonly version: Database.Statement<[], number>;
   private readonly maxRowid: Database.Statement<[], number | null>;
-  private readonly minRowid: Database.Statement<[], number | null>;
-  private readonly rowsAfter: Database.Statement<[number], { rowid: number; bodyHash: number | null }>;
+  private readonly newestFirst: Database.Statement<[], { rowid: number; sha256: string | null; createdAt: string }>;
 
   constructor(client: Database.Database) {
     this.version = client.prepare<[], number>("pragma data_version").pluck();
-    this.maxRowid = client.prepare<[], number | null>("select max(rowid) from idempotency_keys").pluck();
-    this.minRowid = client
-      .prepare<[], number | null>(`select min(rowid) from idempotency_keys where route = '${BODY_ROUTE}'`)
-      .pluck();
-    this.rowsAfter = client.prepare(
-      `select rowid, body_hash as bodyHash from idempotency_keys where rowid > ? and route = '${BODY_ROUTE}'`,
+    this.maxRowid = client.prepare<[], number | null>("select max(rowid) from asset_versions").pluck();
+    this.newestFirst = client.prepare(
+      "select rowid, body_sha256 as sha256, created_at as createdAt from asset_versions order by rowid desc",
     );
   }
 
-  /** The rowids of the records under this body hash prefix (48 bits, as stored in body_hash). */
-  rowidsOf(bodyHash: number): readonly number[] {
-    this.catchUp();
+  /** The rowids of the versions filed under this body hash prefix (48 bits) since `since` (ISO), and maybe older. */
+  rowidsOf(bodyHash: number, since: string): readonly number[] {
+    this.catchUp(since);
     const found = this.rowids.get(slot(bodyHash));
     return found === undefined ? [] : typeof found === "number" ? [found] : found;
   }
 
-  add(bodyHash: number, rowid: number): void {
+  add(bodyHash: number, rowid: number, createdAt: string): void {
     const key = slot(bodyHash);
     const found = this.rowids.get(key);
     if (found === undefined) this.rowids.set(key, rowid);
     else if (typeof found === "number") {
       if (found !== rowid) this.rowids.set(key, [found, rowid]);
     } else if (!found.includes(rowid)) found.push(rowid);
+    const last = this.marks.at(-1);
+    if (!last || (rowid > last.rowid && createdAt.slice(0, 16) !== last.createdAt.slice(0, 16)))
+      this.marks.push({ rowid, createdAt });
   }
 
-  /** Drops the entries below the oldest record left (the guard's records are pruned oldest first). */
-  forgetPruned(): void {
-    const oldest = this.minRowid.get() ?? Number.POSITIVE_INFINITY;
+  /** Forgets the entries filed before the minute that holds `before` (ISO); returns how many went. */
+  forget(before: string): number {
+    let cut = -1;
+    while (cut + 1 < this.marks.length && (this.marks[cut + 1] as { createdAt: string }).createdAt < before) cut++;
+    if (cut < 0) return 0;
+    const boundary = (this.marks[cut] as { rowid: number }).rowid;
+    this.marks = this.marks.slice(cut);
+    let forgotten = 0;
     for (const [key, found] of this.rowids) {
       if (typeof found === "number") {
-        if (found < oldest) this.rowids.delete(key);
+        if (found < boundary) {
+          this.rowids.delete(key);
+          forgotten++;
+        }
         continue;
       }
-      const kept = found.filter((rowid) => rowid >= oldest);
+      const kept = found.filter((rowid) => rowid >= boundary);
+      forgotten += found.length - kept.length;
       if (kept.length === 0) this.rowids.delete(key);
       else this.rowids.set(key, kept.length === 1 ? (kept[0] as number) : kept);
     }
+    return forgotten;
   }
 
-  /** Reads in the records other connections committed since the last look (all of them the first time). */
-  private catchUp(): void {
+  /** Reads in the versions other connections filed since the last look (the whole window the first time). */
+  private catchUp(since: string): void {
     const version = this.version.get() as number;
     if (version === this.dataVersion) return;
     this.dataVersion = version;
-    if ((this.maxRowid.get() ?? 0) < this.lastRowid) {
+    const max = this.maxRowid.get() ?? 0;
+    if (max < this.lastRowid) {
       this.rowids.clear();
+      this.marks = [];
       this.lastRowid = 0;
     }
-    for (const row of this.rowsAfter.iterate(this.lastRowid)) {
-      this.lastRowid = Math.max(this.lastRowid, row.rowid);
-      if (row.bodyHash !== null) this.add(row.bodyHash, row.rowid);
+    const added: { rowid: number; sha256: string; createdAt: string }[] = [];
+    for (const row of this.newestFirst.iterate()) {
+      if (row.rowid <= this.lastRowid || row.createdAt < since) break;
+      if (row.sha256 !== null) added.push(row as (typeof added)[number]);
     }
+    for (let i = added.length - 1; i >= 0; i--) {
+      const row = added[i] as (typeof added)[number];
+      this.add(hashPrefix(row.sha256), row.rowid, row.createdAt);
+    }
+    this.lastRowid = Math.max(this.lastRowid, max);
   }
 }
 
+/** 48 bits of the hash, as an integer (a JavaScript number). */
+export const hashPrefix = (sha256Hex: string) => Number.parseInt(sha256Hex.slice(0, 12), 16);
+
 /** The map's key: the top 31 bits of the 48-bit prefix, a small integer (no heap object per entry). */
 const slot = (bodyHash: number) => Math.floor(bodyHash / 2 ** 17);
+
+/**
+ * Notes a version filed with a guarded body in the guard's index, inside the ingest's write (the hash itself
+ * went into the version's row).
+ */
+export function indexFiledBody(db: Db, sha256Hex: string, rowid: number, createdAt: string): void {
+  bodyIndex(db).add(hashPrefix(sha256Hex), rowid, createdAt);
+}
 
 const indexes = new WeakMap<object, BodyIndex>();
 

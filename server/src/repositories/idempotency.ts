@@ -1,8 +1,8 @@
 import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
-import { BODY_ROUTE, bodyIndex } from "./bodyIndex.js";
+import { bodyIndex, hashPrefix } from "./bodyIndex.js";
 
-/** Idempotency records (`Idempotency-Key`) and remembered bodies (re-sends without one), by user and route. */
+/** Idempotency records (`Idempotency-Key`), by user and route, and the duplicate guard's lookup (re-sends without one). */
 
 export function findIdempotent(
   db: Db,
@@ -19,9 +19,8 @@ export function findIdempotent(
 }
 
 /**
- * What the duplicate guard keeps of a filed capture: the reply's parts that its body does not determine (the
- * rest is rebuilt from the identical body, services/ingest.ts). About 150 bytes, against the ~1 KB reply
- * stored before.
+ * What the duplicate guard answers a re-send with: the reply's parts that its body does not determine (the rest
+ * is rebuilt from the identical body, services/ingest.ts), read from the version the body filed.
  */
 export interface FiledBody {
   versionId: string;
@@ -32,49 +31,36 @@ export interface FiledBody {
   createdAt: string;
 }
 
-type StoredBody = { sha256: string } & Omit<FiledBody, "versionId" | "createdAt">;
-/** 48 bits of the hash, as an integer (a JavaScript number and SQLite's 6-byte int). */
-const hashPrefix = (sha256Hex: string) => Number.parseInt(sha256Hex.slice(0, 12), 16);
-
 /**
- * The newest capture the user filed with this body (its SHA-256, hex) if that was after `since`: the records
- * under the body's hash prefix (bodyIndex.ts), each read by its rowid and told apart by user and full hash.
+ * The newest version the user filed with this body (its SHA-256, hex) after `since`: the versions under the
+ * body's hash prefix (bodyIndex.ts), each read by its rowid and told apart by user and full hash. A deleted
+ * version is no longer found, so its body files anew. The platform label is the one the capture named, else the
+ * platform's name, as the first reply said.
  */
 export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: string): FiledBody | undefined {
-  const byRowid = prepared(db, "idempotency.filedBodyByRowid", () =>
-    (db as DbHandle).$client.prepare<[number], { userId: string; key: string; response: string; createdAt: string }>(
-      `select user_id as userId, key, response, created_at as createdAt from idempotency_keys
-        where rowid = ? and route = '${BODY_ROUTE}'`,
+  const byRowid = prepared(db, "versions.filedBodyByRowid", () =>
+    (db as DbHandle).$client.prepare<[number], FiledBody & { userId: string | null; sha256: string | null }>(
+      `select v.id as versionId, v.version_number as versionNumber, p.slug as platformKey,
+              coalesce(nullif(v.platform_label, ''), p.name) as platformLabel,
+              v.prompt_package_id as promptPackageId, v.created_at as createdAt, v.created_by as userId,
+              v.body_sha256 as sha256
+         from asset_versions v join platforms p on p.id = v.platform_id where v.rowid = ?`,
     ),
   );
-  // Only the newest filing of a body counts, as when one record per body was replaced on each filing.
-  let newest: { key: string; createdAt: string; stored: StoredBody } | undefined;
-  for (const rowid of bodyIndex(db).rowidsOf(hashPrefix(sha256Hex))) {
+  // Only the newest filing of a body counts; two in one millisecond: the first filed (time-ordered ids).
+  let newest: FiledBody | undefined;
+  for (const rowid of bodyIndex(db).rowidsOf(hashPrefix(sha256Hex), since)) {
     const row = byRowid.get(rowid);
-    if (!row || row.userId !== userId || (newest && row.createdAt <= newest.createdAt)) continue;
-    const stored = JSON.parse(row.response) as StoredBody;
-    if (stored.sha256 === sha256Hex) newest = { key: row.key, createdAt: row.createdAt, stored };
+    if (!row || row.userId !== userId || row.sha256 !== sha256Hex || row.createdAt <= since) continue;
+    if (
+      newest &&
+      (row.createdAt < newest.createdAt || (row.createdAt === newest.createdAt && row.versionId > newest.versionId))
+    )
+      continue;
+    const { userId: _, sha256: __, ...filed } = row;
+    newest = filed;
   }
-  if (!newest || newest.createdAt <= since) return undefined;
-  const { sha256: _, ...filed } = newest.stored;
-  return { versionId: newest.key, createdAt: newest.createdAt, ...filed };
-}
-
-/**
- * Records a filed capture for the duplicate guard, inside the ingest's write. Keyed by the version's
- * time-ordered id, so the insert appends to the primary-key index; the body's hash prefix goes to the in-memory
- * index (bodyIndex.ts), not to an index of the table, whose random entry cost every capture a page of its own.
- */
-export function rememberFiledBody(db: Db, userId: string, sha256Hex: string, filed: FiledBody): void {
-  const { versionId, createdAt, ...rest } = filed;
-  const bodyHash = hashPrefix(sha256Hex);
-  const { lastInsertRowid } = prepared(db, "idempotency.rememberBody", () =>
-    (db as DbHandle).$client.prepare<[string, string, string, number, string]>(
-      `insert into idempotency_keys (user_id, route, key, status_code, response, body_hash, created_at)
-       values (?, '${BODY_ROUTE}', ?, 200, ?, ?, ?)`,
-    ),
-  ).run(userId, versionId, JSON.stringify({ sha256: sha256Hex, ...rest }), bodyHash, createdAt);
-  bodyIndex(db).add(bodyHash, Number(lastInsertRowid));
+  return newest;
 }
 
 /**
@@ -98,20 +84,13 @@ export function recordIdempotent(
 }
 
 /**
- * Forgets what no request can use any more: the duplicate guard's records older than its window, and
- * Idempotency-Key answers older than their retention. Returns how many of each went.
+ * Forgets what no request can use any more: the guard's index entries older than its window (the hashes stay on
+ * their versions, unused), and Idempotency-Key answers older than their retention. Returns how many answers went.
  */
-export function pruneIdempotency(db: Db, bodiesBefore: string, keysBefore: string): { bodies: number; keys: number } {
-  const bodies = prepared(db, "idempotency.pruneBodies", () =>
-    (db as DbHandle).$client.prepare<[string]>(
-      `delete from idempotency_keys where route = '${BODY_ROUTE}' and created_at < ?`,
-    ),
-  ).run(bodiesBefore).changes;
-  bodyIndex(db).forgetPruned();
+export function pruneIdempotency(db: Db, bodiesBefore: string, keysBefore: string): { keys: number } {
+  bodyIndex(db).forget(bodiesBefore);
   const keys = prepared(db, "idempotency.pruneKeys", () =>
-    (db as DbHandle).$client.prepare<[string]>(
-      `delete from idempotency_keys where route <> '${BODY_ROUTE}' and created_at < ?`,
-    ),
+    (db as DbHandle).$client.prepare<[string]>("delete from idempotency_keys where created_at < ?"),
   ).run(keysBefore).changes;
-  return { bodies, keys };
+  return { keys };
 }

@@ -1,27 +1,23 @@
 import type { DbHandle } from "../db/client.js";
 import { WriteBatcher } from "../db/writeBatcher.js";
 import { notFound } from "../errors.js";
-import {
-  type FiledVersion,
-  insertNumberedVersion,
-  insertPromptPackage,
-  unselectSiblings,
-  versionExists,
-} from "./assetVersions.js";
-import { type FiledBody, findFiledBody, findIdempotent, recordIdempotent, rememberFiledBody } from "./idempotency.js";
+import { type FiledVersion, insertPromptPackage, unselectSiblings } from "./assetVersions.js";
+import { indexFiledBody } from "./bodyIndex.js";
+import { type FiledBody, findFiledBody, findIdempotent, recordIdempotent } from "./idempotency.js";
 import { type EnqueueInput, insertJob } from "./jobs.js";
 import { ensurePlatform, type PlatformRow, platformById } from "./platforms.js";
+import { insertNumberedRow } from "./versionRows.js";
 
 /**
  * One capture's write (services/ingest.ts decides everything it can from the body first). It is filed as the
- * next version of its scene, type and platform, with its selection change, prompt package, mirror job, duplicate
- * guard and idempotency record, all or nothing; unless the same request (key) or body was filed meanwhile.
+ * next version of its scene, type and platform (its body's hash on it, for the duplicate guard), with its
+ * selection change, prompt package, mirror job and idempotency record, all or nothing; unless the same request (key) or body was filed meanwhile.
  */
 export interface CaptureWrite {
   userId: string;
   /** Checked again inside the write: two retries of one capture may race. */
   idempotencyKey?: string;
-  /** The duplicate guard's key (SHA-256 of the canonical body) when the body is guarded. */
+  /** The duplicate guard's key (SHA-256 of the canonical body) when the body is guarded; also `version.bodySha256`. */
   bodyKey?: string;
   /** Re-sends of the body within the window count as duplicates (ISO: filed after it). */
   duplicateSince: string;
@@ -72,10 +68,9 @@ export const idempotentAnswer = (capture: CaptureWrite, reply: unknown) => ({
 
 const batchers = new WeakMap<DbHandle, WriteBatcher>();
 
-/** The newest filing of this body by this user within the window, unless its version was deleted since. */
+/** The newest version this user filed with this body within the window (a deleted one is not found). */
 export function recentDuplicate(db: DbHandle, userId: string, bodyKey: string, since: string): FiledBody | undefined {
-  const filed = findFiledBody(db, userId, bodyKey, since);
-  return filed && versionExists(db, filed.versionId) ? filed : undefined;
+  return findFiledBody(db, userId, bodyKey, since);
 }
 
 /** What was filed meanwhile under the same key or body: two retries of one capture may race. */
@@ -115,7 +110,7 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     const promptPackageId = capture.promptPackage
       ? insertPromptPackage(db, { ...capture.promptPackage, projectId: String(version.projectId) })
       : ((version as { promptPackageId?: string | null }).promptPackageId ?? null);
-    const versionNumber = insertNumberedVersion(db, {
+    const { versionNumber, rowid } = insertNumberedRow(db, {
       ...version,
       platformId: platform.id,
       promptPackageId,
@@ -124,7 +119,7 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     if (capture.mirrorJob) insertJob(db, capture.mirrorJob);
     const filed = filedBodyOf(capture, version, versionNumber, platform, promptPackageId);
     const reply = capture.reply(filed);
-    if (capture.bodyKey) rememberFiledBody(db, capture.userId, capture.bodyKey, filed);
+    if (capture.bodyKey) indexFiledBody(db, capture.bodyKey, rowid, filed.createdAt);
     if (capture.idempotencyKey)
       recordIdempotent(db, capture.userId, "ingest", capture.idempotencyKey, 200, idempotentAnswer(capture, reply));
     return { kind: "filed", filed, reply };

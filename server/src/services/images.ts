@@ -298,6 +298,7 @@ export async function fileImageVersion(
       generationSeconds: input.generationSeconds,
       queueWaitSeconds: null,
       mirrorStatus: "mirrored",
+      bodySha256: null,
       createdBy: input.userId,
       createdAt,
     },

@@ -109,6 +109,7 @@ export async function ingestAssetVersion(
       generationSeconds: input.generationSeconds ?? null,
       queueWaitSeconds: input.queueWaitSeconds ?? null,
       mirrorStatus,
+      bodySha256: bodyKey ?? null,
       createdBy: auth.user.id,
       createdAt: nowIso(),
       ...(input.promptPackageId && { promptPackageId: input.promptPackageId }),

@@ -1,6 +1,7 @@
 /**
  * What is kept only for a while is pruned here, hourly, by the processes that serve the API: the duplicate
- * guard's records after its 24-hour window, Idempotency-Key answers after DAILIES_IDEMPOTENCY_DAYS, and scratch
+ * guard's in-memory index entries after its 24-hour window (the hashes stay on their versions), Idempotency-Key
+ * answers after DAILIES_IDEMPOTENCY_DAYS, and scratch
  * files a killed process left in the data folder once unchanged for a day. Pruning
  * is idempotent, so several API processes on one database and folder do no harm.
  */
@@ -30,7 +31,7 @@ export function startPruning(
   const run = async () => {
     try {
       const pruned = await pruneExpiredRecords(deps);
-      if (pruned.bodies + pruned.keys > 0) log.info(pruned, "pruned expired idempotency records");
+      if (pruned.keys > 0) log.info(pruned, "pruned expired idempotency records");
     } catch (error) {
       log.warn({ error: String(error) }, "pruning expired records failed; trying again in an hour");
     }

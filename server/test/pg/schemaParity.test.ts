@@ -92,7 +92,7 @@ const pgTables = tables(pgSchema, (v): v is pgCore.PgTable => is(v, pgCore.PgTab
  * by body hash is in memory on SQLite (repositories/bodyIndex.ts, issue 17); several processes share it on
  * PostgreSQL, so there it stays a table index.
  */
-const PG_ONLY_INDEXES: Record<string, string[]> = { idempotency_keys: ["idempotency_keys_body(body_hash)"] };
+const PG_ONLY_INDEXES: Record<string, string[]> = { asset_versions: ["asset_versions_body(body_sha256)"] };
 
 /** Every difference between one SQLite table and its PostgreSQL twin, in words. */
 function differences(table: string, lite: TableShape, given: TableShape): string[] {

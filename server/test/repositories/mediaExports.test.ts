@@ -152,6 +152,7 @@ describe("held versions (generated images)", () => {
     generationSeconds: 1,
     queueWaitSeconds: null,
     mirrorStatus: "mirrored",
+    bodySha256: null,
     createdBy: null,
     createdAt: new Date().toISOString(),
   });
@@ -181,6 +182,7 @@ describe("held versions (generated images)", () => {
     expect(assetById(db, "asset_2")).toMatchObject({
       mediaId: image.id,
       mirrorStatus: "mirrored",
+      bodySha256: null,
       metadata: { width: 4 },
     });
     expect((projectById(db, projectId)?.updatedAt ?? "") >= (before ?? "")).toBe(true);

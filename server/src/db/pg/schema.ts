@@ -275,6 +275,8 @@ export const assetVersions = pgTable(
       .notNull()
       .default("none"),
     mirrorError: text("mirror_error"),
+    /** The duplicate guard's body hash (db/schema.ts); found by the partial index asset_versions_body. */
+    bodySha256: text("body_sha256"),
     createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: text("updated_at").notNull().default(now),
@@ -284,6 +286,7 @@ export const assetVersions = pgTable(
     uniqueIndex("asset_versions_number").on(t.sceneId, t.assetType, t.platformId, t.versionNumber),
     index("asset_versions_scene").on(t.sceneId, t.createdAt),
     index("asset_versions_project").on(t.projectId),
+    index("asset_versions_body").on(t.bodySha256).where(sql`${t.bodySha256} is not null`),
   ],
 );
 
@@ -297,13 +300,9 @@ export const idempotencyKeys = pgTable(
     route: text("route").notNull(),
     statusCode: integer("status_code").notNull(),
     response: jsonOf<unknown>("response").notNull(),
-    bodyHash: bigint("body_hash", { mode: "number" }),
     createdAt: createdAt(),
   },
-  (t) => [
-    primaryKey({ columns: [t.userId, t.route, t.key] }),
-    index("idempotency_keys_body").on(t.bodyHash).where(sql`${t.bodyHash} is not null`),
-  ],
+  (t) => [primaryKey({ columns: [t.userId, t.route, t.key] })],
 );
 
 export const userPreferences = pgTable("user_preferences", {

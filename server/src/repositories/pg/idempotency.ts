@@ -1,14 +1,9 @@
 // Idempotency records and the duplicate guard on PostgreSQL (issue 15): the functions of ../idempotency.ts, same
 // arguments, same results. Several API processes may file the same key at once; the first record stays.
-import { and, asc, desc, eq, lt, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { PgDb } from "../../db/pg/client.js";
-import { idempotencyKeys } from "../../db/pg/schema.js";
+import { assetVersions, idempotencyKeys, platforms } from "../../db/pg/schema.js";
 import type { FiledBody } from "../idempotency.js";
-
-const BODY_ROUTE = "ingest-body";
-type StoredBody = { sha256: string } & Omit<FiledBody, "versionId" | "createdAt">;
-/** 48 bits of the hash, as an integer (bigint column, read as a JavaScript number): as on SQLite. */
-const hashPrefix = (sha256Hex: string) => Number.parseInt(sha256Hex.slice(0, 12), 16);
 
 export async function findIdempotent(
   db: PgDb,
@@ -24,10 +19,8 @@ export async function findIdempotent(
 }
 
 /**
- * The newest capture the user filed with this body (its SHA-256, hex) if that was after `since`. The
- * `body_hash = $1` condition lets the planner use the partial index idempotency_keys_body (`where body_hash is
- * not null`: an equality implies it); the full hash, compared in the stored JSON, tells apart two bodies
- * sharing the 48-bit prefix, and only the newest filing of the body counts, as on SQLite.
+ * The newest version the user filed with this body (its SHA-256, hex) after `since`, as on SQLite: the partial
+ * index asset_versions_body finds the versions carrying the hash; two in one millisecond: the first filed.
  */
 export async function findFiledBody(
   db: PgDb,
@@ -36,39 +29,26 @@ export async function findFiledBody(
   since: string,
 ): Promise<FiledBody | undefined> {
   const [row] = await db
-    .select({ key: idempotencyKeys.key, response: idempotencyKeys.response, createdAt: idempotencyKeys.createdAt })
-    .from(idempotencyKeys)
+    .select({
+      versionId: assetVersions.id,
+      versionNumber: assetVersions.versionNumber,
+      platformKey: platforms.slug,
+      platformLabel: sql<string>`coalesce(nullif(${assetVersions.platformLabel}, ''), ${platforms.name})`,
+      promptPackageId: assetVersions.promptPackageId,
+      createdAt: assetVersions.createdAt,
+    })
+    .from(assetVersions)
+    .innerJoin(platforms, eq(platforms.id, assetVersions.platformId))
     .where(
       and(
-        eq(idempotencyKeys.bodyHash, hashPrefix(sha256Hex)),
-        eq(idempotencyKeys.userId, userId),
-        eq(idempotencyKeys.route, BODY_ROUTE),
-        sql`${idempotencyKeys.response}->>'sha256' = ${sha256Hex}`,
+        eq(assetVersions.bodySha256, sha256Hex),
+        eq(assetVersions.createdBy, userId),
+        gt(assetVersions.createdAt, since),
       ),
     )
-    // Two filings in one millisecond: the first filed wins, as on SQLite (keys are time-ordered version ids).
-    .orderBy(desc(idempotencyKeys.createdAt), asc(idempotencyKeys.key))
+    .orderBy(desc(assetVersions.createdAt), asc(assetVersions.id))
     .limit(1);
-  if (!row || row.createdAt <= since) return undefined;
-  const { sha256: _, ...filed } = row.response as StoredBody;
-  return { versionId: row.key, createdAt: row.createdAt, ...filed };
-}
-
-/**
- * Records a filed capture for the duplicate guard, inside the ingest's write, keyed by the version it filed (a
- * new id each time: no conflict to expect).
- */
-export async function rememberFiledBody(db: PgDb, userId: string, sha256Hex: string, filed: FiledBody): Promise<void> {
-  const { versionId, createdAt, ...rest } = filed;
-  await db.insert(idempotencyKeys).values({
-    userId,
-    route: BODY_ROUTE,
-    key: versionId,
-    statusCode: 200,
-    response: { sha256: sha256Hex, ...rest } satisfies StoredBody,
-    bodyHash: hashPrefix(sha256Hex),
-    createdAt,
-  });
+  return row;
 }
 
 /**
@@ -91,19 +71,10 @@ export async function recordIdempotent(
 }
 
 /**
- * Forgets what no request can use any more: the duplicate guard's records older than its window, and
- * Idempotency-Key answers older than their retention. Returns how many of each went.
+ * Forgets Idempotency-Key answers older than their retention; returns how many went. The duplicate guard keeps
+ * nothing to prune here: its hashes stay on their versions, and its lookup takes only those in the window.
  */
-export async function pruneIdempotency(
-  db: PgDb,
-  bodiesBefore: string,
-  keysBefore: string,
-): Promise<{ bodies: number; keys: number }> {
-  const bodies = await db
-    .delete(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.route, BODY_ROUTE), lt(idempotencyKeys.createdAt, bodiesBefore)));
-  const keys = await db
-    .delete(idempotencyKeys)
-    .where(and(ne(idempotencyKeys.route, BODY_ROUTE), lt(idempotencyKeys.createdAt, keysBefore)));
-  return { bodies: bodies.rowCount ?? 0, keys: keys.rowCount ?? 0 };
+export async function pruneIdempotency(db: PgDb, _bodiesBefore: string, keysBefore: string): Promise<{ keys: number }> {
+  const keys = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, keysBefore));
+  return { keys: keys.rowCount ?? 0 };
 }

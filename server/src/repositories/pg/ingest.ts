@@ -9,9 +9,9 @@ import { notFound } from "../../errors.js";
 import { nowIso } from "../../ids.js";
 import type { FiledBody } from "../idempotency.js";
 import { type CaptureOutcome, type CaptureWrite, filedBodyOf, idempotentAnswer } from "../ingest.js";
-import { insertNumberedVersion, insertPromptPackage, unselectSiblings, versionExists } from "./assetVersions.js";
+import { insertNumberedVersion, insertPromptPackage, unselectSiblings } from "./assetVersions.js";
 import type { PgConn } from "./conn.js";
-import { findFiledBody, findIdempotent, recordIdempotent, rememberFiledBody } from "./idempotency.js";
+import { findFiledBody, findIdempotent, recordIdempotent } from "./idempotency.js";
 import { insertJob } from "./jobs.js";
 import { ensurePlatform, platformById } from "./platforms.js";
 import { lockSceneForVersions, type PgTx } from "./versionNumbers.js";
@@ -22,8 +22,7 @@ export async function recentDuplicate(
   bodyKey: string,
   since: string,
 ): Promise<FiledBody | undefined> {
-  const filed = await findFiledBody(db as PgDb, userId, bodyKey, since);
-  return filed && (await versionExists(db as PgDb, filed.versionId)) ? filed : undefined;
+  return findFiledBody(db as PgDb, userId, bodyKey, since);
 }
 
 export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<CaptureOutcome> {
@@ -64,7 +63,6 @@ export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<Ca
     if (capture.mirrorJob) await insertJob(tx, capture.mirrorJob);
     const filed = filedBodyOf(capture, version, versionNumber, platform, promptPackageId);
     const reply = capture.reply(filed);
-    if (capture.bodyKey) await rememberFiledBody(conn, capture.userId, capture.bodyKey, filed);
     if (capture.idempotencyKey)
       await recordIdempotent(
         conn,
