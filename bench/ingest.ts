@@ -13,6 +13,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import autocannon from "autocannon";
+import { benchCapture } from "./capture.js";
 
 interface Served {
   dailies: string;
@@ -92,16 +93,7 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
   const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
   const { served, cdnUrl, stats, stop } = await startServers();
   try {
-    const capture = {
-      projectId: served.projectId,
-      sceneId: "001",
-      platformKey: "openai-sora",
-      assetType: "VIDEO",
-      prompt: "A futuristic spaceship bridge with holographic displays",
-      modelName: "Sora Turbo",
-      metadata: { duration: 5, aspectRatio: "16:9", seed: 42 },
-      tags: ["bench"],
-    };
+    const capture = benchCapture(served.projectId);
     // Every request files a new generation: identical bodies with an output URL would be answered by the
     // duplicate guard without filing or mirroring anything. Both variants build their body per request, so the
     // client's cost is the same in each (autocannon's idReplacement miscounts Content-Length: not used).

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildApp, createToken, loadConfig } from "@dailies/server";
+import { benchCapture } from "./capture.js";
 
 type Variant = "none" | "urls" | "unguarded";
 
@@ -48,16 +49,7 @@ export async function benchIngestParts(): Promise<void> {
       payload: { sceneId: "001" },
     });
     // The same capture as `pnpm bench ingest` files; the URLs point nowhere (no job runs).
-    const capture = {
-      projectId: project.id,
-      sceneId: "001",
-      platformKey: "openai-sora",
-      assetType: "VIDEO",
-      prompt: "A futuristic spaceship bridge with holographic displays",
-      modelName: "Sora Turbo",
-      metadata: { duration: 5, aspectRatio: "16:9", seed: 42 },
-      tags: ["bench"],
-    };
+    const capture = benchCapture(project.id);
     let generation = 0;
     const body = (variant: Variant) => {
       const externalAssetId = `gen_${++generation}`;

@@ -8,6 +8,7 @@ import pg from "pg";
 import { CLI, makeClip, SERVER_MAIN, type Spawned, spawnTsx, stopSpawned } from "../scripts/test/support/processes.js";
 import { startS3, type TestS3 } from "../server/test/helpers/s3.js";
 import { startTestCluster, type TestCluster } from "../server/test/support/postgres.js";
+import { benchCapture } from "./capture.js";
 
 const _REPO = join(import.meta.dirname, "..");
 const CONNECTIONS = 50;
@@ -95,14 +96,7 @@ let generation = 0;
 /** A new generation each time (identical bodies would meet the duplicate guard), in scene 001 or spread. */
 const captureBody = (projectId: string, spread = false) =>
   JSON.stringify({
-    projectId,
-    sceneId: sceneCode(spread ? generation % SCENES : 0),
-    platformKey: "openai-sora",
-    assetType: "VIDEO",
-    prompt: "A futuristic spaceship bridge with holographic displays",
-    modelName: "Sora Turbo",
-    metadata: { duration: 5, aspectRatio: "16:9", seed: 42 },
-    tags: ["bench"],
+    ...benchCapture(projectId, sceneCode(spread ? generation % SCENES : 0)),
     externalAssetId: `gen_${++generation}`,
   });
 
