@@ -2,7 +2,7 @@ import type { Db, DbHandle } from "../db/client.js";
 import { prepared } from "../db/prepared.js";
 import { bodyIndex, hashPrefix } from "./bodyIndex.js";
 
-/** Idempotency records (`Idempotency-Key`), by user and route, and the duplicate guard's lookup (re-sends without one). */
+/** Idempotency records (`Idempotency-Key`) by user and route, and the duplicate guard's lookup (re-sends). */
 
 export function findIdempotent(
   db: Db,

@@ -11,7 +11,8 @@ import { insertNumberedRow } from "./versionRows.js";
 /**
  * One capture's write (services/ingest.ts decides everything it can from the body first). It is filed as the
  * next version of its scene, type and platform (its body's hash on it, for the duplicate guard), with its
- * selection change, prompt package, mirror job and idempotency record, all or nothing; unless the same request (key) or body was filed meanwhile.
+ * selection change, prompt package, mirror job and idempotency record, all or nothing; unless the same request
+ * (key) or body was filed meanwhile.
  */
 export interface CaptureWrite {
   userId: string;
