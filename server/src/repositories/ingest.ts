@@ -2,9 +2,10 @@ import type { DbHandle } from "../db/client.js";
 import { WriteBatcher } from "../db/writeBatcher.js";
 import { notFound } from "../errors.js";
 import { type FiledVersion, insertPromptPackage, unselectSiblings } from "./assetVersions.js";
+import { pendingJobRows } from "./batchedJobs.js";
 import { indexFiledBody } from "./bodyIndex.js";
 import { type FiledBody, findFiledBody, findIdempotent, recordIdempotent } from "./idempotency.js";
-import { type EnqueueInput, insertJob } from "./jobs.js";
+import { type EnqueueInput, newJob } from "./jobs.js";
 import { ensurePlatform, type PlatformRow, platformById } from "./platforms.js";
 import { insertNumberedRow } from "./versionRows.js";
 
@@ -99,7 +100,7 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     writes = new WriteBatcher(db);
     batchers.set(db, writes);
   }
-  return writes.run((): CaptureOutcome => {
+  return writes.run((scope): CaptureOutcome => {
     const again = replayOf(db, capture);
     if (again) return again;
     const { platform: wanted } = capture;
@@ -117,7 +118,8 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
       promptPackageId,
       selected: capture.selected ? 1 : 0,
     });
-    if (capture.mirrorJob) insertJob(db, capture.mirrorJob);
+    // Inserted with the batch's other mirror jobs before its commit: one statement for the batch, not per capture.
+    if (capture.mirrorJob) scope.later(pendingJobRows(db), newJob(capture.mirrorJob));
     const filed = filedBodyOf(capture, version, versionNumber, platform, promptPackageId);
     const reply = capture.reply(filed);
     if (capture.bodyKey) indexFiledBody(db, capture.bodyKey, rowid, filed.createdAt);

@@ -1,0 +1,57 @@
+// Every capture with URLs is filed with exactly one pending mirror job naming its version, also when a burst of
+// captures is filed in one group commit (on SQLite the batch's jobs go in as multi-row inserts of up to 32 rows
+// before the commit: db/writeBatcher.ts, repositories/batchedJobs.ts).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIRROR_JOB } from "../src/services/mirror.js";
+import { buildTestApp, seedProject, type TestApp } from "./helpers/app.js";
+import { testSql } from "./helpers/sql.js";
+
+let t: TestApp;
+let projectId: string;
+beforeAll(async () => {
+  // No worker: the jobs stay pending, as filed.
+  t = await buildTestApp({}, { startWorker: false });
+  ({ projectId } = await seedProject(t, ["001"]));
+});
+afterAll(() => t.close());
+
+const capture = (i: number, urls: boolean) => ({
+  projectId,
+  sceneId: "001",
+  platformKey: "openai-sora",
+  assetType: "VIDEO",
+  prompt: `take ${i}`,
+  externalAssetId: `gen_${i}`,
+  ...(urls && { outputUrl: `https://cdn.example.com/v/${i}.mp4`, thumbnailUrl: `https://cdn.example.com/t/${i}.jpg` }),
+});
+
+describe("mirror jobs of a burst of captures", () => {
+  it("files one pending mirror job per capture with URLs, none for the others, and none for a refused one", async () => {
+    const sent = Array.from({ length: 75 }, (_, i) => capture(i, i % 5 !== 0));
+    const refused = { ...capture(999, true), platformId: "plat_missing", platformKey: undefined };
+    const replies = await Promise.all(
+      [...sent, refused].map((payload) => t.call({ method: "POST", url: "/api/extension/ingest", payload })),
+    );
+    expect(replies.slice(0, -1).map((r) => r.status)).toEqual(sent.map(() => 200));
+    expect(replies.at(-1)!.status).toBe(404);
+    const withUrls = replies
+      .slice(0, -1)
+      .filter((_, i) => i % 5 !== 0)
+      .map((r) => r.json.asset.id as string);
+    expect(withUrls).toHaveLength(60);
+
+    const jobs = (await testSql(t, 'select kind, status, input, user_id as "userId" from jobs')) as {
+      kind: string;
+      status: string;
+      input: string;
+      userId: string;
+    }[];
+    expect(jobs.every((j) => j.kind === MIRROR_JOB && j.status === "pending" && j.userId)).toBe(true);
+    const named = jobs.map((j) => (JSON.parse(j.input) as { assetVersionId: string }).assetVersionId).sort();
+    expect(named).toEqual([...withUrls].sort());
+    const pending = (await testSql(t, "select id from asset_versions where mirror_status = 'pending'")) as {
+      id: string;
+    }[];
+    expect(pending.map((v) => v.id).sort()).toEqual([...withUrls].sort());
+  });
+});
