@@ -22,7 +22,8 @@ export function pendingJobRows(db: DbHandle): BatchedRows<Job> {
   return rows;
 }
 
-function insertPendingJobs(db: DbHandle, jobs: Job[]): void {
+/** Inserts pending jobs made by newJob, in whatever transaction is open on the connection (jobs.ts's one, too). */
+export function insertPendingJobs(db: DbHandle, jobs: Job[]): void {
   for (let start = 0; start < jobs.length; start += CHUNK) {
     const chunk = jobs.slice(start, start + CHUNK);
     prepared(db, `jobs.insertPending.${chunk.length}`, () =>

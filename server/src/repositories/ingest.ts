@@ -70,11 +70,6 @@ export const idempotentAnswer = (capture: CaptureWrite, reply: unknown) => ({
 
 const batchers = new WeakMap<DbHandle, WriteBatcher>();
 
-/** The newest version this user filed with this body within the window (a deleted one is not found). */
-export function recentDuplicate(db: DbHandle, userId: string, bodyKey: string, since: string): FiledBody | undefined {
-  return findFiledBody(db, userId, bodyKey, since);
-}
-
 /** What was filed meanwhile under the same key or body: two retries of one capture may race. */
 function replayOf(db: DbHandle, capture: CaptureWrite): CaptureOutcome | undefined {
   if (capture.idempotencyKey) {
@@ -82,7 +77,8 @@ function replayOf(db: DbHandle, capture: CaptureWrite): CaptureOutcome | undefin
     if (previous) return { kind: "replay", ...previous };
   }
   if (capture.bodyKey) {
-    const filed = recentDuplicate(db, capture.userId, capture.bodyKey, capture.duplicateSince);
+    // The newest version filed with this body within the window (a deleted one is not found).
+    const filed = findFiledBody(db, capture.userId, capture.bodyKey, capture.duplicateSince);
     if (filed) return { kind: "duplicate", filed };
   }
   return undefined;

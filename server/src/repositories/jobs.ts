@@ -1,8 +1,8 @@
 import { and, desc, eq, inArray, or } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
-import { prepared } from "../db/prepared.js";
 import { jobs, projects } from "../db/schema.js";
 import { newTimeOrderedId, nowIso } from "../ids.js";
+import { insertPendingJobs } from "./batchedJobs.js";
 
 /**
  * The jobs table: new jobs (alone, or inside a unit of work of another area) and reads for views. The queue's
@@ -61,23 +61,7 @@ export function insertJob(db: Db, input: EnqueueInput): Job {
     db.insert(jobs).values(job).run();
     return job;
   }
-  prepared(db, "jobs.insert", () =>
-    client.prepare(
-      `insert into jobs (id, kind, status, progress, user_id, workspace_id, project_id, input, attempts,
-         max_attempts, run_after, created_at, updated_at)
-       values (@id, @kind, 'pending', 0, @userId, @workspaceId, @projectId, @input, 0, @maxAttempts, @runAfter, @now, @now)`,
-    ),
-  ).run({
-    id: job.id,
-    kind: job.kind,
-    userId: job.userId,
-    workspaceId: job.workspaceId,
-    projectId: job.projectId,
-    input: JSON.stringify(job.input),
-    maxAttempts: job.maxAttempts,
-    runAfter: job.runAfter,
-    now: job.createdAt,
-  });
+  insertPendingJobs(db as DbHandle, [job]);
   return job;
 }
 

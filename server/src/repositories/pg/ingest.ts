@@ -7,7 +7,6 @@ import { sql } from "drizzle-orm";
 import type { PgDb } from "../../db/pg/client.js";
 import { notFound } from "../../errors.js";
 import { nowIso } from "../../ids.js";
-import type { FiledBody } from "../idempotency.js";
 import { type CaptureOutcome, type CaptureWrite, filedBodyOf, idempotentAnswer } from "../ingest.js";
 import { insertNumberedVersion, insertPromptPackage, unselectSiblings } from "./assetVersions.js";
 import type { PgConn } from "./conn.js";
@@ -15,15 +14,6 @@ import { findFiledBody, findIdempotent, recordIdempotent } from "./idempotency.j
 import { insertJob } from "./jobs.js";
 import { ensurePlatform, platformById } from "./platforms.js";
 import { lockSceneForVersions, type PgTx } from "./versionNumbers.js";
-
-export async function recentDuplicate(
-  db: PgConn,
-  userId: string,
-  bodyKey: string,
-  since: string,
-): Promise<FiledBody | undefined> {
-  return findFiledBody(db as PgDb, userId, bodyKey, since);
-}
 
 export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<CaptureOutcome> {
   return db.transaction(async (tx) => {
@@ -44,7 +34,7 @@ export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<Ca
       if (previous) return { kind: "replay", ...previous };
     }
     if (capture.bodyKey) {
-      const filed = await recentDuplicate(tx, capture.userId, capture.bodyKey, capture.duplicateSince);
+      const filed = await findFiledBody(conn, capture.userId, capture.bodyKey, capture.duplicateSince);
       if (filed) return { kind: "duplicate", filed };
     }
     let platform = wanted.id ? await platformById(tx, wanted.id) : undefined;
