@@ -29,9 +29,15 @@ for (const site of SITES) {
     expect(expected.length, "the saved responses hold generations").toBeGreaterThan(0);
     await expect.poll(() => tabCaptureCount(worker, tabId)).toBeGreaterThanOrEqual(expected.length);
 
-    // The toolbar badge counts the tab's captures.
-    const found = await tabCaptureCount(worker, tabId);
-    expect(await worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId)).toBe(String(found));
+    // The toolbar badge counts the tab's captures. A page may still add one between the two reads (Flow's later
+    // responses), and the badge follows its count asynchronously: they must agree once it settles.
+    await expect
+      .poll(async () => {
+        const found = await tabCaptureCount(worker, tabId);
+        const badge = await worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+        return badge === String(found);
+      })
+      .toBe(true);
 
     const { popup, readyMs } = await openPopup(context, extensionId, tabId);
     console.log(`[measure] ${site.name}: popup open → interactive ${readyMs} ms`);
