@@ -148,35 +148,44 @@ export async function benchIngest(seconds = Number(process.env.BENCH_SECONDS ?? 
     const ratios: number[] = [];
     const ofBare: number[] = [];
     const withP99: number[] = [];
+    // One variant's run, with the server's stats from just before and just after it.
+    const measure = async (body: () => string) => {
+      const from = await stats();
+      const result = await ingest(body);
+      return { result, from, to: await stats() };
+    };
     for (let i = 0; i < rounds; i++) {
       const suffix = rounds > 1 ? ` #${i + 1}` : "";
-      const start = await stats();
-      const without = await ingest(withoutUrls);
-      row(`ingest, no URLs${suffix}`, without);
-      ofBare.push(without.requests.average / bare.requests.average);
-      const before = await stats();
-      const withRun = await ingest(withUrls);
-      const after = await stats();
-      row(`ingest, output+thumbnail URLs${suffix}`, withRun);
-      withP99.push(withRun.latency.p99);
-      ratios.push(withRun.requests.average / without.requests.average);
-      const secs = (after.at - before.at) / 1000;
-      const completed = (after.jobs.completed ?? 0) - (before.jobs.completed ?? 0);
+      // Which variant runs first alternates (no/with, with/no, …): the database and the mirror backlog grow all
+      // run long, so a fixed order would always measure the URL variant on the larger of the two.
+      const urlsFirst = i % 2 === 1;
+      const first = await measure(urlsFirst ? withUrls : withoutUrls);
+      const second = await measure(urlsFirst ? withoutUrls : withUrls);
+      const [without, withRun] = urlsFirst ? [second, first] : [first, second];
+      for (const run of [first, second])
+        row(`ingest, ${run === without ? "no URLs" : "output+thumbnail URLs"}${suffix}`, run.result);
+      ofBare.push(without.result.requests.average / bare.requests.average);
+      withP99.push(withRun.result.latency.p99);
+      ratios.push(withRun.result.requests.average / without.result.requests.average);
+      const secs = (withRun.to.at - withRun.from.at) / 1000;
+      const completed = (withRun.to.jobs.completed ?? 0) - (withRun.from.jobs.completed ?? 0);
+      const files = withRun.to.files - withRun.from.files;
       const lag = (l: QueueStats["loop"]) => `p50 ${l.p50} / p99 ${l.p99} / max ${l.max} ms`;
       const perRequest = (ms: number, r: autocannon.Result) => ((ms / r.requests.total) * 1000).toFixed(0);
       const load = (l: QueueStats["loop"], r: autocannon.Result) =>
         `API thread busy ${(l.busy * 100).toFixed(0)} %, its CPU ${perRequest(l.apiMs, r)} µs/request ` +
         `(other threads ${perRequest(l.otherMs, r)}); GC ${l.gcMs} ms, ${l.gcMajors} major, longest ${l.gcMaxMs} ms; ` +
         `page faults ${(l.faults / r.requests.total).toFixed(2)}/request (${l.majorFaults} major)`;
+      // A stats call reports the loop since the previous one: `to` covers exactly its run.
       mirrorNotes.push(
-        `event-loop delay${suffix}: no URLs ${lag(before.loop)}; with URLs ${lag(after.loop)}` +
-          ` (${start.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,
-        `load${suffix}: no URLs ${load(before.loop, without)}; with URLs ${load(after.loop, withRun)}`,
+        `event-loop delay${suffix}: no URLs ${lag(without.to.loop)}; with URLs ${lag(withRun.to.loop)}` +
+          ` (${without.from.jobs.pending ?? 0} mirror jobs pending when the no-URL run began)`,
+        `load${suffix}: no URLs ${load(without.to.loop, without.result)}; with URLs ${load(withRun.to.loop, withRun.result)}`,
       );
       mirrorNotes.push(
-        `mirror during the URL run${suffix}: ${((after.files - before.files) / secs).toFixed(1)} files/s ` +
-          `(${after.files - before.files} files, ${completed} jobs completed, ${after.jobs.failed ?? 0} failed, ` +
-          `${after.jobs.pending ?? 0} pending, ${after.jobs.running ?? 0} running; ${after.files} files mirrored since start)`,
+        `mirror during the URL run${suffix}: ${(files / secs).toFixed(1)} files/s ` +
+          `(${files} files, ${completed} jobs completed, ${withRun.to.jobs.failed ?? 0} failed, ` +
+          `${withRun.to.jobs.pending ?? 0} pending, ${withRun.to.jobs.running ?? 0} running; ${withRun.to.files} files mirrored since start)`,
       );
     }
     process.stdout.write(

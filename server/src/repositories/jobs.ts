@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db, DbHandle } from "../db/client.js";
 import { jobs, projects } from "../db/schema.js";
 import { newTimeOrderedId, nowIso } from "../ids.js";
@@ -69,9 +69,15 @@ export function jobById(db: Db, jobId: string): Job | undefined {
   return db.select().from(jobs).where(eq(jobs.id, jobId)).get();
 }
 
-/** A project's jobs, newest first (same millisecond: larger id first, the order of the jobs_created index). */
+/**
+ * Newest first, on SQLite: the reverse of the order the jobs were inserted in (rowid), their creation order (jobs
+ * that two processes queue within the same milliseconds may swap). No index on created_at: see the schema's jobs.
+ */
+const newestFirst = sql`${jobs}.rowid desc`;
+
+/** A project's jobs, newest first. */
 export function jobsOfProject(db: Db, projectId: string): Job[] {
-  return db.select().from(jobs).where(eq(jobs.projectId, projectId)).orderBy(desc(jobs.createdAt), desc(jobs.id)).all();
+  return db.select().from(jobs).where(eq(jobs.projectId, projectId)).orderBy(newestFirst).all();
 }
 
 /**
@@ -95,7 +101,7 @@ export function jobsOfWorkspace(
         filter.status ? eq(jobs.status, filter.status) : undefined,
       ),
     )
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .orderBy(newestFirst)
     .limit(filter.limit)
     .all();
 }

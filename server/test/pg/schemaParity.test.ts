@@ -90,9 +90,13 @@ const pgTables = tables(pgSchema, (v): v is pgCore.PgTable => is(v, pgCore.PgTab
 /**
  * Indexes only PostgreSQL has, because SQLite keeps that lookup elsewhere on purpose: the duplicate guard's index
  * by body hash is in memory on SQLite (repositories/bodyIndex.ts, issue 17); several processes share it on
- * PostgreSQL, so there it stays a table index.
+ * PostgreSQL, so there it stays a table index. SQLite lists jobs by rowid (repositories/jobs.ts), which
+ * PostgreSQL has not.
  */
-const PG_ONLY_INDEXES: Record<string, string[]> = { asset_versions: ["asset_versions_body(body_sha256)"] };
+const PG_ONLY_INDEXES: Record<string, string[]> = {
+  asset_versions: ["asset_versions_body(body_sha256)"],
+  jobs: ["jobs_created(created_at,id)"],
+};
 
 /** Every difference between one SQLite table and its PostgreSQL twin, in words. */
 function differences(table: string, lite: TableShape, given: TableShape): string[] {

