@@ -11,6 +11,11 @@ export interface BatchedRows<R> {
 
 /** What a unit of work may do besides its own statements. */
 export interface BatchScope {
+  /**
+   * Which batch this is (unique in the process). A batch is one BEGIN IMMEDIATE transaction: while it runs no
+   * other connection commits, so what an item learnt of other connections' writes holds for the whole batch.
+   */
+  readonly batchId: number;
   /** Adds a row to the batch's `rows.flush` call (one multi-row statement instead of one statement per item). */
   later<R>(rows: BatchedRows<R>, row: R): void;
 }
@@ -30,6 +35,8 @@ interface Pending {
  * beyond a setImmediate. Rows every item adds to one table (a capture's mirror job) may wait for the end of the
  * batch and go in as one multi-row insert (BatchScope.later).
  */
+let batches = 0;
+
 export class WriteBatcher {
   private queue: Pending[] = [];
   private scheduled = false;
@@ -58,11 +65,15 @@ export class WriteBatcher {
     this.scheduled = false;
     const outcomes: { ok: boolean; value: unknown }[] = [];
     const later = new Map<BatchedRows<unknown>, unknown[]>();
+    const batchId = ++batches;
     try {
       this.outer.immediate(() => {
         for (const item of batch) {
           const mine: [BatchedRows<unknown>, unknown][] = [];
-          const scope: BatchScope = { later: (rows, row) => mine.push([rows as BatchedRows<unknown>, row]) };
+          const scope: BatchScope = {
+            batchId,
+            later: (rows, row) => mine.push([rows as BatchedRows<unknown>, row]),
+          };
           try {
             outcomes.push({ ok: true, value: this.savepoint(() => item.work(scope)) });
           } catch (error) {

@@ -35,9 +35,15 @@ export interface FiledBody {
  * The newest version the user filed with this body (its SHA-256, hex) after `since`: the versions under the
  * body's hash prefix (bodyIndex.ts), each read by its rowid and told apart by user and full hash. A deleted
  * version is no longer found, so its body files anew. The platform label is the one the capture named, else the
- * platform's name, as the first reply said.
+ * platform's name, as the first reply said. `batchId`: the write batch the lookup runs in, if any (bodyIndex.ts).
  */
-export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: string): FiledBody | undefined {
+export function findFiledBody(
+  db: Db,
+  userId: string,
+  sha256Hex: string,
+  since: string,
+  batchId?: number,
+): FiledBody | undefined {
   const byRowid = prepared(db, "versions.filedBodyByRowid", () =>
     (db as DbHandle).$client.prepare<[number], FiledBody & { userId: string | null; sha256: string | null }>(
       `select v.id as versionId, v.version_number as versionNumber, p.slug as platformKey,
@@ -49,7 +55,7 @@ export function findFiledBody(db: Db, userId: string, sha256Hex: string, since: 
   );
   // Only the newest filing of a body counts; two in one millisecond: the first filed (time-ordered ids).
   let newest: FiledBody | undefined;
-  for (const rowid of bodyIndex(db).rowidsOf(hashPrefix(sha256Hex), since)) {
+  for (const rowid of bodyIndex(db).rowidsOf(hashPrefix(sha256Hex), since, batchId)) {
     const row = byRowid.get(rowid);
     if (!row || row.userId !== userId || row.sha256 !== sha256Hex || row.createdAt <= since) continue;
     if (

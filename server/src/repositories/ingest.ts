@@ -71,14 +71,14 @@ export const idempotentAnswer = (capture: CaptureWrite, reply: unknown) => ({
 const batchers = new WeakMap<DbHandle, WriteBatcher>();
 
 /** What was filed meanwhile under the same key or body: two retries of one capture may race. */
-function replayOf(db: DbHandle, capture: CaptureWrite): CaptureOutcome | undefined {
+function replayOf(db: DbHandle, capture: CaptureWrite, batchId: number): CaptureOutcome | undefined {
   if (capture.idempotencyKey) {
     const previous = findIdempotent(db, capture.userId, "ingest", capture.idempotencyKey);
     if (previous) return { kind: "replay", ...previous };
   }
   if (capture.bodyKey) {
     // The newest version filed with this body within the window (a deleted one is not found).
-    const filed = findFiledBody(db, capture.userId, capture.bodyKey, capture.duplicateSince);
+    const filed = findFiledBody(db, capture.userId, capture.bodyKey, capture.duplicateSince, batchId);
     if (filed) return { kind: "duplicate", filed };
   }
   return undefined;
@@ -97,7 +97,7 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     batchers.set(db, writes);
   }
   return writes.run((scope): CaptureOutcome => {
-    const again = replayOf(db, capture);
+    const again = replayOf(db, capture, scope.batchId);
     if (again) return again;
     const { platform: wanted } = capture;
     let platform = wanted.id ? platformById(db, wanted.id) : undefined;

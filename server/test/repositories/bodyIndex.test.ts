@@ -7,8 +7,9 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { type DbHandle, openDatabase } from "../../src/db/client.js";
+import { WriteBatcher } from "../../src/db/writeBatcher.js";
 import { bodyIndex, indexFiledBody } from "../../src/repositories/bodyIndex.js";
 import { findFiledBody, pruneIdempotency } from "../../src/repositories/idempotency.js";
 import { createUser } from "../../src/repositories/users.js";
@@ -77,6 +78,28 @@ describe("the duplicate guard's index by body hash", () => {
     expect(findFiledBody(api, createUser(api, { name: "someone else" }).id, body, LONG_AGO)).toBeUndefined();
     // Only filings after `since` count.
     expect(findFiledBody(api, user, body, "2026-05-01T11:00:00.000Z")).toBeUndefined();
+  });
+
+  it("asks SQLite what other connections filed once per write batch, and again in the next batch", async () => {
+    const user = createUser(api, { name: "batches" }).id;
+    const [first, second] = [sha("batch one"), sha("batch two")];
+    const batcher = new WriteBatcher(api);
+    // While a batch holds the write lock no other connection can file: its first lookup reads them in for all.
+    // Counted at the index's `PRAGMA data_version` statement.
+    const ask = vi.spyOn((bodyIndex(api) as unknown as { version: { get: () => unknown } }).version, "get");
+    const inOneBatch = await Promise.all(
+      [first, second, first].map((body) =>
+        batcher.run((scope) => findFiledBody(api, user, body, LONG_AGO, scope.batchId)),
+      ),
+    );
+    expect(inOneBatch).toEqual([undefined, undefined, undefined]);
+    expect(ask).toHaveBeenCalledTimes(1);
+    // Filed by the other connection between two batches: the next batch finds it.
+    const filed = file_(other, user, second, "2026-05-02T10:00:00.000Z");
+    const next = await batcher.run((scope) => findFiledBody(api, user, second, LONG_AGO, scope.batchId));
+    expect(next?.versionId).toBe(filed);
+    expect(ask).toHaveBeenCalledTimes(2);
+    ask.mockRestore();
   });
 
   it("answers nothing for a version rolled back with its capture, deleted, forgotten, or gone with an emptied table", () => {
