@@ -54,4 +54,44 @@ describe("mirror jobs of a burst of captures", () => {
     }[];
     expect(pending.map((v) => v.id).sort()).toEqual([...withUrls].sort());
   });
+
+  it("refuses a foreign project, an unknown scene and a shot of another scene inside the burst, alone", async () => {
+    const { projectId: foreign } = await seedProject(t, ["001"], t.other.token);
+    const scene = await t.call({
+      method: "POST",
+      url: `/api/project/${projectId}/scenes`,
+      payload: { sceneId: "002" },
+    });
+    expect(scene.status).toBe(201);
+    const otherShot = await t.call({
+      method: "POST",
+      url: `/api/scene/${scene.json.id}/shots`,
+      payload: { shotCode: "A" },
+    });
+    expect(otherShot.status).toBe(201);
+    const before = (await testSql(t, "select count(*) as n from asset_versions")) as { n: number | string }[];
+    const burst = [
+      capture(1001, true),
+      { ...capture(1002, true), projectId: foreign },
+      { ...capture(1003, true), sceneId: "404" },
+      { ...capture(1004, true), shotId: otherShot.json.id as string },
+      capture(1005, true),
+    ];
+    const replies = await Promise.all(
+      burst.map((payload) => t.call({ method: "POST", url: "/api/extension/ingest", payload })),
+    );
+    expect(replies.map((r) => [r.status, r.json.error ?? null])).toEqual([
+      [200, null],
+      [404, "Project not found"],
+      [404, "Scene not found"],
+      [404, "Shot not found"],
+      [200, null],
+    ]);
+    const after = (await testSql(t, "select count(*) as n from asset_versions")) as { n: number | string }[];
+    expect(Number(after[0]!.n) - Number(before[0]!.n)).toBe(2);
+    const jobs = (await testSql(t, "select input from jobs")) as { input: string }[];
+    const named = new Set(jobs.map((j) => (JSON.parse(j.input) as { assetVersionId: string }).assetVersionId));
+    expect(replies.filter((r) => r.status === 200).every((r) => named.has(r.json.asset.id))).toBe(true);
+    expect(named.size).toBe(jobs.length);
+  });
 });

@@ -1,12 +1,20 @@
 import type { DbHandle } from "../db/client.js";
 import { WriteBatcher } from "../db/writeBatcher.js";
 import { notFound } from "../errors.js";
-import { type FiledVersion, insertPromptPackage, unselectSiblings } from "./assetVersions.js";
+import {
+  type FiledVersion,
+  insertPromptPackage,
+  promptPackageInProject,
+  unselectSiblings,
+  versionInProject,
+} from "./assetVersions.js";
 import { pendingJobRows } from "./batchedJobs.js";
 import { indexFiledBody } from "./bodyIndex.js";
 import { type FiledBody, findFiledBody, findIdempotent, recordIdempotent } from "./idempotency.js";
 import { type EnqueueInput, newJob } from "./jobs.js";
 import { ensurePlatform, type PlatformRow, platformById } from "./platforms.js";
+import { captureTarget } from "./projects.js";
+import { shotInScene } from "./scenes.js";
 import { insertNumberedRow } from "./versionRows.js";
 
 /**
@@ -23,10 +31,16 @@ export interface CaptureWrite {
   bodyKey?: string;
   /** Re-sends of the body within the window count as duplicates (ISO: filed after it). */
   duplicateSince: string;
+  /**
+   * The project and scene (by its code) the capture is filed into, checked inside the write: 404 unless the user
+   * may file there, and 404 for a shot, parent version or prompt package of the version outside them.
+   */
+  target: { projectId: string; sceneCode: string };
   platform: { id?: string; key?: string; label?: string; assetType: string };
   selected: boolean;
   promptPackage?: Omit<PromptPackageValues, "projectId">;
-  version: Omit<FiledVersion, "platformId" | "promptPackageId" | "selected">;
+  /** The version's values but those the write decides (its scene's id, platform, prompt package, selection). */
+  version: Omit<FiledVersion, "sceneId" | "platformId" | "promptPackageId" | "selected">;
   /** The mirror job of a capture with URLs (its input names the version). */
   mirrorJob?: EnqueueInput;
   /** The reply, from what the write decided (stored with the idempotency key). */
@@ -42,7 +56,7 @@ export type CaptureOutcome =
   | { kind: "replay"; statusCode: number; response: unknown }
   /** The same body was filed within the window: what was filed then. */
   | { kind: "duplicate"; filed: FiledBody }
-  | { kind: "filed"; filed: FiledBody; reply: unknown };
+  | { kind: "filed"; filed: FiledBody; reply: unknown; workspaceId: string };
 
 /** What the duplicate guard and the reply keep of a filed capture. */
 export function filedBodyOf(
@@ -69,6 +83,22 @@ export const idempotentAnswer = (capture: CaptureWrite, reply: unknown) => ({
 });
 
 const batchers = new WeakMap<DbHandle, WriteBatcher>();
+
+/** The capture's target and references, as the user may file into them (CaptureWrite.target); throws 404s. */
+function checkedTarget(db: DbHandle, capture: CaptureWrite): { workspaceId: string; sceneId: string } {
+  const { target, version } = capture;
+  const found = captureTarget(db, capture.userId, target.projectId, target.sceneCode);
+  if (!found) throw notFound("Project");
+  const { sceneId } = found;
+  if (!sceneId) throw notFound("Scene");
+  if (version.shotId && !shotInScene(db, String(version.shotId), sceneId)) throw notFound("Shot");
+  if (version.parentVersionId && !versionInProject(db, String(version.parentVersionId), target.projectId))
+    throw notFound("Parent version");
+  const promptPackageId = (version as { promptPackageId?: string | null }).promptPackageId;
+  if (promptPackageId && !promptPackageInProject(db, promptPackageId, target.projectId))
+    throw notFound("Prompt package");
+  return { workspaceId: found.workspaceId, sceneId };
+}
 
 /** What was filed meanwhile under the same key or body: two retries of one capture may race. */
 function replayOf(db: DbHandle, capture: CaptureWrite, batchId: number): CaptureOutcome | undefined {
@@ -97,6 +127,7 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     batchers.set(db, writes);
   }
   return writes.run((scope): CaptureOutcome => {
+    const { workspaceId, sceneId } = checkedTarget(db, capture);
     const again = replayOf(db, capture, scope.batchId);
     if (again) return again;
     const { platform: wanted } = capture;
@@ -104,12 +135,13 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     if (wanted.id && !platform) throw notFound("Platform");
     platform ??= ensurePlatform(db, wanted.key!, wanted.label, wanted.assetType);
     const { version } = capture;
-    if (capture.selected) unselectSiblings(db, String(version.sceneId), String(version.assetType));
+    if (capture.selected) unselectSiblings(db, sceneId, String(version.assetType));
     const promptPackageId = capture.promptPackage
       ? insertPromptPackage(db, { ...capture.promptPackage, projectId: String(version.projectId) })
       : ((version as { promptPackageId?: string | null }).promptPackageId ?? null);
     const { versionNumber, rowid } = insertNumberedRow(db, {
       ...version,
+      sceneId,
       platformId: platform.id,
       promptPackageId,
       selected: capture.selected ? 1 : 0,
@@ -121,6 +153,6 @@ export function fileCapture(db: DbHandle, capture: CaptureWrite): Promise<Captur
     if (capture.bodyKey) indexFiledBody(db, capture.bodyKey, rowid, filed.createdAt);
     if (capture.idempotencyKey)
       recordIdempotent(db, capture.userId, "ingest", capture.idempotencyKey, 200, idempotentAnswer(capture, reply));
-    return { kind: "filed", filed, reply };
+    return { kind: "filed", filed, reply, workspaceId };
   });
 }

@@ -2,12 +2,11 @@ import { createHash } from "node:crypto";
 import type { IngestInput, IngestResponse, IngestWarning } from "@dailies/shared";
 import type { AuthContext } from "../auth/authenticate.js";
 import type { AppDeps } from "../context.js";
-import { conflict, invalidPayload, notFound } from "../errors.js";
+import { conflict, invalidPayload } from "../errors.js";
 import type { EventBus } from "../events/bus.js";
 import { newTimeOrderedId, nowIso } from "../ids.js";
 import { takeStatus } from "../repositories/assetVersions.js";
 import type { FiledBody } from "../repositories/idempotency.js";
-import type { Repos } from "../repositories/index.js";
 import type { CaptureOutcome } from "../repositories/ingest.js";
 import { DUPLICATE_WINDOW_MS, dropUnusableUrls, duplicateKey } from "./ingestCompat.js";
 import { MIRROR_JOB } from "./mirror.js";
@@ -24,7 +23,8 @@ const requestHash = (input: unknown) => createHash("sha256").update(JSON.stringi
  * here; the write itself is one unit of work of the ingest repository (repositories/ingest.ts: one savepoint of
  * SQLite's group commit, or one PostgreSQL transaction holding the scene's lock), so the version number, the
  * selection change, the prompt package, the idempotency record and the mirror job commit together or not at all,
- * and concurrent ingests never share or skip a number.
+ * and concurrent ingests never share or skip a number. The unit of work also checks the project, scene and
+ * references (404s): on SQLite a read of its own would take and drop the WAL read lock, ~4.4 µs (issue 17).
  */
 export async function ingestAssetVersion(
   deps: Pick<AppDeps, "repos" | "jobs">,
@@ -59,13 +59,8 @@ export async function ingestAssetVersion(
   // lookup here would be a read transaction of its own on every capture with an output URL (issue 17).
 
   if (!input.platformKey && !input.platformId) throw invalidPayload({ platformKey: ["Required"] });
-  const target = await repos.projects.captureTarget(auth.user.id, input.projectId, input.sceneId);
-  if (!target) throw notFound("Project");
   const { projectId } = input;
-  const { sceneId, workspaceId } = target;
-  if (!sceneId) throw notFound("Scene");
   const sceneCode = input.sceneId;
-  await checkReferences(repos, projectId, sceneId, input);
 
   const { selected, status, mirrorStatus } = filingState(input);
   const id = newTimeOrderedId("asset");
@@ -74,6 +69,8 @@ export async function ingestAssetVersion(
     ...(idempotencyKey && { idempotencyKey }),
     ...(bodyKey && { bodyKey }),
     duplicateSince,
+    // Project, scene and references are checked inside the write (404s), where the reads cost no read lock.
+    target: { projectId, sceneCode },
     platform: {
       ...(input.platformId && { id: input.platformId }),
       ...(input.platformKey && { key: input.platformKey }),
@@ -85,7 +82,6 @@ export async function ingestAssetVersion(
     version: {
       id,
       projectId,
-      sceneId,
       shotId: input.shotId ?? null,
       assetType: input.assetType,
       prompt: input.prompt,
@@ -128,6 +124,7 @@ export async function ingestAssetVersion(
   });
   const result = answer(outcome);
   if (outcome.kind !== "filed") return result;
+  const { workspaceId } = outcome;
   // Woken once the write committed; a burst of captures wakes the worker once (the port coalesces per turn).
   if (mirrorStatus === "pending") deps.jobs.wake([MIRROR_JOB]);
   // Announced after the commit, so a listener that refetches sees the version.
@@ -188,17 +185,6 @@ function ingestReply(input: IngestInput, warnings: IngestWarning[], filed: Filed
     },
     ...(warnings.length > 0 && { warnings }),
   };
-}
-
-/** Optional references must belong to the same scene (shot) or project (parent version, prompt package). */
-async function checkReferences(repos: Repos, projectId: string, sceneId: string, input: IngestInput): Promise<void> {
-  if (input.shotId && !(await repos.scenes.shotInScene(input.shotId, sceneId))) throw notFound("Shot");
-  if (input.parentVersionId && !(await repos.assetVersions.versionInProject(input.parentVersionId, projectId))) {
-    throw notFound("Parent version");
-  }
-  if (input.promptPackageId && !(await repos.assetVersions.promptPackageInProject(input.promptPackageId, projectId))) {
-    throw notFound("Prompt package");
-  }
 }
 
 /** The prompt package a capture asks for, from its body (its project is the capture's). */

@@ -8,20 +8,45 @@ import type { PgDb } from "../../db/pg/client.js";
 import { notFound } from "../../errors.js";
 import { nowIso } from "../../ids.js";
 import { type CaptureOutcome, type CaptureWrite, filedBodyOf, idempotentAnswer } from "../ingest.js";
-import { insertNumberedVersion, insertPromptPackage, unselectSiblings } from "./assetVersions.js";
+import {
+  insertNumberedVersion,
+  insertPromptPackage,
+  promptPackageInProject,
+  unselectSiblings,
+  versionInProject,
+} from "./assetVersions.js";
 import type { PgConn } from "./conn.js";
 import { findFiledBody, findIdempotent, recordIdempotent } from "./idempotency.js";
 import { insertJob } from "./jobs.js";
 import { ensurePlatform, platformById } from "./platforms.js";
+import { captureTarget } from "./projects.js";
+import { shotInScene } from "./scenes.js";
 import { lockSceneForVersions, type PgTx } from "./versionNumbers.js";
+
+/** The capture's target and references, as the user may file into them (CaptureWrite.target); throws 404s. */
+async function checkedTarget(conn: PgDb, capture: CaptureWrite): Promise<{ workspaceId: string; sceneId: string }> {
+  const { target, version } = capture;
+  const found = await captureTarget(conn, capture.userId, target.projectId, target.sceneCode);
+  if (!found) throw notFound("Project");
+  const { sceneId } = found;
+  if (!sceneId) throw notFound("Scene");
+  if (version.shotId && !(await shotInScene(conn, String(version.shotId), sceneId))) throw notFound("Shot");
+  if (version.parentVersionId && !(await versionInProject(conn, String(version.parentVersionId), target.projectId)))
+    throw notFound("Parent version");
+  const promptPackageId = (version as { promptPackageId?: string | null }).promptPackageId;
+  if (promptPackageId && !(await promptPackageInProject(conn, promptPackageId, target.projectId)))
+    throw notFound("Prompt package");
+  return { workspaceId: found.workspaceId, sceneId };
+}
 
 export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<CaptureOutcome> {
   return db.transaction(async (tx) => {
     const conn = tx as unknown as PgDb;
     const { platform: wanted } = capture;
-    await lockSceneForVersions(tx as unknown as PgTx, String(capture.version.sceneId));
+    const { workspaceId, sceneId } = await checkedTarget(conn, capture);
+    await lockSceneForVersions(tx as unknown as PgTx, sceneId);
     // Timed once the scene is ours: newer numbers never carry earlier times (lists sort newest first by time).
-    const version = { ...capture.version, createdAt: nowIso() };
+    const version = { ...capture.version, sceneId, createdAt: nowIso() };
     const guard = capture.idempotencyKey
       ? `key\n${capture.idempotencyKey}`
       : capture.bodyKey
@@ -62,6 +87,6 @@ export async function fileCapture(db: PgConn, capture: CaptureWrite): Promise<Ca
         200,
         idempotentAnswer(capture, reply),
       );
-    return { kind: "filed", filed, reply };
+    return { kind: "filed", filed, reply, workspaceId };
   });
 }
