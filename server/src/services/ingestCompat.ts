@@ -6,16 +6,10 @@ import { type IngestInput, type IngestWarning, ingestRequestSchema } from "@dail
  * functions, so the ingest itself stays one write.
  */
 
+// A value that starts like this and parses is http(s): URL.canParse builds no URL object (every capture's
+// thumbnail is checked).
 const HTTP_URL = /^https?:\/\/[^\s/?#]+/i;
-const isHttpUrl = (value: string) => {
-  if (!HTTP_URL.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return url.protocol === "http:" || url.protocol === "https:";
-  } catch {
-    return false;
-  }
-};
+const isHttpUrl = (value: string) => HTTP_URL.test(value) && URL.canParse(value);
 
 /**
  * A thumbnail that is not http(s) (a page's blob: or data: URL) cannot be mirrored and means nothing outside
